@@ -1,0 +1,1 @@
+"""Closer's command line: the only part of Closer that prints, prompts, sleeps or exits."""

@@ -1,0 +1,150 @@
+"""The `closer` command group. Imports only click at start-up; each command imports the engine
+when it runs, so `closer --version` and `closer --help` stay instant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cli.errors import UserError
+
+VERSION = "0.1.0"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(VERSION, "--version", prog_name="closer", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Closer: practise the question most candidates never ask.
+
+    You play the candidate; an interviewer persona plays the other side. They stay polite
+    whatever they think. Ask the closing question to find out what they think.
+    """
+
+
+@cli.command()
+@click.argument("scenario", required=False)
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices.")
+@click.option("--instant", is_flag=True, help="No pauses (for scripts and tests).")
+@click.option("--transcript", "transcript_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON Lines transcript here, flushed every turn.")
+@click.option("--resume", "resume_path",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Continue the session saved in this transcript (and keep writing to it).")
+@click.option("--color/--no-color", default=None, help="Force colour on or off "
+              "(default: on for a terminal, off if NO_COLOR is set).")
+def play(scenario: str | None, seed: int | None, instant: bool, transcript_path: Path | None,
+         resume_path: Path | None, color: bool | None) -> None:
+    """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
+    from cli.play import play as run
+
+    code = run(scenario, seed, instant, transcript_path, resume_path, color)
+    if code:
+        sys.exit(code)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
+def list_(as_json: bool) -> None:
+    """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
+    from cli.scenarios import entries
+
+    found = entries(Path.cwd())
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in found], indent=2))
+        return
+    width = max((len(e.id) for e in found), default=2)
+    for e in found:
+        mark = " (default)" if e.default else ""
+        click.echo(f"{e.id:<{width}}  {e.title}{mark}")
+        click.echo(f"{'':<{width}}  {e.path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files; print every problem as path:line:col: CODE message."""
+    from engine import ScenarioError, compile_scenario, load_path
+
+    failed = 0
+    for path in paths:
+        try:
+            compile_scenario(load_path(path))
+        except ScenarioError as e:
+            failed += 1
+            for d in e.diagnostics:
+                click.echo(str(d))
+        else:
+            click.echo(f"{path}: ok")
+    if failed:
+        click.echo(f"{failed} of {len(paths)} file(s) have problems.", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
+def explain(scenario: str, text: str, as_json: bool) -> None:
+    """Which intent TEXT matches in SCENARIO, by which rule, with what score.
+
+    TEXT `-` reads one utterance a line from standard input and writes one JSON object a line.
+    """
+    from cli.play import load_program
+    from cli.scenarios import resolve
+    from engine.patterns import normalize
+
+    program = load_program(resolve(scenario)[1])
+    everything = frozenset(i.id for i in program.intents)
+    lines = sys.stdin.read().splitlines() if text == "-" else [text]
+    for utterance in lines:
+        if text == "-" and not utterance.strip():
+            continue
+        match = program.classify(normalize(utterance), everything)
+        if as_json or text == "-":
+            data = {"text": utterance, "intent": None, "rule": None, "score": 0,
+                    "source": None, "pattern": None}
+            if match is not None:
+                data.update(match.to_json())
+            click.echo(json.dumps(data, ensure_ascii=False))
+        elif match is None:
+            click.echo("no intent matched (in play this line would be taken as an answer)")
+        else:
+            click.echo(f"intent:  {match.intent}\nrule:    {match.rule}\n"
+                       f"pattern: {match.pattern}\nscore:   {match.score}\n"
+                       f"source:  {match.source}")
+
+
+@cli.command()
+@click.argument("transcript_path", metavar="TRANSCRIPT",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--color/--no-color", default=None)
+def debrief(transcript_path: Path, color: bool | None) -> None:
+    """Print the debrief of a saved transcript again."""
+    from cli import render, transcript
+    from cli.play import load_program, wants_color
+    from cli.scenarios import resolve
+    from engine.debrief import build_debrief
+
+    events = transcript.read(transcript_path)
+    head = events[0]
+    program = load_program(resolve(str(head.get("source") or head.get("scenario")))[1])
+    if head.get("sha256") != program.scenario.sha256:
+        click.echo("closer: note: the scenario has changed since this transcript was written.",
+                   err=True)
+    if not any(e["event"] == "verdict" for e in events):
+        raise UserError(f"{transcript_path} has no verdict yet; resume it with "
+                        f"`closer play --resume {transcript_path}`")
+    report = build_debrief(program, events)
+    click.echo(render.debrief(render.Painter(wants_color(color)), report,
+                              program.scenario.persona.name.split()[0]))
+
+
+def main() -> None:
+    cli(prog_name="closer")
+
+
+__all__ = ["UserError", "cli", "main"]

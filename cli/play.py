@@ -1,0 +1,233 @@
+"""`closer play`: the interview loop in a terminal, or over a pipe for scripts and tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli import render, transcript
+from cli.errors import UserError, from_scenario_error
+from cli.scenarios import resolve
+
+HELP = """Commands:
+  /help        this list
+  /why         why the interviewer answered the last line the way they did
+  /background  your background again
+  /quit        leave now (you still get the debrief)
+Ctrl-D ends the interview as if you had left; Ctrl-C stops at once."""
+
+
+def load_program(path: Path) -> Any:
+    from engine import ScenarioError, compile_scenario, load_path
+
+    try:
+        return compile_scenario(load_path(path))
+    except ScenarioError as e:
+        raise from_scenario_error(e) from None
+
+
+def wants_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+class Player:
+    def __init__(self, program: Any, session: Any, painter: render.Painter, instant: bool,
+                 writer: transcript.Writer | None, history: list[dict[str, Any]],
+                 read: Callable[[], str | None]) -> None:
+        self.program = program
+        self.session = session
+        self.p = painter
+        self.instant = instant
+        self.writer = writer
+        self.history = history
+        self.read = read
+        self.persona = program.scenario.persona.name.split()[0]
+        self.last_match: Any = None
+        self.turns = 0
+
+    def record(self, events: tuple[dict[str, Any], ...]) -> None:
+        self.history.extend(events)
+        if self.writer is not None:
+            self.writer.write(events)
+
+    def show(self, events: tuple[dict[str, Any], ...]) -> None:
+        for e in events:
+            if e["event"] == "say" and e["speaker"] == "interviewer":
+                click.echo(render.line(self.p, self.persona, e["text"]))
+            elif e["event"] == "cue":
+                click.echo(render.line(self.p, self.persona, e["text"]))
+                if e["kind"] == "hesitation" and not self.instant:
+                    time.sleep(self.program.style.hesitation_pause)
+
+    def command(self, text: str) -> bool:
+        """Handle an in-play command; True means the session should end."""
+        name = text.split()[0].lower()
+        if name in ("/quit", "/exit", "/q"):
+            return True
+        if name in ("/help", "/?"):
+            click.echo(HELP)
+        elif name == "/why":
+            click.echo(self.why())
+        elif name == "/background":
+            for b in self.program.scenario.candidate.background:
+                click.echo(f"  - {b}")
+        else:
+            click.echo(f"Unknown command {name}; /help lists them.")
+        return False
+
+    def why(self) -> str:
+        if self.turns == 0:
+            return "Nothing to explain yet: answer the interviewer first."
+        m = self.last_match
+        if m is None:
+            return ("No intent matched your last line, so it was taken as an answer to the "
+                    "question (or a remark), and the interviewer replied in character.")
+        return (f"Your last line matched intent {m.intent!r} by rule {m.rule} "
+                f"(pattern '{m.pattern}', score {m.score}) defined at {m.source}.")
+
+    def run(self) -> str:
+        """Play until the session ends; returns the end reason."""
+        while not self.session.ended:
+            text = self.read()
+            if text is None:
+                self.finish("eof")
+                break
+            text = text.strip()
+            if not text:
+                continue
+            if text.startswith("/"):
+                if self.command(text):
+                    self.finish("quit")
+                continue
+            turn = self.session.turn(text)
+            self.turns += 1
+            self.last_match = turn.match
+            self.record(turn.events)
+            self.show(turn.events)
+        return str(self.history[-1].get("reason", "completed"))
+
+    def finish(self, reason: str) -> None:
+        turn = self.session.end(reason)
+        self.record(turn.events)
+        self.show(turn.events)
+
+
+def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
+    if interactive:
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:  # pragma: no cover - Windows
+            pass
+        prompt = painter("You: ", fg="green", bold=True)
+
+        def read_tty() -> str | None:
+            try:
+                return input(prompt)
+            except EOFError:
+                click.echo()
+                return None
+
+        return read_tty
+
+    def read_pipe() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    return read_pipe
+
+
+def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]], Any]:
+    """Rebuild a session from a transcript's candidate lines; check it matches, event by event."""
+    from engine import Session
+
+    head = saved[0]
+    body = saved[1:]
+    if body and body[-1]["event"] == "end":
+        if body[-1].get("reason") == "completed":
+            raise UserError("that interview already finished; start a new one, or run "
+                            "`closer debrief` on the transcript")
+        body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
+    session, opening = Session.start(program, int(head["seed"]))
+    produced = [head, *opening.events]
+    match = None
+    for e in body:
+        if e["event"] == "say" and e.get("speaker") == "candidate":
+            turn = session.turn(str(e["text"]))
+            produced.extend(turn.events)
+            match = turn.match
+    if produced != [head, *body] or session.ended:
+        at = next((i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False))
+                   if a != b), min(len(produced), len(body) + 1))
+        raise UserError(f"the transcript does not replay against this scenario (line {at + 1} "
+                        "differs); was the scenario edited?")
+    return session, produced, match
+
+
+def play(scenario: str | None, seed: int | None, instant: bool, transcript_path: Path | None,
+         resume_path: Path | None, color: bool | None) -> int:
+    from engine import Session
+    from engine.debrief import build_debrief
+
+    saved: list[dict[str, Any]] = []
+    if resume_path is not None:
+        saved = transcript.read(resume_path)
+        if scenario is None:
+            scenario = str(saved[0].get("source") or saved[0].get("scenario"))
+        seed = int(saved[0]["seed"])
+        transcript_path = transcript_path or resume_path
+    ref, path = resolve(scenario)
+    program = load_program(path)
+    if saved and saved[0].get("sha256") != program.scenario.sha256:
+        raise UserError(f"{path} has changed since {resume_path} was recorded; "
+                        "the transcript cannot be resumed against it")
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
+    interactive = sys.stdin.isatty()
+    painter = render.Painter(wants_color(color))
+    head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
+    if saved:
+        session, history, match = replay(program, saved)
+    else:
+        session, opening = Session.start(program, seed)
+        history, match = [head, *opening.events], None
+    writer = transcript.Writer(transcript_path) if transcript_path else None
+    player = Player(program, session, painter, instant, writer, [],
+                    _reader(interactive, painter))
+    player.last_match = match
+    try:
+        player.record(tuple(history))
+        click.echo(render.briefing(painter, program, seed))
+        click.echo()
+        if saved:
+            turns = sum(1 for e in history if e.get("speaker") == "candidate")
+            click.echo(painter(f"(Resumed after {turns} turn(s).)", dim=True))
+            player.turns = turns
+            last = history[-1]["turn"]
+            player.show(tuple(e for e in history[1:] if e["turn"] == last))
+        else:
+            player.show(tuple(history[1:]))
+        player.run()
+    except KeyboardInterrupt:
+        if not session.ended:
+            player.finish("interrupted")
+        click.echo("\nInterrupted." + (f" Transcript saved to {transcript_path}."
+                                       if transcript_path else ""), err=True)
+        return 130
+    finally:
+        if writer is not None:
+            writer.close()
+    report = build_debrief(program, player.history)
+    click.echo(render.debrief(painter, report, player.persona))
+    if transcript_path:
+        click.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
+    return 0

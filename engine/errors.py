@@ -1,0 +1,59 @@
+"""Diagnostics for authors, and the two error types: ScenarioError (the author's file) and
+EngineError (a programmer's misuse of the API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based position in a file."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a scenario file, printed as `path:line:col: CODE message (hint)`."""
+
+    span: Span
+    code: str
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{self.span}: {self.code} {self.message}{tail}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.span.path,
+            "line": self.span.line,
+            "col": self.span.col,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class ScenarioError(Exception):
+    """A scenario (or library, or transcript) file has problems; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class EngineError(RuntimeError):
+    """The engine was used wrongly (a bug in the caller, not in a scenario file)."""

@@ -1,0 +1,198 @@
+"""The scenario as frozen values: what the loader builds and the compiler reads. No logic here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from engine.errors import Span
+from engine.patterns import Pattern
+
+Lines = tuple[str, ...]
+Source = Literal["background", "said", "theme", "misunderstanding"]
+Fact = bool | int | float | str
+
+PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
+STANDARD_INTENTS = (
+    "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
+    "how_did_i_do", "ask_why_open", "ask_new_or_replacement", "ask_expectations",
+    "ask_long_term", "ask_next_steps", "ask_start_date", "no_questions", "goodbye",
+)
+CANDIDATE_QUESTIONS = (
+    "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
+    "ask_next_steps", "ask_start_date",
+)
+MARKERS = ("chance", "defensive", "specifics")
+
+
+@dataclass(frozen=True, slots=True)
+class Pat:
+    """A compiled pattern and where it was written."""
+
+    pattern: Pattern
+    span: Span
+
+    @property
+    def source(self) -> str:
+        return self.pattern.source
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    id: str
+    patterns: tuple[Pat, ...]
+    priority: int
+    span: Span
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    acknowledgements: Lines
+    hesitation: Lines
+    hesitation_pause: float
+    no_concerns: Lines
+    nothing_else: Lines
+    defer_closing: Lines
+    defer_question: Lines
+    how_did_i_do: Lines
+    unknown_question: Lines
+    not_quite: Lines
+    already_said: Lines
+    fallback: Lines
+    confirm_resolved: Lines
+    confirm_partial: Lines
+    confirm_unresolved: Lines
+    out_of_time: Lines
+    your_turn: Lines
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    role: str
+    company: str
+    style: Style
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    name: str
+    background: tuple[str, ...]
+    facts: tuple[tuple[str, Fact], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    patterns: tuple[Pat, ...]
+    say: Lines
+    goto: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    ask: Lines
+    rephrase: Lines
+    follow_up: Lines
+    follow_up_if: Literal["missing_specifics", "always"]
+    rules: tuple[Rule, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    intent: str
+    say: Lines
+    clue: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    opening: Lines
+    opening_reply: Lines
+    questions: tuple[Question, ...]
+    cq_prompt: Lines
+    answers: tuple[Answer, ...]
+    closing: Lines
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    label: str
+    patterns: tuple[Pat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """Satisfied when every group in `all` is hit and at least `count` groups are hit."""
+
+    all: tuple[str, ...] = ()
+    count: int = 0
+
+    def met(self, hit: frozenset[str] | set[str]) -> bool:
+        return bool(self.all or self.count) and set(self.all) <= hit and len(hit) >= self.count
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    patterns: tuple[Pat, ...]
+    at_least: int
+    counter: tuple[Pat, ...]
+    at_most: int
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    id: str
+    title: str
+    severity: int
+    source: Source
+    order: int
+    probes: int
+    preempt: bool
+    when_fact: str | None
+    triggers: tuple[Pat, ...]
+    during: tuple[str, ...]
+    theme: Theme | None
+    thought: str
+    vague: Lines
+    specific: Lines
+    groups: tuple[Group, ...]
+    resolve: Need
+    partial: Need
+    worsened_by: tuple[Pat, ...]
+    resolved: Lines
+    partly_resolved: Lines
+    worsened: Lines
+    unresolved: Lines
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    baseline: int = 80
+    advance: int = 70
+    undecided: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    id: str
+    title: str
+    description: str
+    position: str
+    persona: Persona
+    candidate: Candidate
+    intents: tuple[Intent, ...]
+    markers: tuple[tuple[str, tuple[Pat, ...]], ...]
+    flow: Flow
+    concerns: tuple[Concern, ...]
+    verdict: Verdict
+    max_turns: int
+    path: str
+    sha256: str
+    spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,2 @@
+"""Shipped scenario files (package data). `closer list` shows them; the standard intent library
+lives in `library/standard.yaml`."""
