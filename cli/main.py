@@ -26,17 +26,35 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("scenario", required=False)
-@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices.")
+@click.option(
+    "--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices."
+)
 @click.option("--instant", is_flag=True, help="No pauses (for scripts and tests).")
-@click.option("--transcript", "transcript_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a JSON Lines transcript here, flushed every turn.")
-@click.option("--resume", "resume_path",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Continue the session saved in this transcript (and keep writing to it).")
-@click.option("--color/--no-color", default=None, help="Force colour on or off "
-              "(default: on for a terminal, off if NO_COLOR is set).")
-def play(scenario: str | None, seed: int | None, instant: bool, transcript_path: Path | None,
-         resume_path: Path | None, color: bool | None) -> None:
+@click.option(
+    "--transcript",
+    "transcript_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON Lines transcript here, flushed every turn.",
+)
+@click.option(
+    "--resume",
+    "resume_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Continue the session saved in this transcript (and keep writing to it).",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
+)
+def play(
+    scenario: str | None,
+    seed: int | None,
+    instant: bool,
+    transcript_path: Path | None,
+    resume_path: Path | None,
+    color: bool | None,
+) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
     from cli.play import play as run
 
@@ -63,8 +81,7 @@ def list_(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files; print every problem as path:line:col: CODE message."""
     from engine import ScenarioError, compile_scenario, load_path
@@ -105,22 +122,33 @@ def explain(scenario: str, text: str, as_json: bool) -> None:
             continue
         match = program.classify(normalize(utterance), everything)
         if as_json or text == "-":
-            data = {"text": utterance, "intent": None, "rule": None, "score": 0,
-                    "source": None, "pattern": None}
+            data = {
+                "text": utterance,
+                "intent": None,
+                "rule": None,
+                "score": 0,
+                "source": None,
+                "pattern": None,
+            }
             if match is not None:
                 data.update(match.to_json())
             click.echo(json.dumps(data, ensure_ascii=False))
         elif match is None:
             click.echo("no intent matched (in play this line would be taken as an answer)")
         else:
-            click.echo(f"intent:  {match.intent}\nrule:    {match.rule}\n"
-                       f"pattern: {match.pattern}\nscore:   {match.score}\n"
-                       f"source:  {match.source}")
+            click.echo(
+                f"intent:  {match.intent}\nrule:    {match.rule}\n"
+                f"pattern: {match.pattern}\nscore:   {match.score}\n"
+                f"source:  {match.source}"
+            )
 
 
 @cli.command()
-@click.argument("transcript_path", metavar="TRANSCRIPT",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "transcript_path",
+    metavar="TRANSCRIPT",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @click.option("--color/--no-color", default=None)
 def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
@@ -133,14 +161,20 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     head = events[0]
     program = load_program(resolve(str(head.get("source") or head.get("scenario")))[1])
     if head.get("sha256") != program.scenario.sha256:
-        click.echo("closer: note: the scenario has changed since this transcript was written.",
-                   err=True)
+        click.echo(
+            "closer: note: the scenario has changed since this transcript was written.", err=True
+        )
     if not any(e["event"] == "verdict" for e in events):
-        raise UserError(f"{transcript_path} has no verdict yet; resume it with "
-                        f"`closer play --resume {transcript_path}`")
+        raise UserError(
+            f"{transcript_path} has no verdict yet; resume it with "
+            f"`closer play --resume {transcript_path}`"
+        )
     report = build_debrief(program, events)
-    click.echo(render.debrief(render.Painter(wants_color(color)), report,
-                              program.scenario.persona.name.split()[0]))
+    click.echo(
+        render.debrief(
+            render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]
+        )
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -41,9 +42,16 @@ def wants_color(flag: bool | None) -> bool:
 
 
 class Player:
-    def __init__(self, program: Any, session: Any, painter: render.Painter, instant: bool,
-                 writer: transcript.Writer | None, history: list[dict[str, Any]],
-                 read: Callable[[], str | None]) -> None:
+    def __init__(
+        self,
+        program: Any,
+        session: Any,
+        painter: render.Painter,
+        instant: bool,
+        writer: transcript.Writer | None,
+        history: list[dict[str, Any]],
+        read: Callable[[], str | None],
+    ) -> None:
         self.program = program
         self.session = session
         self.p = painter
@@ -80,7 +88,7 @@ class Player:
             click.echo(self.why())
         elif name == "/background":
             for b in self.program.scenario.candidate.background:
-                click.echo(f"  - {b}")
+                click.echo(f"  - {self.program.render(b)}")
         else:
             click.echo(f"Unknown command {name}; /help lists them.")
         return False
@@ -90,10 +98,14 @@ class Player:
             return "Nothing to explain yet: answer the interviewer first."
         m = self.last_match
         if m is None:
-            return ("No intent matched your last line, so it was taken as an answer to the "
-                    "question (or a remark), and the interviewer replied in character.")
-        return (f"Your last line matched intent {m.intent!r} by rule {m.rule} "
-                f"(pattern '{m.pattern}', score {m.score}) defined at {m.source}.")
+            return (
+                "No intent matched your last line, so it was taken as an answer to the "
+                "question (or a remark), and the interviewer replied in character."
+            )
+        return (
+            f"Your last line matched intent {m.intent!r} by rule {m.rule} "
+            f"(pattern '{m.pattern}', score {m.score}) defined at {m.source}."
+        )
 
     def run(self) -> str:
         """Play until the session ends; returns the end reason."""
@@ -124,10 +136,8 @@ class Player:
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
     if interactive:
-        try:
+        with contextlib.suppress(ImportError):  # Windows has no readline
             import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:  # pragma: no cover - Windows
-            pass
         prompt = painter("You: ", fg="green", bold=True)
 
         def read_tty() -> str | None:
@@ -154,8 +164,10 @@ def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[st
     body = saved[1:]
     if body and body[-1]["event"] == "end":
         if body[-1].get("reason") == "completed":
-            raise UserError("that interview already finished; start a new one, or run "
-                            "`closer debrief` on the transcript")
+            raise UserError(
+                "that interview already finished; start a new one, or run "
+                "`closer debrief` on the transcript"
+            )
         body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
     session, opening = Session.start(program, int(head["seed"]))
     produced = [head, *opening.events]
@@ -166,15 +178,25 @@ def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[st
             produced.extend(turn.events)
             match = turn.match
     if produced != [head, *body] or session.ended:
-        at = next((i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False))
-                   if a != b), min(len(produced), len(body) + 1))
-        raise UserError(f"the transcript does not replay against this scenario (line {at + 1} "
-                        "differs); was the scenario edited?")
+        at = next(
+            (i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False)) if a != b),
+            min(len(produced), len(body) + 1),
+        )
+        raise UserError(
+            f"the transcript does not replay against this scenario (line {at + 1} "
+            "differs); was the scenario edited?"
+        )
     return session, produced, match
 
 
-def play(scenario: str | None, seed: int | None, instant: bool, transcript_path: Path | None,
-         resume_path: Path | None, color: bool | None) -> int:
+def play(
+    scenario: str | None,
+    seed: int | None,
+    instant: bool,
+    transcript_path: Path | None,
+    resume_path: Path | None,
+    color: bool | None,
+) -> int:
     from engine import Session
     from engine.debrief import build_debrief
 
@@ -188,8 +210,10 @@ def play(scenario: str | None, seed: int | None, instant: bool, transcript_path:
     ref, path = resolve(scenario)
     program = load_program(path)
     if saved and saved[0].get("sha256") != program.scenario.sha256:
-        raise UserError(f"{path} has changed since {resume_path} was recorded; "
-                        "the transcript cannot be resumed against it")
+        raise UserError(
+            f"{path} has changed since {resume_path} was recorded; "
+            "the transcript cannot be resumed against it"
+        )
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     interactive = sys.stdin.isatty()
@@ -201,8 +225,7 @@ def play(scenario: str | None, seed: int | None, instant: bool, transcript_path:
         session, opening = Session.start(program, seed)
         history, match = [head, *opening.events], None
     writer = transcript.Writer(transcript_path) if transcript_path else None
-    player = Player(program, session, painter, instant, writer, [],
-                    _reader(interactive, painter))
+    player = Player(program, session, painter, instant, writer, [], _reader(interactive, painter))
     player.last_match = match
     try:
         player.record(tuple(history))
@@ -220,8 +243,11 @@ def play(scenario: str | None, seed: int | None, instant: bool, transcript_path:
     except KeyboardInterrupt:
         if not session.ended:
             player.finish("interrupted")
-        click.echo("\nInterrupted." + (f" Transcript saved to {transcript_path}."
-                                       if transcript_path else ""), err=True)
+        click.echo(
+            "\nInterrupted."
+            + (f" Transcript saved to {transcript_path}." if transcript_path else ""),
+            err=True,
+        )
         return 130
     finally:
         if writer is not None:

@@ -11,14 +11,23 @@ import click
 from engine.debrief import ConcernReport, Debrief
 
 STAGE = re.compile(r"\*([^*]+)\*")
-OUTCOMES = {"advance": "Would advance", "undecided": "On the fence",
-            "reject": "Would not advance"}
+OUTCOMES = {"advance": "Would advance", "undecided": "On the fence", "reject": "Would not advance"}
 SEVERITY = {1: "minor", 2: "real", 3: "serious"}
-SOURCES = {"background": "from your background", "said": "from something you said",
-           "theme": "from what you kept emphasising", "misunderstanding": "a misunderstanding"}
-STATUS = {"raised": "never surfaced", "hinted": "hinted at, never made specific",
-          "revealed": "out in the open, not addressed", "partly_resolved": "partly resolved",
-          "resolved": "resolved", "worsened": "made worse", "preempted": "pre-empted"}
+SOURCES = {
+    "background": "from your background",
+    "said": "from something you said",
+    "theme": "from what you kept emphasising",
+    "misunderstanding": "a misunderstanding",
+}
+STATUS = {
+    "raised": "never surfaced",
+    "hinted": "hinted at, never made specific",
+    "revealed": "out in the open, not addressed",
+    "partly_resolved": "partly resolved",
+    "resolved": "resolved",
+    "worsened": "made worse",
+    "preempted": "pre-empted",
+}
 WIDTH = 78
 
 
@@ -48,28 +57,43 @@ def _wrap(text: str, indent: str) -> str:
 def briefing(p: Painter, program: Any, seed: int) -> str:
     sc = program.scenario
     out = [p(sc.title, bold=True), ""]
-    out.append(_wrap(f"You are {sc.candidate.name}, interviewing for {sc.position} with "
-                     f"{sc.persona.name} ({sc.persona.role}, {sc.persona.company}).", ""))
+    out.append(
+        _wrap(
+            f"You are {sc.candidate.name}, interviewing for {sc.position} with "
+            f"{sc.persona.name} ({sc.persona.role}, {sc.persona.company}).",
+            "",
+        )
+    )
     out.append("Your background (the interviewer has your resume):")
-    out += [_wrap(b, "  - ") for b in sc.candidate.background]
+    out += [_wrap(program.render(b), "  - ") for b in sc.candidate.background]
     out.append("")
     out.append(p(f"Type your answers. /help for commands. Seed {seed}.", dim=True))
     return "\n".join(out)
 
 
 def concern_card(p: Painter, i: int, r: ConcernReport, persona: str) -> list[str]:
-    head = (f"{i}. {r.title} ({SEVERITY.get(r.severity, r.severity)}, {SOURCES[r.source]}): "
-            f"{STATUS.get(r.status, r.status)}")
+    head = (
+        f"{i}. {r.title} ({SEVERITY.get(r.severity, r.severity)}, {SOURCES[r.source]}): "
+        f"{STATUS.get(r.status, r.status)}"
+    )
     color = {"resolved": "green", "preempted": "green", "partly_resolved": "yellow"}.get(
-        r.status, "red")
+        r.status, "red"
+    )
     out = [p(head, fg=color, bold=True)]
-    trigger = r.trigger if r.trigger in ("your background", "something you said") \
+    trigger = (
+        r.trigger
+        if r.trigger in ("your background", "something you said")
         else f'you said "{r.trigger}"'
-    out.append(_wrap(f"Raised by {trigger}" + (f" (turn {r.trigger_turn})."
-                                                if r.trigger_turn else "."), "   "))
+    )
+    out.append(
+        _wrap(
+            f"Raised by {trigger}" + (f" (turn {r.trigger_turn})." if r.trigger_turn else "."),
+            "   ",
+        )
+    )
     if r.said_aloud:
-        out.append(_wrap(f"{persona} said aloud: \"{' '.join(r.said_aloud)}\"", "   "))
-    out.append(_wrap(f"{persona} thought: \"{r.thought}\"", "   "))
+        out.append(_wrap(f'{persona} said aloud: "{" ".join(r.said_aloud)}"', "   "))
+    out.append(_wrap(f'{persona} thought: "{r.thought}"', "   "))
     if r.evidence:
         out.append(_wrap("Evidence that counted: " + "; ".join(r.evidence) + ".", "   "))
     if r.status not in ("resolved", "preempted") and r.missing:
@@ -83,8 +107,13 @@ def debrief(p: Painter, d: Debrief, persona: str) -> str:
     out = ["", p("=" * 30 + " Debrief " + "=" * 30, bold=True), ""]
     color = {"advance": "green", "undecided": "yellow", "reject": "red"}[d.outcome]
     out.append(p(f"Verdict: {OUTCOMES[d.outcome]} ({d.score}/100)", fg=color, bold=True))
-    out.append(_wrap(f"{persona} stayed polite the whole time. Politeness is not endorsement: "
-                     "here is what was going on inside.", ""))
+    out.append(
+        _wrap(
+            f"{persona} stayed polite the whole time. Politeness is not endorsement: "
+            "here is what was going on inside.",
+            "",
+        )
+    )
     out.append("")
     out.append(p("Concerns", bold=True, underline=True))
     if not d.concerns:
@@ -103,17 +132,17 @@ def debrief(p: Painter, d: Debrief, persona: str) -> str:
         out.append(f"   Asked too early (deferred):    {c.premature} time(s)")
     out.append(f"   Full form, with a chance to respond: {yes(c.full_form if c.asked else None)}")
     out.append(f"   Probed before answering:       {yes(c.probed)}")
-    out.append(f"   Asked \"anything else?\":        {yes(c.anything_else if c.asked else None)}")
+    out.append(f'   Asked "anything else?":        {yes(c.anything_else if c.asked else None)}')
     if c.weak_forms:
-        out.append(f"   \"How did I do?\" instead:      {c.weak_forms} time(s) (a polite non-answer)")
+        out.append(f'   "How did I do?" instead:      {c.weak_forms} time(s) (a polite non-answer)')
     if d.clues:
         out += ["", p("Clues in the interviewer's answers", bold=True, underline=True)]
         for intent, title in d.clues:
-            out.append(f"   {intent.replace('_', ' ')}: hinted at \"{title}\"")
+            out.append(f'   {intent.replace("_", " ")}: hinted at "{title}"')
     out += ["", p("Concerns you never heard about", bold=True, underline=True)]
     if d.never_heard:
         for r in d.never_heard:
-            out.append(_wrap(f"{r.title}: \"{r.specific}\"", "   - "))
+            out.append(_wrap(f'{r.title}: "{r.specific}"', "   - "))
     else:
         out.append("   None: everything that worried the interviewer came out.")
     out += ["", p("Three tips for next time", bold=True, underline=True)]

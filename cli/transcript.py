@@ -14,8 +14,14 @@ FORMAT = 1
 
 
 def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]:
-    return {"event": "session", "format": FORMAT, "scenario": scenario_id, "seed": seed,
-            "source": ref, "sha256": sha256}
+    return {
+        "event": "session",
+        "format": FORMAT,
+        "scenario": scenario_id,
+        "seed": seed,
+        "source": ref,
+        "sha256": sha256,
+    }
 
 
 def dumps(event: dict[str, Any]) -> str:
@@ -64,6 +70,8 @@ def read(path: Path) -> list[dict[str, Any]]:
     if not events or events[0].get("event") != "session":
         raise UserError(f"{path}:1:1: not a Closer transcript (no session line)")
     if events[0].get("format") != FORMAT:
-        raise UserError(f"{path}:1:1: transcript format {events[0].get('format')!r} is not "
-                        f"supported (this Closer reads format {FORMAT})")
+        raise UserError(
+            f"{path}:1:1: transcript format {events[0].get('format')!r} is not "
+            f"supported (this Closer reads format {FORMAT})"
+        )
     return events

@@ -71,23 +71,27 @@ def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debr
             outcome, score = e["outcome"], e["score"]
         elif e["event"] == "end":
             reason = e["reason"]
-    reports = [r for c in program.concerns if (r := _concern(c, evs)) is not None]
+    reports = [r for c in program.concerns if (r := _concern(program, c, evs)) is not None]
     closing = [e for e in intents if e["intent"] == "closing_question"]
     on_time = [e for e in closing if not e.get("deferred")]
     first_turn = on_time[0]["turn"] if on_time else None
     surfaced = [r for r in reports if r.probed_first is not None]
     card = Scorecard(
-        asked=bool(on_time), turn=first_turn, premature=len(closing) - len(on_time),
+        asked=bool(on_time),
+        turn=first_turn,
+        premature=len(closing) - len(on_time),
         full_form=any(e.get("form") == "full" for e in on_time),
         probed=all(r.probed_first for r in surfaced) if surfaced else None,
-        anything_else=first_turn is not None and any(
-            e["intent"] == "anything_else" and e["turn"] > first_turn for e in intents),
+        anything_else=first_turn is not None
+        and any(e["intent"] == "anything_else" and e["turn"] > first_turn for e in intents),
         weak_forms=sum(1 for e in intents if e["intent"] == "how_did_i_do"),
     )
-    asked = tuple(dict.fromkeys(e["intent"] for e in intents
-                                if e["intent"] in program.candidate_questions))
-    clues = tuple((e_intent, by_id[e["clue"]].title) for e_intent, e in _clues(evs)
-                  if e["clue"] in by_id)
+    asked = tuple(
+        dict.fromkeys(e["intent"] for e in intents if e["intent"] in program.candidate_questions)
+    )
+    clues = tuple(
+        (e_intent, by_id[e["clue"]].title) for e_intent, e in _clues(evs) if e["clue"] in by_id
+    )
     never = tuple(r for r in reports if not r.heard and r.status in ("raised", "worsened"))
     debrief = Debrief(outcome, score, reason, tuple(reports), card, never, clues, asked)
     return Debrief(**{**debrief.__dict__, "tips": tips(debrief)})
@@ -102,14 +106,21 @@ def _clues(evs: list[Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any
             yield last_intent or "", e
 
 
-def _concern(c: m.Concern, evs: list[Mapping[str, Any]]) -> ConcernReport | None:
+def _concern(program: Program, c: m.Concern, evs: list[Mapping[str, Any]]) -> ConcernReport | None:
     mine = [e for e in evs if e["event"] == "concern" and e["concern"] == c.id]
     if not mine:
         return None
     raised = mine[0]
     turn = raised["turn"]
-    aloud = tuple(e["text"] for e in evs if e["event"] == "say"
-                  and e["speaker"] == "interviewer" and e["turn"] == turn) if turn else ()
+    aloud = (
+        tuple(
+            e["text"]
+            for e in evs
+            if e["event"] == "say" and e["speaker"] == "interviewer" and e["turn"] == turn
+        )
+        if turn
+        else ()
+    )
     statuses = [e["status"] for e in mine]
     heard = any(s in SURFACED for s in statuses)
     evidence_ids: list[str] = []
@@ -120,21 +131,38 @@ def _concern(c: m.Concern, evs: list[Mapping[str, Any]]) -> ConcernReport | None
     missing = tuple(labels[g] for g in wanted if g not in evidence_ids)
     probed_first = None
     if heard:
-        first_answer = next((i for i, s in enumerate(statuses)
-                             if s in ("resolved", "partly_resolved", "worsened")
-                             and i > statuses.index("hinted")), None)
+        first_answer = next(
+            (
+                i
+                for i, s in enumerate(statuses)
+                if s in ("resolved", "partly_resolved", "worsened") and i > statuses.index("hinted")
+            ),
+            None,
+        )
         revealed = statuses.index("revealed") if "revealed" in statuses else None
         probed_first = revealed is not None and (first_answer is None or revealed < first_answer)
         if c.probes == 0:
             probed_first = True
     trigger = raised.get("quote") or (
-        "your background" if c.source == "background" else "something you said")
+        "your background" if c.source == "background" else "something you said"
+    )
     return ConcernReport(
-        id=c.id, title=c.title, severity=c.severity, source=c.source, status=statuses[-1],
-        heard=heard, trigger=trigger, trigger_turn=turn, said_aloud=aloud, thought=c.thought,
-        vague=c.vague[0], specific=c.specific[0],
-        evidence=tuple(labels[g] for g in evidence_ids if g in labels), missing=missing,
-        probed_first=probed_first, early=any(e.get("early") for e in mine),
+        id=c.id,
+        title=c.title,
+        severity=c.severity,
+        source=c.source,
+        status=statuses[-1],
+        heard=heard,
+        trigger=trigger,
+        trigger_turn=turn,
+        said_aloud=aloud,
+        thought=program.render(c.thought),
+        vague=program.render(c.vague[0]),
+        specific=program.render(c.specific[0]),
+        evidence=tuple(labels[g] for g in evidence_ids if g in labels),
+        missing=missing,
+        probed_first=probed_first,
+        early=any(e.get("early") for e in mine),
     )
 
 
@@ -144,36 +172,52 @@ def tips(d: Debrief) -> tuple[str, ...]:
     out: list[str] = []
     if not card.asked:
         if card.premature:
-            out.append("You asked the closing question before the interviewer had finished; "
-                       "wait until they ask for your questions, then ask it.")
+            out.append(
+                "You asked the closing question before the interviewer had finished; "
+                "wait until they ask for your questions, then ask it."
+            )
         else:
-            out.append("Ask the closing question before you leave: \"Is there anything I said "
-                       "today, or in my background, that would prevent you from recommending "
-                       "me?\" Polite is not the same as convinced.")
+            out.append(
+                'Ask the closing question before you leave: "Is there anything I said '
+                "today, or in my background, that would prevent you from recommending "
+                'me?" Polite is not the same as convinced.'
+            )
     elif not card.full_form:
-        out.append("Add the second half of the closing question: \"If there is, could I have a "
-                   "chance to talk about it while I'm here?\" It turns a verdict into a "
-                   "conversation.")
+        out.append(
+            'Add the second half of the closing question: "If there is, could I have a '
+            "chance to talk about it while I'm here?\" It turns a verdict into a "
+            "conversation."
+        )
     if any(r.early for r in d.concerns) or card.probed is False:
-        out.append("When the first answer is vague, probe before you answer (\"What do you mean "
-                   "by that?\"). The first thing said is rarely the real concern.")
+        out.append(
+            'When the first answer is vague, probe before you answer ("What do you mean '
+            'by that?"). The first thing said is rarely the real concern.'
+        )
     if d.never_heard and card.asked and not card.anything_else:
-        out.append("After you handle one concern, ask \"Is there anything else?\". "
-                   f"{len(d.never_heard)} concern(s) stayed hidden because nobody asked.")
+        out.append(
+            'After you handle one concern, ask "Is there anything else?". '
+            f"{len(d.never_heard)} concern(s) stayed hidden because nobody asked."
+        )
     if any(r.status == "worsened" for r in d.concerns):
-        out.append("Acknowledge a concern before you answer it (\"That's fair\"); arguing or "
-                   "blaming made one concern worse.")
+        out.append(
+            'Acknowledge a concern before you answer it ("That\'s fair"); arguing or '
+            "blaming made one concern worse."
+        )
     for r in d.concerns:
         if r.heard and r.status not in ("resolved", "preempted") and r.missing:
-            out.append(f"On \"{r.title}\", bring evidence: {r.missing[0]}.")
+            out.append(f'On "{r.title}", bring evidence: {r.missing[0]}.')
             break
     if not d.questions_asked:
-        out.append("Ask the interviewer a question or two (why the role is open, what they are "
-                   "looking for); their answers hint at what worries them.")
+        out.append(
+            "Ask the interviewer a question or two (why the role is open, what they are "
+            "looking for); their answers hint at what worries them."
+        )
     for r in d.concerns:
         if r.status == "preempted":
-            out.append(f"Keep doing this: you answered \"{r.title}\" before it was ever raised.")
+            out.append(f'Keep doing this: you answered "{r.title}" before it was ever raised.')
             break
-    out.append("Play again with a different seed and try a different answer to the question "
-               "that raised a concern.")
+    out.append(
+        "Play again with a different seed and try a different answer to the question "
+        "that raised a concern."
+    )
     return tuple(out[:3])

@@ -20,8 +20,7 @@ from engine.schema import LIBRARY, SCENARIO, Rec
 from engine.source import Y, decode, parse
 from engine.template import KNOWN, WITH_MISSING, placeholders
 
-RESERVED_STATES = ("opening", "candidate_questions", "closing_discussion", "closing_clear",
-                   "ended")
+RESERVED_STATES = ("opening", "candidate_questions", "closing_discussion", "closing_clear", "ended")
 NAV_INTENTS = tuple(i for i in m.STANDARD_INTENTS if i not in m.CANDIDATE_QUESTIONS)
 
 
@@ -31,25 +30,29 @@ def load_path(path: str | Path) -> m.Scenario:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise ScenarioError([Diagnostic(Span(str(path), 1, 1), "E000",
-                                        f"cannot read file: {e.strerror or e}")]) from None
+        raise ScenarioError(
+            [Diagnostic(Span(str(path), 1, 1), "E000", f"cannot read file: {e.strerror or e}")]
+        ) from None
     return load_scenario(decode(data, str(path)), str(path))
 
 
-def load_scenario(text: str, path: str = "<scenario>", library: Library | None = None
-                  ) -> m.Scenario:
+def load_scenario(
+    text: str, path: str = "<scenario>", library: Library | None = None
+) -> m.Scenario:
     """Parse, check and build a scenario from text (pure apart from the cached library)."""
     root = parse(text, path)
     if isinstance(root.v, dict) and "library" in root.v and "persona" not in root.v:
-        raise ScenarioError([Diagnostic(root.span, "E043",
-                                        "this is an intent library, not a scenario")])
+        raise ScenarioError(
+            [Diagnostic(root.span, "E043", "this is an intent library, not a scenario")]
+        )
     _structure(root, SCENARIO)
     lib = library if library is not None else standard_library()
     builder = _Builder(path, lib)
     scenario = builder.build(root, hashlib.sha256(text.encode()).hexdigest())
     if builder.diagnostics:
-        raise ScenarioError(sorted(builder.diagnostics,
-                                   key=lambda d: (d.span.line, d.span.col, d.code)))
+        raise ScenarioError(
+            sorted(builder.diagnostics, key=lambda d: (d.span.line, d.span.col, d.code))
+        )
     return scenario
 
 
@@ -61,6 +64,7 @@ def _structure(root: Y, rec: Rec) -> None:
 
 
 # ---- the shared intent library ------------------------------------------------------------
+
 
 class Library:
     """The standard intents, word sets, markers and default style lines."""
@@ -86,6 +90,7 @@ def standard_library() -> Library:
 
 # ---- building the model ---------------------------------------------------------------------
 
+
 def _lines(y: Y | None) -> m.Lines:
     if y is None:
         return ()
@@ -98,6 +103,7 @@ class _Builder:
         self.lib = lib
         self.diagnostics: list[Diagnostic] = []
         self.word_sets: dict[str, list[str]] = {}
+        self.compiled_sets: dict[str, Any] = {}
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(span, code, message, hint))
@@ -120,14 +126,19 @@ class _Builder:
             if name not in allowed:
                 pool = allowed
                 hint = self.suggest(name, pool) or "known: " + ", ".join(
-                    "{" + k + "}" for k in pool)
+                    "{" + k + "}" for k in pool
+                )
                 what = "a lone brace" if name in "{}" else f"unknown placeholder {{{name}}}"
                 extra = "; write {{ or }} for a literal brace" if name in "{}" else ""
                 self.error(y.span, "E050", f"{what} at offset {offset}", hint + extra)
         for ch in y.v:
             if (ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" or 0x80 <= ord(ch) < 0xA0:
-                self.error(y.span, "E051", f"control character U+{ord(ch):04X} in text",
-                           "terminal escape sequences are not allowed")
+                self.error(
+                    y.span,
+                    "E051",
+                    f"control character U+{ord(ch):04X} in text",
+                    "terminal escape sequences are not allowed",
+                )
                 break
 
     # -- patterns --
@@ -137,7 +148,8 @@ class _Builder:
         out = []
         for item in y.v:
             try:
-                out.append(m.Pat(compile_pattern(item.v, self.word_sets), item.span))
+                pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
+                out.append(m.Pat(pattern, item.span))
             except PatternError as e:
                 span = Span(item.span.path, item.span.line, item.span.col + e.offset)
                 hint = ""
@@ -147,21 +159,32 @@ class _Builder:
         return tuple(out)
 
     def build(self, root: Y, sha: str) -> m.Scenario:
-        for source in (self.lib.section("word_sets"), root.get("word_sets")):
-            for name, entries in (source if not isinstance(source, Y) else source.items()):
-                self.word_sets[name] = [e.v for e in entries.v]
+        # a scenario's word set with a library set's name adds entries to it
+        own_sets = root.get("word_sets")
+        for source in (self.lib.section("word_sets"), own_sets.items() if own_sets else ()):
+            for name, entries in source:
+                self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
         persona_y = root.get("persona")
         cand_y = root.get("candidate")
         assert persona_y is not None and cand_y is not None
         intents = self.intents(root.get("intents"))
         markers = self.markers(root.get("markers"))
         persona = m.Persona(
-            name=persona_y.get("name").v, role=persona_y.get("role").v,  # type: ignore[union-attr]
+            name=persona_y.get("name").v,
+            role=persona_y.get("role").v,  # type: ignore[union-attr]
             company=persona_y.get("company").v,  # type: ignore[union-attr]
             style=self.style(persona_y.get("style")),
         )
         for key in ("name", "role", "company"):
             self.check_text(persona_y.get(key), ())  # type: ignore[arg-type]
+        for y in (
+            root.get("title"),
+            root.get("description"),
+            root.get("position"),
+            cand_y.get("name"),
+        ):
+            if y is not None:
+                self.check_text(y, ())
         facts_y = cand_y.get("facts")
         candidate = m.Candidate(
             name=cand_y.get("name").v,  # type: ignore[union-attr]
@@ -169,41 +192,56 @@ class _Builder:
             facts=tuple((k, v.v) for k, v in facts_y.items()) if facts_y else (),
         )
         concerns = self.concerns(root.get("concerns"))
-        flow = self.flow(root.get("flow"), {c.id for c in concerns},  # type: ignore[arg-type]
-                         intents)
+        flow = self.flow(
+            root.get("flow"),
+            {c.id for c in concerns},  # type: ignore[arg-type]
+            intents,
+        )
         self.concern_refs(concerns, flow, candidate)
         v = root.get("verdict")
         verdict = m.Verdict(**{k: y.v for k, y in v.items()}) if v else m.Verdict()
         if not verdict.advance > verdict.undecided:
-            self.error(v.span if v else root.span, "E070",
-                       "verdict.advance must be above verdict.undecided")
+            self.error(
+                v.span if v else root.span,
+                "E070",
+                "verdict.advance must be above verdict.undecided",
+            )
         mt = root.get("max_turns")
         return m.Scenario(
-            id=root.get("id").v, title=root.get("title").v,  # type: ignore[union-attr]
+            id=root.get("id").v,
+            title=root.get("title").v,  # type: ignore[union-attr]
             description=(root.get("description").v if root.get("description") else ""),  # type: ignore[union-attr]
             position=root.get("position").v,  # type: ignore[union-attr]
-            persona=persona, candidate=candidate, intents=intents, markers=markers, flow=flow,
-            concerns=concerns, verdict=verdict, max_turns=mt.v if mt else 80, path=self.path,
+            persona=persona,
+            candidate=candidate,
+            intents=intents,
+            markers=markers,
+            flow=flow,
+            concerns=concerns,
+            verdict=verdict,
+            max_turns=mt.v if mt else 80,
+            path=self.path,
             sha256=sha,
         )
 
     def intents(self, own: Y | None) -> tuple[m.Intent, ...]:
-        lib = {name: y for name, y in self.lib.section("intents")}
+        """The scenario's intents first (extending library ones of the same name unless
+        `replace: true`), then the library's untouched ones: file order is precedence order."""
+        lib = dict(self.lib.section("intents"))
         mine = dict(own.items()) if own else {}
         out: list[m.Intent] = []
-        for name, y in mine.items():
+        for name, y in [*mine.items(), *((n, y) for n, y in lib.items() if n not in mine)]:
+            base = lib.get(name) if name in mine else None
+            replace = y.get("replace")
+            if base is not None and replace is not None and replace.v:
+                base = None
             pats = self.patterns(y.get("patterns"))
-            if name in lib and not (y.get("replace") and y.get("replace").v):  # type: ignore[union-attr]
-                pats = pats + self.patterns(lib[name].get("patterns"))
-            prio_y = y.get("priority") or lib.get(name, y).get("priority")
-            out.append(m.Intent(name, pats, prio_y.v if prio_y else 0, y.span,
-                                tuple(_lines(y.get("examples")))))
-        for name, y in lib.items():
-            if name not in mine:
-                prio_y = y.get("priority")
-                out.append(m.Intent(name, self.patterns(y.get("patterns")),
-                                    prio_y.v if prio_y else 0, y.span,
-                                    tuple(_lines(y.get("examples")))))
+            examples = _lines(y.get("examples"))
+            if base is not None:
+                pats += self.patterns(base.get("patterns"))
+                examples += _lines(base.get("examples"))
+            prio = y.get("priority") or (base.get("priority") if base is not None else None)
+            out.append(m.Intent(name, pats, prio.v if prio else 0, y.span, examples))
         return tuple(out)
 
     def markers(self, own: Y | None) -> tuple[tuple[str, tuple[m.Pat, ...]], ...]:
@@ -211,9 +249,12 @@ class _Builder:
         if own:
             for name, y in own.items():
                 if name not in m.MARKERS:
-                    self.error(own.key_spans[name], "E061", f"unknown marker {name!r}",
-                               self.suggest(name, m.MARKERS) or "markers: "
-                               + ", ".join(m.MARKERS))
+                    self.error(
+                        own.key_spans[name],
+                        "E061",
+                        f"unknown marker {name!r}",
+                        self.suggest(name, m.MARKERS) or "markers: " + ", ".join(m.MARKERS),
+                    )
                 found[name] = self.patterns(y)
         for name, y in self.lib.section("markers"):
             found[name] = found.get(name, ()) + self.patterns(y)
@@ -228,7 +269,8 @@ class _Builder:
             if name == "hesitation_pause":
                 values[name] = float(src.v) if src else 1.5
             else:
-                allowed = WITH_MISSING if name.startswith("confirm_") else KNOWN
+                missing = name in ("confirm_partial", "confirm_unresolved")
+                allowed = WITH_MISSING if missing else KNOWN
                 values[name] = self.lines(src, allowed) if src is own.get(name) else _lines(src)
         return m.Style(**values)
 
@@ -241,32 +283,50 @@ class _Builder:
         for q in questions:
             for r in q.rules:
                 if r.goto is not None and r.goto not in qids and r.goto != "candidate_questions":
-                    self.error(r.span, "E072", f"goto {r.goto!r} is not a question id",
-                               self.suggest(r.goto, [*qids, "candidate_questions"]))
+                    self.error(
+                        r.span,
+                        "E072",
+                        f"goto {r.goto!r} is not a question id",
+                        self.suggest(r.goto, [*qids, "candidate_questions"]),
+                    )
         intent_ids = {i.id for i in intents}
         answers = []
         ans_y = cq.get("answers")
-        for name, a in (ans_y.items() if ans_y else ()):
+        for name, a in ans_y.items() if ans_y else ():
             if name not in intent_ids:
-                self.error(ans_y.key_spans[name], "E073",  # type: ignore[union-attr]
-                           f"answer for unknown intent {name!r}", self.suggest(name, intent_ids))
+                self.error(
+                    ans_y.key_spans[name],
+                    "E073",  # type: ignore[union-attr]
+                    f"answer for unknown intent {name!r}",
+                    self.suggest(name, intent_ids),
+                )
             elif name in NAV_INTENTS:
-                self.error(ans_y.key_spans[name], "E074",  # type: ignore[union-attr]
-                           f"{name!r} is not a candidate question",
-                           "answers are for ask_* intents or your own question intents")
+                self.error(
+                    ans_y.key_spans[name],
+                    "E074",  # type: ignore[union-attr]
+                    f"{name!r} is not a candidate question",
+                    "answers are for ask_* intents or your own question intents",
+                )
             if isinstance(a.v, dict):
                 clue = a.get("clue")
                 if clue is not None and clue.v not in concern_ids:
-                    self.error(clue.span, "E075", f"clue names unknown concern {clue.v!r}",
-                               self.suggest(clue.v, concern_ids))
-                answers.append(m.Answer(name, self.lines(a.get("say")),
-                                        clue.v if clue else None, a.span))
+                    self.error(
+                        clue.span,
+                        "E075",
+                        f"clue names unknown concern {clue.v!r}",
+                        self.suggest(clue.v, concern_ids),
+                    )
+                answers.append(
+                    m.Answer(name, self.lines(a.get("say")), clue.v if clue else None, a.span)
+                )
             else:
                 answers.append(m.Answer(name, self.lines(a), None, a.span))
         closing = y.get("closing")
         return m.Flow(
-            opening=self.lines(opening.get("say")), opening_reply=self.lines(opening.get("reply")),
-            questions=questions, cq_prompt=self.lines(cq.get("prompt")),
+            opening=self.lines(opening.get("say")),
+            opening_reply=self.lines(opening.get("reply")),
+            questions=questions,
+            cq_prompt=self.lines(cq.get("prompt")),
             answers=tuple(answers),
             closing=self.lines(closing.get("say")),  # type: ignore[union-attr]
         )
@@ -277,33 +337,57 @@ class _Builder:
         for q in y.v:
             qid = q.get("id").v  # type: ignore[union-attr]
             if qid in seen:
-                self.error(q.get("id").span, "E071", f"duplicate question id {qid!r}",  # type: ignore[union-attr]
-                           f"first used at line {seen[qid].line}")
+                self.error(
+                    q.get("id").span,
+                    "E071",
+                    f"duplicate question id {qid!r}",  # type: ignore[union-attr]
+                    f"first used at line {seen[qid].line}",
+                )
             if qid in RESERVED_STATES:
-                self.error(q.get("id").span, "E076",  # type: ignore[union-attr]
-                           f"question id {qid!r} is reserved", "pick another id")
+                self.error(
+                    q.get("id").span,
+                    "E076",  # type: ignore[union-attr]
+                    f"question id {qid!r} is reserved",
+                    "pick another id",
+                )
             seen[qid] = q.span
             rules = []
-            for r in (q.get("rules").v if q.get("rules") else ()):  # type: ignore[union-attr]
+            for r in q.get("rules").v if q.get("rules") else ():  # type: ignore[union-attr]
                 goto = r.get("goto")
-                rules.append(m.Rule(self.patterns(r.get("when")), self.lines(r.get("say")),
-                                    goto.v if goto else None, r.span))
+                rules.append(
+                    m.Rule(
+                        self.patterns(r.get("when")),
+                        self.lines(r.get("say")),
+                        goto.v if goto else None,
+                        r.span,
+                    )
+                )
             fu_if = q.get("follow_up_if")
-            out.append(m.Question(
-                id=qid, ask=self.lines(q.get("ask")), rephrase=self.lines(q.get("rephrase")),
-                follow_up=self.lines(q.get("follow_up")),
-                follow_up_if=fu_if.v if fu_if else "missing_specifics",
-                rules=tuple(rules), span=q.span))
+            out.append(
+                m.Question(
+                    id=qid,
+                    ask=self.lines(q.get("ask")),
+                    rephrase=self.lines(q.get("rephrase")),
+                    follow_up=self.lines(q.get("follow_up")),
+                    follow_up_if=fu_if.v if fu_if else "missing_specifics",
+                    rules=tuple(rules),
+                    span=q.span,
+                )
+            )
         return tuple(out)
 
     def concerns(self, y: Y | None) -> tuple[m.Concern, ...]:
         out: list[m.Concern] = []
         seen: dict[str, Span] = {}
-        for c in (y.v if y else ()):
+        for c in y.v if y else ():
             cid = c.get("id").v
             if cid in seen:
-                self.error(c.get("id").span, "E071", f"duplicate concern id {cid!r}",
-                           f"first used at line {seen[cid].line}")
+                self.error(
+                    c.get("id").span,
+                    "E071",
+                    f"duplicate concern id {cid!r}",
+                    f"first used at line {seen[cid].line}",
+                )
             seen[cid] = c.span
             out.append(self.concern(c))
         return tuple(out)
@@ -314,8 +398,13 @@ class _Builder:
         groups = []
         for gid, g in ev.get("groups").items():  # type: ignore[union-attr]
             self.check_text(g.get("label"), ())  # type: ignore[arg-type]
-            groups.append(m.Group(gid, g.get("label").v,  # type: ignore[union-attr]
-                                  self.patterns(g.get("patterns"))))
+            groups.append(
+                m.Group(
+                    gid,
+                    g.get("label").v,  # type: ignore[union-attr]
+                    self.patterns(g.get("patterns")),
+                )
+            )
         gids = [g.id for g in groups]
 
         def need(key: str) -> m.Need:
@@ -327,12 +416,16 @@ class _Builder:
             names = tuple(i.v for i in n.get("all").v) if n.get("all") else ()
             for i in n.get("all").v if n.get("all") else ():
                 if i.v not in gids:
-                    self.error(i.span, "E077", f"unknown evidence group {i.v!r}",
-                               self.suggest(i.v, gids))
+                    self.error(
+                        i.span, "E077", f"unknown evidence group {i.v!r}", self.suggest(i.v, gids)
+                    )
             count = n.get("count").v if n.get("count") else 0
             if count > len(gids):
-                self.error(n.get("count").span, "E078",  # type: ignore[union-attr]
-                           f"count {count} is more than the {len(gids)} groups defined")
+                self.error(
+                    n.get("count").span,
+                    "E078",  # type: ignore[union-attr]
+                    f"count {count} is more than the {len(gids)} groups defined",
+                )
             return m.Need(names, count)
 
         source = c.get("source").v
@@ -341,50 +434,86 @@ class _Builder:
         theme = None
         if theme_y is not None:
             am = theme_y.get("at_most")
-            theme = m.Theme(self.patterns(theme_y.get("patterns")),
-                            theme_y.get("at_least").v,  # type: ignore[union-attr]
-                            self.patterns(theme_y.get("counter")), am.v if am else 0)
+            theme = m.Theme(
+                self.patterns(theme_y.get("patterns")),
+                theme_y.get("at_least").v,  # type: ignore[union-attr]
+                self.patterns(theme_y.get("counter")),
+                am.v if am else 0,
+            )
         if source in ("said", "misunderstanding") and not c.get("triggers"):
-            self.error(c.span, "E079", f"a {source!r} concern needs `triggers`",
-                       "the patterns that raise it")
+            self.error(
+                c.span,
+                "E079",
+                f"a {source!r} concern needs `triggers`",
+                "the patterns that raise it",
+            )
         if source == "theme" and theme is None:
             self.error(c.span, "E079", "a 'theme' concern needs `theme`")
         if source == "background" and (c.get("triggers") or theme_y):
-            self.error(c.span, "E079", "a 'background' concern is raised from the start",
-                       "remove triggers/theme, or use `when_fact` to make it conditional")
+            self.error(
+                c.span,
+                "E079",
+                "a 'background' concern is raised from the start",
+                "remove triggers/theme, or use `when_fact` to make it conditional",
+            )
         replies = c.get("replies")
 
         def reply(key: str) -> m.Lines:
-            return self.lines(replies.get(key), WITH_MISSING) if replies else ()
+            allowed = WITH_MISSING if key in ("partly_resolved", "unresolved") else KNOWN
+            return self.lines(replies.get(key), allowed) if replies else ()
 
         def get(key: str, default: Any) -> Any:
             v = c.get(key)
             return v.v if v is not None else default
 
         self.check_text(c.get("thought"), KNOWN)  # type: ignore[arg-type]
+        self.check_text(c.get("title"), ())  # type: ignore[arg-type]
         return m.Concern(
-            id=c.get("id").v, title=c.get("title").v, severity=c.get("severity").v,  # type: ignore[union-attr]
-            source=source, order=get("order", 0), probes=get("probes", 1),
-            preempt=get("preempt", True), when_fact=get("when_fact", None),
-            triggers=triggers, during=tuple(i.v for i in c.get("during").v)  # type: ignore[union-attr]
-            if c.get("during") else (), theme=theme, thought=c.get("thought").v,  # type: ignore[union-attr]
-            vague=self.lines(c.get("vague")), specific=self.lines(c.get("specific")),
-            groups=tuple(groups), resolve=need("resolve"), partial=need("partial"),
-            worsened_by=self.patterns(c.get("worsened_by")), resolved=reply("resolved"),
-            partly_resolved=reply("partly_resolved"), worsened=reply("worsened"),
-            unresolved=reply("unresolved"), span=c.span,
+            id=c.get("id").v,
+            title=c.get("title").v,
+            severity=c.get("severity").v,  # type: ignore[union-attr]
+            source=source,
+            order=get("order", 0),
+            probes=get("probes", 1),
+            preempt=get("preempt", True),
+            when_fact=get("when_fact", None),
+            triggers=triggers,
+            during=tuple(i.v for i in c.get("during").v)  # type: ignore[union-attr]
+            if c.get("during")
+            else (),
+            theme=theme,
+            thought=c.get("thought").v,  # type: ignore[union-attr]
+            vague=self.lines(c.get("vague")),
+            specific=self.lines(c.get("specific")),
+            groups=tuple(groups),
+            resolve=need("resolve"),
+            partial=need("partial"),
+            worsened_by=self.patterns(c.get("worsened_by")),
+            resolved=reply("resolved"),
+            partly_resolved=reply("partly_resolved"),
+            worsened=reply("worsened"),
+            unresolved=reply("unresolved"),
+            span=c.span,
         )
 
-    def concern_refs(self, concerns: tuple[m.Concern, ...], flow: m.Flow,
-                     candidate: m.Candidate) -> None:
+    def concern_refs(
+        self, concerns: tuple[m.Concern, ...], flow: m.Flow, candidate: m.Candidate
+    ) -> None:
         qids = [q.id for q in flow.questions]
         facts = [k for k, _ in candidate.facts]
         for c in concerns:
             for q in c.during:
                 if q not in qids:
-                    self.error(c.span, "E072", f"concern {c.id!r}: during names unknown "
-                               f"question {q!r}", self.suggest(q, qids))
+                    self.error(
+                        c.span,
+                        "E072",
+                        f"concern {c.id!r}: during names unknown question {q!r}",
+                        self.suggest(q, qids),
+                    )
             if c.when_fact is not None and c.when_fact not in facts:
-                self.error(c.span, "E080", f"concern {c.id!r}: when_fact {c.when_fact!r} is "
-                           "not in candidate.facts", self.suggest(c.when_fact, facts))
-
+                self.error(
+                    c.span,
+                    "E080",
+                    f"concern {c.id!r}: when_fact {c.when_fact!r} is not in candidate.facts",
+                    self.suggest(c.when_fact, facts),
+                )

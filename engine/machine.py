@@ -45,8 +45,9 @@ def _dest_is(dest: str) -> Callable[[Any], bool]:
 class FlowMachine:
     """States, and the edges `(trigger, source, dest)` a session may take between them."""
 
-    def __init__(self, states: Iterable[str], edges: Iterable[tuple[str, str, str]],
-                 initial: str) -> None:
+    def __init__(
+        self, states: Iterable[str], edges: Iterable[tuple[str, str, str]], initial: str
+    ) -> None:
         self.states = tuple(states)
         self.edges = tuple(dict.fromkeys(edges))
         transitions = [

@@ -17,6 +17,8 @@ Pattern grammar (one pattern is one line of text; it matches any run of words in
              | @NAME           any entry of the named word set
              | #               any number: digits (40, 3.5, 2019) or a number word (three)
 
+    pattern & pattern ...      every part matches somewhere, in any order (score: the sum)
+
 Score: the number of words a pattern needs (words inside [...] and @sets count 0 and 1). Among
 matching patterns the highest score wins; ties go to the higher intent priority, then to the
 earlier definition (the persona's own before the shared library). See docs/scenario-format.md.
@@ -38,37 +40,140 @@ MAX_ITEMS = 60
 NEGATION_WINDOW = 3
 
 NEGATIONS = frozenset(
-    "not no never without cannot nobody none neither nor lack lacking lacked hardly barely "
-    "nothing".split()
+    [
+        "not",
+        "no",
+        "never",
+        "without",
+        "cannot",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "lack",
+        "lacking",
+        "lacked",
+        "hardly",
+        "barely",
+        "nothing",
+    ]
 )
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas"})
 
 _CONTRACTIONS = {
-    "won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
-    "ain't": "is not", "let's": "let us", "i'm": "i am", "it's": "it is", "that's": "that is",
-    "what's": "what is", "there's": "there is", "here's": "here is", "who's": "who is",
-    "how's": "how is", "where's": "where is", "he's": "he is", "she's": "she is",
+    "won't": "will not",
+    "can't": "can not",
+    "cannot": "can not",
+    "shan't": "shall not",
+    "ain't": "is not",
+    "let's": "let us",
+    "i'm": "i am",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "there's": "there is",
+    "here's": "here is",
+    "who's": "who is",
+    "how's": "how is",
+    "where's": "where is",
+    "he's": "he is",
+    "she's": "she is",
     "y'all": "you all",
+    "how'd": "how did",
+    "howd": "how did",
+    "where'd": "where did",
     # the same without apostrophes, as people type them
-    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
-    "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
-    "hasnt": "has not", "hadnt": "had not", "wouldnt": "would not", "couldnt": "could not",
-    "shouldnt": "should not", "cant": "can not", "wont": "will not", "im": "i am",
-    "ive": "i have", "youre": "you are", "theyre": "they are", "whats": "what is",
-    "thats": "that is", "theres": "there is", "lets": "let us", "id": "i would",
-    "youve": "you have", "weve": "we have", "ill": "i will", "youd": "you would",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "cant": "can not",
+    "wont": "will not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "theyre": "they are",
+    "whats": "what is",
+    "thats": "that is",
+    "theres": "there is",
+    "youve": "you have",
+    "weve": "we have",
+    "youd": "you would",
 }
-_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"),
-             ("'d", " would"), ("'s", ""), ("'m", " am"))
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u0060": "'",
-                         "\u00b4": "'", "\u201c": '"', "\u201d": '"'})
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.!?;:,]")
-_ITEM = re.compile(r"\s*(\*\d?|\[|\]|\(|\)|\||#|@[a-z][a-z0-9_]*|[^\s\[\]()|*@#]+\*?)")
+_SUFFIXES = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'ve", " have"),
+    ("'ll", " will"),
+    ("'d", " would"),
+    ("'s", ""),
+    ("'m", " am"),
+)
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u0060": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*|[.!?;:,]")
+_ITEM = re.compile(r"\s*(\*\d*|\[|\]|\(|\)|\||&|#|@[a-z][a-z0-9_]*|[^\s\[\]()|*@#&]+\*?)")
 NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred hundreds thousand thousands million millions billion dozen dozens half double "
-    "triple twice".split()
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "dozen",
+        "dozens",
+        "half",
+        "double",
+        "triple",
+        "twice",
+    ]
 )
 
 
@@ -134,17 +239,22 @@ def typo_close(a: str, b: str) -> bool:
         diff = [i for i in range(la) if a[i] != b[i]]
         if len(diff) == 1:
             return la >= 6 and diff[0] < la - 1
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     if la > lb:
         a, b = b, a
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 # ---- compiled pattern elements -------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Word:
@@ -211,21 +321,27 @@ class Pattern:
     """A compiled pattern. `match` returns a Hit or None."""
 
     source: str
-    items: tuple[Element, ...]
+    parts: tuple[tuple[Element, ...], ...]  # `a & b`: every part must match, in any order
     score: int
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation."""
         masks: dict[Word | Number, int] = {}
-        ends = _run(self.items, utt.all_positions, utt, masks)
-        if not ends:
+        starts = [_part_start(items, utt, masks, guard) for items in self.parts]
+        if any(s is None for s in starts):
             return None
-        if not guard:
-            return Hit(self, _first_start(self.items, utt, masks))
-        for start in range(len(utt.words) + 1):
-            if _run(self.items, 1 << start, utt, masks) and not negated(utt, start):
-                return Hit(self, start)
+        return Hit(self, starts[0] or 0)
+
+
+def _part_start(
+    items: tuple[Element, ...], utt: Utterance, masks: dict[Word | Number, int], guard: bool
+) -> int | None:
+    if not _run(items, utt.all_positions, utt, masks):
         return None
+    for start in range(len(utt.words) + 1):
+        if _run(items, 1 << start, utt, masks) and not (guard and negated(utt, start)):
+            return start
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,22 +354,18 @@ def negated(utt: Utterance, start: int) -> bool:
     """A negation word within NEGATION_WINDOW words before `start`, in the same clause."""
     if start >= len(utt.words):
         start = len(utt.words)
-    clause = utt.clauses[start] if start < len(utt.words) else (utt.clauses[-1] if utt.clauses
-                                                                 else 0)
+    clause = (
+        utt.clauses[start] if start < len(utt.words) else (utt.clauses[-1] if utt.clauses else 0)
+    )
     for i in range(max(0, start - NEGATION_WINDOW), start):
         if utt.clauses[i] == clause and utt.words[i] in NEGATIONS:
             return True
     return False
 
 
-def _first_start(items: tuple[Element, ...], utt: Utterance, masks: dict[Word | Number, int]) -> int:
-    for start in range(len(utt.words) + 1):
-        if _run(items, 1 << start, utt, masks):
-            return start
-    return 0
-
-
-def _run(items: tuple[Element, ...], starts: int, utt: Utterance, masks: dict[Word | Number, int]) -> int:
+def _run(
+    items: tuple[Element, ...], starts: int, utt: Utterance, masks: dict[Word | Number, int]
+) -> int:
     """Advance the set of positions `starts` through `items`; return the set of end positions."""
     cur = starts
     full = utt.all_positions
@@ -286,17 +398,29 @@ def _run(items: tuple[Element, ...], starts: int, utt: Utterance, masks: dict[Wo
 
 # ---- compiling ----------------------------------------------------------------------------
 
-def compile_pattern(source: str, word_sets: Mapping[str, Sequence[str]] | None = None) -> Pattern:
-    """Parse a pattern; raise PatternError with the column of the problem."""
+
+def compile_pattern(
+    source: str,
+    word_sets: Mapping[str, Sequence[str]] | None = None,
+    cache: dict[str, Alt] | None = None,
+) -> Pattern:
+    """Parse a pattern; raise PatternError with the column of the problem. Pass the same
+    `cache` when compiling many patterns over the same word sets, to compile each set once."""
     if len(source) > MAX_PATTERN:
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
-    parser = _Parser(source, word_sets or {})
-    items = parser.sequence(top=True)
+    parser = _Parser(source, word_sets or {}, {} if cache is None else cache)
+    parts = [parser.sequence(top=True)]
+    while parser.peek() == "&":
+        offset = parser.tokens[parser.i][1]
+        parser.i += 1
+        parts.append(parser.sequence(top=True))
+        if not parts[-1]:
+            raise PatternError("nothing after &", offset)
     if parser.count > MAX_ITEMS:
         raise PatternError(f"pattern has more than {MAX_ITEMS} parts")
-    if not items:
+    if not parts[0]:
         raise PatternError("empty pattern")
-    return Pattern(source, items, _score(items))
+    return Pattern(source, tuple(parts), sum(_score(p) for p in parts))
 
 
 def _score(items: Sequence[Element]) -> int:
@@ -310,9 +434,12 @@ def _score(items: Sequence[Element]) -> int:
 
 
 class _Parser:
-    def __init__(self, source: str, word_sets: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self, source: str, word_sets: Mapping[str, Sequence[str]], cache: dict[str, Alt]
+    ) -> None:
         self.source = source
         self.word_sets = word_sets
+        self.cache = cache
         self.tokens: list[tuple[str, int]] = []
         self.count = 0
         pos = 0
@@ -332,6 +459,13 @@ class _Parser:
     def sequence(self, top: bool = False, in_set: bool = False) -> tuple[Element, ...]:
         out: list[Element] = []
         while (tok := self.peek()) is not None:
+            if tok == "&":
+                if not top:
+                    raise PatternError(
+                        "& joins whole patterns; it cannot go inside ( ) or [ ]",
+                        self.tokens[self.i][1],
+                    )
+                break
             if tok in ("]", ")", "|"):
                 if top:
                     raise PatternError(f"unmatched {tok!r}", self.tokens[self.i][1])
@@ -358,9 +492,9 @@ class _Parser:
                     raise PatternError("empty alternative in ( | )", offset)
                 out.append(Alt(tuple(options)))
             elif tok.startswith("*"):
+                if tok != "*" and not 1 <= int(tok[1:]) <= 9:
+                    raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", offset)
                 out.append(Gap(int(tok[1:]) if len(tok) > 1 else 0))
-                if len(tok) > 1 and tok[1] == "0":
-                    raise PatternError("`*0` matches nothing; use *1 to *9", offset)
             elif tok == "#":
                 out.append(Number())
             elif tok.startswith("@"):
@@ -373,7 +507,11 @@ class _Parser:
 
     def words(self, tok: str, offset: int) -> list[Element]:
         prefix = tok.endswith("*")
-        words = normalize(tok.rstrip("*")).words
+        bare = tok.rstrip("*")
+        if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+            words: tuple[str, ...] = (bare,)  # the common case, already normal
+        else:
+            words = normalize(bare).words
         if not words:
             raise PatternError(f"{tok!r} has no letters or digits", offset)
         out: list[Element] = [Word(w) for w in words]
@@ -382,16 +520,21 @@ class _Parser:
         return out
 
     def word_set(self, name: str, offset: int) -> Alt:
+        if name in self.cache:
+            return self.cache[name]
         entries = self.word_sets.get(name)
         if entries is None:
             raise PatternError(f"unknown word set @{name}", offset)
         options = []
         for entry in entries:
-            sub = _Parser(entry, {})
+            sub = _Parser(entry, {}, {})
             seq = sub.sequence(top=True, in_set=True)
+            if sub.peek() is not None:
+                raise PatternError(f"word set @{name}: {entry!r} cannot use &", offset)
             if seq:
                 options.append(seq)
-        return Alt(tuple(options), name=name)
+        self.cache[name] = Alt(tuple(options), name=name)
+        return self.cache[name]
 
     def expect(self, tok: str, offset: int) -> None:
         if self.peek() != tok:

@@ -4,22 +4,51 @@ flow machine, and lookup tables. Immutable after `compile_scenario`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
 from engine import model as m
+from engine import template
 from engine.errors import Span
 from engine.machine import ENDED, FlowMachine
 from engine.patterns import Utterance, first_match
 
-Kind = Literal["opening", "question", "candidate_questions", "closing_discussion",
-               "closing_clear", "ended"]
+Kind = Literal[
+    "opening", "question", "candidate_questions", "closing_discussion", "closing_clear", "ended"
+]
 CQ = "candidate_questions"
 DISCUSSION = "closing_discussion"
 CLEAR = "closing_clear"
 _QUESTION_WORDS = frozenset(
-    "what why how when where who which is are do does did can could would will should may "
-    "any anything have has was were r".split())
+    [
+        "what",
+        "why",
+        "how",
+        "when",
+        "where",
+        "who",
+        "which",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "may",
+        "any",
+        "anything",
+        "have",
+        "has",
+        "was",
+        "were",
+        "r",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +63,13 @@ class IntentMatch:
     pattern: str
 
     def to_json(self) -> dict[str, object]:
-        return {"intent": self.intent, "rule": self.rule, "score": self.score,
-                "source": str(self.source), "pattern": self.pattern}
+        return {
+            "intent": self.intent,
+            "rule": self.rule,
+            "score": self.score,
+            "source": str(self.source),
+            "pattern": self.pattern,
+        }
 
 
 @dataclass(frozen=True)
@@ -49,6 +83,17 @@ class Program:
     answers: MappingProxyType[str, m.Answer]
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
+
+    @cached_property
+    def values(self) -> dict[str, str]:
+        """Placeholder values for this scenario's lines."""
+        sc = self.scenario
+        return template.values(
+            sc.candidate.name, sc.persona.name, sc.persona.role, sc.persona.company, sc.position
+        )
+
+    def render(self, text: str) -> str:
+        return template.render(text, self.values)
 
     @property
     def style(self) -> m.Style:
@@ -77,11 +122,19 @@ class Program:
                 continue
             for i, pat in enumerate(intent.patterns):
                 if best is not None and (pat.pattern.score, intent.priority) <= (
-                        best.score, best.priority):
+                    best.score,
+                    best.priority,
+                ):
                     continue
                 if pat.pattern.match(utt) is not None:
-                    best = IntentMatch(intent.id, f"{intent.id}#{i + 1}", pat.pattern.score,
-                                       intent.priority, pat.span, pat.source)
+                    best = IntentMatch(
+                        intent.id,
+                        f"{intent.id}#{i + 1}",
+                        pat.pattern.score,
+                        intent.priority,
+                        pat.span,
+                        pat.source,
+                    )
         return best
 
     def marker(self, name: str, utt: Utterance) -> bool:
@@ -101,8 +154,12 @@ def compile_scenario(scenario: m.Scenario) -> Program:
     for i, q in enumerate(qs):
         edges.append(("advance", q.id, order[i + 1] if i + 1 < len(order) else CQ))
         edges.extend(("advance", q.id, r.goto) for r in q.rules if r.goto)
-    edges += [("close", CQ, DISCUSSION), ("close", CQ, CLEAR), ("close", CLEAR, DISCUSSION),
-              ("close", DISCUSSION, CLEAR)]
+    edges += [
+        ("close", CQ, DISCUSSION),
+        ("close", CQ, CLEAR),
+        ("close", CLEAR, DISCUSSION),
+        ("close", DISCUSSION, CLEAR),
+    ]
     edges += [("leave", s, ENDED) for s in states if s != ENDED]
     answers = {a.intent: a for a in scenario.flow.answers}
     cq = frozenset(m.CANDIDATE_QUESTIONS) | frozenset(answers)

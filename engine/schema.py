@@ -156,8 +156,14 @@ class MapOf(T):
             report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} entries"))
         for k, v in y.items():
             if not self.key.match(k):
-                report(Diagnostic(y.key_spans[k], "E037", f"{k!r} is not a valid name",
-                                  "use lower-case letters, digits and _"))
+                report(
+                    Diagnostic(
+                        y.key_spans[k],
+                        "E037",
+                        f"{k!r} is not a valid name",
+                        "use lower-case letters, digits and _",
+                    )
+                )
             self.value.check(v, report)
 
     def describe(self) -> str:
@@ -187,19 +193,27 @@ class Rec(T):
             f = self.fields.get(k)
             if f is None:
                 close = difflib.get_close_matches(k, list(self.fields), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else (
-                    "known keys: " + ", ".join(self.fields))
-                report(Diagnostic(y.key_spans[k], "E040", f"unknown key {k!r} in {self.name}",
-                                  hint))
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else ("known keys: " + ", ".join(self.fields))
+                )
+                report(
+                    Diagnostic(y.key_spans[k], "E040", f"unknown key {k!r} in {self.name}", hint)
+                )
             else:
                 f.type.check(v, report)
         for k, f in self.fields.items():
             if f.required and k not in y.v:
-                report(Diagnostic(y.span, "E041", f"{self.name} is missing required key {k!r}",
-                                  f.doc))
+                report(
+                    Diagnostic(y.span, "E041", f"{self.name} is missing required key {k!r}", f.doc)
+                )
         if self.one_of and sum(k in y.v for k in self.one_of) != 1:
-            report(Diagnostic(y.span, "E042",
-                              f"{self.name} needs exactly one of: " + ", ".join(self.one_of)))
+            report(
+                Diagnostic(
+                    y.span, "E042", f"{self.name} needs exactly one of: " + ", ".join(self.one_of)
+                )
+            )
 
     def describe(self) -> str:
         return f"a mapping ({self.name})"
@@ -226,103 +240,208 @@ PATTERNS = ListOf(Str(what="a pattern"), min=1)
 TEXT = Str()
 LINES = Lines()
 
-NEED = Rec("need", {
-    "all": F(ListOf(NAME, min=1), doc="every one of these evidence groups"),
-    "count": F(Int(1, 50), doc="at least this many groups"),
-})
+NEED = Rec(
+    "need",
+    {
+        "all": F(ListOf(NAME, min=1), doc="every one of these evidence groups"),
+        "count": F(Int(1, 50), doc="at least this many groups"),
+    },
+)
 
-STYLE = Rec("persona.style", {
-    "acknowledgements": F(LINES, True, "short neutral replies: 'Okay.', 'Got it.'"),
-    "hesitation": F(LINES, True, "the stage direction when there is a concern"),
-    "hesitation_pause": F(Num(0, 10), doc="seconds of pause on hesitation (default 1.5)"),
-    "no_concerns": F(LINES, True, "the quick, positive answer when there is no concern"),
-    "nothing_else": F(LINES), "defer_closing": F(LINES), "defer_question": F(LINES),
-    "how_did_i_do": F(LINES), "unknown_question": F(LINES), "not_quite": F(LINES),
-    "already_said": F(LINES), "fallback": F(LINES), "confirm_resolved": F(LINES),
-    "confirm_partial": F(LINES), "confirm_unresolved": F(LINES), "out_of_time": F(LINES), "your_turn": F(LINES),
-})
+STYLE = Rec(
+    "persona.style",
+    {
+        "acknowledgements": F(LINES, True, "short neutral replies: 'Okay.', 'Got it.'"),
+        "hesitation": F(LINES, True, "the stage direction when there is a concern"),
+        "hesitation_pause": F(Num(0, 10), doc="seconds of pause on hesitation (default 1.5)"),
+        "no_concerns": F(LINES, True, "the quick, positive answer when there is no concern"),
+        "nothing_else": F(LINES),
+        "defer_closing": F(LINES),
+        "defer_question": F(LINES),
+        "how_did_i_do": F(LINES),
+        "unknown_question": F(LINES),
+        "not_quite": F(LINES),
+        "already_said": F(LINES),
+        "fallback": F(LINES),
+        "confirm_resolved": F(LINES),
+        "confirm_partial": F(LINES),
+        "confirm_unresolved": F(LINES),
+        "out_of_time": F(LINES),
+        "your_turn": F(LINES),
+    },
+)
 
-PERSONA = Rec("persona", {
-    "name": F(TEXT, True), "role": F(TEXT, True), "company": F(TEXT, True),
-    "style": F(STYLE, True),
-})
+PERSONA = Rec(
+    "persona",
+    {
+        "name": F(TEXT, True),
+        "role": F(TEXT, True),
+        "company": F(TEXT, True),
+        "style": F(STYLE, True),
+    },
+)
 
-CANDIDATE = Rec("candidate", {
-    "name": F(TEXT, True, "the name the player plays"),
-    "background": F(ListOf(TEXT, min=1), True, "facts told to the player at the start"),
-    "facts": F(MapOf(Scalar())),
-})
+CANDIDATE = Rec(
+    "candidate",
+    {
+        "name": F(TEXT, True, "the name the player plays"),
+        "background": F(ListOf(TEXT, min=1), True, "facts told to the player at the start"),
+        "facts": F(MapOf(Scalar())),
+    },
+)
 
-INTENT = Rec("intent", {
-    "patterns": F(PATTERNS, True),
-    "priority": F(Int(-100, 100)),
-    "replace": F(Bool(), doc="replace the library's patterns instead of adding to them"),
-    "examples": F(ListOf(TEXT)),
-})
+INTENT = Rec(
+    "intent",
+    {
+        "patterns": F(PATTERNS, True),
+        "priority": F(Int(-100, 100)),
+        "replace": F(Bool(), doc="replace the library's patterns instead of adding to them"),
+        "examples": F(ListOf(TEXT)),
+    },
+)
 
-RULE = Rec("rule", {
-    "when": F(PATTERNS, True, "patterns over the answer"),
-    "say": F(LINES), "goto": F(NAME),
-})
+RULE = Rec(
+    "rule",
+    {
+        "when": F(PATTERNS, True, "patterns over the answer"),
+        "say": F(LINES),
+        "goto": F(NAME),
+    },
+)
 
-QUESTION = Rec("question", {
-    "id": F(NAME, True), "ask": F(LINES, True), "rephrase": F(LINES), "follow_up": F(LINES),
-    "follow_up_if": F(Str(re.compile(r"^(missing_specifics|always)$"),
-                          "missing_specifics or always")),
-    "rules": F(ListOf(RULE)),
-})
+QUESTION = Rec(
+    "question",
+    {
+        "id": F(NAME, True),
+        "ask": F(LINES, True),
+        "rephrase": F(LINES),
+        "follow_up": F(LINES),
+        "follow_up_if": F(
+            Str(re.compile(r"^(missing_specifics|always)$"), "missing_specifics or always")
+        ),
+        "rules": F(ListOf(RULE)),
+    },
+)
 
 ANSWER = Either(LINES, Rec("answer", {"say": F(LINES, True), "clue": F(NAME)}))
 
-FLOW = Rec("flow", {
-    "opening": F(Rec("flow.opening", {"say": F(LINES, True), "reply": F(LINES)}), True),
-    "questions": F(ListOf(QUESTION, min=1), True),
-    "candidate_questions": F(Rec("flow.candidate_questions", {
-        "prompt": F(LINES, True), "answers": F(MapOf(ANSWER), True),
-    }), True),
-    "closing": F(Rec("flow.closing", {"say": F(LINES, True)}), True),
-})
+FLOW = Rec(
+    "flow",
+    {
+        "opening": F(Rec("flow.opening", {"say": F(LINES, True), "reply": F(LINES)}), True),
+        "questions": F(ListOf(QUESTION, min=1), True),
+        "candidate_questions": F(
+            Rec(
+                "flow.candidate_questions",
+                {
+                    "prompt": F(LINES, True),
+                    "answers": F(MapOf(ANSWER), True),
+                },
+            ),
+            True,
+        ),
+        "closing": F(Rec("flow.closing", {"say": F(LINES, True)}), True),
+    },
+)
 
 GROUP = Rec("evidence group", {"label": F(TEXT, True), "patterns": F(PATTERNS, True)})
 
-CONCERN = Rec("concern", {
-    "id": F(NAME, True), "title": F(TEXT, True),
-    "severity": F(Int(1, 3), True, "1 minor, 2 real, 3 serious"),
-    "source": F(Str(re.compile(r"^(background|said|theme|misunderstanding)$"),
-                    "background, said, theme or misunderstanding"), True),
-    "order": F(Int(0, 100)), "probes": F(Int(0, 3)), "preempt": F(Bool()),
-    "when_fact": F(NAME), "triggers": F(PATTERNS), "during": F(ListOf(NAME, min=1)),
-    "theme": F(Rec("theme", {
-        "patterns": F(PATTERNS, True), "at_least": F(Int(1, 50), True),
-        "counter": F(PATTERNS), "at_most": F(Int(0, 50)),
-    })),
-    "thought": F(TEXT, True, "what the interviewer thinks but does not say"),
-    "vague": F(LINES, True), "specific": F(LINES, True),
-    "evidence": F(Rec("evidence", {
-        "groups": F(MapOf(GROUP), True), "resolve": F(NEED, True), "partial": F(NEED),
-    }), True),
-    "worsened_by": F(PATTERNS),
-    "replies": F(Rec("concern.replies", {
-        "resolved": F(LINES), "partly_resolved": F(LINES), "worsened": F(LINES),
-        "unresolved": F(LINES),
-    })),
-})
+CONCERN = Rec(
+    "concern",
+    {
+        "id": F(NAME, True),
+        "title": F(TEXT, True),
+        "severity": F(Int(1, 3), True, "1 minor, 2 real, 3 serious"),
+        "source": F(
+            Str(
+                re.compile(r"^(background|said|theme|misunderstanding)$"),
+                "background, said, theme or misunderstanding",
+            ),
+            True,
+        ),
+        "order": F(Int(0, 100)),
+        "probes": F(Int(0, 3)),
+        "preempt": F(Bool()),
+        "when_fact": F(NAME),
+        "triggers": F(PATTERNS),
+        "during": F(ListOf(NAME, min=1)),
+        "theme": F(
+            Rec(
+                "theme",
+                {
+                    "patterns": F(PATTERNS, True),
+                    "at_least": F(Int(1, 50), True),
+                    "counter": F(PATTERNS),
+                    "at_most": F(Int(0, 50)),
+                },
+            )
+        ),
+        "thought": F(TEXT, True, "what the interviewer thinks but does not say"),
+        "vague": F(LINES, True),
+        "specific": F(LINES, True),
+        "evidence": F(
+            Rec(
+                "evidence",
+                {
+                    "groups": F(MapOf(GROUP), True),
+                    "resolve": F(NEED, True),
+                    "partial": F(NEED),
+                },
+            ),
+            True,
+        ),
+        "worsened_by": F(PATTERNS),
+        "replies": F(
+            Rec(
+                "concern.replies",
+                {
+                    "resolved": F(LINES),
+                    "partly_resolved": F(LINES),
+                    "worsened": F(LINES),
+                    "unresolved": F(LINES),
+                },
+            )
+        ),
+    },
+)
 
-SCENARIO = Rec("scenario", {
-    "closer": F(Int(1, 1), True, "the format version: `closer: 1`"),
-    "id": F(Str(ID_RE, "an id (lower-case letters, digits, - and _)"), True),
-    "title": F(TEXT, True), "description": F(TEXT), "position": F(TEXT, True),
-    "persona": F(PERSONA, True), "candidate": F(CANDIDATE, True),
-    "word_sets": F(MapOf(ListOf(TEXT, min=1))), "intents": F(MapOf(INTENT)),
-    "markers": F(MapOf(PATTERNS)),
-    "flow": F(FLOW, True), "concerns": F(ListOf(CONCERN)),
-    "verdict": F(Rec("verdict", {
-        "baseline": F(Int(0, 100)), "advance": F(Int(0, 100)), "undecided": F(Int(0, 100)),
-    })),
-    "max_turns": F(Int(5, 500)),
-})
+SCENARIO = Rec(
+    "scenario",
+    {
+        "closer": F(Int(1, 1), True, "the format version: `closer: 1`"),
+        "id": F(Str(ID_RE, "an id (lower-case letters, digits, - and _)"), True),
+        "title": F(TEXT, True),
+        "description": F(TEXT),
+        "position": F(TEXT, True),
+        "persona": F(PERSONA, True),
+        "candidate": F(CANDIDATE, True),
+        "word_sets": F(MapOf(ListOf(TEXT, min=1))),
+        "intents": F(MapOf(INTENT)),
+        "markers": F(MapOf(PATTERNS)),
+        "flow": F(FLOW, True),
+        "concerns": F(ListOf(CONCERN)),
+        "verdict": F(
+            Rec(
+                "verdict",
+                {
+                    "baseline": F(Int(0, 100)),
+                    "advance": F(Int(0, 100)),
+                    "undecided": F(Int(0, 100)),
+                },
+            )
+        ),
+        "max_turns": F(Int(5, 500)),
+    },
+)
 
-LIBRARY = Rec("library", {
-    "closer": F(Int(1, 1), True), "library": F(NAME, True), "word_sets": F(MapOf(ListOf(TEXT))),
-    "intents": F(MapOf(INTENT), True), "markers": F(MapOf(PATTERNS)), "style": F(STYLE),
-})
+LIBRARY = Rec(
+    "library",
+    {
+        "closer": F(Int(1, 1), True),
+        "library": F(NAME, True),
+        "word_sets": F(MapOf(ListOf(TEXT))),
+        "intents": F(MapOf(INTENT), True),
+        "markers": F(MapOf(PATTERNS)),
+        "style": F(STYLE),
+    },
+)

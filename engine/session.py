@@ -24,10 +24,27 @@ from engine.template import render
 
 Event = dict[str, Any]
 ACTIVE = ("raised", "worsened")
-WEIGHTS = {"inactive": 0, "raised": 8, "hinted": 6, "revealed": 5, "partly_resolved": 3,
-           "resolved": 0, "preempted": 0, "worsened": 10}
-NAVIGATION = frozenset({"closing_question", "anything_else", "probe", "confirm", "how_did_i_do",
-                        "goodbye", "no_questions"})
+WEIGHTS = {
+    "inactive": 0,
+    "raised": 8,
+    "hinted": 6,
+    "revealed": 5,
+    "partly_resolved": 3,
+    "resolved": 0,
+    "preempted": 0,
+    "worsened": 10,
+}
+NAVIGATION = frozenset(
+    {
+        "closing_question",
+        "anything_else",
+        "probe",
+        "confirm",
+        "how_did_i_do",
+        "goodbye",
+        "no_questions",
+    }
+)
 SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
@@ -92,27 +109,26 @@ class Session:
         self.rng = random.Random()
         if state.rng:
             self.rng.setstate(_to_rng_state(state.rng))
-        sc = program.scenario
-        self.values = {
-            "candidate.name": sc.candidate.name,
-            "candidate.first_name": sc.candidate.name.split()[0],
-            "persona.name": sc.persona.name, "persona.first_name": sc.persona.name.split()[0],
-            "persona.role": sc.persona.role, "persona.company": sc.persona.company,
-            "position": sc.position, "missing": "",
-        }
+        self.values = program.values
         self.events: list[Event] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, program: Program, seed: int,
-              facts: dict[str, Any] | None = None) -> tuple[Session, Turn]:
+    def start(
+        cls, program: Program, seed: int, facts: dict[str, Any] | None = None
+    ) -> tuple[Session, Turn]:
         """A new session and its opening turn (background concerns raised, greeting said)."""
         sc = program.scenario
         all_facts = dict(sc.candidate.facts)
         all_facts.update(facts or {})
-        st = SessionState(sc.id, sc.sha256, seed, facts=all_facts,
-                          concerns={c.id: ConcernState() for c in program.concerns})
+        st = SessionState(
+            sc.id,
+            sc.sha256,
+            seed,
+            facts=all_facts,
+            concerns={c.id: ConcernState() for c in program.concerns},
+        )
         session = cls(program, st)
         session.rng.seed(seed)
         for c in program.concerns:
@@ -141,17 +157,23 @@ class Session:
         kind = self.program.kind(st.state)
         match = self.program.classify(utt, self._listening(kind, utt))
         intent = match.intent if match else None
-        record: Event = {"event": "intent", "intent": intent,
-                         "rule": match.rule if match else None,
-                         "score": match.score if match else 0}
+        record: Event = {
+            "event": "intent",
+            "intent": intent,
+            "rule": match.rule if match else None,
+            "score": match.score if match else 0,
+        }
         if intent == "closing_question":
             record["form"] = "full" if self.program.marker("chance", utt) else "plain"
         record = self._emit(record)  # handlers may add `deferred` to the emitted event
         if intent not in NAVIGATION and intent not in self.program.candidate_questions:
             self._scan(utt, text)
         handler = {
-            "opening": self._opening, "question": self._question, CQ: self._candidate_questions,
-            DISCUSSION: self._discussion, CLEAR: self._clear,
+            "opening": self._opening,
+            "question": self._question,
+            CQ: self._candidate_questions,
+            DISCUSSION: self._discussion,
+            CLEAR: self._clear,
         }[kind]
         handler(intent, utt, record)
         if not st.ended and st.turn >= self.program.scenario.max_turns:
@@ -178,8 +200,14 @@ class Session:
             if len(utt.words) <= SHORT:
                 allowed.add("goodbye")
             return frozenset(allowed)
-        base = cq | {"closing_question", "how_did_i_do", "no_questions", "goodbye",
-                     "anything_else", "confirm"}
+        base = cq | {
+            "closing_question",
+            "how_did_i_do",
+            "no_questions",
+            "goodbye",
+            "anything_else",
+            "confirm",
+        }
         if kind == DISCUSSION:
             return frozenset(base | {"probe", "clarify", "acknowledge"})
         return frozenset(base | {"acknowledge"})
@@ -189,7 +217,9 @@ class Session:
             record["deferred"] = True
             self._say(self.program.style.defer_closing)
         else:
-            self._say(self.program.scenario.flow.opening_reply or self.program.style.acknowledgements)
+            self._say(
+                self.program.scenario.flow.opening_reply or self.program.style.acknowledgements
+            )
         self._advance(self.program.next_after("opening"))
 
     def _question(self, intent: str | None, utt: Utterance, record: Event) -> None:
@@ -199,10 +229,16 @@ class Session:
             self._say(self.program.scenario.flow.closing)
             self._leave("completed")
             return
-        if intent in ("closing_question", "how_did_i_do") or intent in self.program.candidate_questions:
+        if (
+            intent in ("closing_question", "how_did_i_do")
+            or intent in self.program.candidate_questions
+        ):
             record["deferred"] = True
-            self._say({"closing_question": style.defer_closing,
-                       "how_did_i_do": style.how_did_i_do}.get(intent, style.defer_question))
+            self._say(
+                {"closing_question": style.defer_closing, "how_did_i_do": style.how_did_i_do}.get(
+                    intent, style.defer_question
+                )
+            )
             self._say(q.rephrase or q.ask)
             return
         if intent == "probe":
@@ -213,8 +249,11 @@ class Session:
                 self._say(rule.say or style.acknowledgements)
                 self._advance(rule.goto or self.program.next_after(q.id))
                 return
-        if q.follow_up and q.id not in st.follow_ups and (
-                q.follow_up_if == "always" or not self.program.marker("specifics", utt)):
+        if (
+            q.follow_up
+            and q.id not in st.follow_ups
+            and (q.follow_up_if == "always" or not self.program.marker("specifics", utt))
+        ):
             st.follow_ups.append(q.id)
             self._say(q.follow_up)
             return
@@ -303,21 +342,34 @@ class Session:
             cs = st.concerns[c.id]
             if cs.status == "inactive" and self._triggered(c, cs, utt):
                 self._set(c, "raised", quote=text)
-            new = [g.id for g in c.groups if g.id not in cs.groups
-                   and any(p.pattern.match(utt, guard=True) for p in g.patterns)]
+            new = [
+                g.id
+                for g in c.groups
+                if g.id not in cs.groups
+                and any(p.pattern.match(utt, guard=True) for p in g.patterns)
+            ]
             cs.groups.extend(new)
-            if new and before_close and c.preempt and cs.status in ACTIVE and cs.level == 0 \
-                    and c.resolve.met(set(cs.groups)):
+            if (
+                new
+                and before_close
+                and c.preempt
+                and cs.status in ACTIVE
+                and cs.level == 0
+                and c.resolve.met(set(cs.groups))
+            ):
                 self._set(c, "preempted", quote=text, evidence=list(cs.groups))
                 continue
             if cs.status in (*ACTIVE, "hinted", "revealed", "partly_resolved") and any(
-                    p.pattern.match(utt, guard=True) for p in c.worsened_by):
+                p.pattern.match(utt, guard=True) for p in c.worsened_by
+            ):
                 cs.worse = True
                 if before_close and cs.status != "worsened":
                     self._set(c, "worsened", quote=text)
 
     def _triggered(self, c: m.Concern, cs: ConcernState, utt: Utterance) -> bool:
         if c.during and self.st.state not in c.during:
+            return False
+        if c.when_fact is not None and not self.st.facts.get(c.when_fact):
             return False
         if c.source in ("said", "misunderstanding"):
             return any(p.pattern.match(utt, guard=True) for p in c.triggers)
@@ -328,12 +380,14 @@ class Session:
         return False
 
     def _pending(self) -> m.Concern | None:
-        waiting = [c for c in self.program.concerns
-                   if self.st.concerns[c.id].status in ACTIVE and self.st.concerns[c.id].level == 0]
+        waiting = [
+            c
+            for c in self.program.concerns
+            if self.st.concerns[c.id].status in ACTIVE and self.st.concerns[c.id].level == 0
+        ]
         if not waiting:
             return None
-        return min(waiting, key=lambda c: (c.order, -c.severity,
-                                           self.program.concerns.index(c)))
+        return min(waiting, key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)))
 
     def _surface_next(self, first: bool) -> None:
         """Hesitate and give the next concern's vague line, or answer quickly that there is none."""
@@ -341,13 +395,13 @@ class Session:
         c = self._pending()
         if c is None:
             lines = style.no_concerns if first and self.st.current is None else style.nothing_else
-            self._emit({"event": "cue", "kind": "quick", "text": self._pick(lines)},
-                       said=True)
+            self._emit({"event": "cue", "kind": "quick", "text": self._pick(lines)}, said=True)
             self.st.current = None
             self._advance(CLEAR)
             return
-        self._emit({"event": "cue", "kind": "hesitation", "text": self._pick(style.hesitation)},
-                   said=True)
+        self._emit(
+            {"event": "cue", "kind": "hesitation", "text": self._pick(style.hesitation)}, said=True
+        )
         self.st.current = c.id
         self._advance(DISCUSSION)
         cs = self.st.concerns[c.id]
@@ -365,7 +419,8 @@ class Session:
     def _missing(self, c: m.Concern) -> str:
         have = set(self.st.concerns[c.id].groups)
         wanted = [g for g in c.groups if g.id in c.resolve.all and g.id not in have] or [
-            g for g in c.groups if g.id not in have]
+            g for g in c.groups if g.id not in have
+        ]
         return wanted[0].label if wanted else "a concrete example"
 
     def _confirm(self, c: m.Concern) -> None:
@@ -383,7 +438,8 @@ class Session:
         open): resolve it, part-resolve it, or make it worse."""
         st, style = self.st, self.program.style
         defensive = self.program.marker("defensive", utt) or any(
-            p.pattern.match(utt, guard=True) for p in c.worsened_by)
+            p.pattern.match(utt, guard=True) for p in c.worsened_by
+        )
         if defensive:
             cs = st.concerns[c.id]
             st.defensive += 1
@@ -392,8 +448,13 @@ class Session:
                 self._set(c, "worsened")
             self._say(c.worsened or style.fallback)
             return
-        others = [o for o in self.program.concerns if o.id != c.id
-                  and st.concerns[o.id].level > 0 and st.concerns[o.id].status != "resolved"]
+        others = [
+            o
+            for o in self.program.concerns
+            if o.id != c.id
+            and st.concerns[o.id].level > 0
+            and st.concerns[o.id].status != "resolved"
+        ]
         for target in (c, *others):
             if self._settle(target, utt):
                 return
@@ -443,7 +504,11 @@ class Session:
     def _say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
         if not lines:
             return
-        event: Event = {"event": "say", "speaker": "interviewer", "text": self._pick(lines, **values)}
+        event: Event = {
+            "event": "say",
+            "speaker": "interviewer",
+            "text": self._pick(lines, **values),
+        }
         if clue:
             event["clue"] = clue
         self._emit(event, said=True)
@@ -460,8 +525,9 @@ class Session:
     def _advance(self, dest: str) -> None:
         if dest == self.st.state:
             return
-        trigger = "advance" if self.program.kind(self.st.state) in ("opening", "question") \
-            else "close"
+        trigger = (
+            "advance" if self.program.kind(self.st.state) in ("opening", "question") else "close"
+        )
         self.st.state = self.program.machine.fire(self.st.state, trigger, dest)
         if self.program.kind(dest) == "question":
             self._say(self.program.questions[dest].ask)

@@ -75,32 +75,58 @@ def _span(path: str, mark: Any) -> Span:
 def decode(data: bytes, path: str) -> str:
     """Bytes -> text, refusing oversized or non-UTF-8 files with a located diagnostic."""
     if len(data) > MAX_BYTES:
-        raise ScenarioError([Diagnostic(
-            Span(path, 1, 1), "E001",
-            f"file is {len(data):,} bytes, over the limit of {MAX_BYTES:,}",
-            "split it up or trim it; scenarios are usually a few kilobytes")])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    Span(path, 1, 1),
+                    "E001",
+                    f"file is {len(data):,} bytes, over the limit of {MAX_BYTES:,}",
+                    "split it up or trim it; scenarios are usually a few kilobytes",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         before = data[: e.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
-        raise ScenarioError([Diagnostic(
-            Span(path, line, col), "E002",
-            f"invalid UTF-8 (byte 0x{data[e.start]:02x})", "save the file as UTF-8")]) from None
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    Span(path, line, col),
+                    "E002",
+                    f"invalid UTF-8 (byte 0x{data[e.start]:02x})",
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
     return text.removeprefix("\ufeff")
 
 
 def parse(text: str, path: str) -> Y:
     """Compose YAML text safely and convert it into a `Y` tree, or raise ScenarioError."""
     if len(text) > MAX_BYTES:
-        raise ScenarioError([Diagnostic(Span(path, 1, 1), "E001",
-                                        f"file is over the limit of {MAX_BYTES:,} characters")])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    Span(path, 1, 1), "E001", f"file is over the limit of {MAX_BYTES:,} characters"
+                )
+            ]
+        )
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise ScenarioError([Diagnostic(Span(path, 1, 1), "E003", "the file is empty",
-                                        "start from `closer new NAME` or docs/scenario-format.md")])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    Span(path, 1, 1),
+                    "E003",
+                    "the file is empty",
+                    "start from a copy of scenarios/ledgerline.yaml; see docs/scenario-format.md",
+                )
+            ]
+        )
     _check_depth(text, path)
     try:
         loader = _Loader(text)
@@ -112,14 +138,24 @@ def parse(text: str, path: str) -> Y:
         mark = e.problem_mark or e.context_mark
         span = _span(path, mark) if mark else Span(path, 1, 1)
         msg = " ".join(str(p) for p in (e.context, e.problem) if p)
-        raise ScenarioError([Diagnostic(span, "E010", f"YAML syntax error: {msg}",
-                                        "check indentation, colons and quotes here")]) from None
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    span,
+                    "E010",
+                    f"YAML syntax error: {msg}",
+                    "check indentation, colons and quotes here",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as e:
-        raise ScenarioError([Diagnostic(Span(path, 1, 1), "E010",
-                                        f"YAML syntax error: {e}")]) from None
+        raise ScenarioError(
+            [Diagnostic(Span(path, 1, 1), "E010", f"YAML syntax error: {e}")]
+        ) from None
     except RecursionError:
-        raise ScenarioError([Diagnostic(Span(path, 1, 1), "E012",
-                                        f"nesting deeper than {MAX_DEPTH} levels")]) from None
+        raise ScenarioError(
+            [Diagnostic(Span(path, 1, 1), "E012", f"nesting deeper than {MAX_DEPTH} levels")]
+        ) from None
     if node is None:
         raise ScenarioError([Diagnostic(Span(path, 1, 1), "E003", "the file is empty")])
     return _Converter(path).convert(node)
@@ -145,8 +181,13 @@ def _check_depth(text: str, path: str) -> None:
         elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError([Diagnostic(Span(path, line, col), "E012",
-                                                f"nesting deeper than {MAX_DEPTH} levels")])
+                raise ScenarioError(
+                    [
+                        Diagnostic(
+                            Span(path, line, col), "E012", f"nesting deeper than {MAX_DEPTH} levels"
+                        )
+                    ]
+                )
         elif ch in "]}" and depth:
             depth -= 1
 
@@ -174,8 +215,12 @@ class _Converter:
         if key in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise self.fail(node, "E011", f"more than {MAX_ALIASES} alias uses",
-                                "anchors and aliases are allowed, but sparingly")
+                raise self.fail(
+                    node,
+                    "E011",
+                    f"more than {MAX_ALIASES} alias uses",
+                    "anchors and aliases are allowed, but sparingly",
+                )
         self.seen.add(key)
         span = _span(self.path, node.start_mark)
         tag = node.tag or ""
@@ -185,12 +230,17 @@ class _Converter:
         try:
             if isinstance(node, yaml.SequenceNode):
                 if tag != _CORE + "seq":
-                    raise self.fail(node, "E013", f"unsupported tag {tag!r}",
-                                    "scenario files use plain YAML only")
+                    raise self.fail(
+                        node,
+                        "E013",
+                        f"unsupported tag {tag!r}",
+                        "scenario files use plain YAML only",
+                    )
                 return Y([self.convert(n, depth + 1) for n in node.value], span)
             if tag != _CORE + "map":
-                raise self.fail(node, "E013", f"unsupported tag {tag!r}",
-                                "scenario files use plain YAML only")
+                raise self.fail(
+                    node, "E013", f"unsupported tag {tag!r}", "scenario files use plain YAML only"
+                )
             return self.mapping(node, span, depth)
         finally:
             self.active.discard(key)
@@ -201,16 +251,20 @@ class _Converter:
         dups: list[Diagnostic] = []
         for knode, vnode in node.value:
             if knode.tag == _CORE + "merge":
-                raise self.fail(knode, "E013", "merge keys (`<<`) are not supported",
-                                "write the keys out")
+                raise self.fail(
+                    knode, "E013", "merge keys (`<<`) are not supported", "write the keys out"
+                )
             if not isinstance(knode, yaml.ScalarNode):
                 raise self.fail(knode, "E014", "mapping keys must be plain words")
             k = str(knode.value)
             kspan = _span(self.path, knode.start_mark)
             if k in out:
                 first = key_spans[k]
-                dups.append(Diagnostic(kspan, "E020", f"duplicate key {k!r}",
-                                       f"first defined at line {first.line}"))
+                dups.append(
+                    Diagnostic(
+                        kspan, "E020", f"duplicate key {k!r}", f"first defined at line {first.line}"
+                    )
+                )
                 continue
             key_spans[k] = kspan
             out[k] = self.convert(vnode, depth + 1)
@@ -220,7 +274,7 @@ class _Converter:
 
     def scalar(self, node: Any, tag: str) -> Any:
         value = node.value
-        if tag == _CORE + "str" or node.style in ("'", '"', "|", ">"):
+        if tag == _CORE + "str":
             return str(value)
         if tag == _CORE + "null":
             return None
@@ -238,5 +292,9 @@ class _Converter:
                 return str(value)
         if tag == _CORE + "timestamp":
             return str(value)
-        raise self.fail(node, "E013", f"unsupported tag {tag!r}",
-                        "scenario files use plain YAML only; Python tags are never executed")
+        raise self.fail(
+            node,
+            "E013",
+            f"unsupported tag {tag!r}",
+            "scenario files use plain YAML only; Python tags are never executed",
+        )

@@ -9,9 +9,25 @@ import re
 from collections.abc import Mapping
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-KNOWN = ("candidate.name", "candidate.first_name", "persona.name", "persona.first_name",
-         "persona.role", "persona.company", "position")
+KNOWN = (
+    "candidate.name",
+    "candidate.first_name",
+    "persona.name",
+    "persona.first_name",
+    "persona.role",
+    "persona.company",
+    "position",
+)
 WITH_MISSING = (*KNOWN, "missing")  # lines that talk about evidence still missing
+
+
+def values(candidate: str, persona: str, role: str, company: str, position: str) -> dict[str, str]:
+    """The placeholder table for one scenario ({missing} is filled in per line)."""
+    return {
+        "candidate.name": candidate, "candidate.first_name": candidate.split()[0],
+        "persona.name": persona, "persona.first_name": persona.split()[0],
+        "persona.role": role, "persona.company": company, "position": position,
+    }  # fmt: skip
 
 
 def placeholders(text: str) -> list[tuple[str, int]]:

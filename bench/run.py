@@ -1,0 +1,111 @@
+"""Start-up and per-turn benchmark. Run with the interpreter of the environment Closer is
+installed in:  .venv/bin/python bench/run.py [--runs 21]
+
+Everything is measured in one run, interleaved, against the baseline of importing the three
+runtime dependencies in a fresh interpreter, and reported as medians (these machines are shared
+and noisy, so compare the ratios rather than the absolute numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+CLOSER = str(Path(sys.executable).parent / "closer")
+BASELINE = [sys.executable, "-c", "import click, yaml, transitions"]
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def first_line() -> float:
+    """Seconds from launching `closer play` until the interviewer's first line is printed."""
+    start = time.perf_counter()
+    with subprocess.Popen(
+        [CLOSER, "play", "--instant", "--seed", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("Priya:"):
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError("no interviewer line")
+        proc.kill()
+    return elapsed
+
+
+def turn_latencies(repeats: int) -> list[float]:
+    """Per-turn engine time over a scripted interview on the default persona."""
+    from engine import Session, compile_scenario, load_path
+    from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
+
+    program = compile_scenario(load_path(HERE.parent / "scenarios" / "ledgerline.yaml"))
+    lines = [
+        *ANSWERS,
+        "Why is this position open?",
+        CLOSING,
+        "What do you mean?",
+        RESOLVE_TENURE,
+        "Does that address your concern?",
+        "Anything else?",
+        "No, that's all. Thank you!",
+    ]
+    out = []
+    for seed in range(repeats):
+        session, _ = Session.start(program, seed)
+        for line in lines:
+            if session.ended:
+                break
+            start = time.perf_counter()
+            session.turn(line)
+            out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    cases = {
+        "baseline: python -c 'import click, yaml, transitions'": lambda: wall(BASELINE),
+        "closer --version": lambda: wall([CLOSER, "--version"]),
+        "closer play: first interviewer line": first_line,
+        "closer validate (default persona)": lambda: wall(
+            [CLOSER, "validate", str(HERE.parent / "scenarios" / "ledgerline.yaml")]
+        ),
+    }
+    samples: dict[str, list[float]] = {k: [] for k in cases}
+    for fn in cases.values():  # warm the file cache once
+        fn()
+    for _ in range(args.runs):
+        for name, fn in cases.items():
+            samples[name].append(fn())
+    base = statistics.median(samples[next(iter(cases))])
+    print(f"{args.runs} interleaved runs, Python {sys.version.split()[0]}")
+    print(f"{'case':<56} {'median':>9} {'vs baseline':>12}")
+    for name, values in samples.items():
+        med = statistics.median(values)
+        print(f"{name:<56} {med * 1000:>7.1f}ms {med / base:>11.2f}x")
+    turns = turn_latencies(50)
+    print(
+        f"{'per-turn engine latency, default persona (median)':<56} "
+        f"{statistics.median(turns) * 1000:>7.2f}ms   (p95 "
+        f"{sorted(turns)[int(len(turns) * 0.95)] * 1000:.2f}ms, {len(turns)} turns)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Shared fixtures: the default scenario compiled once, and a CLI runner."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from engine import compile_scenario, load_path
+from engine.program import Program
+from tests.helpers import DEFAULT
+
+
+@pytest.fixture(scope="session")
+def program() -> Program:
+    return compile_scenario(load_path(DEFAULT))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def default_text() -> str:
+    return DEFAULT.read_text(encoding="utf-8")

@@ -1,0 +1,40 @@
+"""Helpers for driving sessions in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from engine import Session, compile_scenario, load_scenario
+from engine.program import Program
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "scenarios" / "ledgerline.yaml"
+
+
+def compile_text(text: str, path: str = "t.yaml") -> Program:
+    return compile_scenario(load_scenario(text, path))
+
+
+def play(
+    program: Program, lines: Iterable[str], seed: int = 1, facts: dict[str, Any] | None = None
+) -> tuple[Session, list[dict[str, Any]]]:
+    """Run lines through a session; end with eof if the interview did not finish."""
+    session, opening = Session.start(program, seed, facts)
+    events = list(opening.events)
+    for line in lines:
+        if session.ended:
+            break
+        events.extend(session.turn(line).events)
+    if not session.ended:
+        events.extend(session.end("eof").events)
+    return session, events
+
+
+def statuses(events: list[dict[str, Any]], concern: str) -> list[str]:
+    return [e["status"] for e in events if e["event"] == "concern" and e["concern"] == concern]
+
+
+def interviewer(events: list[dict[str, Any]]) -> list[str]:
+    return [e["text"] for e in events if e["event"] == "say" and e["speaker"] == "interviewer"]

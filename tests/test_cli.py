@@ -1,0 +1,147 @@
+"""The `closer` command line through click's CliRunner: exact outputs and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.helpers import DEFAULT
+
+EXPLAIN_TEXT = "Is there anything that would prevent you from recommending me?"
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == "closer 0.1.0\n"
+
+
+def test_list_json_is_an_array_of_entries(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mine.yaml").write_text(DEFAULT.read_text().replace("id: ledgerline", "id: mine"))
+    (tmp_path / "notes.yaml").write_text("just: notes\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["list", "--json"])
+    assert result.exit_code == 0
+    entries = json.loads(result.output)
+    assert [e["id"] for e in entries] == ["ledgerline", "mine"]
+    assert entries[0]["default"] is True and entries[1]["default"] is False
+    assert set(entries[0]) == {"id", "title", "path", "default"}
+    assert Path(entries[0]["path"]).is_file()
+
+
+def test_list_text(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["list"])
+    assert result.exit_code == 0
+    assert result.output.startswith("ledgerline  Senior Backend Engineer at Ledgerline")
+    assert "(default)" in result.output
+
+
+def test_validate_clean_file(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", str(DEFAULT)])
+    assert result.exit_code == 0
+    assert result.output == f"{DEFAULT}: ok\n"
+
+
+def test_validate_reports_every_problem_located(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = DEFAULT.read_text()
+    text = text.replace("severity: 3", "severity: high", 1).replace(
+        "  name: Priya Natarajan", "  nmae: Priya Natarajan"
+    )
+    bad.write_text(text)
+    result = runner.invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    line_of = {
+        k: text.splitlines().index(k) + 1 for k in ("    severity: high", "  nmae: Priya Natarajan")
+    }
+    assert (
+        f"{bad}:{line_of['  nmae: Priya Natarajan']}:3: E040 unknown key 'nmae' in persona "
+        "(did you mean 'name'?)" in lines
+    )
+    assert any(
+        ln.startswith(f"{bad}:{line_of['    severity: high']}:15: E030 expected a whole number")
+        for ln in lines
+    )
+    assert "Traceback" not in result.output
+
+
+def test_unknown_scenario_is_one_line_with_a_suggestion(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["play", "ledgerlin", "--instant"], input="")
+    assert result.exit_code == 1
+    assert result.stderr == "closer: unknown scenario 'ledgerlin'; did you mean 'ledgerline'?\n"
+
+
+def test_bad_option_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["play", "--seed", "minus-one"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--seed'" in result.stderr
+
+
+def test_explain_text(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["explain", "ledgerline", EXPLAIN_TEXT])
+    assert result.exit_code == 0
+    fields = dict(line.split(":", 1) for line in result.output.splitlines())
+    assert fields["intent"].strip() == "closing_question"
+    assert fields["rule"].strip().startswith("closing_question#")
+    path, line, _col = fields["source"].strip().rsplit(":", 2)
+    # the source location really is where that pattern is written
+    assert fields["pattern"].strip() in Path(path).read_text().splitlines()[int(line) - 1]
+
+
+def test_explain_json_and_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["explain", "ledgerline", EXPLAIN_TEXT, "--json"])
+    data = json.loads(result.output)
+    assert data["intent"] == "closing_question" and data["score"] >= 2
+    assert {"intent", "rule", "score", "source"} <= set(data)
+    path, line, col = data["source"].rsplit(":", 2)
+    assert Path(path).name == "standard.yaml" and int(line) > 0 and int(col) > 0
+    result = runner.invoke(
+        cli, ["explain", "ledgerline", "-"], input="what do you mean?\n\nI like turtles\n"
+    )
+    rows = [json.loads(x) for x in result.output.splitlines()]
+    assert [r["intent"] for r in rows] == ["probe", None]
+    assert [r["text"] for r in rows] == ["what do you mean?", "I like turtles"]
+
+
+def test_play_through_runner_ends_with_debrief(runner: CliRunner, tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    result = runner.invoke(
+        cli,
+        ["play", "--seed", "1", "--instant", "--transcript", str(t)],
+        input="fine\n/why\nno questions\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Priya: Hi Jordan" in result.output
+    assert "Debrief" in result.output and "Verdict:" in result.output
+    assert "\x1b[" not in result.output  # no colour when not a terminal
+    events = [json.loads(x) for x in t.read_text().splitlines()]
+    assert events[0] == {
+        "event": "session",
+        "format": 1,
+        "scenario": "ledgerline",
+        "seed": 1,
+        "source": "ledgerline",
+        "sha256": events[0]["sha256"],
+    }
+    assert events[-1] == {"event": "end", "turn": 2, "reason": "eof"}
+
+
+def test_debrief_command_rebuilds_the_debrief(runner: CliRunner, tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    played = runner.invoke(
+        cli,
+        ["play", "--seed", "5", "--instant", "--transcript", str(t)],
+        input="fine\nI am a backend engineer of 5 years\n",
+    )
+    again = runner.invoke(cli, ["debrief", str(t)])
+    assert again.exit_code == 0
+    start = played.output.index("=" * 30 + " Debrief")
+    end = played.output.index("\nTranscript:")
+    assert again.output.strip() == played.output[start:end].strip()

@@ -1,0 +1,222 @@
+"""`closer play` as a user runs it: through a real pipe, and in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
+
+CLOSER = str(Path(sys.executable).parent / "closer")
+
+
+def run(args: list[str], lines: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CLOSER, *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+    )
+
+
+def events(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def of(evs: list[dict], kind: str) -> list[dict]:
+    return [e for e in evs if e["event"] == kind]
+
+
+def concern_statuses(evs: list[dict]) -> set[str]:
+    return {e["status"] for e in of(evs, "concern")}
+
+
+def test_pipe_without_the_closing_question(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    proc = run(
+        ["play", "--instant", "--seed", "3", "--transcript", str(t)],
+        [*ANSWERS, "What are the next steps?"],
+    )
+    assert proc.returncode == 0, proc.stderr
+    evs = events(t)
+    assert "raised" in concern_statuses(evs)
+    assert not concern_statuses(evs) & {"hinted", "revealed"}
+    assert of(evs, "verdict") and of(evs, "end")[-1]["reason"] == "eof"
+    assert "Priya: " in proc.stdout and "Debrief" in proc.stdout
+    assert "Concerns you never heard about" in proc.stdout
+    assert "Will you stay?" in proc.stdout.split("Concerns you never heard about")[1]
+
+
+def test_pipe_with_the_closing_question_and_a_probe(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    proc = run(
+        ["play", "--instant", "--seed", "3", "--transcript", str(t)],
+        [*ANSWERS, CLOSING, "What do you mean by that?"],
+    )
+    assert proc.returncode == 0, proc.stderr
+    evs = events(t)
+    assert any(e["intent"] == "closing_question" for e in of(evs, "intent"))
+    assert [c["kind"] for c in of(evs, "cue")] == ["hesitation"]
+    assert {"hinted", "revealed"} <= concern_statuses(evs)
+    assert "four companies in five years" in proc.stdout
+
+
+def test_pipe_closing_question_too_early_is_deferred(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    proc = run(
+        ["play", "--instant", "--seed", "3", "--transcript", str(t)],
+        [ANSWERS[0], CLOSING, *ANSWERS[1:]],
+    )
+    assert proc.returncode == 0
+    evs = events(t)
+    closing = [e for e in of(evs, "intent") if e["intent"] == "closing_question"]
+    assert closing and all(e.get("deferred") for e in closing)
+    assert not concern_statuses(evs) & {"hinted", "revealed"}
+    assert not of(evs, "cue")
+
+
+def test_pipe_same_seed_same_bytes(tmp_path: Path) -> None:
+    lines = [*ANSWERS, CLOSING, "what do you mean?", RESOLVE_TENURE, "anything else?"]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run(["play", "--instant", "--seed", "11", "--transcript", str(a)], lines)
+    run(["play", "--instant", "--seed", "11", "--transcript", str(b)], lines)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_resume_ends_exactly_where_an_uninterrupted_session_would(tmp_path: Path) -> None:
+    lines = [*ANSWERS, CLOSING, "what do you mean?", RESOLVE_TENURE, "anything else?", "bye"]
+    whole, part = tmp_path / "whole.jsonl", tmp_path / "part.jsonl"
+    run(["play", "--instant", "--seed", "8", "--transcript", str(whole)], lines)
+    first = run(["play", "--instant", "--seed", "8", "--transcript", str(part)], lines[:5])
+    assert first.returncode == 0 and of(events(part), "end")[-1]["reason"] == "eof"
+    second = run(["play", "--instant", "--resume", str(part)], lines[5:])
+    assert second.returncode == 0, second.stderr
+    assert "Resumed after 5 turn(s)" in second.stdout
+    assert part.read_bytes() == whole.read_bytes()
+
+
+def test_resume_refuses_a_finished_interview(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    run(["play", "--instant", "--seed", "1", "--transcript", str(t)], ["hi", "bye"])
+    proc = run(["play", "--instant", "--resume", str(t)], [])
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("closer: that interview already finished")
+    assert "Traceback" not in proc.stderr
+
+
+def test_resume_refuses_an_edited_scenario(tmp_path: Path) -> None:
+    src = Path(__file__).parent.parent / "scenarios" / "ledgerline.yaml"
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(src.read_text())
+    t = tmp_path / "t.jsonl"
+    run(["play", str(mine), "--instant", "--seed", "1", "--transcript", str(t)], ANSWERS[:2])
+    mine.write_text(src.read_text().replace("Got it.", "Got it, thanks."))
+    proc = run(["play", "--instant", "--resume", str(t)], [])
+    assert proc.returncode == 1 and "has changed since" in proc.stderr
+
+
+def test_transcript_is_written_as_the_session_goes(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    with subprocess.Popen(
+        [CLOSER, "play", "--instant", "--seed", "2", "--transcript", str(t)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(ANSWERS[0] + "\n")
+        child.stdin.flush()
+        while "Walk me through your background" not in child.stdout.readline():
+            pass
+        written = events(t)  # the process is still waiting for the next line
+        child.kill()
+    assert [e["event"] for e in written][:2] == ["session", "concern"]
+    assert any(e.get("speaker") == "candidate" for e in written)
+
+
+@pytest.fixture
+def pty_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env["TERM"] = "xterm"
+    return env
+
+
+def test_terminal_session_with_commands_colour_and_hesitation(
+    tmp_path: Path, pty_env: dict[str, str]
+) -> None:
+    t = tmp_path / "t.jsonl"
+    child = pexpect.spawn(
+        CLOSER,
+        ["play", "--seed", "4", "--transcript", str(t)],
+        env=pty_env,
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 200),
+    )
+    child.expect("You: ")
+    assert "\x1b[" in child.before  # colour in a terminal
+    for line in ANSWERS:
+        child.sendline(line)
+        child.expect("You: ")
+    child.sendline("/why")
+    child.expect("No intent matched")
+    child.sendline(CLOSING)
+    child.expect("You: ")
+    assert "four" not in child.before
+    child.sendline("/why")
+    child.expect("closing_question")
+    child.sendline("/quit")
+    child.expect("Debrief")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert of(events(t), "end")[-1]["reason"] == "quit"
+    cue = of(events(t), "cue")[0]
+    assert cue["kind"] == "hesitation"
+
+
+def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
+    child = pexpect.spawn(
+        CLOSER,
+        ["play", "--instant", "--seed", "4"],
+        env={**pty_env, "NO_COLOR": "1"},
+        encoding="utf-8",
+        timeout=10,
+    )
+    child.expect("You: ")
+    assert "\x1b[" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_exits_130_with_the_transcript_closed(
+    tmp_path: Path, pty_env: dict[str, str]
+) -> None:
+    t = tmp_path / "t.jsonl"
+    child = pexpect.spawn(
+        CLOSER,
+        ["play", "--instant", "--seed", "4", "--transcript", str(t)],
+        env=pty_env,
+        encoding="utf-8",
+        timeout=10,
+    )
+    child.expect("You: ")
+    child.sendline(ANSWERS[0])
+    child.expect("You: ")
+    child.kill(signal.SIGINT)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    evs = events(t)
+    assert evs[-1] == {"event": "end", "turn": 1, "reason": "interrupted"}
+    assert "Traceback" not in (child.before or "")

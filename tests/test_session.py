@@ -1,0 +1,232 @@
+"""The interview mechanics (M1-M10) on the default persona, driven through the pure engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import EngineError, Session, SessionState
+from engine.program import Program
+from tests.helpers import interviewer, play, statuses
+
+ANSWERS = [
+    "Fine, thanks for having me.",
+    "I have been a backend engineer for 5 years, mostly Python and Go.",
+    "I designed an order routing service that handled 2000 requests per second.",
+    "Our queue backed up for 2 hours once; I found the consumer bug and fixed it.",
+    "I write unit and integration tests, and every change gets code review from 2 people.",
+    "I carry a pager one week in 4 at my current job.",
+    "I want to work on payments; I have followed Ledgerline for 2 years.",
+]
+CLOSING = (
+    "Is there anything I said today, or in my background, that would prevent you from "
+    "recommending me? If there is, could I have a chance to talk about it?"
+)
+RESOLVE_TENURE = (
+    "Brightloop shut down and Parcelwise was acquired, and payments is where I "
+    "want to stay for years."
+)
+
+
+def kinds(events: list[dict], kind: str) -> list[dict]:
+    return [e for e in events if e["event"] == kind]
+
+
+def test_without_the_closing_question_nothing_surfaces(program: Program) -> None:
+    _, events = play(program, [*ANSWERS, "Why is this position open?", "No, that's all from me."])
+    concern_statuses = {e["status"] for e in kinds(events, "concern")}
+    assert "raised" in concern_statuses
+    assert not concern_statuses & {"hinted", "revealed"}
+    assert kinds(events, "verdict") and kinds(events, "end")[0]["reason"] == "completed"
+    assert not kinds(events, "cue")
+
+
+def test_closing_question_hesitates_then_a_probe_reveals(program: Program) -> None:
+    _, events = play(program, [*ANSWERS, CLOSING, "What do you mean by that?"])
+    closing = [e for e in kinds(events, "intent") if e["intent"] == "closing_question"]
+    assert closing and closing[0]["form"] == "full" and not closing[0].get("deferred")
+    cue = kinds(events, "cue")[0]
+    assert cue["kind"] == "hesitation"
+    assert statuses(events, "tenure") == ["raised", "hinted", "revealed"]
+    hinted_turn = next(e["turn"] for e in events if e.get("status") == "hinted")
+    assert cue["turn"] == hinted_turn
+    assert events.index(cue) < next(i for i, e in enumerate(events) if e.get("status") == "hinted")
+
+
+def test_closing_question_in_the_questions_phase_is_deferred(program: Program) -> None:
+    _, events = play(program, [ANSWERS[0], CLOSING, *ANSWERS[1:]])
+    closing = [e for e in kinds(events, "intent") if e["intent"] == "closing_question"]
+    assert closing[0]["deferred"] is True
+    assert not kinds(events, "cue")
+    assert "hinted" not in statuses(events, "tenure")
+    # the interviewer goes back to the question that was pending
+    said = interviewer(events)
+    assert any("hold that thought" in s for s in said)
+
+
+def test_same_seed_same_inputs_same_events(program: Program) -> None:
+    lines = [*ANSWERS, CLOSING, "what do you mean?", "anything else?"]
+    a = play(program, lines, seed=42)[1]
+    b = play(program, lines, seed=42)[1]
+    assert json.dumps(a) == json.dumps(b)
+
+
+def test_different_seeds_vary_the_wording(program: Program) -> None:
+    texts = {tuple(interviewer(play(program, ANSWERS, seed=s)[1])) for s in range(8)}
+    assert len(texts) > 1
+
+
+def test_addressing_with_full_evidence_resolves(program: Program) -> None:
+    _, events = play(
+        program,
+        [*ANSWERS, CLOSING, "What do you mean?", RESOLVE_TENURE, "Does that address your concern?"],
+    )
+    assert statuses(events, "tenure")[-1] == "resolved"
+    resolved = next(e for e in events if e.get("status") == "resolved")
+    assert set(resolved["evidence"]) >= {"external", "commitment"}
+    assert "It does" in interviewer(events)[-1]
+
+
+def test_addressing_with_some_evidence_partly_resolves(program: Program) -> None:
+    _, events = play(
+        program,
+        [
+            *ANSWERS,
+            CLOSING,
+            "What do you mean?",
+            "Brightloop shut down and Parcelwise was acquired.",
+            "Does that address your concern?",
+        ],
+    )
+    assert statuses(events, "tenure")[-1] == "partly_resolved"
+    assert "why you would stay here for years" in interviewer(events)[-1]
+
+
+def test_answering_before_probing_counts_for_less(program: Program) -> None:
+    _, events = play(program, [*ANSWERS, CLOSING, RESOLVE_TENURE])
+    partly = [e for e in events if e.get("status") == "partly_resolved"]
+    assert partly and partly[0]["early"] is True
+    assert "resolved" not in statuses(events, "tenure")
+
+
+def test_defensiveness_makes_a_concern_worse(program: Program) -> None:
+    _, events = play(
+        program,
+        [*ANSWERS, CLOSING, "What do you mean?", "That's not fair, my job history doesn't matter."],
+    )
+    assert statuses(events, "tenure")[-1] == "worsened"
+    baseline = play(program, [*ANSWERS, CLOSING, "What do you mean?"])[1]
+    assert kinds(events, "verdict")[0]["score"] < kinds(baseline, "verdict")[0]["score"]
+    # M1: still polite
+    assert interviewer(events)[-1] == "I see."
+
+
+def test_evidence_before_the_close_preempts(program: Program) -> None:
+    lines = [ANSWERS[0], "I have 5 years in backend. " + RESOLVE_TENURE, *ANSWERS[2:]]
+    _, events = play(program, [*lines, CLOSING])
+    assert statuses(events, "tenure") == ["raised", "preempted"]
+    cue = kinds(events, "cue")[0]
+    assert cue["kind"] == "quick"
+
+
+def test_anything_else_brings_the_next_concern(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[5] = "Honestly I value my work-life balance, so I would rather not do nights."
+    _, events = play(
+        program,
+        [
+            *lines,
+            CLOSING,
+            "what do you mean?",
+            RESOLVE_TENURE,
+            "Is there anything else?",
+            "What do you mean?",
+            "To clarify, I'm happy to be on call; I carry the pager one week in four now.",
+            "Anything else?",
+        ],
+    )
+    assert statuses(events, "oncall") == ["raised", "hinted", "revealed", "resolved"]
+    assert kinds(events, "cue")[-1]["kind"] == "quick"
+
+
+def test_without_anything_else_the_rest_stay_hidden(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[5] = "Honestly I value my work-life balance, so I would rather not do nights."
+    _, events = play(program, [*lines, CLOSING, "what do you mean?", RESOLVE_TENURE, "Thanks, bye"])
+    assert statuses(events, "oncall") == ["raised"]
+
+
+def test_misunderstanding_only_in_its_question_and_negation_guarded(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[5] = "No burnout worries here, I'm fine with on call."
+    _, events = play(program, lines)
+    assert statuses(events, "oncall") == []
+
+
+def test_theme_concern_counts_across_answers(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[1] = "I move fast: 5 years of shipping quickly."
+    lines[2] = "I built a scrappy prototype of a routing service in 3 weeks."
+    _, events = play(program, lines)
+    assert statuses(events, "speed") == ["raised"]
+    raised = next(e for e in events if e.get("concern") == "speed")
+    assert raised["turn"] == 3
+    # M1: the reply in that turn is a neutral acknowledgement, whatever was thought
+    said = [
+        e["text"]
+        for e in events
+        if e["event"] == "say" and e["turn"] == 3 and e["speaker"] == "interviewer"
+    ]
+    assert said[0] in program.style.acknowledgements
+
+
+def test_said_concern_from_a_trigger_phrase(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[6] = "My last team was a mess and my manager was clueless, so I want out; payments it is."
+    _, events = play(program, lines)
+    assert statuses(events, "blame") == ["raised"]
+
+
+def test_background_concern_follows_facts(program: Program) -> None:
+    _, events = play(program, ANSWERS, facts={"job_hopper": False})
+    assert statuses(events, "tenure") == []
+
+
+def test_candidate_questions_are_answered_with_clues(program: Program) -> None:
+    _, events = play(program, [*ANSWERS, "Why is this position open?", "Who would I work with?"])
+    clues = [e.get("clue") for e in events if e["event"] == "say" and e.get("clue")]
+    assert clues == ["tenure", "oncall"]
+
+
+def test_weak_form_gets_a_polite_non_answer(program: Program) -> None:
+    _, events = play(program, [*ANSWERS, "How did I do?"])
+    assert kinds(events, "intent")[-1]["intent"] == "how_did_i_do"
+    assert interviewer(events)[-1] in program.style.how_did_i_do
+    assert not kinds(events, "cue")
+
+
+def test_state_round_trips_through_json(program: Program) -> None:
+    session, _opening = Session.start(program, 9)
+    for line in ANSWERS[:4]:
+        session.turn(line)
+    saved = json.loads(json.dumps(session.state.to_json()))
+    clone = Session(program, SessionState.from_json(saved))
+    rest = [*ANSWERS[4:], CLOSING, "What do you mean?"]
+    a = [session.turn(x).events for x in rest]
+    b = [clone.turn(x).events for x in rest]
+    assert a == b
+
+
+def test_turn_after_the_end_is_a_programming_error(program: Program) -> None:
+    session, _ = play(program, ["bye"])
+    session.end("quit")
+    with pytest.raises(EngineError):
+        session.turn("hello?")
+
+
+def test_max_turns_ends_the_session(program: Program) -> None:
+    session, events = play(program, ["What do you mean?"] * 200)
+    assert session.ended
+    assert kinds(events, "end")[0]["reason"] == "completed"
+    assert max(e["turn"] for e in events) == program.scenario.max_turns
