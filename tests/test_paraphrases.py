@@ -1,8 +1,12 @@
-"""Intent recognition measured on held-out paraphrase sets (tests/data/paraphrases*.yaml).
+"""Intent recognition measured on paraphrase sets (tests/data/paraphrases*.yaml).
 
-The sets were written by people who had not seen the patterns. The run prints recall and false
-positives; the thresholds are the product's bar: >= 90% recall on the closing question with at
-most one near miss taken for it, and >= 80% accuracy on the other standard intents.
+Every set was written by someone who had not seen the patterns. The first three were then used
+to improve the patterns (their first-contact figures are in the notes of the issue that added
+them), so they are development sets, held to the product's bar: >= 90% recall on the closing
+question with at most one near miss taken for it, >= 80% on the other intents. The blind set
+was written after the patterns were final and has never been used to change them: its figures
+are the honest estimate of how Closer does on phrasings nobody anticipated, and its floor only
+guards against regressions. Do not tune patterns to the blind set; write a new one instead.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from engine.patterns import normalize
 from engine.program import Program
 
 DATA = Path(__file__).parent / "data"
-SETS = ["paraphrases.yaml", "paraphrases_heldout.yaml", "paraphrases_final.yaml"]
+# set: (minimum closing-question recall, maximum false positives, minimum other-intent accuracy)
+SETS = {
+    "paraphrases.yaml": (0.90, 1, 0.80),
+    "paraphrases_heldout.yaml": (0.90, 1, 0.80),
+    "paraphrases_final.yaml": (0.90, 1, 0.80),
+    "paraphrases_blind.yaml": (0.80, 5, 0.85),
+}
 
 
 def classify(program: Program, text: str) -> str | None:
@@ -33,8 +43,9 @@ def load(name: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", list(SETS))
 def test_closing_question_recall_and_false_positives(program: Program, name: str) -> None:
+    min_recall, max_false, _ = SETS[name]
     data = load(name)
     phrasings = data["closing_question"]
     missed = [t for t in phrasings if classify(program, t) != "closing_question"]
@@ -51,11 +62,11 @@ def test_closing_question_recall_and_false_positives(program: Program, name: str
     for t in false_pos:
         print(f"  false positive: {t}")
     assert len(phrasings) >= 30 and len(data["near_misses"]) >= 30
-    assert recall >= 0.90
-    assert len(false_pos) <= 1
+    assert recall >= min_recall
+    assert len(false_pos) <= max_false
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", list(SETS))
 def test_other_standard_intents(program: Program, name: str) -> None:
     data = load(name)
     wrong: list[tuple[str, str, str | None]] = []
@@ -79,4 +90,4 @@ def test_other_standard_intents(program: Program, name: str) -> None:
         print(f"  {intent:<24} {totals[intent] - by_intent[intent]}/{totals[intent]}")
     for expected, t, got in wrong + near_wrong:
         print(f"  {t!r}: expected {expected}, got {got}")
-    assert accuracy >= 0.80
+    assert accuracy >= SETS[name][2]
