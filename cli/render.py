@@ -80,19 +80,15 @@ def concern_card(p: Painter, i: int, r: ConcernReport, persona: str) -> list[str
         r.status, "red"
     )
     out = [p(head, fg=color, bold=True)]
-    trigger = (
-        r.trigger
-        if r.trigger in ("your background", "something you said")
-        else f'you said "{r.trigger}"'
-    )
-    out.append(
-        _wrap(
-            f"Raised by {trigger}" + (f" (turn {r.trigger_turn})." if r.trigger_turn else "."),
-            "   ",
-        )
-    )
+    if r.trigger == "your background":
+        raised = "Raised by your background, from the start."
+    elif r.trigger == "something you said":
+        raised = f"Raised by something you said (turn {r.trigger_turn})."
+    else:
+        raised = f'Raised when you said "{r.trigger}" (turn {r.trigger_turn}).'
+    out.append(_wrap(raised, "   "))
     if r.said_aloud:
-        out.append(_wrap(f'{persona} said aloud: "{" ".join(r.said_aloud)}"', "   "))
+        out.append(_wrap(f'{persona} said aloud: "{r.said_aloud[0]}"', "   "))
     out.append(_wrap(f'{persona} thought: "{r.thought}"', "   "))
     if r.evidence:
         out.append(_wrap("Evidence that counted: " + "; ".join(r.evidence) + ".", "   "))

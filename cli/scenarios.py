@@ -38,7 +38,7 @@ def resolve(name: str | None) -> tuple[str, Path]:
     name = name or DEFAULT
     shipped = shipped_paths()
     candidate = Path(name).expanduser()
-    if candidate.is_file():
+    if candidate.exists():  # the loader reports a directory, a pipe or a device precisely
         return str(candidate.resolve()), candidate
     if name in shipped:
         return name, shipped[name]

@@ -216,8 +216,12 @@ def tips(d: Debrief) -> tuple[str, ...]:
         if r.status == "preempted":
             out.append(f'Keep doing this: you answered "{r.title}" before it was ever raised.')
             break
-    out.append(
-        "Play again with a different seed and try a different answer to the question "
-        "that raised a concern."
-    )
+    out += [
+        "Play again with a different seed and give a different answer to the question that "
+        "raised a concern; the debrief shows which one it was.",
+        "Before you leave, sum up in one sentence why you fit the role, using what the "
+        "interviewer said they are looking for.",
+        "Put a number on at least one result in every answer; specifics are what interviewers "
+        "remember.",
+    ]
     return tuple(out[:3])

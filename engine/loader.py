@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import stat
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -17,7 +18,7 @@ from engine import model as m
 from engine.errors import Diagnostic, ScenarioError, Span
 from engine.patterns import PatternError, compile_pattern
 from engine.schema import LIBRARY, SCENARIO, Rec
-from engine.source import Y, decode, parse
+from engine.source import MAX_BYTES, Y, decode, parse, too_big
 from engine.template import KNOWN, WITH_MISSING, placeholders
 
 RESERVED_STATES = ("opening", "candidate_questions", "closing_discussion", "closing_clear", "ended")
@@ -27,11 +28,18 @@ NAV_INTENTS = tuple(i for i in m.STANDARD_INTENTS if i not in m.CANDIDATE_QUESTI
 def load_path(path: str | Path) -> m.Scenario:
     """Read and load a scenario file (raises ScenarioError)."""
     p = Path(path)
+    where = Span(str(path), 1, 1)
     try:
-        data = p.read_bytes()
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError([Diagnostic(where, "E000", "not a regular file")])
+        if info.st_size > MAX_BYTES:
+            raise too_big(str(path), info.st_size)
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # decode() refuses anything longer
     except OSError as e:
         raise ScenarioError(
-            [Diagnostic(Span(str(path), 1, 1), "E000", f"cannot read file: {e.strerror or e}")]
+            [Diagnostic(where, "E000", f"cannot read file: {e.strerror or e}")]
         ) from None
     return load_scenario(decode(data, str(path)), str(path))
 
@@ -104,6 +112,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.word_sets: dict[str, list[str]] = {}
         self.compiled_sets: dict[str, Any] = {}
+        self.ref_spans: dict[tuple[str, str, str], Span] = {}  # where concern references are
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(span, code, message, hint))
@@ -151,7 +160,8 @@ class _Builder:
                 pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
                 out.append(m.Pat(pattern, item.span))
             except PatternError as e:
-                span = Span(item.span.path, item.span.line, item.span.col + e.offset)
+                col = item.span.col + e.offset + (1 if item.quoted else 0)
+                span = Span(item.span.path, item.span.line, col)
                 hint = ""
                 if str(e).startswith("unknown word set"):
                     hint = self.suggest(str(e).split("@", 1)[1], self.word_sets)
@@ -284,7 +294,7 @@ class _Builder:
             for r in q.rules:
                 if r.goto is not None and r.goto not in qids and r.goto != "candidate_questions":
                     self.error(
-                        r.span,
+                        r.goto_span or r.span,
                         "E072",
                         f"goto {r.goto!r} is not a question id",
                         self.suggest(r.goto, [*qids, "candidate_questions"]),
@@ -360,6 +370,7 @@ class _Builder:
                         self.lines(r.get("say")),
                         goto.v if goto else None,
                         r.span,
+                        goto.span if goto else None,
                     )
                 )
             fu_if = q.get("follow_up_if")
@@ -466,6 +477,12 @@ class _Builder:
             v = c.get(key)
             return v.v if v is not None else default
 
+        cid = c.get("id").v  # type: ignore[union-attr]
+        for item in c.get("during").v if c.get("during") else ():  # type: ignore[union-attr]
+            self.ref_spans[(cid, "during", item.v)] = item.span
+        if c.get("when_fact") is not None:
+            fact = c.get("when_fact")
+            self.ref_spans[(cid, "when_fact", fact.v)] = fact.span  # type: ignore[union-attr]
         self.check_text(c.get("thought"), KNOWN)  # type: ignore[arg-type]
         self.check_text(c.get("title"), ())  # type: ignore[arg-type]
         return m.Concern(
@@ -505,14 +522,14 @@ class _Builder:
             for q in c.during:
                 if q not in qids:
                     self.error(
-                        c.span,
+                        self.ref_spans.get((c.id, "during", q), c.span),
                         "E072",
                         f"concern {c.id!r}: during names unknown question {q!r}",
                         self.suggest(q, qids),
                     )
             if c.when_fact is not None and c.when_fact not in facts:
                 self.error(
-                    c.span,
+                    self.ref_spans.get((c.id, "when_fact", c.when_fact), c.span),
                     "E080",
                     f"concern {c.id!r}: when_fact {c.when_fact!r} is not in candidate.facts",
                     self.suggest(c.when_fact, facts),

@@ -104,6 +104,7 @@ class Rule:
     say: Lines
     goto: str | None
     span: Span
+    goto_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 MAX_TEXT = 2000
 MAX_LIST = 500
+MAX_UNKNOWN = 10  # unknown keys reported one by one per mapping; the rest are counted
 
 
 class T:
@@ -120,6 +121,7 @@ class ListOf(T):
             report(Diagnostic(y.span, "E035", f"needs at least {self.min} item(s)"))
         if len(y.v) > MAX_LIST:
             report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} items"))
+            return
         for item in y.v:
             self.item.check(item, report)
 
@@ -154,6 +156,7 @@ class MapOf(T):
             return
         if len(y.v) > MAX_LIST:
             report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} entries"))
+            return
         for k, v in y.items():
             if not self.key.match(k):
                 report(
@@ -189,9 +192,13 @@ class Rec(T):
         if not isinstance(y.v, dict):
             _wrong(y, self.describe(), report)
             return
+        unknown = 0
         for k, v in y.items():
             f = self.fields.get(k)
             if f is None:
+                unknown += 1
+                if unknown > MAX_UNKNOWN:
+                    continue
                 close = difflib.get_close_matches(k, list(self.fields), n=1)
                 hint = (
                     f"did you mean {close[0]!r}?"
@@ -203,6 +210,12 @@ class Rec(T):
                 )
             else:
                 f.type.check(v, report)
+        if unknown > MAX_UNKNOWN:
+            report(
+                Diagnostic(
+                    y.span, "E040", f"{unknown - MAX_UNKNOWN} more unknown keys in {self.name}"
+                )
+            )
         for k, f in self.fields.items():
             if f.required and k not in y.v:
                 report(

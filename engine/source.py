@@ -21,9 +21,9 @@ try:  # libyaml is ~10x faster; the pure-Python loader is the fallback.
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 512_000
 MAX_DEPTH = 40
-MAX_NODES = 200_000
+MAX_NODES = 20_000  # the default persona has ~400
 MAX_ALIASES = 100
 
 _CORE = "tag:yaml.org,2002:"
@@ -36,6 +36,7 @@ class Y:
     v: Any
     span: Span
     key_spans: dict[str, Span] = field(default_factory=dict)
+    quoted: bool = False  # a quoted scalar: its text starts one column after `span`
 
     @property
     def kind(self) -> str:
@@ -72,25 +73,29 @@ def _span(path: str, mark: Any) -> Span:
     return Span(path, mark.line + 1, mark.column + 1)
 
 
+def too_big(path: str, size: int) -> ScenarioError:
+    return ScenarioError(
+        [
+            Diagnostic(
+                Span(path, 1, 1),
+                "E001",
+                f"file is {size:,} bytes, over the limit of {MAX_BYTES:,}",
+                "split it up or trim it; scenarios are usually a few kilobytes",
+            )
+        ]
+    )
+
+
 def decode(data: bytes, path: str) -> str:
     """Bytes -> text, refusing oversized or non-UTF-8 files with a located diagnostic."""
     if len(data) > MAX_BYTES:
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    Span(path, 1, 1),
-                    "E001",
-                    f"file is {len(data):,} bytes, over the limit of {MAX_BYTES:,}",
-                    "split it up or trim it; scenarios are usually a few kilobytes",
-                )
-            ]
-        )
+        raise too_big(path, len(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        before = data[: e.start].decode("utf-8")  # the valid part: count characters
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
         raise ScenarioError(
             [
                 Diagnostic(
@@ -148,21 +153,43 @@ def parse(text: str, path: str) -> Y:
                 )
             ]
         ) from None
-    except yaml.YAMLError as e:
+    except yaml.reader.ReaderError as e:
+        before = text[: e.position]
+        line = before.count("\n") + 1
+        col = e.position - (before.rfind("\n") + 1) + 1
+        code = ord(e.character) if isinstance(e.character, str) else e.character
         raise ScenarioError(
-            [Diagnostic(Span(path, 1, 1), "E010", f"YAML syntax error: {e}")]
+            [
+                Diagnostic(
+                    Span(path, line, col),
+                    "E015",
+                    f"control character U+{code:04X} is not allowed in YAML",
+                    "delete it; terminal escape sequences are not allowed",
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ScenarioError(
+            [Diagnostic(Span(path, 1, 1), "E010", f"YAML syntax error: {first}")]
         ) from None
     except RecursionError:
         raise ScenarioError(
             [Diagnostic(Span(path, 1, 1), "E012", f"nesting deeper than {MAX_DEPTH} levels")]
         ) from None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _CORE + "null"):
         raise ScenarioError([Diagnostic(Span(path, 1, 1), "E003", "the file is empty")])
     return _Converter(path).convert(node)
 
 
 def _check_depth(text: str, path: str) -> None:
-    """Refuse absurd flow nesting before the parser recurses into it."""
+    """Refuse absurd flow nesting, and documents with absurdly many values, before the parser
+    builds them (libyaml would build every node before the converter could count them)."""
+    values = text.count("\n")  # a block value takes at least a line
+    if values > MAX_NODES:
+        raise ScenarioError(
+            [Diagnostic(Span(path, 1, 1), "E011", f"more than {MAX_NODES:,} lines")]
+        )
     depth = 0
     line, col = 1, 0
     quote = ""
@@ -190,6 +217,12 @@ def _check_depth(text: str, path: str) -> None:
                 )
         elif ch in "]}" and depth:
             depth -= 1
+        elif ch == "," and depth:
+            values += 1
+            if values > MAX_NODES:
+                raise ScenarioError(
+                    [Diagnostic(Span(path, line, col), "E011", f"more than {MAX_NODES:,} values")]
+                )
 
 
 class _Converter:
@@ -206,7 +239,11 @@ class _Converter:
     def convert(self, node: Any, depth: int = 0) -> Y:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.fail(node, "E011", f"more than {MAX_NODES:,} values (alias expansion?)")
+            raise self.fail(
+                node,
+                "E011",
+                f"more than {MAX_NODES:,} values" + (" (through aliases)" if self.aliases else ""),
+            )
         if depth > MAX_DEPTH:
             raise self.fail(node, "E012", f"nesting deeper than {MAX_DEPTH} levels")
         key = id(node)
@@ -225,7 +262,7 @@ class _Converter:
         span = _span(self.path, node.start_mark)
         tag = node.tag or ""
         if isinstance(node, yaml.ScalarNode):
-            return Y(self.scalar(node, tag), span)
+            return Y(self.scalar(node, tag), span, quoted=node.style in ("'", '"'))
         self.active.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -256,6 +293,19 @@ class _Converter:
                 )
             if not isinstance(knode, yaml.ScalarNode):
                 raise self.fail(knode, "E014", "mapping keys must be plain words")
+            if knode.tag not in (
+                _CORE + "str",
+                _CORE + "int",
+                _CORE + "bool",
+                _CORE + "null",
+                _CORE + "float",
+            ):
+                raise self.fail(
+                    knode,
+                    "E013",
+                    f"unsupported tag {knode.tag!r}",
+                    "scenario files use plain YAML only; Python tags are never executed",
+                )
             k = str(knode.value)
             kspan = _span(self.path, knode.start_mark)
             if k in out:
