@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,9 @@ class Entry:
 
 
 def shipped_dir() -> Path:
-    return Path(str(resources.files("scenarios")))
+    import scenarios
+
+    return Path(scenarios.__file__).parent
 
 
 def shipped_paths() -> dict[str, Path]:

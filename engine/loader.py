@@ -10,7 +10,6 @@ import hashlib
 import stat
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +89,9 @@ class Library:
 @lru_cache(maxsize=1)
 def standard_library() -> Library:
     """The shipped `scenarios/library/standard.yaml` (read once per process)."""
-    ref = resources.files("scenarios").joinpath("library", "standard.yaml")
+    import scenarios  # the package that ships the YAML files (importlib.resources costs 5 ms)
+
+    ref = Path(scenarios.__file__).parent / "library" / "standard.yaml"
     data = ref.read_bytes()
     path = str(ref)
     return Library(parse(decode(data, path), path), path)
@@ -274,7 +275,7 @@ class _Builder:
         lib = dict(self.lib.section("style"))
         own = dict(y.items()) if y else {}
         values: dict[str, Any] = {}
-        for name in m.Style.__dataclass_fields__:
+        for name in m.Style._fields:
             src = own.get(name) or lib.get(name)
             if name == "hesitation_pause":
                 values[name] = float(src.v) if src else 1.5

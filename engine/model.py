@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from engine.errors import Span
 from engine.patterns import Pattern
@@ -41,8 +40,7 @@ CANDIDATE_QUESTIONS = (
 MARKERS = ("chance", "defensive", "specifics")
 
 
-@dataclass(frozen=True, slots=True)
-class Pat:
+class Pat(NamedTuple):
     """A compiled pattern and where it was written."""
 
     pattern: Pattern
@@ -53,8 +51,7 @@ class Pat:
         return self.pattern.source
 
 
-@dataclass(frozen=True, slots=True)
-class Intent:
+class Intent(NamedTuple):
     id: str
     patterns: tuple[Pat, ...]
     priority: int
@@ -62,8 +59,7 @@ class Intent:
     examples: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
     acknowledgements: Lines
     hesitation: Lines
     hesitation_pause: float
@@ -83,23 +79,20 @@ class Style:
     your_turn: Lines
 
 
-@dataclass(frozen=True, slots=True)
-class Persona:
+class Persona(NamedTuple):
     name: str
     role: str
     company: str
     style: Style
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     name: str
     background: tuple[str, ...]
     facts: tuple[tuple[str, Fact], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     patterns: tuple[Pat, ...]
     say: Lines
     goto: str | None
@@ -107,8 +100,7 @@ class Rule:
     goto_span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(NamedTuple):
     id: str
     ask: Lines
     rephrase: Lines
@@ -118,16 +110,14 @@ class Question:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     intent: str
     say: Lines
     clue: str | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     opening: Lines
     opening_reply: Lines
     questions: tuple[Question, ...]
@@ -136,15 +126,13 @@ class Flow:
     closing: Lines
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     id: str
     label: str
     patterns: tuple[Pat, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Need:
+class Need(NamedTuple):
     """Satisfied when every group in `all` is hit and at least `count` groups are hit."""
 
     all: tuple[str, ...] = ()
@@ -154,16 +142,14 @@ class Need:
         return bool(self.all or self.count) and set(self.all) <= hit and len(hit) >= self.count
 
 
-@dataclass(frozen=True, slots=True)
-class Theme:
+class Theme(NamedTuple):
     patterns: tuple[Pat, ...]
     at_least: int
     counter: tuple[Pat, ...]
     at_most: int
 
 
-@dataclass(frozen=True, slots=True)
-class Concern:
+class Concern(NamedTuple):
     id: str
     title: str
     severity: int
@@ -189,15 +175,13 @@ class Concern:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     baseline: int = 80
     advance: int = 70
     undecided: int = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Scenario:
+class Scenario(NamedTuple):
     id: str
     title: str
     description: str
@@ -212,4 +196,3 @@ class Scenario:
     max_turns: int
     path: str
     sha256: str
-    spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_UTTERANCE = 2000
 MAX_PATTERN = 300
@@ -177,8 +177,7 @@ NUMBER_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Utterance:
+class Utterance(NamedTuple):
     """Normalised words of one candidate line, with the clause each word belongs to."""
 
     text: str
@@ -256,8 +255,7 @@ def typo_close(a: str, b: str) -> bool:
 # ---- compiled pattern elements -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     text: str
     prefix: bool = False
 
@@ -279,8 +277,7 @@ class Word:
         return mask
 
 
-@dataclass(frozen=True, slots=True)
-class Number:
+class Number(NamedTuple):
     def hits(self, words: Sequence[str]) -> int:
         mask = 0
         for i, t in enumerate(words):
@@ -289,18 +286,15 @@ class Number:
         return mask
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(NamedTuple):
     most: int  # 0 = unbounded
 
 
-@dataclass(frozen=True, slots=True)
-class Opt:
+class Opt(NamedTuple):
     body: tuple[Element, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Alt:
+class Alt(NamedTuple):
     options: tuple[tuple[Element, ...], ...]
     name: str = ""  # the word set's name, when it came from @name
 
@@ -316,8 +310,7 @@ class PatternError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
+class Pattern(NamedTuple):
     """A compiled pattern. `match` returns a Hit or None."""
 
     source: str
@@ -344,8 +337,7 @@ def _part_start(
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     pattern: Pattern
     start: int
 

@@ -39,7 +39,7 @@ def _short(s: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Str(T):
     pattern: re.Pattern[str] | None = None
     what: str = "a string"
@@ -58,7 +58,7 @@ class Str(T):
         return self.what
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Int(T):
     lo: int
     hi: int
@@ -73,7 +73,7 @@ class Int(T):
         return f"a whole number from {self.lo} to {self.hi}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Num(T):
     lo: float
     hi: float
@@ -88,7 +88,7 @@ class Num(T):
         return f"a number from {self.lo:g} to {self.hi:g}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Bool(T):
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, bool):
@@ -98,7 +98,7 @@ class Bool(T):
         return "true or false"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Scalar(T):
     def check(self, y: Y, report: Report) -> None:
         if y.kind in ("mapping", "list", "null"):
@@ -108,7 +108,7 @@ class Scalar(T):
         return "a string, number or true/false"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ListOf(T):
     item: T
     min: int = 0
@@ -129,7 +129,7 @@ class ListOf(T):
         return f"a list of {self.item.describe()}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Lines(T):
     """One line, or a list of variants the session picks from at random."""
 
@@ -145,7 +145,7 @@ class Lines(T):
         return "a line of text or a list of variants"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MapOf(T):
     value: T
     key: re.Pattern[str] = NAME_RE
@@ -173,7 +173,7 @@ class MapOf(T):
         return f"a mapping of names to {self.value.describe()}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class F:
     """A field of a record."""
 
@@ -182,7 +182,7 @@ class F:
     doc: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Rec(T):
     name: str
     fields: dict[str, F] = field(default_factory=dict)
@@ -232,7 +232,7 @@ class Rec(T):
         return f"a mapping ({self.name})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Either(T):
     """A line list or a record: chosen by whether the value is a mapping."""
 
