@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -47,18 +48,11 @@ def cli() -> None:
     default=None,
     help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
 )
-def play(
-    scenario: str | None,
-    seed: int | None,
-    instant: bool,
-    transcript_path: Path | None,
-    resume_path: Path | None,
-    color: bool | None,
-) -> None:
+def play(**options: Any) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
     from cli.play import play as run
 
-    code = run(scenario, seed, instant, transcript_path, resume_path, color)
+    code = run(**options)
     if code:
         sys.exit(code)
 

@@ -466,23 +466,10 @@ class _Parser:
             self.i += 1
             self.count += 1
             if tok == "[":
-                options = [self.sequence()]
-                while self.peek() == "|":
-                    self.i += 1
-                    options.append(self.sequence())
-                self.expect("]", offset)
-                if any(not o for o in options):
-                    raise PatternError("empty [ ] or empty choice inside it", offset)
-                out.append(Opt(options[0] if len(options) == 1 else (Alt(tuple(options)),)))
+                options = self.options("]", offset)
+                out.append(Opt(options[0] if len(options) == 1 else (Alt(options),)))
             elif tok == "(":
-                options = [self.sequence()]
-                while self.peek() == "|":
-                    self.i += 1
-                    options.append(self.sequence())
-                self.expect(")", offset)
-                if any(not o for o in options):
-                    raise PatternError("empty alternative in ( | )", offset)
-                out.append(Alt(tuple(options)))
+                out.append(Alt(self.options(")", offset)))
             elif tok.startswith("*"):
                 if tok != "*" and not 1 <= int(tok[1:]) <= 9:
                     raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", offset)
@@ -496,6 +483,17 @@ class _Parser:
             else:
                 out.extend(self.words(tok, offset))
         return tuple(out)
+
+    def options(self, close: str, offset: int) -> tuple[tuple[Element, ...], ...]:
+        """`a | b c | d` up to the closing bracket; none of the choices may be empty."""
+        options = [self.sequence()]
+        while self.peek() == "|":
+            self.i += 1
+            options.append(self.sequence())
+        self.expect(close, offset)
+        if any(not o for o in options):
+            raise PatternError(f"empty choice inside {'[ ]' if close == ']' else '( )'}", offset)
+        return tuple(options)
 
     def words(self, tok: str, offset: int) -> list[Element]:
         prefix = tok.endswith("*")

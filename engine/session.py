@@ -57,7 +57,6 @@ class ConcernState:
     theme: int = 0
     counter: int = 0
     worse: bool = False
-    jumped: bool = False
 
 
 @dataclass
@@ -106,7 +105,7 @@ class Session:
     def __init__(self, program: Program, state: SessionState) -> None:
         self.program = program
         self.st = state
-        self.rng = random.Random()
+        self.rng = random.Random(state.seed)  # a session's own generator, never the global one
         if state.rng:
             self.rng.setstate(_to_rng_state(state.rng))
         self.values = program.values
@@ -130,7 +129,6 @@ class Session:
             concerns={c.id: ConcernState() for c in program.concerns},
         )
         session = cls(program, st)
-        session.rng.seed(seed)
         for c in program.concerns:
             if c.source == "background" and (c.when_fact is None or all_facts.get(c.when_fact)):
                 session._set(c, "raised")
@@ -265,13 +263,8 @@ class Session:
         if intent == "closing_question":
             self.st.closing_turn = self.st.turn
             self._surface_next(first=True)
-        elif intent in self.program.candidate_questions:
-            self._answer(intent)
-        elif intent == "how_did_i_do":
-            self._say(style.how_did_i_do)
-        elif intent in ("no_questions", "goodbye"):
-            self._say(self.program.scenario.flow.closing)
-            self._leave("completed")
+        elif self._common(intent, utt):
+            return
         elif intent is not None:  # anything_else, confirm ... before the closing question
             self._say(style.your_turn)
         elif looks_like_question(utt):
@@ -310,7 +303,8 @@ class Session:
             self._say(self.program.style.fallback)
 
     def _common(self, intent: str | None, utt: Utterance) -> bool:
-        """Candidate questions, feedback requests and goodbyes, handled alike after the close."""
+        """Candidate questions, feedback requests and goodbyes: handled alike once the
+        interviewer has asked for the candidate's questions."""
         if intent in self.program.candidate_questions:
             self._answer(intent)  # type: ignore[arg-type]
         elif intent == "how_did_i_do":
@@ -340,7 +334,8 @@ class Session:
         before_close = st.closing_turn is None
         for c in self.program.concerns:
             cs = st.concerns[c.id]
-            if cs.status == "inactive" and self._triggered(c, cs, utt):
+            raised = cs.status == "inactive" and self._triggered(c, cs, utt)
+            if raised:
                 self._set(c, "raised", quote=text)
             new = [
                 g.id
@@ -350,7 +345,7 @@ class Session:
             ]
             cs.groups.extend(new)
             if (
-                new
+                (new or raised)  # evidence given earlier pre-empts a concern raised now
                 and before_close
                 and c.preempt
                 and cs.status in ACTIVE
@@ -395,13 +390,11 @@ class Session:
         c = self._pending()
         if c is None:
             lines = style.no_concerns if first and self.st.current is None else style.nothing_else
-            self._emit({"event": "cue", "kind": "quick", "text": self._pick(lines)}, said=True)
+            self._emit({"event": "cue", "kind": "quick", "text": self._pick(lines)})
             self.st.current = None
             self._advance(CLEAR)
             return
-        self._emit(
-            {"event": "cue", "kind": "hesitation", "text": self._pick(style.hesitation)}, said=True
-        )
+        self._emit({"event": "cue", "kind": "hesitation", "text": self._pick(style.hesitation)})
         self.st.current = c.id
         self._advance(DISCUSSION)
         cs = self.st.concerns[c.id]
@@ -471,7 +464,6 @@ class Session:
             return False
         groups = set(cs.groups)
         if c.resolve.met(groups) and cs.level < 2:
-            cs.jumped = True
             if cs.status != "partly_resolved":
                 self._set(c, "partly_resolved", evidence=sorted(groups), early=True)
             self._say(style.not_quite)

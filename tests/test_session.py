@@ -230,3 +230,13 @@ def test_max_turns_ends_the_session(program: Program) -> None:
     assert session.ended
     assert kinds(events, "end")[0]["reason"] == "completed"
     assert max(e["turn"] for e in events) == program.scenario.max_turns
+
+
+def test_evidence_given_earlier_preempts_a_concern_raised_later(program: Program) -> None:
+    lines = list(ANSWERS)
+    lines[3] = "I carried the pager for 3 years; once I got paged at 2am and rolled it back."
+    lines[5] = "I value my work-life balance."
+    _, events = play(program, lines)
+    assert statuses(events, "oncall") == ["raised", "preempted"]
+    raised, preempted = (e for e in events if e.get("concern") == "oncall")
+    assert raised["turn"] == preempted["turn"] == 6
