@@ -50,14 +50,26 @@ def resolve(name: str | None) -> tuple[str, Path]:
     raise UserError(f"unknown scenario {name!r}{hint}")
 
 
-def _summary(path: Path) -> tuple[str, str] | None:
+def _small(path: Path) -> bytes | None:
+    """The bytes of a regular file no bigger than a scenario may be, else None."""
+    from engine.source import MAX_BYTES
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _summary(path: Path, data: bytes) -> tuple[str, str] | None:
+    """(id, title) when `data` is a Closer scenario; anything else is skipped quietly."""
     from engine.errors import ScenarioError
     from engine.source import decode, parse
 
     try:
-        data = path.read_bytes()
         root = parse(decode(data, str(path)), str(path))
-    except (OSError, ScenarioError):
+    except ScenarioError:
         return None
     if not isinstance(root.v, dict) or "persona" not in root.v or "closer" not in root.v:
         return None
@@ -68,9 +80,12 @@ def _summary(path: Path) -> tuple[str, str] | None:
 def entries(cwd: Path) -> list[Entry]:
     """Shipped scenarios, then scenario files in `cwd` and `cwd/scenarios`."""
     out: list[Entry] = []
+    shipped: set[bytes] = set()
     for sid, path in shipped_paths().items():
-        info = _summary(path)
-        if info:
+        data = _small(path)
+        info = _summary(path, data) if data is not None else None
+        if data is not None and info:
+            shipped.add(data)
             out.append(Entry(info[0], info[1], str(path), sid == DEFAULT, True))
     seen = {Path(e.path).resolve() for e in out}
     for folder in (cwd, cwd / "scenarios"):
@@ -78,7 +93,10 @@ def entries(cwd: Path) -> list[Entry]:
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
-            info = _summary(path)
+            data = _small(path)
+            if data is None or data in shipped:  # a checkout's own copy is not "local"
+                continue
+            info = _summary(path, data)
             if info:
                 out.append(Entry(info[0], info[1], str(path), False, False))
     return out
