@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from cli.errors import UserError
+from cli.text import clean
 
 VERSION = "0.1.0"
 
@@ -70,7 +71,7 @@ def list_(as_json: bool) -> None:
     width = max((len(e.id) for e in found), default=2)
     for e in found:
         mark = " (default)" if e.default else ""
-        click.echo(f"{e.id:<{width}}  {e.title}{mark}")
+        click.echo(clean(f"{e.id:<{width}}  {e.title}{mark}"))
         click.echo(f"{'':<{width}}  {e.path}")
 
 
@@ -131,9 +132,11 @@ def explain(scenario: str, text: str, as_json: bool) -> None:
             click.echo("no intent matched (in play this line would be taken as an answer)")
         else:
             click.echo(
-                f"intent:  {match.intent}\nrule:    {match.rule}\n"
-                f"pattern: {match.pattern}\nscore:   {match.score}\n"
-                f"source:  {match.source}"
+                clean(
+                    f"intent:  {match.intent}\nrule:    {match.rule}\n"
+                    f"pattern: {match.pattern}\nscore:   {match.score}\n"
+                    f"source:  {match.source}"
+                )
             )
 
 

@@ -15,6 +15,7 @@ import click
 from cli import render, transcript
 from cli.errors import UserError, from_scenario_error
 from cli.scenarios import resolve
+from cli.text import clean
 
 HELP = """Commands:
   /help        this list
@@ -102,7 +103,7 @@ class Player:
                 "No intent matched your last line, so it was taken as an answer to the "
                 "question (or a remark), and the interviewer replied in character."
             )
-        return (
+        return clean(
             f"Your last line matched intent {m.intent!r} by rule {m.rule} "
             f"(pattern '{m.pattern}', score {m.score}) defined at {m.source}."
         )

@@ -11,6 +11,8 @@ import click
 from engine.debrief import ConcernReport, Debrief
 
 STAGE = re.compile(r"\*([^*]+)\*")
+
+
 OUTCOMES = {"advance": "Would advance", "undecided": "On the fence", "reject": "Would not advance"}
 SEVERITY = {1: "minor", 2: "real", 3: "serious"}
 SOURCES = {

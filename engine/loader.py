@@ -114,6 +114,7 @@ class _Builder:
         self.word_sets: dict[str, list[str]] = {}
         self.compiled_sets: dict[str, Any] = {}
         self.ref_spans: dict[tuple[str, str, str], Span] = {}  # where concern references are
+        self.broken_sets: set[str] = set()
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(span, code, message, hint))
@@ -135,13 +136,19 @@ class _Builder:
         for name, offset in placeholders(y.v):
             if name not in allowed:
                 pool = allowed
-                hint = self.suggest(name, pool) or "known: " + ", ".join(
-                    "{" + k + "}" for k in pool
+                hint = self.suggest(name, pool) or (
+                    "known: " + ", ".join("{" + k + "}" for k in pool)
+                    if pool
+                    else "this field takes no placeholders"
                 )
                 what = "a lone brace" if name in "{}" else f"unknown placeholder {{{name}}}"
                 extra = "; write {{ or }} for a literal brace" if name in "{}" else ""
                 self.error(y.span, "E050", f"{what} at offset {offset}", hint + extra)
-        for ch in y.v:
+        self.check_controls(y)
+
+    def check_controls(self, y: Y) -> None:
+        """Text reaches the terminal: no control characters or escape sequences in it."""
+        for ch in str(y.v):
             if (ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" or 0x80 <= ord(ch) < 0xA0:
                 self.error(
                     y.span,
@@ -151,16 +158,31 @@ class _Builder:
                 )
                 break
 
+    def check_word_set(self, name: str, entries: Y) -> None:
+        """Each entry is a small pattern; report a bad one where it is written."""
+        for entry in entries.v:
+            self.check_controls(entry)
+            try:
+                compile_pattern(entry.v)
+            except PatternError as e:
+                self.broken_sets.add(name)
+                col = entry.span.col + e.offset + (1 if entry.quoted else 0)
+                where = Span(entry.span.path, entry.span.line, col)
+                self.error(where, "E060", f"bad entry {entry.v!r} in word set @{name}: {e}")
+
     # -- patterns --
     def patterns(self, y: Y | None) -> tuple[m.Pat, ...]:
         if y is None:
             return ()
         out = []
         for item in y.v:
+            self.check_controls(item)
             try:
                 pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
                 out.append(m.Pat(pattern, item.span))
             except PatternError as e:
+                if any(str(e).startswith(f"word set @{b}:") for b in self.broken_sets):
+                    continue  # already reported where the set is defined
                 col = item.span.col + e.offset + (1 if item.quoted else 0)
                 span = Span(item.span.path, item.span.line, col)
                 hint = ""
@@ -175,6 +197,7 @@ class _Builder:
         for source in (self.lib.section("word_sets"), own_sets.items() if own_sets else ()):
             for name, entries in source:
                 self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
+                self.check_word_set(name, entries)
         persona_y = root.get("persona")
         cand_y = root.get("candidate")
         assert persona_y is not None and cand_y is not None
@@ -197,6 +220,8 @@ class _Builder:
             if y is not None:
                 self.check_text(y, ())
         facts_y = cand_y.get("facts")
+        for _, fact in facts_y.items() if facts_y else ():
+            self.check_controls(fact)
         candidate = m.Candidate(
             name=cand_y.get("name").v,  # type: ignore[union-attr]
             background=tuple(self.lines(cand_y.get("background"))),
@@ -244,14 +269,16 @@ class _Builder:
         for name, y in [*mine.items(), *((n, y) for n, y in lib.items() if n not in mine)]:
             base = lib.get(name) if name in mine else None
             replace = y.get("replace")
+            prio = y.get("priority") or (base.get("priority") if base is not None else None)
             if base is not None and replace is not None and replace.v:
-                base = None
+                base = None  # the library's patterns and examples go; its priority stays
             pats = self.patterns(y.get("patterns"))
+            for example in y.get("examples").v if y.get("examples") else ():  # type: ignore[union-attr]
+                self.check_controls(example)
             examples = _lines(y.get("examples"))
             if base is not None:
                 pats += self.patterns(base.get("patterns"))
                 examples += _lines(base.get("examples"))
-            prio = y.get("priority") or (base.get("priority") if base is not None else None)
             out.append(m.Intent(name, pats, prio.v if prio else 0, y.span, examples))
         return tuple(out)
 

@@ -517,10 +517,13 @@ class _Parser:
             raise PatternError(f"unknown word set @{name}", offset)
         options = []
         for entry in entries:
-            sub = _Parser(entry, {}, {})
-            seq = sub.sequence(top=True, in_set=True)
-            if sub.peek() is not None:
-                raise PatternError(f"word set @{name}: {entry!r} cannot use &", offset)
+            try:
+                sub = _Parser(entry, {}, {})
+                seq = sub.sequence(top=True, in_set=True)
+                if sub.peek() is not None:
+                    raise PatternError("cannot use &")
+            except PatternError as e:
+                raise PatternError(f"word set @{name}: {entry!r}: {e}", offset) from None
             if seq:
                 options.append(seq)
         self.cache[name] = Alt(tuple(options), name=name)

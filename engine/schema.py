@@ -186,7 +186,6 @@ class F:
 class Rec(T):
     name: str
     fields: dict[str, F] = field(default_factory=dict)
-    one_of: tuple[str, ...] = ()  # exactly one of these keys must be present
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, dict):
@@ -221,12 +220,6 @@ class Rec(T):
                 report(
                     Diagnostic(y.span, "E041", f"{self.name} is missing required key {k!r}", f.doc)
                 )
-        if self.one_of and sum(k in y.v for k in self.one_of) != 1:
-            report(
-                Diagnostic(
-                    y.span, "E042", f"{self.name} needs exactly one of: " + ", ".join(self.one_of)
-                )
-            )
 
     def describe(self) -> str:
         return f"a mapping ({self.name})"

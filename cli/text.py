@@ -1,0 +1,12 @@
+"""Terminal-safe text (imported at start-up, so it imports nothing heavy)."""
+
+from __future__ import annotations
+
+import re
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Text from a file, made safe for a terminal: control characters become U+FFFD."""
+    return CONTROL.sub("\ufffd", text)

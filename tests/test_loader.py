@@ -1,0 +1,101 @@
+"""Building a scenario: merging with the library, references, and where problems are reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import ScenarioError, load_scenario
+from engine.patterns import normalize
+from tests.helpers import compile_text
+
+
+def codes(text: str) -> list[tuple[int, int, str]]:
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    return [(d.span.line, d.span.col, d.code) for d in e.value.diagnostics]
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_default_scenario_loads(default_text: str) -> None:
+    sc = load_scenario(default_text, "ledgerline.yaml")
+    assert sc.id == "ledgerline" and len(sc.flow.questions) >= 5
+    assert {c.source for c in sc.concerns} >= {"background", "said", "misunderstanding"}
+
+
+def test_intents_extend_the_library_and_keep_precedence(default_text: str) -> None:
+    text = default_text.replace(
+        "intents:\n",
+        "intents:\n  probe:\n    patterns: [come again]\n    examples: [come again?]\n",
+    )
+    program = compile_text(text)
+    probe = next(i for i in program.intents if i.id == "probe")
+    assert probe.patterns[0].source == "come again" and len(probe.patterns) > 5
+    assert probe.priority == 6 and "come again?" in probe.examples
+    assert [i.id for i in program.intents].index("probe") < [i.id for i in program.intents].index(
+        "anything_else"
+    )  # the scenario's own intents come first
+
+
+def test_replace_drops_library_patterns_but_keeps_priority(default_text: str) -> None:
+    text = default_text.replace(
+        "intents:\n", "intents:\n  probe:\n    replace: true\n    patterns: [come again]\n"
+    )
+    probe = next(i for i in compile_text(text).intents if i.id == "probe")
+    assert [p.source for p in probe.patterns] == ["come again"] and probe.priority == 6
+
+
+def test_word_sets_extend_the_library(default_text: str) -> None:
+    text = default_text.replace("word_sets:\n", "word_sets:\n  doubt:\n    - the heebie jeebies\n")
+    program = compile_text(text)
+    utt = normalize("does anything about me give you the heebie jeebies?")
+    match = program.classify(utt, frozenset({"closing_question"}))
+    assert match is not None and match.intent == "closing_question"
+
+
+def test_a_bad_word_set_entry_is_reported_once_where_it_is(default_text: str) -> None:
+    text = default_text.replace("word_sets:\n", "word_sets:\n  doubt:\n    - (broken\n")
+    found = codes(text)
+    assert found == [(line_of(text, "(broken"), 7, "E060")]
+
+
+def test_control_characters_in_patterns_are_refused(default_text: str) -> None:
+    text = default_text.replace("      - (tell me|talk) about the team", '      - "team\\e[2J"')
+    assert (line_of(text, "team\\e"), 9, "E051") in codes(text)
+
+
+def test_references_point_at_the_value(default_text: str) -> None:
+    text = default_text.replace("        clue: speed", "        clue: sped")
+    assert codes(text) == [(line_of(text, "clue: sped"), 15, "E075")]
+
+
+def test_library_file_is_not_a_scenario() -> None:
+    from tests.helpers import ROOT
+
+    text = (ROOT / "scenarios" / "library" / "standard.yaml").read_text()
+    assert codes(text) == [(line_of(text, "closer: 1"), 1, "E043")]
+
+
+def test_when_fact_gates_a_said_concern(default_text: str) -> None:
+    text = default_text.replace(
+        "    source: said\n", "    source: said\n    when_fact: job_hopper\n"
+    )
+    from tests.helpers import play
+
+    program = compile_text(text)
+    line = "My last team was a mess and my manager was clueless."
+    answers = ["hi", "5 years", "2 services", "1 incident", "3 tests", "1 week in 4", line]
+    _, on = play(program, answers)
+    _, off = play(program, answers, facts={"job_hopper": False})
+    assert any(e.get("concern") == "blame" for e in on)
+    assert not any(e.get("concern") == "blame" for e in off)
+
+
+def test_placeholders_are_checked_and_filled(default_text: str) -> None:
+    text = default_text.replace("{persona.company}. Thanks", "{persona.salary}. Thanks")
+    (found,) = codes(text)
+    assert found[2] == "E050"
+    program = compile_text(default_text)
+    assert program.render("{candidate.first_name} at {{home}}") == "Jordan at {home}"
