@@ -76,6 +76,7 @@ class SessionState:
     closing_turn: int | None = None
     defensive: int = 0
     ended: bool = False
+    last_pick: dict[str, int] = field(default_factory=dict)  # no variant twice in a row
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -490,8 +491,16 @@ class Session:
             self._say(answer.say, clue=answer.clue) if answer.clue else self._say(answer.say)
 
     def _pick(self, lines: m.Lines, **values: str) -> str:
-        text = lines[self.rng.randrange(len(lines))] if len(lines) > 1 else lines[0]
-        return render(text, {**self.values, **values})
+        """A seeded choice among the variants, never the one this set of lines gave last time."""
+        index = 0
+        if len(lines) > 1:
+            key = lines[0][:60]
+            last = self.st.last_pick.get(key)
+            index = self.rng.randrange(len(lines) - (last is not None))
+            if last is not None and index >= last:
+                index += 1
+            self.st.last_pick[key] = index
+        return render(lines[index], {**self.values, **values})
 
     def _say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
         if not lines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -240,3 +241,10 @@ def test_evidence_given_earlier_preempts_a_concern_raised_later(program: Program
     assert statuses(events, "oncall") == ["raised", "preempted"]
     raised, preempted = (e for e in events if e.get("concern") == "oncall")
     assert raised["turn"] == preempted["turn"] == 6
+
+
+def test_a_variant_is_never_repeated_back_to_back(program: Program) -> None:
+    said = interviewer(play(program, ANSWERS, seed=3)[1])
+    acks = [s for s in said if s in program.style.acknowledgements]
+    assert len(acks) >= 4
+    assert all(a != b for a, b in itertools.pairwise(acks))
