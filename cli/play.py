@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -63,6 +64,7 @@ class Player:
         self.persona = program.scenario.persona.name.split()[0]
         self.last_match: Any = None
         self.turns = 0
+        self.width = 0  # wrap lines to the terminal when playing interactively
 
     def record(self, events: tuple[dict[str, Any], ...]) -> None:
         self.history.extend(events)
@@ -71,11 +73,9 @@ class Player:
 
     def show(self, events: tuple[dict[str, Any], ...]) -> None:
         for e in events:
-            if e["event"] == "say" and e["speaker"] == "interviewer":
-                click.echo(render.line(self.p, self.persona, e["text"]))
-            elif e["event"] == "cue":
-                click.echo(render.line(self.p, self.persona, e["text"]))
-                if e["kind"] == "hesitation" and not self.instant:
+            if e["event"] == "cue" or (e["event"] == "say" and e["speaker"] == "interviewer"):
+                click.echo(render.line(self.p, self.persona, e["text"], self.width))
+                if e.get("kind") == "hesitation" and not self.instant:
                     time.sleep(self.program.style.hesitation_pause)
 
     def command(self, text: str) -> bool:
@@ -228,6 +228,8 @@ def play(
     writer = transcript.Writer(transcript_path) if transcript_path else None
     player = Player(program, session, painter, instant, writer, [], _reader(interactive, painter))
     player.last_match = match
+    if interactive and sys.stdout.isatty():
+        player.width = min(shutil.get_terminal_size().columns, 100) - 1
     try:
         player.record(tuple(history))
         click.echo(render.briefing(painter, program, seed))

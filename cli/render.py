@@ -48,7 +48,12 @@ class Painter:
         return STAGE.sub(lambda m: click.style(m.group(1), dim=True, italic=True), text)
 
 
-def line(p: Painter, speaker: str, text: str) -> str:
+def line(p: Painter, speaker: str, text: str, width: int = 0) -> str:
+    """`Speaker: text`, wrapped under itself to `width` columns when width is given."""
+    if width:
+        indent = " " * (len(speaker) + 2)
+        text = textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
+        text = text[len(indent) :]
     return f"{p(speaker + ':', fg='cyan', bold=True)} {p.stage(text)}"
 
 
