@@ -12,31 +12,14 @@ Source = Literal["background", "said", "theme", "misunderstanding"]
 Fact = bool | int | float | str
 
 PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
-STANDARD_INTENTS = (
-    "closing_question",
-    "probe",
-    "anything_else",
-    "confirm",
-    "clarify",
-    "acknowledge",
-    "how_did_i_do",
-    "ask_why_open",
-    "ask_new_or_replacement",
-    "ask_expectations",
-    "ask_long_term",
-    "ask_next_steps",
-    "ask_start_date",
-    "no_questions",
-    "goodbye",
-)
 CANDIDATE_QUESTIONS = (
-    "ask_why_open",
-    "ask_new_or_replacement",
-    "ask_expectations",
-    "ask_long_term",
-    "ask_next_steps",
-    "ask_start_date",
-)
+    "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
+    "ask_next_steps", "ask_start_date",
+)  # fmt: skip
+STANDARD_INTENTS = (
+    "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
+    "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
+)  # fmt: skip
 MARKERS = ("chance", "defensive", "specifics")
 
 

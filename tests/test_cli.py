@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from cli.main import cli
 from tests.helpers import DEFAULT
@@ -110,13 +110,14 @@ def test_explain_json_and_stdin(runner: CliRunner) -> None:
     assert [r["text"] for r in rows] == ["what do you mean?", "I like turtles"]
 
 
+def play(runner: CliRunner, seed: int, transcript: Path, lines: str) -> Result:
+    args = ["play", "--seed", str(seed), "--instant", "--transcript", str(transcript)]
+    return runner.invoke(cli, args, input=lines)
+
+
 def test_play_through_runner_ends_with_debrief(runner: CliRunner, tmp_path: Path) -> None:
     t = tmp_path / "t.jsonl"
-    result = runner.invoke(
-        cli,
-        ["play", "--seed", "1", "--instant", "--transcript", str(t)],
-        input="fine\n/why\nno questions\n",
-    )
+    result = play(runner, 1, t, "fine\n/why\nno questions\n")
     assert result.exit_code == 0, result.output
     assert "Priya: Hi Jordan" in result.output
     assert "Debrief" in result.output and "Verdict:" in result.output
@@ -135,11 +136,7 @@ def test_play_through_runner_ends_with_debrief(runner: CliRunner, tmp_path: Path
 
 def test_debrief_command_rebuilds_the_debrief(runner: CliRunner, tmp_path: Path) -> None:
     t = tmp_path / "t.jsonl"
-    played = runner.invoke(
-        cli,
-        ["play", "--seed", "5", "--instant", "--transcript", str(t)],
-        input="fine\nI am a backend engineer of 5 years\n",
-    )
+    played = play(runner, 5, t, "fine\nI am a backend engineer of 5 years\n")
     again = runner.invoke(cli, ["debrief", str(t)])
     assert again.exit_code == 0
     start = played.output.index("=" * 30 + " Debrief")

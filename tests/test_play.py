@@ -144,6 +144,10 @@ def test_transcript_is_written_as_the_session_goes(tmp_path: Path) -> None:
     assert any(e.get("speaker") == "candidate" for e in written)
 
 
+def spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(CLOSER, args, env=env, encoding="utf-8", timeout=10, dimensions=(40, 200))
+
+
 @pytest.fixture
 def pty_env() -> dict[str, str]:
     env = dict(os.environ)
@@ -156,14 +160,7 @@ def test_terminal_session_with_commands_colour_and_hesitation(
     tmp_path: Path, pty_env: dict[str, str]
 ) -> None:
     t = tmp_path / "t.jsonl"
-    child = pexpect.spawn(
-        CLOSER,
-        ["play", "--seed", "4", "--transcript", str(t)],
-        env=pty_env,
-        encoding="utf-8",
-        timeout=10,
-        dimensions=(40, 200),
-    )
+    child = spawn(["play", "--seed", "4", "--transcript", str(t)], pty_env)
     child.expect("You: ")
     assert "\x1b[" in child.before  # colour in a terminal
     for line in ANSWERS:
@@ -190,13 +187,7 @@ def test_terminal_session_with_commands_colour_and_hesitation(
 
 
 def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
-    child = pexpect.spawn(
-        CLOSER,
-        ["play", "--instant", "--seed", "4"],
-        env={**pty_env, "NO_COLOR": "1"},
-        encoding="utf-8",
-        timeout=10,
-    )
+    child = spawn(["play", "--instant", "--seed", "4"], {**pty_env, "NO_COLOR": "1"})
     child.expect("You: ")
     assert "\x1b[" not in child.before
     child.sendeof()
@@ -207,13 +198,7 @@ def test_ctrl_c_exits_130_with_the_transcript_closed(
     tmp_path: Path, pty_env: dict[str, str]
 ) -> None:
     t = tmp_path / "t.jsonl"
-    child = pexpect.spawn(
-        CLOSER,
-        ["play", "--instant", "--seed", "4", "--transcript", str(t)],
-        env=pty_env,
-        encoding="utf-8",
-        timeout=10,
-    )
+    child = spawn(["play", "--instant", "--seed", "4", "--transcript", str(t)], pty_env)
     child.expect("You: ")
     child.sendline(ANSWERS[0])
     child.expect("You: ")
