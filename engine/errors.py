@@ -32,17 +32,6 @@ class Diagnostic(NamedTuple):
         tail = f" ({self.hint})" if self.hint else ""
         return f"{self.span}: {self.code} {self.message}{tail}"
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "path": self.span.path,
-            "line": self.span.line,
-            "col": self.span.col,
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
 
 class ScenarioError(Exception):
     """A scenario (or library, or transcript) file has problems; carries every diagnostic found."""

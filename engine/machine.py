@@ -75,6 +75,3 @@ class FlowMachine:
         if not moved or cursor.state != dest:
             raise EngineError(f"no {trigger!r} edge from {state!r} to {dest!r}")
         return cursor.state
-
-    def triggers(self, state: str) -> list[str]:
-        return list(self._machine.get_triggers(state))

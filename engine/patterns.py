@@ -183,6 +183,9 @@ class Utterance(NamedTuple):
     text: str
     words: tuple[str, ...]
     clauses: tuple[int, ...]
+    # where each pattern word matches, filled in as patterns ask: one utterance is tried against
+    # a few hundred patterns that share most of their words, typo checks included
+    masks: dict[Word | Number, int]
 
     @property
     def all_positions(self) -> int:
@@ -222,7 +225,7 @@ def normalize(text: str) -> Utterance:
                 clause += 1
             words.append(w)
             clauses.append(clause)
-    return Utterance(text, tuple(words), tuple(clauses))
+    return Utterance(text, tuple(words), tuple(clauses), {})
 
 
 def typo_close(a: str, b: str) -> bool:
@@ -319,8 +322,7 @@ class Pattern(NamedTuple):
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation."""
-        masks: dict[Word | Number, int] = {}
-        starts = [_part_start(items, utt, masks, guard) for items in self.parts]
+        starts = [_part_start(items, utt, utt.masks, guard) for items in self.parts]
         if any(s is None for s in starts):
             return None
         return Hit(self, starts[0] or 0)

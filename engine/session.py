@@ -95,10 +95,6 @@ class Turn:
     events: tuple[Event, ...]
     match: IntentMatch | None = None
 
-    @property
-    def ended(self) -> bool:
-        return any(e["event"] == "end" for e in self.events)
-
 
 class Session:
     """A conversation with one persona. Start with `Session.start`, then call `turn`."""

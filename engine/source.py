@@ -60,14 +60,6 @@ class Y:
     def items(self) -> Iterator[tuple[str, Y]]:
         return iter(self.v.items()) if isinstance(self.v, dict) else iter(())
 
-    def plain(self) -> Any:
-        """The value without positions (for tests and debugging)."""
-        if isinstance(self.v, dict):
-            return {k: y.plain() for k, y in self.v.items()}
-        if isinstance(self.v, list):
-            return [y.plain() for y in self.v]
-        return self.v
-
 
 def _span(path: str, mark: Any) -> Span:
     return Span(path, mark.line + 1, mark.column + 1)
