@@ -190,6 +190,36 @@ def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[st
     return session, produced, match
 
 
+def _open(
+    scenario: str | None, seed: int | None, resume_path: Path | None
+) -> tuple[Any, Any, list[dict[str, Any]], Any, int]:
+    """Load the scenario and start a session, or rebuild one from a transcript.
+
+    Returns the program, the session, its events so far (session line first), the last intent
+    match (for /why) and the seed."""
+    from engine import Session
+
+    saved = transcript.read(resume_path) if resume_path is not None else []
+    if saved:
+        scenario = scenario or str(saved[0].get("source") or saved[0].get("scenario"))
+        seed = int(saved[0]["seed"])
+    ref, path = resolve(scenario)
+    program = load_program(path)
+    if saved:
+        if saved[0].get("sha256") != program.scenario.sha256:
+            raise UserError(
+                f"{path} has changed since {resume_path} was recorded; "
+                "the transcript cannot be resumed against it"
+            )
+        session, history, match = replay(program, saved)
+        return program, session, history, match, int(saved[0]["seed"])
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
+    session, opening = Session.start(program, seed)
+    head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
+    return program, session, [head, *opening.events], None, seed
+
+
 def play(
     scenario: str | None,
     seed: int | None,
@@ -198,33 +228,13 @@ def play(
     resume_path: Path | None,
     color: bool | None,
 ) -> int:
-    from engine import Session
+    """Run `closer play`; returns the exit code."""
     from engine.debrief import build_debrief
 
-    saved: list[dict[str, Any]] = []
-    if resume_path is not None:
-        saved = transcript.read(resume_path)
-        if scenario is None:
-            scenario = str(saved[0].get("source") or saved[0].get("scenario"))
-        seed = int(saved[0]["seed"])
-        transcript_path = transcript_path or resume_path
-    ref, path = resolve(scenario)
-    program = load_program(path)
-    if saved and saved[0].get("sha256") != program.scenario.sha256:
-        raise UserError(
-            f"{path} has changed since {resume_path} was recorded; "
-            "the transcript cannot be resumed against it"
-        )
-    if seed is None:
-        seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
+    program, session, history, match, seed = _open(scenario, seed, resume_path)
+    transcript_path = transcript_path or resume_path
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
-    head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
-    if saved:
-        session, history, match = replay(program, saved)
-    else:
-        session, opening = Session.start(program, seed)
-        history, match = [head, *opening.events], None
     writer = transcript.Writer(transcript_path) if transcript_path else None
     player = Player(program, session, painter, instant, writer, [], _reader(interactive, painter))
     player.last_match = match
@@ -234,10 +244,9 @@ def play(
         player.record(tuple(history))
         click.echo(render.briefing(painter, program, seed))
         click.echo()
-        if saved:
-            turns = sum(1 for e in history if e.get("speaker") == "candidate")
-            click.echo(painter(f"(Resumed after {turns} turn(s).)", dim=True))
-            player.turns = turns
+        if resume_path is not None:
+            player.turns = sum(1 for e in history if e.get("speaker") == "candidate")
+            click.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
             last = history[-1]["turn"]
             player.show(tuple(e for e in history[1:] if e["turn"] == last))
         else:
@@ -246,11 +255,8 @@ def play(
     except KeyboardInterrupt:
         if not session.ended:
             player.finish("interrupted")
-        click.echo(
-            "\nInterrupted."
-            + (f" Transcript saved to {transcript_path}." if transcript_path else ""),
-            err=True,
-        )
+        saved = f" Transcript saved to {transcript_path}." if transcript_path else ""
+        click.echo("\nInterrupted." + saved, err=True)
         return 130
     finally:
         if writer is not None:
