@@ -39,25 +39,10 @@ MAX_PATTERN = 300
 MAX_ITEMS = 60
 NEGATION_WINDOW = 3
 
-NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "without",
-        "cannot",
-        "nobody",
-        "none",
-        "neither",
-        "nor",
-        "lack",
-        "lacking",
-        "lacked",
-        "hardly",
-        "barely",
-        "nothing",
-    ]
-)
+NEGATIONS = frozenset([
+    "not", "no", "never", "without", "cannot", "nobody", "none", "neither", "nor", "lack",
+    "lacking", "lacked", "hardly", "barely", "nothing",
+])  # fmt: skip
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas"})
 
 _CONTRACTIONS = {
@@ -131,50 +116,13 @@ _QUOTES = str.maketrans(
 )
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*|[.!?;:,]")
 _ITEM = re.compile(r"\s*(\*\d*|\[|\]|\(|\)|\||&|#|@[a-z][a-z0-9_]*|[^\s\[\]()|*@#&]+\*?)")
-NUMBER_WORDS = frozenset(
-    [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "hundreds",
-        "thousand",
-        "thousands",
-        "million",
-        "millions",
-        "billion",
-        "dozen",
-        "dozens",
-        "half",
-        "double",
-        "triple",
-        "twice",
-    ]
-)
+NUMBER_WORDS = frozenset([
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+    "hundreds", "thousand", "thousands", "million", "millions", "billion", "dozen", "dozens",
+    "half", "double", "triple", "twice",
+])  # fmt: skip
 
 
 class Utterance(NamedTuple):

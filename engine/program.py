@@ -20,35 +20,11 @@ Kind = Literal[
 CQ = "candidate_questions"
 DISCUSSION = "closing_discussion"
 CLEAR = "closing_clear"
-_QUESTION_WORDS = frozenset(
-    [
-        "what",
-        "why",
-        "how",
-        "when",
-        "where",
-        "who",
-        "which",
-        "is",
-        "are",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "would",
-        "will",
-        "should",
-        "may",
-        "any",
-        "anything",
-        "have",
-        "has",
-        "was",
-        "were",
-        "r",
-    ]
-)
+_QUESTION_WORDS = frozenset([
+    "what", "why", "how", "when", "where", "who", "which", "is", "are", "do", "does", "did",
+    "can", "could", "would", "will", "should", "may", "any", "anything", "have", "has", "was",
+    "were", "r",
+])  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
