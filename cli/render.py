@@ -63,7 +63,10 @@ def _wrap(text: str, indent: str) -> str:
 
 def briefing(p: Painter, program: Any, seed: int) -> str:
     sc = program.scenario
-    out = [p(sc.title, bold=True), ""]
+    out = [p(sc.title, bold=True)]
+    if sc.description:
+        out.append(p(_wrap(sc.description, ""), dim=True))
+    out.append("")
     out.append(
         _wrap(
             f"You are {sc.candidate.name}, interviewing for {sc.position} with "
