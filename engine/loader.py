@@ -56,18 +56,20 @@ def load_scenario(
     lib = library if library is not None else standard_library()
     builder = _Builder(path, lib)
     scenario = builder.build(root, hashlib.sha256(text.encode()).hexdigest())
-    if builder.diagnostics:
-        raise ScenarioError(
-            sorted(builder.diagnostics, key=lambda d: (d.span.line, d.span.col, d.code))
-        )
+    _raise_if_any(builder.diagnostics)
     return scenario
+
+
+def _raise_if_any(found: list[Diagnostic]) -> None:
+    """All problems together, in file order."""
+    if found:
+        raise ScenarioError(sorted(found, key=lambda d: (d.span.line, d.span.col, d.code)))
 
 
 def _structure(root: Y, rec: Rec) -> None:
     found: list[Diagnostic] = []
     rec.check(root, found.append)
-    if found:
-        raise ScenarioError(sorted(found, key=lambda d: (d.span.line, d.span.col, d.code)))
+    _raise_if_any(found)
 
 
 # ---- the shared intent library ------------------------------------------------------------
@@ -113,7 +115,6 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.word_sets: dict[str, list[str]] = {}
         self.compiled_sets: dict[str, Any] = {}
-        self.ref_spans: dict[tuple[str, str, str], Span] = {}  # where concern references are
         self.broken_sets: set[str] = set()
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
@@ -194,10 +195,11 @@ class _Builder:
     def build(self, root: Y, sha: str) -> m.Scenario:
         # a scenario's word set with a library set's name adds entries to it
         own_sets = root.get("word_sets")
-        for source in (self.lib.section("word_sets"), own_sets.items() if own_sets else ()):
-            for name, entries in source:
-                self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
-                self.check_word_set(name, entries)
+        for name, entries in self.lib.section("word_sets"):
+            self.word_sets[name] = [e.v for e in entries.v]
+        for name, entries in own_sets.items() if own_sets else ():
+            self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
+            self.check_word_set(name, entries)  # the shipped library's are tested
         persona_y = root.get("persona")
         cand_y = root.get("candidate")
         assert persona_y is not None and cand_y is not None
@@ -227,13 +229,14 @@ class _Builder:
             background=tuple(self.lines(cand_y.get("background"))),
             facts=tuple((k, v.v) for k, v in facts_y.items()) if facts_y else (),
         )
-        concerns = self.concerns(root.get("concerns"))
-        flow = self.flow(
-            root.get("flow"),
-            {c.id for c in concerns},  # type: ignore[arg-type]
-            intents,
+        flow_y = root.get("flow")
+        assert flow_y is not None
+        # questions first: concerns refer to them (`during`), answers refer to concerns (`clue`)
+        questions = self.questions(flow_y.get("questions"))  # type: ignore[arg-type]
+        concerns = self.concerns(
+            root.get("concerns"), [q.id for q in questions], [k for k, _ in candidate.facts]
         )
-        self.concern_refs(concerns, flow, candidate)
+        flow = self.flow(flow_y, questions, {c.id for c in concerns}, intents)
         v = root.get("verdict")
         verdict = m.Verdict(**{k: y.v for k, y in v.items()}) if v else m.Verdict()
         if not verdict.advance > verdict.undecided:
@@ -312,11 +315,16 @@ class _Builder:
                 values[name] = self.lines(src, allowed) if src is own.get(name) else _lines(src)
         return m.Style(**values)
 
-    def flow(self, y: Y, concern_ids: set[str], intents: tuple[m.Intent, ...]) -> m.Flow:
+    def flow(
+        self,
+        y: Y,
+        questions: tuple[m.Question, ...],
+        concern_ids: set[str],
+        intents: tuple[m.Intent, ...],
+    ) -> m.Flow:
         opening = y.get("opening")
         cq = y.get("candidate_questions")
         assert opening is not None and cq is not None
-        questions = self.questions(y.get("questions"))  # type: ignore[arg-type]
         qids = {q.id for q in questions}
         for q in questions:
             for r in q.rules:
@@ -415,7 +423,7 @@ class _Builder:
             )
         return tuple(out)
 
-    def concerns(self, y: Y | None) -> tuple[m.Concern, ...]:
+    def concerns(self, y: Y | None, qids: list[str], facts: list[str]) -> tuple[m.Concern, ...]:
         out: list[m.Concern] = []
         seen: dict[str, Span] = {}
         for c in y.v if y else ():
@@ -428,10 +436,10 @@ class _Builder:
                     f"first used at line {seen[cid].line}",
                 )
             seen[cid] = c.span
-            out.append(self.concern(c))
+            out.append(self.concern(c, qids, facts))
         return tuple(out)
 
-    def concern(self, c: Y) -> m.Concern:
+    def concern(self, c: Y, qids: list[str], facts: list[str]) -> m.Concern:
         ev = c.get("evidence")
         assert ev is not None
         groups = []
@@ -507,10 +515,21 @@ class _Builder:
 
         cid = c.get("id").v  # type: ignore[union-attr]
         for item in c.get("during").v if c.get("during") else ():  # type: ignore[union-attr]
-            self.ref_spans[(cid, "during", item.v)] = item.span
-        if c.get("when_fact") is not None:
-            fact = c.get("when_fact")
-            self.ref_spans[(cid, "when_fact", fact.v)] = fact.span  # type: ignore[union-attr]
+            if item.v not in qids:
+                self.error(
+                    item.span,
+                    "E072",
+                    f"concern {cid!r}: during names unknown question {item.v!r}",
+                    self.suggest(item.v, qids),
+                )
+        fact = c.get("when_fact")
+        if fact is not None and fact.v not in facts:
+            self.error(
+                fact.span,
+                "E080",
+                f"concern {cid!r}: when_fact {fact.v!r} is not in candidate.facts",
+                self.suggest(fact.v, facts),
+            )
         self.check_text(c.get("thought"), KNOWN)  # type: ignore[arg-type]
         self.check_text(c.get("title"), ())  # type: ignore[arg-type]
         return m.Concern(
@@ -540,25 +559,3 @@ class _Builder:
             unresolved=reply("unresolved"),
             span=c.span,
         )
-
-    def concern_refs(
-        self, concerns: tuple[m.Concern, ...], flow: m.Flow, candidate: m.Candidate
-    ) -> None:
-        qids = [q.id for q in flow.questions]
-        facts = [k for k, _ in candidate.facts]
-        for c in concerns:
-            for q in c.during:
-                if q not in qids:
-                    self.error(
-                        self.ref_spans.get((c.id, "during", q), c.span),
-                        "E072",
-                        f"concern {c.id!r}: during names unknown question {q!r}",
-                        self.suggest(q, qids),
-                    )
-            if c.when_fact is not None and c.when_fact not in facts:
-                self.error(
-                    self.ref_spans.get((c.id, "when_fact", c.when_fact), c.span),
-                    "E080",
-                    f"concern {c.id!r}: when_fact {c.when_fact!r} is not in candidate.facts",
-                    self.suggest(c.when_fact, facts),
-                )
