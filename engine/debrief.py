@@ -7,7 +7,7 @@ session did, which is what `closer debrief TRANSCRIPT` relies on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import model as m
@@ -51,7 +51,6 @@ class Scorecard:
 class Debrief:
     outcome: str
     score: int
-    end_reason: str
     concerns: tuple[ConcernReport, ...]
     scorecard: Scorecard
     never_heard: tuple[ConcernReport, ...]
@@ -64,13 +63,11 @@ def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debr
     """Assemble the debrief from a session's events."""
     evs = list(events)
     by_id = {c.id: c for c in program.concerns}
-    outcome, score, reason = "undecided", 0, "eof"
+    outcome, score = "undecided", 0
     intents = [e for e in evs if e["event"] == "intent"]
     for e in evs:
         if e["event"] == "verdict":
             outcome, score = e["outcome"], e["score"]
-        elif e["event"] == "end":
-            reason = e["reason"]
     reports = [r for c in program.concerns if (r := _concern(program, c, evs)) is not None]
     closing = [e for e in intents if e["intent"] == "closing_question"]
     on_time = [e for e in closing if not e.get("deferred")]
@@ -93,8 +90,8 @@ def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debr
         (e_intent, by_id[e["clue"]].title) for e_intent, e in _clues(evs) if e["clue"] in by_id
     )
     never = tuple(r for r in reports if not r.heard and r.status in ("raised", "worsened"))
-    debrief = Debrief(outcome, score, reason, tuple(reports), card, never, clues, asked)
-    return Debrief(**{**debrief.__dict__, "tips": tips(debrief)})
+    debrief = Debrief(outcome, score, tuple(reports), card, never, clues, asked)
+    return replace(debrief, tips=tips(debrief))
 
 
 def _clues(evs: list[Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any]]]:
