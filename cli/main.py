@@ -156,7 +156,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
 
     events = transcript.read(transcript_path)
     head = events[0]
-    program = load_program(resolve(str(head.get("source") or head.get("scenario")))[1])
+    program = load_program(resolve(transcript.scenario_ref(head))[1])
     if head.get("sha256") != program.scenario.sha256:
         click.echo(
             "closer: note: the scenario has changed since this transcript was written.", err=True

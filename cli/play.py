@@ -201,7 +201,7 @@ def _open(
 
     saved = transcript.read(resume_path) if resume_path is not None else []
     if saved:
-        scenario = scenario or str(saved[0].get("source") or saved[0].get("scenario"))
+        scenario = scenario or transcript.scenario_ref(saved[0])
         seed = int(saved[0]["seed"])
     ref, path = resolve(scenario)
     program = load_program(path)

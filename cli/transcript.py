@@ -24,6 +24,11 @@ def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]
     }
 
 
+def scenario_ref(head: dict[str, Any]) -> str:
+    """What to load for a transcript: the id or path it was played from."""
+    return str(head.get("source") or head.get("scenario"))
+
+
 def dumps(event: dict[str, Any]) -> str:
     return json.dumps(event, ensure_ascii=False)
 
