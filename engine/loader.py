@@ -124,6 +124,12 @@ class _Builder:
         close = difflib.get_close_matches(name, list(known), n=1)
         return f"did you mean {close[0]!r}?" if close else ""
 
+    def refer(self, y: Y, known: Iterable[str], code: str, message: str) -> None:
+        """A name that must be defined elsewhere in the file: report it where it is written."""
+        known = list(known)
+        if y.v not in known:
+            self.error(y.span, code, message, self.suggest(y.v, known))
+
     # -- text --
     def lines(self, y: Y | None, allowed: tuple[str, ...] = KNOWN) -> m.Lines:
         out = _lines(y)
@@ -355,13 +361,9 @@ class _Builder:
                 )
             if isinstance(a.v, dict):
                 clue = a.get("clue")
-                if clue is not None and clue.v not in concern_ids:
-                    self.error(
-                        clue.span,
-                        "E075",
-                        f"clue names unknown concern {clue.v!r}",
-                        self.suggest(clue.v, concern_ids),
-                    )
+                if clue is not None:
+                    msg = f"clue names unknown concern {clue.v!r}"
+                    self.refer(clue, concern_ids, "E075", msg)
                 answers.append(
                     m.Answer(name, self.lines(a.get("say")), clue.v if clue else None, a.span)
                 )
@@ -462,10 +464,7 @@ class _Builder:
                 self.error(n.span, "E042", f"evidence.{key} needs `all` or `count`")
             names = tuple(i.v for i in n.get("all").v) if n.get("all") else ()
             for i in n.get("all").v if n.get("all") else ():
-                if i.v not in gids:
-                    self.error(
-                        i.span, "E077", f"unknown evidence group {i.v!r}", self.suggest(i.v, gids)
-                    )
+                self.refer(i, gids, "E077", f"unknown evidence group {i.v!r}")
             count = n.get("count").v if n.get("count") else 0
             if count > len(gids):
                 self.error(
@@ -515,21 +514,12 @@ class _Builder:
 
         cid = c.get("id").v  # type: ignore[union-attr]
         for item in c.get("during").v if c.get("during") else ():  # type: ignore[union-attr]
-            if item.v not in qids:
-                self.error(
-                    item.span,
-                    "E072",
-                    f"concern {cid!r}: during names unknown question {item.v!r}",
-                    self.suggest(item.v, qids),
-                )
+            msg = f"concern {cid!r}: during names unknown question {item.v!r}"
+            self.refer(item, qids, "E072", msg)
         fact = c.get("when_fact")
-        if fact is not None and fact.v not in facts:
-            self.error(
-                fact.span,
-                "E080",
-                f"concern {cid!r}: when_fact {fact.v!r} is not in candidate.facts",
-                self.suggest(fact.v, facts),
-            )
+        if fact is not None:
+            msg = f"concern {cid!r}: when_fact {fact.v!r} is not in candidate.facts"
+            self.refer(fact, facts, "E080", msg)
         self.check_text(c.get("thought"), KNOWN)  # type: ignore[arg-type]
         self.check_text(c.get("title"), ())  # type: ignore[arg-type]
         return m.Concern(
