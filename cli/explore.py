@@ -14,7 +14,7 @@ def run_explore(
     targets: list[tuple[str, Any]], walks: int, seed: int, echo: Callable[[str], None]
 ) -> int:
     """Explore each (scenario reference, Program) and print a report; 0 if nothing broke."""
-    from engine.explore import explore, walk_as_test
+    from engine.explore import explore, shrink, walk_as_test
 
     failed = 0
     for ref, program in targets:
@@ -31,8 +31,11 @@ def run_explore(
             shown[v.invariant] = shown.get(v.invariant, 0) + 1
             if shown[v.invariant] > SHOWN:
                 continue
+            small = shrink(program, v)
+            cut = f", shrunk from {len(v.lines)} lines" if len(small.lines) < len(v.lines) else ""
+            v = small
             at = f" at turn {v.turn}" if v.turn is not None else ""
-            echo(f"\n{v.invariant}{at} (walk seed {v.walk_seed}): {v.message}")
+            echo(f"\n{v.invariant}{at} (walk seed {v.walk_seed}{cut}): {v.message}")
             echo("Save as a *.test.yaml file to keep it as a conversation test:\n")
             echo(walk_as_test(program, v, ref).rstrip("\n"))
         hidden = {k: n - SHOWN for k, n in shown.items() if n > SHOWN}

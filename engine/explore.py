@@ -436,10 +436,10 @@ def explore(
 def check(program: Program, walk: Walk, only: str | None = None) -> list[Violation]:
     """Every invariant (or `only` one) that `walk` breaks, at most one violation of each."""
     facts = dict(walk.facts)
-    rng = random.Random(f"check:{walk.seed}")
-    resume_at = rng.randrange(len(walk.lines)) if walk.lines else None
-    # the hidden-state replay alternates between the two variants to halve its cost
-    strip = rng.random() < 0.5 or not flipped_facts(program, facts)
+    resume_at = random.Random(f"resume:{walk.seed}").randrange(len(walk.lines) or 1)
+    # the hidden-state replay takes one of its two variants per walk, to halve its cost
+    strip = random.Random(f"strip:{walk.seed}").random() < 0.5
+    strip = strip or not flipped_facts(program, facts)
     checks: dict[str, Callable[[], tuple[str, int | None] | None]] = {
         "well_formed": lambda: well_formed(program, walk.events),
         "early_reveal": lambda: early_reveal(walk.events),
@@ -463,6 +463,49 @@ def check(program: Program, walk: Walk, only: str | None = None) -> list[Violati
             lines = walk.lines if turn is None or name == "round_trip" else walk.lines[:turn]
             out.append(Violation(name, message, walk.seed, lines, turn))
     return out
+
+
+SHRINKABLE = frozenset({"exception", "early_reveal", "hidden_state", "well_formed"})
+
+
+def shrink(program: Program, found: Violation, budget: int = 400) -> Violation:
+    """The same violation with as few candidate lines as a greedy search finds (chunks of lines
+    dropped while the invariant still breaks, at most `budget` replays). Violations that need
+    the whole walk (turn bound, determinism, round-trip) come back unchanged."""
+    if found.invariant not in SHRINKABLE:
+        return found
+    facts = walk_facts(program, found.walk_seed)
+    best, lines = found, list(found.lines)
+    size = max(1, len(lines) // 2)
+    while size >= 1 and budget > 0:
+        i = 0
+        while i < len(lines) and budget > 0:
+            budget -= 1
+            trial = lines[:i] + lines[i + size :]
+            again = _recheck(program, found, facts, trial)
+            if again is not None:
+                best, lines = again, list(again.lines)
+            else:
+                i += size
+        size //= 2
+    return best
+
+
+def _recheck(
+    program: Program, found: Violation, facts: Mapping[str, Fact], lines: Sequence[str]
+) -> Violation | None:
+    try:
+        events = replay(program, found.walk_seed, facts, lines)
+    except Exception as e:  # the exception is the finding
+        if found.invariant != "exception":
+            return None
+        message = f"{_describe(e)} in a replay"
+        return found._replace(message=message, lines=tuple(lines), turn=len(lines))
+    if found.invariant == "exception":
+        return None
+    walk = Walk(found.walk_seed, tuple(facts.items()), tuple(lines), tuple(events))
+    again = check(program, walk, only=found.invariant)
+    return again[0] if again and again[0].invariant == found.invariant else None
 
 
 # ---- the invariants ---------------------------------------------------------------------

@@ -3,6 +3,9 @@ each invariant when the engine is deliberately broken (by monkeypatching a Sessi
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from typing import Any
 
@@ -20,6 +23,7 @@ from engine.explore import (
     explore,
     generate,
     render_pattern,
+    shrink,
     walk_as_test,
     walk_seeds,
     yaml_str,
@@ -27,7 +31,7 @@ from engine.explore import (
 from engine.patterns import normalize
 from engine.program import Program
 from engine.source import parse
-from tests.helpers import compile_text
+from tests.helpers import ROOT, compile_text
 from tests.test_session import ANSWERS
 
 
@@ -57,6 +61,25 @@ def test_the_same_seed_gives_the_same_walks_and_report(program: Program) -> None
     assert walk_seeds(8, 15) != seeds
     assert generate(program, seeds[0]) == generate(program, seeds[0])
     assert generate(program, seeds[0])[0].lines != generate(program, seeds[1])[0].lines
+
+
+def test_walks_do_not_depend_on_the_hash_seed(program: Program) -> None:
+    """Replays run in one process; set order must not matter across processes either."""
+    code = (
+        "import json, sys; from engine import compile_scenario, load_path;"
+        "from engine.explore import generate, walk_seeds;"
+        "p = compile_scenario(load_path('scenarios/ledgerline.yaml'));"
+        "print(json.dumps([generate(p, s)[0].events for s in walk_seeds(1, 8)]))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+        ).stdout
+        for hash_seed in (1, 2)
+    }  # fmt: skip
+    assert len(outputs) == 1 and len(outputs.pop()) > 1000
 
 
 def test_walks_reach_the_close_and_end_by_themselves(program: Program) -> None:
@@ -131,17 +154,22 @@ def test_a_concern_hinted_before_the_close_is_an_early_reveal(
     def leaky(self: Session, utt: Any, text: str) -> None:
         scan(self, utt, text)
         for c in self.program.concerns:
-            if self.st.concerns[c.id].status == "raised" and self.st.closing_turn is None:
+            if self.st.concerns[c.id].status == "raised" and self.st.state == "oncall":
                 self._set(c, "hinted")
 
     monkeypatch.setattr(Session, "_scan", leaky)
     found = [v for v in explore(short, 20, 1).violations if v.invariant == "early_reveal"]
     assert found and "was hinted before it was asked" in found[0].message
-    v = found[0]
+    v = max(found, key=lambda v: len(v.lines))
     assert len(v.lines) == v.turn
-    text = walk_as_test(short, v, "ledgerline")
+    small = shrink(short, v)
+    assert small.invariant == "early_reveal" and small.walk_seed == v.walk_seed
+    assert len(small.lines) < len(v.lines) and small.turn == len(small.lines)
+    assert shrink(short, small) == small  # nothing left to drop
+    text = walk_as_test(short, small, "ledgerline")
     step = parse_case(text).get("cases").v[0].get("steps").v[-1]
-    assert step.get("concerns").v["tenure"].v == "hidden"  # what should have happened
+    concern = small.message.split()[1]  # "concern <id> was hinted ..."
+    assert step.get("concerns").v[concern].v == "hidden"  # what should have happened
 
 
 def test_a_line_that_depends_on_hidden_state_is_caught(
@@ -157,7 +185,8 @@ def test_a_line_that_depends_on_hidden_state_is_caught(
     monkeypatch.setattr(Session, "_question", telling)
     found = [v for v in explore(short, 20, 1).violations if v.invariant == "hidden_state"]
     assert {"stripped" in v.message for v in found} == {True, False}  # both variants catch it
-    flipped = next(v for v in found if "flipped" in v.message)
+    flipped = shrink(short, next(v for v in found if "flipped" in v.message))
+    assert flipped.invariant == "hidden_state" and "flipped" in flipped.message
     cases = parse_case(walk_as_test(short, flipped, "ledgerline")).get("cases").v
     assert len(cases) == 2 and cases[1].get("facts") is not None
 
