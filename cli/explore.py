@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cli.text import clean
+
 SHOWN = 3  # violations of one invariant printed in full; the rest are counted
 
 
@@ -22,7 +24,7 @@ def run_explore(
         report = explore(program, walks, seed)
         elapsed = max(time.perf_counter() - start, 1e-9)
         echo(
-            f"{ref}: {report.walks} walks, {report.turns} turns, "
+            clean(f"{ref}: ") + f"{report.walks} walks, {report.turns} turns, "
             f"{report.walks / elapsed:.0f} walks/s (seed {seed}): "
             + (f"{len(report.violations)} violation(s)" if report.violations else "no violations")
         )
@@ -35,7 +37,7 @@ def run_explore(
             cut = f", shrunk from {len(v.lines)} lines" if len(small.lines) < len(v.lines) else ""
             v = small
             at = f" at turn {v.turn}" if v.turn is not None else ""
-            echo(f"\n{v.invariant}{at} (walk seed {v.walk_seed}{cut}): {v.message}")
+            echo(clean(f"\n{v.invariant}{at} (walk seed {v.walk_seed}{cut}): {v.message}"))
             echo("Save as a *.test.yaml file to keep it as a conversation test:\n")
             echo(walk_as_test(program, v, ref).rstrip("\n"))
         hidden = {k: n - SHOWN for k, n in shown.items() if n > SHOWN}

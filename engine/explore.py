@@ -114,9 +114,7 @@ COMMANDS = (
 )  # fmt: skip
 SUFFIXES = ("", "", "", "s", "ing", "ed")
 NUMBERS = ("2", "3", "40", "2019", "1.5", "three", "two", "twelve", "100")
-QUESTIONING = frozenset(
-    {"closing_question", "probe", "anything_else", "confirm", "how_did_i_do", "ask_team"}
-)
+QUESTIONING = frozenset({"closing_question", "probe", "anything_else", "confirm", "how_did_i_do"})
 CLOSERS = ("no_questions", "goodbye")
 
 
@@ -834,7 +832,7 @@ def _step(
     intent = next((e for e in evs if e["event"] == "intent"), None)
     if intent is not None:
         step["intent"] = _scalar(intent["intent"])
-    step["state"] = state
+    step["state"] = _key(state)
     step["phase"] = program.phase(state)
     if at and invariant == "turn_bound":
         return {"phase": "ended  # the interview should have ended by now"}
