@@ -411,7 +411,6 @@ def explore(
     walks: int,
     seed: int,
     max_turns: int | None = None,
-    on_walk: Callable[[Walk], None] | None = None,
 ) -> ExploreReport:
     """Play `walks` seeded random walks on `program` and check every invariant on each.
     `max_turns` below the scenario's own limit cuts walks short (no violation then)."""
@@ -421,8 +420,6 @@ def explore(
     for walk_seed in walk_seeds(seed, walks):
         walk, broken = generate(program, walk_seed, sampler, max_turns)
         turns += len(walk.lines)
-        if on_walk is not None:
-            on_walk(walk)
         if broken is not None:
             found.append(broken)
             if broken.invariant == "exception":

@@ -294,7 +294,7 @@ def test_closer_explore_prints_each_violation_as_a_test_case(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Session, "_answer", lambda self, intent: 1 / 0)
-    result = runner.invoke(cli, ["explore", "ledgerline", "-n", "40"])
+    result = runner.invoke(cli, ["explore", "ledgerline", "-n", "15"])
     assert result.exit_code == 1
     assert "exception at turn" in result.output and "closer_test: 1" in result.output
     first = result.output.split("conversation test:\n\n", 1)[1].split("\n\nexception", 1)[0]
