@@ -34,6 +34,161 @@ from engine.source import parse
 from tests.helpers import ROOT, compile_text
 from tests.test_session import ANSWERS
 
+# What the default persona does not use: probes 0 and 2, no pre-emption, a fact that is false,
+# a concern listening `during` two questions, a rule with `goto`, a custom candidate question.
+EDGE = """\
+closer: 1
+id: edge
+title: Edge cases for exploration
+position: Data Engineer
+max_turns: 25
+
+persona:
+  name: Kim Ode
+  role: Head of Data
+  company: Tarn
+  style:
+    acknowledgements: ["Okay.", "Right.", "Sure."]
+    hesitation: ["*pauses*", "*frowns slightly*"]
+    no_concerns: "None at all."
+
+candidate:
+  name: Robin Vale
+  background:
+    - Three years of data engineering.
+  facts:
+    remote: true
+    gap: false
+
+intents:
+  ask_stack:
+    patterns:
+      - (what|which) (stack|tools|tech*)
+      - tech stack
+    examples:
+      - What stack do you use?
+
+flow:
+  opening:
+    say: "Hi {candidate.first_name}. Ready?"
+  questions:
+    - id: intro
+      ask: Tell me about yourself.
+      follow_up: Anything else?
+      follow_up_if: always
+      rules:
+        - when: ["(spark|airflow)"]
+          say: Nice.
+          goto: scale
+    - id: pipelines
+      ask: Tell me about a pipeline you built.
+      rephrase: Any pipeline at all.
+    - id: scale
+      ask: How big was the data?
+  candidate_questions:
+    prompt: Your questions?
+    answers:
+      ask_stack:
+        say: Spark and dbt. Mostly batch.
+        clue: batch
+      ask_why_open: New role.
+  closing:
+    say: Thanks, bye.
+
+concerns:
+  - id: remote
+    title: Remote only
+    severity: 1
+    source: background
+    when_fact: remote
+    order: 2
+    probes: 0
+    preempt: false
+    thought: Remote only; we are hybrid.
+    vague: We are a hybrid team.
+    specific: You are remote only and we meet twice a week.
+    evidence:
+      groups:
+        travel:
+          label: that you can come in
+          patterns:
+            - (come|commute|travel) in
+            - (twice|two days) a week
+      resolve: {count: 1}
+  - id: gap
+    title: The gap
+    severity: 2
+    source: background
+    when_fact: gap
+    order: 1
+    probes: 2
+    preempt: true
+    thought: A year gap.
+    vague: Your timeline has a hole.
+    specific: There is a year with nothing on it.
+    evidence:
+      groups:
+        reason:
+          label: why
+          patterns:
+            - (caring|sabbatical|travel*|study*)
+        kept:
+          label: kept up
+          patterns:
+            - (course|certif*|side project)
+      resolve: {all: [reason, kept]}
+      partial: {count: 1}
+    worsened_by:
+      - none of your business
+  - id: batch
+    title: Batch only
+    severity: 2
+    source: theme
+    order: 3
+    probes: 1
+    preempt: true
+    theme:
+      patterns:
+        - batch
+        - (nightly|daily) (job|run)*
+        - cron
+      at_least: 2
+      counter:
+        - stream*
+        - kafka
+      at_most: 0
+    thought: Only batch.
+    vague: We do a lot of streaming.
+    specific: I only heard batch jobs.
+    evidence:
+      groups:
+        streaming:
+          label: streaming experience
+          patterns:
+            - (kafka|flink|stream*)
+      resolve: {count: 1}
+  - id: rude
+    title: Rude about data scientists
+    severity: 3
+    source: said
+    during: [pipelines, scale]
+    order: 4
+    probes: 1
+    preempt: false
+    triggers:
+      - data scientists (are|were) (useless|annoying|clueless)
+    thought: Dismissive.
+    vague: We work closely with scientists.
+    specific: You were dismissive about data scientists.
+    evidence:
+      groups:
+        respect:
+          label: respect
+          patterns:
+            - (respect|learned from|great) *3 (scientists|them)
+      resolve: {count: 1}
+"""
+
 
 @pytest.fixture(scope="module")
 def short(default_text: str) -> Program:
@@ -116,6 +271,16 @@ def test_the_shipped_persona_breaks_no_invariant(program: Program) -> None:
     report = explore(program, 200, 2026)
     assert report.walks == 200 and report.turns > 2000
     assert report.violations == ()
+
+
+def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
+    edge = compile_text(EDGE, "edge.yaml")
+    report = explore(edge, 50, 3)
+    assert report.violations == ()
+    walks = [generate(edge, s)[0] for s in walk_seeds(3, 50)]
+    seen = {(e.get("concern"), e.get("status")) for w in walks for e in w.events}
+    assert {("remote", "revealed"), ("gap", "hinted"), ("batch", "raised")} <= seen
+    assert any(dict(w.facts).get("gap") for w in walks)  # the false fact is flipped sometimes
 
 
 # ---- each invariant, broken on purpose ---------------------------------------------------
