@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from engine.model import PHASES, Fact
-from engine.patterns import Alt, Element, Gap, Number, Opt, Pattern, Word
+from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
 from engine.program import CLEAR, CQ, DISCUSSION, Program
 from engine.session import Session, SessionState
 
@@ -39,6 +39,7 @@ INVARIANTS = (
     "round_trip",  # the state survives to_json/JSON/from_json mid-walk and carries on the same
 )
 ASKING = ("closing_question", "anything_else")
+STRIPPED = "with the concerns stripped"
 STATUSES = frozenset(
     {"raised", "hinted", "revealed", "resolved", "partly_resolved", "worsened", "preempted"}
 )
@@ -280,9 +281,9 @@ class Sampler:
         kind = rng.choice(("words", "aside", "long", "unicode", "command", "typo"))
         if kind == "words" and self.vocabulary:
             return " ".join(rng.choice(self.vocabulary) for _ in range(rng.randint(1, 9)))
-        if kind == "long":
+        if kind == "long":  # up to the length the engine reads (and a test file may hold)
             words = [rng.choice(self.vocabulary or FILLER) for _ in range(rng.randint(200, 500))]
-            return " ".join(words)
+            return " ".join(words)[:MAX_UTTERANCE]
         if kind == "unicode":
             return rng.choice(UNICODE)
         if kind == "command":
@@ -567,7 +568,7 @@ def hidden_state(program: Program, walk: Walk, strip: bool) -> tuple[str, int | 
     if strip:
         other = replace(program, concerns=())
         variant = replay(other, walk.seed, facts, lines)
-        how = "with the concerns stripped"
+        how = STRIPPED
     else:
         variant = replay(program, walk.seed, flipped_facts(program, facts), lines)
         how = "with the facts flipped"
@@ -740,6 +741,10 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
     except Exception as e:  # the case still shows the lines that crash
         crashed = _describe(e)
         events = []
+    baseline = invariant == "hidden_state" and not crashed
+    if baseline:  # what should have been said: what the program says without any concerns
+        plain = replay(replace(program, concerns=()), seed, facts, lines)
+        events = [e for e in events if not _interviewer(e)] + [e for e in plain if _interviewer(e)]
     per_turn: dict[int, list[Event]] = {}
     for e in events:
         per_turn.setdefault(int(e["turn"]), []).append(e)
@@ -749,6 +754,8 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
         out.append(f"# Found by closer explore: {invariant} at turn {turn}. {_comment(message)}")
     else:
         out.append(f"# An explored conversation (walk seed {seed}), its behaviour pinned.")
+    if baseline:
+        out.append("# The replies expected are those of the same scenario without its concerns.")
     if crashed:
         out.append(f"# Replaying it raises {_comment(crashed)}")
     out += [

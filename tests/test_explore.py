@@ -354,6 +354,10 @@ def test_a_line_that_depends_on_hidden_state_is_caught(
     assert flipped.invariant == "hidden_state" and "flipped" in flipped.message
     cases = parse_case(walk_as_test(short, flipped, "ledgerline")).get("cases").v
     assert len(cases) == 2 and cases[1].get("facts") is not None
+    for case in cases:  # both expect what the scenario says without concerns: no "Hmm."
+        replies = [step.get("reply") for step in case.get("steps").v]
+        said = [r.v if isinstance(r.v, str) else [x.v for x in r.v] for r in replies]
+        assert "Hmm." not in str(said) and len(said) == len(flipped.lines)
 
 
 def test_a_global_counter_breaks_determinism(
