@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+from engine.debrief import build_debrief
 from engine.model import PHASES, Fact
 from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
 from engine.program import CLEAR, CQ, DISCUSSION, Program
@@ -30,7 +31,7 @@ from engine.session import Session, SessionState
 Event = dict[str, Any]
 
 INVARIANTS = (
-    "exception",  # no exception, in the walk or in any replay
+    "exception",  # no exception, in the walk, in any replay, or building its debrief
     "turn_bound",  # the session ends by itself within the scenario's max_turns
     "early_reveal",  # nothing hinted, revealed or hesitated before the closing question
     "hidden_state",  # the interviewer's lines before the close ignore concerns and facts
@@ -437,6 +438,7 @@ def check(program: Program, walk: Walk, only: str | None = None) -> list[Violati
     strip = random.Random(f"strip:{walk.seed}").random() < 0.5
     strip = strip or not flipped_facts(program, facts)
     checks: dict[str, Callable[[], tuple[str, int | None] | None]] = {
+        "debrief": lambda: _debrief(program, walk.events),
         "well_formed": lambda: well_formed(program, walk.events),
         "early_reveal": lambda: early_reveal(walk.events),
         "hidden_state": lambda: hidden_state(program, walk, strip),
@@ -492,6 +494,8 @@ def _recheck(
 ) -> Violation | None:
     try:
         events = replay(program, found.walk_seed, facts, lines)
+        if found.invariant == "exception":
+            build_debrief(program, events)
     except Exception as e:  # the exception is the finding
         if found.invariant != "exception":
             return None
@@ -539,6 +543,12 @@ def replays(
         return found.get("resumed") if found.get("plain") is None else None
 
     return {"determinism": determinism, "round_trip": round_trip}
+
+
+def _debrief(program: Program, events: Sequence[Event]) -> None:
+    """Part of "no exception": every finished session has a debrief (an exception is caught
+    by `check` and reported as `exception ... in debrief`)."""
+    build_debrief(program, events)
 
 
 def early_reveal(events: Sequence[Event]) -> tuple[str, int | None] | None:

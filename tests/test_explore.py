@@ -300,6 +300,20 @@ def test_an_exception_is_caught_and_reported(
     assert found[0].turn == len(found[0].lines)
 
 
+def test_a_debrief_that_raises_is_an_exception(
+    short: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.debrief
+
+    monkeypatch.setattr(engine.debrief, "tips", lambda debrief: 1 / 0)
+    report = explore(short, 5, 1)
+    assert [v.message for v in report.violations] == [
+        "ZeroDivisionError: division by zero in debrief"
+    ] * 5
+    small = shrink(short, report.violations[0])
+    assert small.invariant == "exception" and len(small.lines) <= 1
+
+
 def test_a_session_that_never_ends_breaks_the_turn_bound(
     short: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
