@@ -352,33 +352,25 @@ def generate(
     lines: list[str] = []
     events: list[Event] = []
 
-    def walk() -> tuple[Walk, Violation | None]:
-        return Walk(walk_seed, tuple(facts.items()), tuple(lines), tuple(events)), None
+    def walk() -> Walk:
+        return Walk(walk_seed, tuple(facts.items()), tuple(lines), tuple(events))
 
     try:
         session, opening = Session.start(program, walk_seed, facts)
         events.extend(opening.events)
         while not session.ended and len(lines) < cap:
-            st = session.st
+            st = session.state
             lines.append(sampler.line(rng, st.state, st.current))
             events.extend(session.turn(lines[-1]).events)
         if not session.ended:
             events.extend(session.end("eof").events)
             if cap == limit:
-                w, _ = walk()
-                return w, Violation(
-                    "turn_bound",
-                    f"the session was still going after max_turns ({limit}) candidate lines",
-                    walk_seed,
-                    w.lines,
-                    len(lines),
-                )
+                message = f"the session was still going after max_turns ({limit}) candidate lines"
+                return walk(), Violation("turn_bound", message, walk_seed, tuple(lines), len(lines))
     except Exception as e:  # any exception is the finding
-        w, _ = walk()
-        return w, Violation(
-            "exception", f"{_describe(e)} in the walk", walk_seed, w.lines, len(lines)
-        )
-    return walk()
+        message = f"{_describe(e)} in the walk"
+        return walk(), Violation("exception", message, walk_seed, tuple(lines), len(lines))
+    return walk(), None
 
 
 def replay(
@@ -402,7 +394,7 @@ def replay(
             session = Session(program, SessionState.from_json(data))
         events.extend(session.turn(line).events)
         if states is not None:
-            states.append(session.st.state)
+            states.append(session.state.state)
     if not session.ended:
         events.extend(session.end("eof").events)
     return events
