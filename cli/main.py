@@ -49,6 +49,12 @@ def cli() -> None:
     default=None,
     help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
 )
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="For authors: after every reply, how the line was understood and what it changed "
+    "behind the scenes (hidden concerns included).",
+)
 def play(**options: Any) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
     from cli.play import play as run
@@ -100,44 +106,64 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.argument("scenario")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
-def explain(scenario: str, text: str, as_json: bool) -> None:
-    """Which intent TEXT matches in SCENARIO, by which rule, with what score.
+@click.option(
+    "--state",
+    help="Explain as if the interview were in this state (default: every intent listens).",
+)
+def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
+    """Which intent TEXT matches in SCENARIO, by which rule, with what score; which other
+    intents matched and why they lost; which concern patterns the line touches.
 
     TEXT `-` reads one utterance a line from standard input and writes one JSON object a line.
     """
     from cli.play import load_program
     from cli.scenarios import resolve
+    from engine.explain import explain as run
     from engine.patterns import normalize
+    from engine.session import listening
 
     program = load_program(resolve(scenario)[1])
+    states = program.machine.states
+    if state is not None and state not in states:
+        raise click.BadParameter(
+            f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}",
+            param_hint="--state",
+        )
     everything = frozenset(i.id for i in program.intents)
     lines = sys.stdin.read().splitlines() if text == "-" else [text]
     for utterance in lines:
         if text == "-" and not utterance.strip():
             continue
-        match = program.classify(normalize(utterance), everything)
+        utt = normalize(utterance)
+        allowed = everything if state is None else listening(program, state, utt)
+        result = run(program, utt, allowed, state)
         if as_json or text == "-":
-            data = {
-                "text": utterance,
-                "intent": None,
-                "rule": None,
-                "score": 0,
-                "source": None,
-                "pattern": None,
-            }
-            if match is not None:
-                data.update(match.to_json())
+            data = result.to_json()
+            data["text"] = utterance
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif match is None:
-            click.echo("no intent matched (in play this line would be taken as an answer)")
         else:
-            click.echo(
-                clean(
-                    f"intent:  {match.intent}\nrule:    {match.rule}\n"
-                    f"pattern: {match.pattern}\nscore:   {match.score}\n"
-                    f"source:  {match.source}"
-                )
-            )
+            click.echo(clean(_explained(result)))
+
+
+def _explained(result: Any) -> str:
+    w = result.winner
+    if w is None:
+        out = ["no intent matched (in play this line would be taken as an answer)"]
+    else:
+        out = [
+            f"intent:  {w.intent}",
+            f"rule:    {w.rule}",
+            f"pattern: {w.pattern}",
+            f"score:   {w.score} (priority {w.priority})",
+            f"source:  {w.source}",
+        ]
+    if result.runners_up:
+        out.append("runners-up:")
+        out += [f"  {c.rule} '{c.pattern}': {c.reason} [{c.source}]" for c in result.runners_up]
+    if result.scan:
+        out.append("concern patterns:")
+        out += [f"  {h.describe()}" for h in result.scan]
+    return "\n".join(out)
 
 
 @cli.command()
