@@ -180,15 +180,21 @@ def _always(rule: m.Rule) -> bool:
 # ---- flow ---------------------------------------------------------------------------------
 
 
-def _exits(program: Program, q: m.Question) -> list[str]:
-    """Where a question can go next: each rule's goto in order, then the next question, unless
-    a rule that always matches comes first."""
-    out = []
-    for rule in q.rules:
-        out.append(rule.goto or program.next_after(q.id))
-        if _always(rule):
-            return out
-    out.append(program.next_after(q.id))
+def _graph(program: Program) -> dict[str, list[str]]:
+    """Where each question can go next: each rule's goto in order, then the next question,
+    unless a rule that always matches comes first. (Linear: no `order.index` per question.)"""
+    order = program.order
+    out: dict[str, list[str]] = {}
+    for i, q in enumerate(program.scenario.flow.questions):
+        after = order[i + 1] if i + 1 < len(order) else CQ
+        dests = []
+        for rule in q.rules:
+            dests.append(rule.goto or after)
+            if _always(rule):
+                break
+        else:
+            dests.append(after)
+        out[q.id] = dests
     return out
 
 
@@ -205,7 +211,7 @@ def _reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
 
 def _flow(program: Program) -> Iterator[Diagnostic]:
     qs = program.scenario.flow.questions
-    exits = {q.id: _exits(program, q) for q in qs}
+    exits = _graph(program)
     reached = _reach([program.order[0]], exits)
     back: dict[str, list[str]] = {}
     for src, dests in exits.items():
@@ -358,8 +364,7 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
 def _concerns(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     facts = dict(sc.candidate.facts)
-    qs = sc.flow.questions
-    reached = _reach([program.order[0]], {q.id: _exits(program, q) for q in qs})
+    reached = _reach([program.order[0]], _graph(program))
     for c in sc.concerns:
         if c.when_fact is not None and c.when_fact in facts and not facts[c.when_fact]:
             yield _diag(
