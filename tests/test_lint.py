@@ -282,3 +282,81 @@ def test_ledgerline_lints_quickly() -> None:
     start = time.perf_counter()
     lint(program)
     assert time.perf_counter() - start < 0.2
+
+
+# ---- cases beyond the documented examples -----------------------------------------------------
+
+ANSWERS = "".join(
+    f"      {name}: An answer.\n"
+    for name in (
+        "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
+        "ask_next_steps", "ask_start_date",
+    )
+)  # fmt: skip
+
+
+def flow(questions: str, extra_answers: str = "") -> str:
+    return (
+        "flow:\n  opening:\n    say: Hi.\n  questions:\n"
+        + questions
+        + "  candidate_questions:\n    prompt: Your questions?\n    answers:\n"
+        + ANSWERS
+        + extra_answers
+        + "  closing:\n    say: Bye.\n"
+    )
+
+
+def found(text: str) -> list[tuple[str, int, int]]:
+    ex = Example("", (0, 0), text, False, 0)
+    return [(d.code, d.span.line, d.span.col) for d in run_example(ex)]
+
+
+def test_only_the_loop_is_reported_not_the_way_into_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n"  # line 5: leads into the loop, reported by nothing
+        "    - id: b\n      ask: B?\n"  # line 7
+        "    - id: c\n      ask: C?\n      rules:\n        - {when: ['*'], goto: b}\n"
+    )
+    assert found(text) == [("E102", 7, 7)]
+
+
+def test_a_dead_end_after_conditional_exits_is_still_a_dead_end() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n"
+        "        - {when: [done], goto: candidate_questions}\n"
+        "        - {when: ['[um]'], goto: a}\n"  # line 9
+    )
+    assert found(text) == [("E101", 9, 34)]
+
+
+def test_a_concern_only_during_a_skipped_question_is_never_raised() -> None:
+    concern = (
+        "concerns:\n  - id: pager\n    title: Pager\n    severity: 2\n"
+        "    source: misunderstanding\n    during: [b]\n    triggers: [rather not]\n"
+        "    thought: Hm.\n    vague: Well.\n    specific: This.\n    evidence:\n"
+        "      groups:\n        ok:\n          label: ok\n          patterns: [happy to]\n"
+        "      resolve: {all: [ok]}\n"
+    )
+    questions = (
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], goto: c}\n"
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n"
+    )
+    codes = found(concern + flow(questions))
+    assert ("W106", 2, 5) in codes and {c for c, _, _ in codes} == {"W101", "W106"}
+
+
+def test_a_library_example_taken_by_a_pattern_of_this_file_is_reported_there() -> None:
+    intents = (
+        "intents:\n  ask_fit:\n    patterns:\n"
+        '      - "do you have any reservations about my fit"\n'  # line 4
+    )
+    answer = "      ask_fit: We'll see.\n"
+    assert found(intents + flow("    - id: a\n      ask: A?\n", answer)) == [("W108", 4, 9)]
+
+
+def test_a_catch_all_rule_with_no_goto_shadows_the_rules_after_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], say: Sure.}\n"
+        "        - {when: [payments], say: Good.}\n"  # line 9
+    )
+    assert found(text) == [("W102", 9, 11)]
