@@ -222,13 +222,17 @@ def _flow(program: Program) -> Iterator[Diagnostic]:
     reported: set[str] = set()
     for i, q in enumerate(qs):
         always = next((r for r in q.rules if _always(r)), None)
-        if q.id not in reached:
-            before = qs[i - 1].id if i else "opening"
+        if q.id not in reached:  # never the first question: the opening leads there
+            prev = qs[i - 1]
+            skip = next((r for r in prev.rules if _always(r)), None)
             yield _diag(
                 "W101",
                 q.span,
                 f"question {q.id!r} is never asked",
-                f"every way in is skipped by a rule that always matches (see {before!r})",
+                f"the rule at line {skip.span.line} of {prev.id!r} matches every answer and "
+                "jumps past it; give that rule words to match"
+                if prev.id in reached and skip is not None
+                else f"the question before it, {prev.id!r}, is never asked either",
             )
         elif always is not None and always.goto == q.id:
             yield _diag(

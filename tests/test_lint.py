@@ -360,3 +360,17 @@ def test_a_catch_all_rule_with_no_goto_shadows_the_rules_after_it() -> None:
         "        - {when: [payments], say: Good.}\n"  # line 9
     )
     assert found(text) == [("W102", 9, 11)]
+
+
+def test_never_asked_says_which_rule_skips_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], goto: d}\n"  # line 8
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n    - id: d\n      ask: D?\n"
+    )
+    ex = Example("", (0, 0), text, False, 0)
+    hints = {d.message: d.hint for d in run_example(ex)}
+    assert hints == {
+        "question 'b' is never asked": "the rule at line 8 of 'a' matches every answer and "
+        "jumps past it; give that rule words to match",
+        "question 'c' is never asked": "the question before it, 'b', is never asked either",
+    }
