@@ -116,7 +116,15 @@ def test_registry_codes_follow_the_scheme() -> None:
         assert re.fullmatch(r"[EW]1\d\d", check.code)
         assert check.severity == ("error" if check.code[0] == "E" else "warning")
         assert check.title and check.doc
-        assert f"### {check.code} {check.title}" in doc_text()
+        assert f"### {check.code} {check.title}\n" in doc_text()
+    for code, title in LOAD_CODES.items():
+        assert f"### {code} {title}\n" in doc_text()
+
+
+def test_every_code_the_docs_mention_exists() -> None:
+    for path in (DOC, ROOT / "docs" / "scenario-format.md"):
+        mentioned = set(re.findall(r"\b[EW]\d{3}\b", path.read_text(encoding="utf-8")))
+        assert mentioned <= set(BY_CODE) | set(LOAD_CODES), path.name
 
 
 # ---- the checks' building blocks ------------------------------------------------------------
