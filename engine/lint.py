@@ -18,7 +18,7 @@ from typing import NamedTuple
 from engine import model as m
 from engine.errors import Diagnostic, Severity, Span
 from engine.patterns import Alt, Element, Gap, Opt, Pattern, Word, normalize
-from engine.program import CQ, Program
+from engine.program import CQ, Program, compile_scenario
 
 
 class Check(NamedTuple):
@@ -127,8 +127,10 @@ LOAD_CODES = {
 }
 
 
-def lint(program: Program) -> list[Diagnostic]:
-    """Every lint diagnostic for a compiled scenario, in file order."""
+def lint(program: Program | m.Scenario) -> list[Diagnostic]:
+    """Every lint diagnostic for a loaded scenario or its compiled program, in file order."""
+    if isinstance(program, m.Scenario):
+        program = compile_scenario(program)
     found = [*_flow(program), *_patterns(program), *_intents(program), *_concerns(program)]
     return sorted(found, key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
 
