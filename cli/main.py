@@ -82,24 +82,62 @@ def list_(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files; print every problem as path:line:col: CODE message."""
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_ID...")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: one object with every diagnostic.",
+)
+def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """Check scenario files (or shipped ids) and lint them; print every problem as
+    path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    from cli.scenarios import shipped_paths
     from engine import ScenarioError, compile_scenario, load_path
+    from engine.lint import lint
 
+    shipped = shipped_paths()
+    found: list[Any] = []
     failed = 0
-    for path in paths:
+    for name in paths:
+        path = shipped[name] if name in shipped and not Path(name).exists() else Path(name)
         try:
-            compile_scenario(load_path(path))
+            diagnostics = lint(compile_scenario(load_path(path)))
         except ScenarioError as e:
+            diagnostics = list(e.diagnostics)
+        found += diagnostics
+        if any(d.severity == "error" or strict for d in diagnostics):
             failed += 1
-            for d in e.diagnostics:
+        if fmt == "text":
+            for d in diagnostics:
                 click.echo(str(d))
-        else:
-            click.echo(f"{path}: ok")
+            if not diagnostics:
+                click.echo(f"{path}: ok")
+    errors = sum(1 for d in found if d.severity == "error")
+    warnings = len(found) - errors
+    if fmt == "json":
+        rows = [
+            {
+                "path": d.span.path,
+                "line": d.span.line,
+                "col": d.span.col,
+                "code": d.code,
+                "severity": d.severity,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in found
+        ]
+        data = {"diagnostics": rows, "files": len(paths), "errors": errors, "warnings": warnings}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) have problems.", err=True)
+        click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
         sys.exit(1)
+    click.echo(f"checked {len(paths)} file(s): {counts}", err=True)
 
 
 @cli.command()

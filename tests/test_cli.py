@@ -45,7 +45,8 @@ def test_list_text(runner: CliRunner) -> None:
 def test_validate_clean_file(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["validate", str(DEFAULT)])
     assert result.exit_code == 0
-    assert result.output == f"{DEFAULT}: ok\n"
+    assert result.stdout == f"{DEFAULT}: ok\n"
+    assert result.stderr == "checked 1 file(s): 0 errors, 0 warnings.\n"
 
 
 def test_validate_reports_every_problem_located(runner: CliRunner, tmp_path: Path) -> None:
