@@ -35,6 +35,16 @@ def load_program(path: Path) -> Any:
         raise from_scenario_error(e) from None
 
 
+def _refuse_broken_flow(program: Any) -> None:
+    """A scenario whose lint finds errors (an interview that can never end) is not played: the
+    player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
+    from engine.lint import lint
+
+    errors = [str(d) for d in lint(program) if d.severity == "error"]
+    if errors:
+        raise UserError("the scenario cannot be played", tuple(errors))
+
+
 def wants_color(flag: bool | None) -> bool:
     if flag is not None:
         return flag
@@ -237,6 +247,7 @@ def _open(
         seed = int(saved[0]["seed"])
     ref, path = resolve(scenario)
     program = load_program(path)
+    _refuse_broken_flow(program)
     if saved:
         if saved[0].get("sha256") != program.scenario.sha256:
             raise UserError(

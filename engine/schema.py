@@ -16,6 +16,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 MAX_TEXT = 2000
 MAX_LIST = 500
+MAX_QUESTIONS = 1000  # a long generated interview is still a reasonable file (bench/validate.py)
 MAX_UNKNOWN = 10  # unknown keys reported one by one per mapping; the rest are counted
 
 
@@ -112,6 +113,7 @@ class Scalar(T):
 class ListOf(T):
     item: T
     min: int = 0
+    max: int = MAX_LIST
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, list):
@@ -119,8 +121,8 @@ class ListOf(T):
             return
         if len(y.v) < self.min:
             report(Diagnostic(y.span, "E035", f"needs at least {self.min} item(s)"))
-        if len(y.v) > MAX_LIST:
-            report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} items"))
+        if len(y.v) > self.max:
+            report(Diagnostic(y.span, "E036", f"more than {self.max} items"))
             return
         for item in y.v:
             self.item.check(item, report)
@@ -335,7 +337,7 @@ FLOW = Rec(
     "flow",
     {
         "opening": F(Rec("flow.opening", {"say": F(LINES, True), "reply": F(LINES)}), True),
-        "questions": F(ListOf(QUESTION, min=1), True),
+        "questions": F(ListOf(QUESTION, min=1, max=MAX_QUESTIONS), True),
         "candidate_questions": F(
             Rec(
                 "flow.candidate_questions",
