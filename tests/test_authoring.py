@@ -41,6 +41,17 @@ def test_the_fragments_in_order_build_the_whole_file() -> None:
     assert steps == [line for line in whole_file().splitlines() if line.strip()]
 
 
+def test_the_whole_file_is_clean_under_strict(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    path = tmp_path / "riverside.yaml"
+    path.write_text(whole_file(), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--strict", str(path)])
+    assert (result.exit_code, result.stdout) == (0, f"{path}: ok\n")
+
+
 def test_the_error_shown_in_step_1_is_the_real_one() -> None:
     early = "".join(fragments()[:4])
     try:
