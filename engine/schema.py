@@ -1,5 +1,6 @@
 """The scenario format's shape as data: one source of truth for the loader's structural checks
-(and, later, for the JSON Schema). Each node type checks a `Y` value and reports diagnostics."""
+and for the JSON Schema that editors use (`json_schema()`, printed by `closer schema`). Each node
+type checks a `Y` value and reports diagnostics, and describes itself as JSON Schema."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.errors import Diagnostic
 from engine.source import Y
@@ -17,6 +19,8 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 MAX_TEXT = 2000
 MAX_LIST = 500
 MAX_UNKNOWN = 10  # unknown keys reported one by one per mapping; the rest are counted
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+JSON = dict[str, Any]
 
 
 class T:
@@ -26,6 +30,10 @@ class T:
         raise NotImplementedError
 
     def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_json_schema(self) -> JSON:
+        """The same shape as a JSON Schema (draft 2020-12) fragment."""
         raise NotImplementedError
 
 
@@ -57,6 +65,11 @@ class Str(T):
     def describe(self) -> str:
         return self.what
 
+    def to_json_schema(self) -> JSON:
+        # not blank (E031): a non-space character; a name's pattern already implies one
+        pattern = self.pattern.pattern if self.pattern is not None else r"\S"
+        return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": pattern}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Int(T):
@@ -71,6 +84,9 @@ class Int(T):
 
     def describe(self) -> str:
         return f"a whole number from {self.lo} to {self.hi}"
+
+    def to_json_schema(self) -> JSON:
+        return {"type": "integer", "minimum": self.lo, "maximum": self.hi}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -87,6 +103,9 @@ class Num(T):
     def describe(self) -> str:
         return f"a number from {self.lo:g} to {self.hi:g}"
 
+    def to_json_schema(self) -> JSON:
+        return {"type": "number", "minimum": self.lo, "maximum": self.hi}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Bool(T):
@@ -97,6 +116,9 @@ class Bool(T):
     def describe(self) -> str:
         return "true or false"
 
+    def to_json_schema(self) -> JSON:
+        return {"type": "boolean"}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Scalar(T):
@@ -106,6 +128,9 @@ class Scalar(T):
 
     def describe(self) -> str:
         return "a string, number or true/false"
+
+    def to_json_schema(self) -> JSON:
+        return {"type": ["string", "number", "boolean"]}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -128,6 +153,12 @@ class ListOf(T):
     def describe(self) -> str:
         return f"a list of {self.item.describe()}"
 
+    def to_json_schema(self) -> JSON:
+        out: JSON = {"type": "array", "items": self.item.to_json_schema(), "maxItems": MAX_LIST}
+        if self.min:
+            out["minItems"] = self.min
+        return out
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Lines(T):
@@ -143,6 +174,9 @@ class Lines(T):
 
     def describe(self) -> str:
         return "a line of text or a list of variants"
+
+    def to_json_schema(self) -> JSON:
+        return {"anyOf": [Str().to_json_schema(), ListOf(Str(), min=1).to_json_schema()]}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -171,6 +205,14 @@ class MapOf(T):
 
     def describe(self) -> str:
         return f"a mapping of names to {self.value.describe()}"
+
+    def to_json_schema(self) -> JSON:
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": self.key.pattern},
+            "additionalProperties": self.value.to_json_schema(),
+            "maxProperties": MAX_LIST,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -224,6 +266,23 @@ class Rec(T):
     def describe(self) -> str:
         return f"a mapping ({self.name})"
 
+    def to_json_schema(self) -> JSON:
+        properties = {}
+        for k, f in self.fields.items():
+            prop = f.type.to_json_schema()
+            prop["description"] = f.doc or f.type.describe()
+            properties[k] = prop
+        out: JSON = {
+            "type": "object",
+            "title": self.name,
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        required = [k for k, f in self.fields.items() if f.required]
+        if required:
+            out["required"] = required
+        return out
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Either(T):
@@ -237,6 +296,13 @@ class Either(T):
 
     def describe(self) -> str:
         return f"{self.plain.describe()} or {self.record.describe()}"
+
+    def to_json_schema(self) -> JSON:
+        return {
+            "if": {"type": "object"},
+            "then": self.record.to_json_schema(),
+            "else": self.plain.to_json_schema(),
+        }
 
 
 # ---- the format ---------------------------------------------------------------------------
@@ -451,3 +517,35 @@ LIBRARY = Rec(
         "style": F(STYLE),
     },
 )
+
+
+BEYOND_STRUCTURE = (
+    " This schema checks structure only: keys, types, required keys, lengths and ranges (the"
+    " loader's codes E030 to E041). `closer validate` also checks what a schema cannot: patterns,"
+    " placeholders, references between parts of the file (goto, during, clue, when_fact, evidence"
+    " groups), duplicate ids, which keys fit a concern's source, and the verdict thresholds."
+    " Generated from engine/schema.py by `closer schema`."
+)
+
+
+def json_schema(library: bool = False) -> JSON:
+    """The scenario format (or, with `library`, the intent-library format) as a JSON Schema
+    document, draft 2020-12: built from the same types the loader checks with."""
+    if library:
+        head: JSON = {
+            "$id": "urn:closer:schema:library:1",
+            "title": "Closer intent library, format 1",
+            "description": "A Closer intent library (like scenarios/library/standard.yaml)."
+            + BEYOND_STRUCTURE,
+        }
+        body = LIBRARY.to_json_schema()
+    else:
+        head = {
+            "$id": "urn:closer:schema:scenario:1",
+            "title": "Closer scenario, format 1",
+            "description": "An interviewer persona for Closer: see docs/scenario-format.md."
+            + BEYOND_STRUCTURE,
+        }
+        body = SCENARIO.to_json_schema()
+    body.pop("title")
+    return {"$schema": JSON_SCHEMA_DIALECT, **head, **body}
