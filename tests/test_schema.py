@@ -185,7 +185,7 @@ def walk(t: T, fragment: dict[str, Any], seen: list[str], where: str) -> None:
         assert set(fragment.get("required", [])) == {k for k, f in t.fields.items() if f.required}
         for k, f in t.fields.items():
             prop = fragment["properties"][k]
-            assert prop["description"], f"{where}.{k}"
+            assert f.doc and prop["description"] == f.doc, f"{where}.{k}: no doc"
             seen.append(f"{where}.{k}")
             walk(f.type, prop, seen, f"{where}.{k}")
     elif isinstance(t, ListOf):
