@@ -173,11 +173,14 @@ def test_dot_is_a_digraph_with_every_node_declared(graph: Graph) -> None:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
-def test_graphviz_accepts_the_dot(graph: Graph, tmp_path: Path) -> None:
+@pytest.mark.parametrize("which", ["default", "hostile"])
+def test_graphviz_accepts_the_dot(graph: Graph, which: str) -> None:
+    g = graph if which == "default" else build_graph(hostile())
     proc = subprocess.run(
-        ["dot", "-Tsvg"], input=to_dot(graph), capture_output=True, text=True, timeout=30
+        ["dot", "-Tsvg"], input=to_dot(g), capture_output=True, text=True, timeout=30
     )
-    assert proc.returncode == 0 and "<svg" in proc.stdout, proc.stderr
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # no warnings either
+    assert proc.stdout.count('class="node"') == len(g.nodes)
 
 
 EVIL = r"\"]) --> x; [y] {{}}\n%% |<b>#1 ` \\l"  # YAML double-quoted: \" \n \\ are escapes
