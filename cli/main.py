@@ -238,6 +238,62 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     )
 
 
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid flowchart, or DOT for Graphviz.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+def graph(scenario: str, fmt: str, output: Path | None) -> None:
+    """The flow of SCENARIO as a diagram: states by phase, what moves between them, and where
+    the hidden concerns are raised and revealed."""
+    from cli import authoring
+
+    authoring.graph(scenario, fmt, output)
+
+
+@cli.command()
+@click.option("--library", is_flag=True, help="The intent-library format instead.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+def schema(library: bool, output: Path | None) -> None:
+    """The JSON Schema of the scenario format, for editors (structure only)."""
+    from cli import authoring
+
+    authoring.schema(library, output)
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Folder to write NAME.yaml in (default: here).",
+)
+@click.option("--force", is_flag=True, help="Overwrite NAME.yaml if it exists.")
+@click.option(
+    "--schema/--no-schema",
+    "with_schema",
+    default=True,
+    help="Also write closer.schema.json next to it, for editor support (default: yes).",
+)
+def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
+    """Write NAME.yaml: a small, complete persona to change into your own."""
+    from cli import authoring
+
+    authoring.new(name, directory, force, with_schema)
+
+
 def main() -> None:
     cli(prog_name="closer")
 
