@@ -49,6 +49,12 @@ def cli() -> None:
     default=None,
     help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
 )
+@click.option(
+    "--record",
+    "record_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the session as a conversation test (*.test.yaml), flushed every turn.",
+)
 def play(**options: Any) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
     from cli.play import play as run
@@ -172,6 +178,43 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]
         )
     )
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-k", "keyword", metavar="EXPR", help="Only cases whose name matches (not/and/or).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JUnit XML here (with --format junit).",
+)
+@click.option("--coverage", is_flag=True, help="Report what the tests reached in each scenario.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail if a scenario's transition coverage is below PCT (implies --coverage).",
+)
+@click.option(
+    "--coverage-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the coverage as JSON here.",
+)
+# EXPLORE: `--explore N [--seed S]` (engine/explore.py, cli/explore.py `run_explore`) is wired
+# here at the merge; see docs/testing.md.
+def test(**options: Any) -> None:
+    """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
+
+    Exit 0 when every case passes, 1 on a failure or a file with problems."""
+    from cli.testing import run
+
+    code = run(**options)
+    if code:
+        sys.exit(code)
 
 
 def main() -> None:
