@@ -22,7 +22,7 @@ SUFFIX = ".test.yaml"
 
 def default_paths(cwd: Path) -> list[Path]:
     """The shipped tests, and ./tests when there is one."""
-    out = [shipped_dir() / "tests"]
+    out = [Path(rel(str(shipped_dir() / "tests")))]
     if (cwd / "tests").is_dir():
         out.append(cwd / "tests")
     return out

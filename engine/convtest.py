@@ -375,7 +375,7 @@ def check_tests(tests: TestFile, programs: Mapping[str, Program]) -> list[Diagno
     for case in tests.cases:
         program = programs[case.scenario]
         out += _check_case(case, program)
-    return out
+    return sorted(dict.fromkeys(out), key=lambda d: (d.span.line, d.span.col))
 
 
 def _check_case(case: Case, program: Program) -> list[Diagnostic]:
@@ -408,7 +408,8 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
         elif key == "concern-id" and sub not in concerns:
             unknown(c.span, "T004", "concern", sub, concerns)
         elif key == "concerns" and not _status_ok(str(c.value))[0]:
-            hint = suggest(str(c.value).split()[-1] if str(c.value).split() else "", STATUSES)
+            word = str(c.value).split()[-1] if str(c.value).split() else ""
+            hint = suggest(word, (*STATUSES, "hidden"))
             out.append(
                 Diagnostic(
                     c.span,
