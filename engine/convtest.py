@@ -339,7 +339,7 @@ def _reply(y: Y, report: Report) -> tuple[str, Any]:
             problem = "nested repetition like (a+)+ can take forever; simplify the regex"
         else:
             try:
-                return ("regex", re.compile(pattern))
+                return ("regex", re.compile(pattern, re.S))
             except re.error as e:
                 problem = f"invalid regex: {e}"
         report(Diagnostic(val.span, "T009", problem))
