@@ -20,6 +20,7 @@ E030-E041 from `engine.schema`).
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -43,7 +44,6 @@ from engine.schema import (
     Scalar,
     Str,
     T,
-    _wrong,
 )
 from engine.session import Session, SessionState
 from engine.source import Y, parse
@@ -101,6 +101,10 @@ class Reply(T):
 
     def describe(self) -> str:
         return "a text, a list of lines, or {contains|regex|any: ...}"
+
+
+def _wrong(y: Y, expected: str, report: Report) -> None:
+    report(Diagnostic(y.span, "E030", f"expected {expected}, got {y.kind}"))
 
 
 def _choice(*words: str) -> Str:
@@ -522,11 +526,10 @@ def interviewer_lines(events: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def _q(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
+    """A value as it would be written in the test file (JSON is a subset of YAML)."""
     if isinstance(value, re.Pattern):
         return f"/{value.pattern}/"
-    return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _check_reply(expected: tuple[str, Any], lines: list[str]) -> str | None:
@@ -538,7 +541,7 @@ def _check_reply(expected: tuple[str, Any], lines: list[str]) -> str | None:
     if kind == "lines":
         return None if tuple(lines) == want else _q(list(want))
     if kind == "contains":
-        return None if want in whole else f"a reply containing {want!r}"
+        return None if want in whole else f"a reply containing {_q(want)}"
     if kind == "regex":
         return None if want.search(whole) else f"a reply matching {_q(want)}"
     return None if whole in want else "one of " + ", ".join(_q(w) for w in want)
@@ -585,7 +588,8 @@ def _check_step(
         if c.key == "reply":
             want = _check_reply(c.value, lines)
             if want is not None:
-                yield Mismatch("reply", c.span, want, _q("\n".join(lines)))
+                got = lines if c.value[0] == "lines" else "\n".join(lines)
+                yield Mismatch("reply", c.span, want, _q(got))
         elif c.key.startswith("concerns."):
             miss = _concern_check(c, st)
             if miss:

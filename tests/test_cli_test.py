@@ -81,7 +81,7 @@ def test_failure_shows_location_expected_actual_conversation_and_replay(
     assert f"FAIL {path}::wrong state" in out
     assert f"{path}:8:14: step 2: say 'I have been an engineer for five years.'" in out
     assert f"state ({path}:9:16)" in out
-    assert "expected: 'why_us'" in out and "actual:   'system'" in out
+    assert 'expected: "why_us"' in out and 'actual:   "system"' in out
     assert "You: I have been an engineer for five years." in out
     assert "Priya: Tell me about a system you designed." in out
     assert f"seed 1; replay: closer test {path} -k 'wrong state'" in out
@@ -181,7 +181,7 @@ def test_junit_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
     ]
     fail = suites[str(bad)].find("testcase/failure")
     assert fail is not None
-    assert fail.get("message", "").startswith(f"{bad}:9:16: state: expected 'why_us'")
+    assert fail.get("message", "").startswith(f'{bad}:9:16: state: expected "why_us"')
     assert "conversation so far:" in (fail.text or "")
     assert suites[str(broken)].get("errors") == "1"
     assert "E041" in (suites[str(broken)].find("testcase/error").get("message") or "")  # type: ignore[union-attr]
@@ -236,3 +236,10 @@ def test_list_never_shows_test_files(
 def test_each_shipped_file_passes_alone(runner: CliRunner, name: str) -> None:
     result = runner.invoke(cli, ["test", str(SHIPPED / name)])
     assert result.exit_code == 0, result.output
+
+
+def test_playing_a_test_file_says_what_it_is(runner: CliRunner) -> None:
+    path = str(SHIPPED / "ledgerline-flow.test.yaml")
+    result = runner.invoke(cli, ["play", "--instant", path], input="")
+    assert result.exit_code == 1
+    assert f"is a conversation test; run it with `closer test {path}`" in result.output

@@ -167,9 +167,9 @@ def test_a_failing_step_reports_where_and_what(program: Program) -> None:
     assert fail is not None and fail.index == 1 and fail.step is not None
     assert str(fail.step.span) == "t.test.yaml:8:14"
     got = {m.key: (str(m.span), m.expected, m.actual) for m in fail.mismatches}
-    assert got["state"] == ("t.test.yaml:9:16", "'incident'", "'system'")
-    assert got["intent"] == ("t.test.yaml:10:17", "'probe'", "None")
-    assert got["reply"][1] == "'Nope.'" and "Tell me about a system" in got["reply"][2]
+    assert got["state"] == ("t.test.yaml:9:16", '"incident"', '"system"')
+    assert got["intent"] == ("t.test.yaml:10:17", '"probe"', "null")
+    assert got["reply"][1] == '"Nope."' and "Tell me about a system" in got["reply"][2]
     assert len(result.steps) == 2  # stopped at the failing step
 
 

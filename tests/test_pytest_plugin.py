@@ -37,7 +37,7 @@ def test_cases_are_items_and_failures_read_like_closer_test(project: Path) -> No
     assert proc.returncode == 1, out + proc.stderr
     assert "1 failed, 3 passed" in out
     assert "FAIL " in out and "bad.test.yaml::wrong state" in out
-    assert "expected: 'why_us'" in out and "actual:   'system'" in out
+    assert 'expected: "why_us"' in out and 'actual:   "system"' in out
     assert "bad.test.yaml:8:14: step 2" in out
     assert "Traceback" not in out and "engine/convtest.py" not in out
 
