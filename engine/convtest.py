@@ -13,8 +13,8 @@ A test file (format in docs/testing.md):
             reply: "..."   # and intent, state, phase, cue, concerns, events
         expect: {verdict: advance}
 
-Error codes T001-T015 are this module's (structural problems reuse the scenario format's
-E030-E041 from `engine.schema`).
+Error codes T001-T013 are this module's, T000 and T011 the CLI's (docs/testing.md); structural
+problems reuse the scenario format's E030-E041 from `engine.schema`.
 """
 
 from __future__ import annotations

@@ -243,3 +243,13 @@ def test_playing_a_test_file_says_what_it_is(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["play", "--instant", path], input="")
     assert result.exit_code == 1
     assert f"is a conversation test; run it with `closer test {path}`" in result.output
+
+
+def test_the_first_example_in_the_docs_passes(runner: CliRunner, tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("closer_test: 1\n")
+    path = write(tmp_path, "first.test.yaml", example)
+    result = runner.invoke(cli, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 1 passed" in result.output
