@@ -193,6 +193,7 @@ class Check(NamedTuple):
     key: str
     value: Any
     span: Span
+    key_span: Span | None = None  # for `concerns.ID`: where the concern id is written
 
 
 class Step(NamedTuple):
@@ -216,7 +217,9 @@ class Case(NamedTuple):
     expect: tuple[Check, ...]
 
 
-class TestFile(NamedTuple):
+class CaseFile(NamedTuple):
+    """A loaded test file: its default scenario and its cases."""
+
     path: str
     scenario: str
     cases: tuple[Case, ...]
@@ -234,7 +237,7 @@ def suggest(word: str, known: Iterable[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-def load_tests(text: str, path: str) -> TestFile:
+def load_tests(text: str, path: str) -> CaseFile:
     """Parse and check the structure of a test file (raises ScenarioError with every problem)."""
     root = parse(text, path)
     if isinstance(root.v, dict) and "closer" in root.v and "closer_test" not in root.v:
@@ -268,7 +271,7 @@ def load_tests(text: str, path: str) -> TestFile:
         cases.append(case)
     if found:
         raise ScenarioError(found)
-    return TestFile(path, str(default_ref.v), tuple(cases))
+    return CaseFile(path, str(default_ref.v), tuple(cases))
 
 
 def _case(y: Y, ref: Y, seed: int, report: Report) -> Case:
@@ -306,8 +309,7 @@ def _checks(y: Y, report: Report, skip: tuple[str, ...] = ()) -> tuple[Check, ..
         if key in skip:
             continue
         if key == "concerns":
-            out += [Check(f"concerns.{c}", s.v, s.span) for c, s in val.items()]
-            out += [Check(f"concern-id.{c}", c, val.key_spans[c]) for c in val.v]
+            out += [Check(f"concerns.{c}", s.v, s.span, val.key_spans[c]) for c, s in val.items()]
         elif key == "debrief":
             out += [Check(f"debrief.{k}", _plain(d), d.span) for k, d in val.items()]
         elif key == "score":
@@ -373,7 +375,7 @@ def _status_ok(expr: str) -> tuple[bool, str, str]:
     return valid, "not" if neg else "", word
 
 
-def check_tests(tests: TestFile, programs: Mapping[str, Program]) -> list[Diagnostic]:
+def check_tests(tests: CaseFile, programs: Mapping[str, Program]) -> list[Diagnostic]:
     """Every name in the file that the scenario does not know, located, with a suggestion."""
     out: list[Diagnostic] = []
     for case in tests.cases:
@@ -409,19 +411,20 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
             unknown(c.span, "T002", "state", c.value, states)
         elif key == "phase" and c.value not in m.PHASES:
             unknown(c.span, "T003", "phase", c.value, m.PHASES)
-        elif key == "concern-id" and sub not in concerns:
-            unknown(c.span, "T004", "concern", sub, concerns)
-        elif key == "concerns" and not _status_ok(str(c.value))[0]:
-            word = str(c.value).split()[-1] if str(c.value).split() else ""
-            hint = suggest(word, (*STATUSES, "hidden"))
-            out.append(
-                Diagnostic(
-                    c.span,
-                    "T005",
-                    f"{c.value!r} is not a concern status",
-                    hint or "a status, `not <status>`, `hidden` or `not revealed`",
+        elif key == "concerns":
+            if sub not in concerns:
+                unknown(c.key_span or c.span, "T004", "concern", sub, concerns)
+            if not _status_ok(str(c.value))[0]:
+                word = str(c.value).split()[-1] if str(c.value).split() else ""
+                hint = suggest(word, (*STATUSES, "hidden"))
+                out.append(
+                    Diagnostic(
+                        c.span,
+                        "T005",
+                        f"{c.value!r} is not a concern status",
+                        hint or "a status, `not <status>`, `hidden` or `not revealed`",
+                    )
                 )
-            )
         elif key == "events":
             for e in c.value:
                 if e["concern"] not in concerns:

@@ -323,3 +323,22 @@ def test_coverage_counts_what_a_case_reached(program: Program) -> None:
     assert [i.name for i in cov.get("intents").reached] == ["goodbye"]
     assert {i.name for i in cov.get("concerns").reached} == {"tenure raised"}
     assert cov.to_json()["transitions"]["reached"] == 1  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEAD + "  - name: !!python/object/apply:os.system [echo pwned]\n    steps: []\n",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(9)
+        ),
+        HEAD + '  - name: a\n    steps:\n      - say: "' + "x" * 600_000 + '"\n',
+    ],
+    ids=["python-tag", "alias-bomb", "too-big"],
+)
+def test_hostile_test_files_are_refused_with_a_diagnostic(text: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        load_tests(text, "h.test.yaml")
+    assert all(str(d).startswith("h.test.yaml:") for d in err.value.diagnostics)
