@@ -114,6 +114,10 @@ def load_file(path: Path, programs: Programs) -> Loaded:
 
 
 def replay_command(path: str, name: str) -> str:
+    """`closer test FILE -k NAME`, NAME double-quoted when its words would read as operators."""
+    words = set(name.lower().split())
+    if ('"' not in name) and (words & {"and", "or", "not"} or "(" in name or ")" in name):
+        name = f'"{name}"'
     return f"closer test {shlex.quote(path)} -k {shlex.quote(name)}"
 
 

@@ -647,8 +647,8 @@ def _check_end(
 
 def keyword_matcher(expr: str) -> Callable[[str], bool]:
     """A pytest-like `-k` expression: substrings (case-insensitive) with not/and/or and
-    parentheses. Raises ValueError on a malformed expression."""
-    tokens = re.findall(r"\(|\)|[^\s()]+", expr)
+    parentheses; a double-quoted substring is literal. Raises ValueError if malformed."""
+    tokens = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
     pos = 0
 
     def peek() -> str | None:
@@ -690,6 +690,9 @@ def keyword_matcher(expr: str) -> Callable[[str], bool]:
             return inner
         if tok in (")", "and", "or"):
             raise ValueError(f"-k {expr!r}: unexpected {tok!r}")
+        if tok.startswith('"'):  # a quoted substring, taken literally: -k '"not now"'
+            literal = tok[1:-1].lower()
+            return lambda s: literal in s.lower()
         words = [tok]
         while peek() not in (None, "and", "or", "not", "(", ")"):
             words.append(take())  # adjacent words are one substring: -k "tenure resolved"

@@ -253,3 +253,25 @@ def test_the_first_example_in_the_docs_passes(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(cli, ["test", str(path)])
     assert result.exit_code == 0, result.output
     assert f"{path}: 1 passed" in result.output
+
+
+def test_the_replay_command_selects_exactly_the_failed_case(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from cli.testing import replay_command
+
+    text = FAILING.replace("wrong state", "a state that is not (quite) right") + (
+        "  - name: a state that is right\n    steps: [{say: Fine., state: about_you}]\n"
+    )
+    path = write(tmp_path, "bad.test.yaml", text)
+    command = replay_command(str(path), "a state that is not (quite) right")
+    assert command.endswith("""-k '"a state that is not (quite) right"'""")
+    import shlex
+
+    result = runner.invoke(cli, shlex.split(command)[1:])
+    assert result.exit_code == 1
+    assert f"{path}: 0 passed, 1 failed" in result.output
+    assert (
+        replay_command("a b.test.yaml", "plain name")
+        == "closer test 'a b.test.yaml' -k 'plain name'"
+    )

@@ -258,6 +258,9 @@ def test_reply_includes_cue_lines(program: Program) -> None:
         ("tenure and not worse", "tenure resolved", True),
         ("speed or blame", "blame raised", True),
         ("(speed or blame) and not raised", "blame raised", False),
+        ('"does not surface"', "a concern that does not surface", True),
+        ('"does not surface"', "a concern that surfaces", False),
+        ('speed and "not (yet)"', "speed not (yet) raised", True),
     ],
 )
 def test_keyword_expressions(expr: str, name: str, ok: bool) -> None:
