@@ -13,7 +13,6 @@ from engine.convtest import (
     load_tests,
     run_case,
 )
-from engine.coverage import measure
 from engine.program import Program
 from tests.helpers import play
 from tests.test_session import ANSWERS
@@ -304,28 +303,6 @@ def test_no_start_is_unchanged(program: Program) -> None:
 def test_bad_start_is_a_programming_error(program: Program) -> None:
     with pytest.raises(EngineError, match="cannot start at 'closing_clear'"):
         Session.start(program, 1, start="closing_clear")
-
-
-# ---- coverage ------------------------------------------------------------------------------
-
-
-def test_coverage_counts_what_a_case_reached(program: Program) -> None:
-    (case,) = load(
-        "  - name: c\n    start: why_us\n    steps:\n      - say: Sorry, I have to go.\n",
-        program,
-    )
-    cov = measure(program, [run_case(case, program)])
-    states = cov.get("states")
-    assert {i.name for i in states.reached} == {"opening", "why_us", "ended"}
-    transitions = cov.get("transitions")
-    assert [i.name for i in transitions.reached] == ["why_us -> ended (leave)"]
-    assert transitions.total == len(program.machine.edges) == 21
-    missed = {i.name: str(i.span) for i in transitions.missed}
-    assert missed["about_you -> system (advance)"].endswith("ledgerline.yaml:103:7")
-    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:120:17")  # the goto
-    assert [i.name for i in cov.get("intents").reached] == ["goodbye"]
-    assert {i.name for i in cov.get("concerns").reached} == {"tenure raised"}
-    assert cov.to_json()["transitions"]["reached"] == 1  # type: ignore[index]
 
 
 @pytest.mark.parametrize(

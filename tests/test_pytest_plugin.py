@@ -95,3 +95,12 @@ def test_the_repo_collects_the_shipped_cases() -> None:
     ids = [x for x in proc.stdout.splitlines() if ".test.yaml::" in x]
     assert len(ids) >= 30
     assert any(x.startswith("scenarios/tests/ledgerline-closing.test.yaml::") for x in ids)
+
+
+def test_loading_the_plugin_imports_nothing_of_closer() -> None:
+    code = (
+        "import sys, cli.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith(('engine', 'cli.'))))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "['cli.pytest_plugin']", proc.stdout + proc.stderr
