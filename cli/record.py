@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from cli.errors import UserError
-from engine.convtest import interviewer_lines
 
 
 class Sink(Protocol):
@@ -74,6 +73,8 @@ class Recorder:
         said = [e for e in evs if e["event"] == "say" and e["speaker"] == "candidate"]
         if not said:
             return
+        from engine.convtest import interviewer_lines
+
         lines = interviewer_lines(evs)
         intent = next((e["intent"] for e in evs if e["event"] == "intent"), None)
         cue = next((e["kind"] for e in evs if e["event"] == "cue"), "none")

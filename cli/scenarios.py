@@ -92,8 +92,8 @@ def entries(cwd: Path) -> list[Entry]:
     seen = {Path(e.path).resolve() for e in out}
     for folder in (cwd, cwd / "scenarios"):
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            if path.resolve() in seen:
-                continue
+            if path.resolve() in seen or path.name.endswith(".test.yaml"):
+                continue  # conversation tests are not scenarios
             seen.add(path.resolve())
             data = _small(path)
             if data is None or data in shipped:  # a checkout's own copy is not "local"
