@@ -22,8 +22,13 @@ class Sink(Protocol):
 
 
 def q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar: a JSON string (valid YAML) with every character that is not
+    printable escaped too (YAML reads U+2028 and NEL as line breaks, and Closer refuses raw
+    control characters in a file)."""
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+        for c in json.dumps(text, ensure_ascii=False)
+    )
 
 
 def scenario_ref(ref: str, record_path: Path) -> str:
