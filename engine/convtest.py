@@ -519,13 +519,9 @@ def run_case(case: Case, program: Program) -> CaseResult:
 
 
 def interviewer_lines(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """What the player saw from the interviewer, in order: spoken lines and cue lines (the
-    hesitation's stage direction, the quick "no concerns" answer)."""
-    return [
-        e["text"]
-        for e in events
-        if e["event"] == "cue" or (e["event"] == "say" and e["speaker"] == "interviewer")
-    ]
+    """What the interviewer said, in order. Cue lines (the hesitation's stage direction, the
+    quick "no concerns" answer) are not among them: `cue:` checks those."""
+    return [e["text"] for e in events if e["event"] == "say" and e["speaker"] == "interviewer"]
 
 
 def _q(value: Any) -> str:

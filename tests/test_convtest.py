@@ -236,11 +236,13 @@ def test_quit_end_reason(program: Program) -> None:
     assert run_case(case, program).events[-1]["reason"] == "quit"
 
 
-def test_reply_includes_cue_lines(program: Program) -> None:
+def test_reply_is_what_she_said_and_cue_lines_are_not_in_it(program: Program) -> None:
     _, events = play(program, [*ANSWERS, "Any concerns about me?"], seed=3)
     last = [e for e in events if e.get("turn") == len(ANSWERS) + 1]
+    cue = next(e for e in last if e["event"] == "cue")
+    assert cue["kind"] == "hesitation"
     lines = interviewer_lines(last)
-    assert lines[0].startswith("*") and "turnover" in lines[1]
+    assert cue["text"] not in lines and "turnover" in lines[0]
 
 
 # ---- selection -----------------------------------------------------------------------------
