@@ -204,8 +204,20 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the coverage as JSON here.",
 )
-# EXPLORE: `--explore N [--seed S]` (engine/explore.py, cli/explore.py `run_explore`) is wired
-# here at the merge; see docs/testing.md.
+@click.option(
+    "--explore",
+    type=click.IntRange(1, 1_000_000),
+    metavar="N",
+    help="Also play N seeded random conversations with each scenario the tests use, "
+    "and check the engine's invariants.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=1,
+    show_default=True,
+    help="Seed for --explore.",
+)
 def test(**options: Any) -> None:
     """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
 

@@ -293,11 +293,15 @@ def run(
     coverage: bool,
     fail_under: float | None,
     coverage_json: Path | None = None,
+    explore: int | None = None,
+    seed: int = 1,
 ) -> int:
     """Run `closer test`; returns the exit code."""
     import json
 
     from engine.convtest import keyword_matcher
+
+    run_explore = _explorer() if explore is not None else None
 
     try:
         select = keyword_matcher(keyword or "")
@@ -345,4 +349,31 @@ def run(
                 )
             if low:
                 code = 1
+    if run_explore is not None and explore is not None:
+        code = run_explore(explore_targets(result), explore, seed, say) or code
     return code
+
+
+def _explorer() -> Callable[..., int]:
+    """`cli.explore.run_explore(targets, walks, seed, echo) -> int`, written separately."""
+    try:
+        from cli.explore import run_explore
+    except ImportError:
+        raise click.UsageError("--explore is not available in this build of Closer") from None
+    return run_explore  # type: ignore[no-any-return]
+
+
+def explore_targets(run: Run) -> list[tuple[str, Any]]:
+    """(scenario reference, Program) for each scenario the loaded tests use, each once; the
+    default scenario when no test file loaded."""
+    seen: dict[int, tuple[str, Any]] = {}
+    for f in run.loaded:
+        for ref, program in f.programs.items():
+            seen.setdefault(id(program), (ref, program))
+    if not seen:
+        from cli.play import load_program
+        from cli.scenarios import resolve
+
+        ref, path = resolve(None)
+        return [(ref, load_program(path))]
+    return list(seen.values())

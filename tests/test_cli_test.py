@@ -275,3 +275,33 @@ def test_the_replay_command_selects_exactly_the_failed_case(
         replay_command("a b.test.yaml", "plain name")
         == "closer test 'a b.test.yaml' -k 'plain name'"
     )
+
+
+def test_explore_runs_on_the_scenarios_the_tests_use(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    calls: list[tuple] = []
+
+    def run_explore(targets: list, walks: int, seed: int, echo: object) -> int:
+        calls.append(([ref for ref, _ in targets], walks, seed))
+        return 1
+
+    fake = types.ModuleType("cli.explore")
+    fake.run_explore = run_explore  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "cli.explore", fake)
+    ok = write(tmp_path, "ok.test.yaml", PASSING)
+    result = runner.invoke(cli, ["test", str(ok), "--explore", "5", "--seed", "9"])
+    assert calls == [(["ledgerline"], 5, 9)]
+    assert result.exit_code == 1  # the explorer's verdict counts
+
+
+def test_explore_without_the_explorer_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "cli.explore", None)
+    ok = write(tmp_path, "ok.test.yaml", PASSING)
+    result = runner.invoke(cli, ["test", str(ok), "--explore", "5"])
+    assert result.exit_code == 2
+    assert "--explore is not available in this build of Closer" in result.output
