@@ -107,6 +107,22 @@ def _wrong(y: Y, expected: str, report: Report) -> None:
     report(Diagnostic(y.span, "E030", f"expected {expected}, got {y.kind}"))
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class Long(T):
+    """Text of any length (a player may paste a long line; the file's size limit bounds it)."""
+
+    what: str = "a line of text"
+
+    def check(self, y: Y, report: Report) -> None:
+        if not isinstance(y.v, str):
+            _wrong(y, self.what, report)
+        elif not y.v.strip():
+            report(Diagnostic(y.span, "E031", "empty text", "write something or remove the key"))
+
+    def describe(self) -> str:
+        return self.what
+
+
 def _choice(*words: str) -> Str:
     return Str(re.compile("^(" + "|".join(words) + ")$"), " or ".join(words))
 
@@ -119,14 +135,14 @@ REPLY = Reply(
         {
             "contains": F(TEXT, doc="text the reply must contain"),
             "regex": F(TEXT, doc="a regular expression searched in the reply"),
-            "any": F(ListOf(Str(), min=1), doc="the reply is one of these"),
+            "any": F(ListOf(Long("a reply"), min=1), doc="the reply is one of these"),
         },
     )
 )
 STEP = Rec(
     "step",
     {
-        "say": F(Str(what="what the candidate says"), True, "what the candidate says"),
+        "say": F(Long("what the candidate says"), True, "what the candidate says"),
         "reply": F(REPLY),
         "intent": F(OrNull(NAME)),
         "state": F(NAME),

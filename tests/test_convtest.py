@@ -324,3 +324,9 @@ def test_hostile_test_files_are_refused_with_a_diagnostic(text: str) -> None:
     with pytest.raises(ScenarioError) as err:
         load_tests(text, "h.test.yaml")
     assert all(str(d).startswith("h.test.yaml:") for d in err.value.diagnostics)
+
+
+def test_a_long_line_is_a_valid_step(program: Program) -> None:
+    """A player may paste a long line (the engine reads its first 2,000 characters)."""
+    (case,) = load(f'  - name: long\n    steps:\n      - say: "{"word " * 1000}"\n', program)
+    assert run_case(case, program).passed
