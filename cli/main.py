@@ -55,6 +55,12 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the session as a conversation test (*.test.yaml), flushed every turn.",
 )
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="For authors: after every reply, how the line was understood and what it changed "
+    "behind the scenes (hidden concerns included).",
+)
 def play(**options: Any) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
     from cli.play import play as run
@@ -82,68 +88,126 @@ def list_(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files; print every problem as path:line:col: CODE message."""
+@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_ID...")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: one object with every diagnostic.",
+)
+def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """Check scenario files (or shipped ids) and lint them; print every problem as
+    path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    from cli.scenarios import shipped_paths
     from engine import ScenarioError, compile_scenario, load_path
+    from engine.lint import lint
 
+    shipped = shipped_paths()
+    found: list[Any] = []
     failed = 0
-    for path in paths:
+    for name in paths:
+        path = shipped[name] if name in shipped and not Path(name).exists() else Path(name)
         try:
-            compile_scenario(load_path(path))
+            diagnostics = lint(compile_scenario(load_path(path)))
         except ScenarioError as e:
+            diagnostics = list(e.diagnostics)
+        found += diagnostics
+        if any(d.severity == "error" or strict for d in diagnostics):
             failed += 1
-            for d in e.diagnostics:
+        if fmt == "text":
+            for d in diagnostics:
                 click.echo(str(d))
-        else:
-            click.echo(f"{path}: ok")
+            if not diagnostics:
+                click.echo(f"{path}: ok")
+    errors = sum(1 for d in found if d.severity == "error")
+    warnings = len(found) - errors
+    if fmt == "json":
+        rows = [
+            {
+                "path": d.span.path,
+                "line": d.span.line,
+                "col": d.span.col,
+                "code": d.code,
+                "severity": d.severity,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in found
+        ]
+        data = {"diagnostics": rows, "files": len(paths), "errors": errors, "warnings": warnings}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) have problems.", err=True)
+        click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
         sys.exit(1)
+    click.echo(f"checked {len(paths)} file(s): {counts}", err=True)
 
 
 @cli.command()
 @click.argument("scenario")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
-def explain(scenario: str, text: str, as_json: bool) -> None:
-    """Which intent TEXT matches in SCENARIO, by which rule, with what score.
+@click.option(
+    "--state",
+    help="Explain as if the interview were in this state (default: every intent listens).",
+)
+def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
+    """Which intent TEXT matches in SCENARIO, by which rule, with what score; which other
+    intents matched and why they lost; which concern patterns the line touches.
 
     TEXT `-` reads one utterance a line from standard input and writes one JSON object a line.
     """
     from cli.play import load_program
     from cli.scenarios import resolve
+    from engine.explain import explain as run
     from engine.patterns import normalize
+    from engine.session import listening
 
     program = load_program(resolve(scenario)[1])
+    states = program.machine.states
+    if state is not None and state not in states:
+        raise click.BadParameter(
+            f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}",
+            param_hint="--state",
+        )
     everything = frozenset(i.id for i in program.intents)
     lines = sys.stdin.read().splitlines() if text == "-" else [text]
     for utterance in lines:
         if text == "-" and not utterance.strip():
             continue
-        match = program.classify(normalize(utterance), everything)
+        utt = normalize(utterance)
+        allowed = everything if state is None else listening(program, state, utt)
+        result = run(program, utt, allowed, state)
         if as_json or text == "-":
-            data = {
-                "text": utterance,
-                "intent": None,
-                "rule": None,
-                "score": 0,
-                "source": None,
-                "pattern": None,
-            }
-            if match is not None:
-                data.update(match.to_json())
+            data = result.to_json()
+            data["text"] = utterance
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif match is None:
-            click.echo("no intent matched (in play this line would be taken as an answer)")
         else:
-            click.echo(
-                clean(
-                    f"intent:  {match.intent}\nrule:    {match.rule}\n"
-                    f"pattern: {match.pattern}\nscore:   {match.score}\n"
-                    f"source:  {match.source}"
-                )
-            )
+            click.echo(clean(_explained(result)))
+
+
+def _explained(result: Any) -> str:
+    w = result.winner
+    if w is None:
+        out = ["no intent matched (in play this line would be taken as an answer)"]
+    else:
+        out = [
+            f"intent:  {w.intent}",
+            f"rule:    {w.rule}",
+            f"pattern: {w.pattern}",
+            f"score:   {w.score} (priority {w.priority})",
+            f"source:  {w.source}",
+        ]
+    if result.runners_up:
+        out.append("runners-up:")
+        out += [f"  {c.rule} '{c.pattern}': {c.reason} [{c.source}]" for c in result.runners_up]
+    if result.scan:
+        out.append("concern patterns:")
+        out += [f"  {h.describe()}" for h in result.scan]
+    return "\n".join(out)
 
 
 @cli.command()
@@ -227,6 +291,62 @@ def test(**options: Any) -> None:
     code = run(**options)
     if code:
         sys.exit(code)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid flowchart, or DOT for Graphviz.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+def graph(scenario: str, fmt: str, output: Path | None) -> None:
+    """The flow of SCENARIO as a diagram: states by phase, what moves between them, and where
+    the hidden concerns are raised and revealed."""
+    from cli import authoring
+
+    authoring.graph(scenario, fmt, output)
+
+
+@cli.command()
+@click.option("--library", is_flag=True, help="The intent-library format instead.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+def schema(library: bool, output: Path | None) -> None:
+    """The JSON Schema of the scenario format, for editors (structure only)."""
+    from cli import authoring
+
+    authoring.schema(library, output)
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Folder to write NAME.yaml in (default: here).",
+)
+@click.option("--force", is_flag=True, help="Overwrite NAME.yaml if it exists.")
+@click.option(
+    "--schema/--no-schema",
+    "with_schema",
+    default=True,
+    help="Also write closer.schema.json next to it, for editor support (default: yes).",
+)
+def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
+    """Write NAME.yaml: a small, complete persona to change into your own."""
+    from cli import authoring
+
+    authoring.new(name, directory, force, with_schema)
 
 
 def main() -> None:

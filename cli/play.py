@@ -21,7 +21,7 @@ from cli.text import clean
 
 HELP = """Commands:
   /help        this list
-  /why         why the interviewer answered the last line the way they did
+  /why         how your last line was understood: the intent, and what else it could have been
   /background  your background again
   /quit        leave now (you still get the debrief)
 Ctrl-D ends the interview as if you had left; Ctrl-C stops at once."""
@@ -34,6 +34,16 @@ def load_program(path: Path) -> Any:
         return compile_scenario(load_path(path))
     except ScenarioError as e:
         raise from_scenario_error(e) from None
+
+
+def _refuse_broken_flow(program: Any) -> None:
+    """A scenario whose lint finds errors (an interview that can never end) is not played: the
+    player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
+    from engine.lint import lint
+
+    errors = [str(d) for d in lint(program) if d.severity == "error"]
+    if errors:
+        raise UserError("the scenario cannot be played", tuple(errors))
 
 
 def wants_color(flag: bool | None) -> bool:
@@ -54,6 +64,7 @@ class Player:
         writer: transcript.Writer | Sink | None,
         history: list[dict[str, Any]],
         read: Callable[[], str | None],
+        trace: bool = False,
     ) -> None:
         self.program = program
         self.session = session
@@ -63,7 +74,8 @@ class Player:
         self.history = history
         self.read = read
         self.persona = program.scenario.persona.name.split()[0]
-        self.last_match: Any = None
+        self.last: tuple[str, str] | None = None  # (line, state before it), explained on demand
+        self.trace = trace
         self.turns = 0
         self.width = 0  # wrap lines to the terminal when playing interactively
 
@@ -96,18 +108,42 @@ class Player:
         return False
 
     def why(self) -> str:
-        if self.turns == 0:
+        """The last line explained: winner and runners-up, not the hidden concerns (that would
+        give the game away; `--trace` shows those to authors)."""
+        if self.last is None:
             return "Nothing to explain yet: answer the interviewer first."
-        m = self.last_match
-        if m is None:
-            return (
-                "No intent matched your last line, so it was taken as an answer to the "
-                "question (or a remark), and the interviewer replied in character."
+        result = self.explain(*self.last)
+        lines = result.lines(hidden=False)
+        if result.winner is None:
+            lines[0] = (
+                "No intent matched your last line, so it was taken as an answer to the question "
+                "(or a remark), and the interviewer replied in character."
             )
-        return clean(
-            f"Your last line matched intent {m.intent!r} by rule {m.rule} "
-            f"(pattern '{m.pattern}', score {m.score}) defined at {m.source}."
-        )
+        return clean("\n".join(lines))
+
+    def explain(self, text: str, state: str) -> Any:
+        from engine.explain import explain
+        from engine.patterns import normalize
+        from engine.session import listening
+
+        utt = normalize(text)
+        return explain(self.program, utt, listening(self.program, state, utt), state)
+
+    def show_trace(self, text: str, state: str, events: tuple[dict[str, Any], ...]) -> None:
+        """For authors (`--trace`): everything behind the reply, hidden state included."""
+        lines = self.explain(text, state).lines()
+        lines[0] = f"[{state}] {lines[0]}"
+        for e in events:
+            if e["event"] == "concern":
+                extra = f" (evidence: {', '.join(e['evidence'])})" if e.get("evidence") else ""
+                lines.append(f"concern {e['concern']} -> {e['status']}{extra}")
+            elif e["event"] == "intent" and e.get("deferred"):
+                lines.append(f"{e['intent']} deferred: asked before the interviewer was ready")
+        after = self.session.state.state
+        if after != state:
+            lines.append(f"state {state} -> {after}")
+        for line in lines:
+            click.echo(self.p(clean(f"  | {line}"), dim=True))
 
     def run(self) -> str:
         """Play until the session ends; returns the end reason."""
@@ -123,11 +159,14 @@ class Player:
                 if self.command(text):
                     self.finish("quit")
                 continue
+            before = self.session.st.state
             turn = self.session.turn(text)
             self.turns += 1
-            self.last_match = turn.match
+            self.last = (text, before)
             self.record(turn.events)
             self.show(turn.events)
+            if self.trace:
+                self.show_trace(text, before, turn.events)
         return str(self.history[-1].get("reason", "completed"))
 
     def finish(self, reason: str) -> None:
@@ -158,8 +197,12 @@ def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | No
     return read_pipe
 
 
-def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]], Any]:
-    """Rebuild a session from a transcript's candidate lines; check it matches, event by event."""
+def replay(
+    program: Any, saved: list[dict[str, Any]]
+) -> tuple[Any, list[dict[str, Any]], tuple[str, str] | None]:
+    """Rebuild a session from a transcript's candidate lines; check it matches, event by event.
+
+    Also returns the last candidate line and the state before it, for /why."""
     from engine import Session
 
     head = saved[0]
@@ -173,12 +216,11 @@ def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[st
         body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
     session, opening = Session.start(program, int(head["seed"]))
     produced = [head, *opening.events]
-    match = None
+    last = None
     for e in body:
         if e["event"] == "say" and e.get("speaker") == "candidate":
-            turn = session.turn(str(e["text"]))
-            produced.extend(turn.events)
-            match = turn.match
+            last = (str(e["text"]), session.st.state)
+            produced.extend(session.turn(last[0]).events)
     if produced != [head, *body] or session.ended:
         at = next(
             (i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False)) if a != b),
@@ -188,7 +230,7 @@ def replay(program: Any, saved: list[dict[str, Any]]) -> tuple[Any, list[dict[st
             f"the transcript does not replay against this scenario (line {at + 1} "
             "differs); was the scenario edited?"
         )
-    return session, produced, match
+    return session, produced, last
 
 
 def _open(
@@ -196,8 +238,8 @@ def _open(
 ) -> tuple[Any, Any, list[dict[str, Any]], Any, int]:
     """Load the scenario and start a session, or rebuild one from a transcript.
 
-    Returns the program, the session, its events so far (session line first), the last intent
-    match (for /why) and the seed."""
+    Returns the program, the session, its events so far (session line first), the last line
+    and the state before it (for /why) and the seed."""
     from engine import Session
 
     saved = transcript.read(resume_path) if resume_path is not None else []
@@ -206,14 +248,15 @@ def _open(
         seed = int(saved[0]["seed"])
     ref, path = resolve(scenario)
     program = load_program(path)
+    _refuse_broken_flow(program)
     if saved:
         if saved[0].get("sha256") != program.scenario.sha256:
             raise UserError(
                 f"{path} has changed since {resume_path} was recorded; "
                 "the transcript cannot be resumed against it"
             )
-        session, history, match = replay(program, saved)
-        return program, session, history, match, int(saved[0]["seed"])
+        session, history, last = replay(program, saved)
+        return program, session, history, last, int(saved[0]["seed"])
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)
@@ -228,12 +271,13 @@ def play(
     transcript_path: Path | None,
     resume_path: Path | None,
     color: bool | None,
+    trace: bool = False,
     record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
     from engine.debrief import build_debrief
 
-    program, session, history, match, seed = _open(scenario, seed, resume_path)
+    program, session, history, last, seed = _open(scenario, seed, resume_path)
     transcript_path = transcript_path or resume_path
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
@@ -246,8 +290,9 @@ def play(
         ref = transcript.scenario_ref(history[0])
         recorder = Recorder(record_path, ref, seed, lambda: str(session.state.state))
         writer = recorder if writer is None else Tee(writer, recorder)
-    player = Player(program, session, painter, instant, writer, [], _reader(interactive, painter))
-    player.last_match = match
+    read = _reader(interactive, painter)
+    player = Player(program, session, painter, instant, writer, [], read, trace)
+    player.last = last
     if interactive and sys.stdout.isatty():
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
     try:

@@ -1,5 +1,6 @@
 """The scenario format's shape as data: one source of truth for the loader's structural checks
-(and, later, for the JSON Schema). Each node type checks a `Y` value and reports diagnostics."""
+and for the JSON Schema that editors use (`json_schema()`, printed by `closer schema`). Each node
+type checks a `Y` value and reports diagnostics, and describes itself as JSON Schema."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.errors import Diagnostic
 from engine.source import Y
@@ -16,7 +18,10 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 MAX_TEXT = 2000
 MAX_LIST = 500
+MAX_QUESTIONS = 1000  # a long generated interview is still a reasonable file (bench/validate.py)
 MAX_UNKNOWN = 10  # unknown keys reported one by one per mapping; the rest are counted
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+JSON = dict[str, Any]
 
 
 class T:
@@ -26,6 +31,10 @@ class T:
         raise NotImplementedError
 
     def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_json_schema(self) -> JSON:
+        """The same shape as a JSON Schema (draft 2020-12) fragment."""
         raise NotImplementedError
 
 
@@ -57,6 +66,11 @@ class Str(T):
     def describe(self) -> str:
         return self.what
 
+    def to_json_schema(self) -> JSON:
+        # not blank (E031): a non-space character; a name's pattern already implies one
+        pattern = self.pattern.pattern if self.pattern is not None else r"\S"
+        return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": pattern}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Int(T):
@@ -71,6 +85,9 @@ class Int(T):
 
     def describe(self) -> str:
         return f"a whole number from {self.lo} to {self.hi}"
+
+    def to_json_schema(self) -> JSON:
+        return {"type": "integer", "minimum": self.lo, "maximum": self.hi}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -87,6 +104,9 @@ class Num(T):
     def describe(self) -> str:
         return f"a number from {self.lo:g} to {self.hi:g}"
 
+    def to_json_schema(self) -> JSON:
+        return {"type": "number", "minimum": self.lo, "maximum": self.hi}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Bool(T):
@@ -96,6 +116,9 @@ class Bool(T):
 
     def describe(self) -> str:
         return "true or false"
+
+    def to_json_schema(self) -> JSON:
+        return {"type": "boolean"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -107,11 +130,16 @@ class Scalar(T):
     def describe(self) -> str:
         return "a string, number or true/false"
 
+    def to_json_schema(self) -> JSON:
+        # anyOf rather than a type list: strict validators (Ajv) refuse union types
+        return {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ListOf(T):
     item: T
     min: int = 0
+    max: int = MAX_LIST
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, list):
@@ -119,14 +147,20 @@ class ListOf(T):
             return
         if len(y.v) < self.min:
             report(Diagnostic(y.span, "E035", f"needs at least {self.min} item(s)"))
-        if len(y.v) > MAX_LIST:
-            report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} items"))
+        if len(y.v) > self.max:
+            report(Diagnostic(y.span, "E036", f"more than {self.max} items"))
             return
         for item in y.v:
             self.item.check(item, report)
 
     def describe(self) -> str:
         return f"a list of {self.item.describe()}"
+
+    def to_json_schema(self) -> JSON:
+        out: JSON = {"type": "array", "items": self.item.to_json_schema(), "maxItems": self.max}
+        if self.min:
+            out["minItems"] = self.min
+        return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -143,6 +177,9 @@ class Lines(T):
 
     def describe(self) -> str:
         return "a line of text or a list of variants"
+
+    def to_json_schema(self) -> JSON:
+        return {"anyOf": [Str().to_json_schema(), ListOf(Str(), min=1).to_json_schema()]}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -171,6 +208,14 @@ class MapOf(T):
 
     def describe(self) -> str:
         return f"a mapping of names to {self.value.describe()}"
+
+    def to_json_schema(self) -> JSON:
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": self.key.pattern},
+            "additionalProperties": self.value.to_json_schema(),
+            "maxProperties": MAX_LIST,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -224,6 +269,23 @@ class Rec(T):
     def describe(self) -> str:
         return f"a mapping ({self.name})"
 
+    def to_json_schema(self) -> JSON:
+        properties = {}
+        for k, f in self.fields.items():
+            prop = f.type.to_json_schema()
+            prop["description"] = f.doc or f.type.describe()
+            properties[k] = prop
+        out: JSON = {
+            "type": "object",
+            "title": self.name,
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        required = [k for k, f in self.fields.items() if f.required]
+        if required:
+            out["required"] = required
+        return out
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Either(T):
@@ -238,8 +300,17 @@ class Either(T):
     def describe(self) -> str:
         return f"{self.plain.describe()} or {self.record.describe()}"
 
+    def to_json_schema(self) -> JSON:
+        return {
+            "if": {"type": "object"},
+            "then": self.record.to_json_schema(),
+            "else": self.plain.to_json_schema(),
+        }
+
 
 # ---- the format ---------------------------------------------------------------------------
+# Each field's `doc` is the hint when a required key is missing (E041) and the description an
+# editor shows for the key (JSON Schema). Sections are those of docs/scenario-format.md.
 
 NAME = Str(NAME_RE, "a name (lower-case letters, digits and _)")
 PATTERNS = ListOf(Str(what="a pattern"), min=1)
@@ -261,29 +332,29 @@ STYLE = Rec(
         "hesitation": F(LINES, True, "the stage direction when there is a concern"),
         "hesitation_pause": F(Num(0, 10), doc="seconds of pause on hesitation (default 1.5)"),
         "no_concerns": F(LINES, True, "the quick, positive answer when there is no concern"),
-        "nothing_else": F(LINES),
-        "defer_closing": F(LINES),
-        "defer_question": F(LINES),
-        "how_did_i_do": F(LINES),
-        "unknown_question": F(LINES),
-        "not_quite": F(LINES),
-        "already_said": F(LINES),
-        "fallback": F(LINES),
-        "confirm_resolved": F(LINES),
-        "confirm_partial": F(LINES),
-        "confirm_unresolved": F(LINES),
-        "out_of_time": F(LINES),
-        "your_turn": F(LINES),
+        "nothing_else": F(LINES, doc="the answer to 'anything else?' when nothing more is pending"),
+        "defer_closing": F(LINES, doc="the closing question asked too early"),
+        "defer_question": F(LINES, doc="a candidate question asked during a question"),
+        "how_did_i_do": F(LINES, doc="the polite non-answer to 'how did I do?'"),
+        "unknown_question": F(LINES, doc="a candidate question this scenario has no answer for"),
+        "not_quite": F(LINES, doc="a concern answered before its specific line was said"),
+        "already_said": F(LINES, doc="a probe after the specific line was said"),
+        "fallback": F(LINES, doc="an unrecognised line after the interviewer has nothing (more)"),
+        "confirm_resolved": F(LINES, doc="'does that address your concern?' when it does"),
+        "confirm_partial": F(LINES, doc="... when it partly does; may use {missing}"),
+        "confirm_unresolved": F(LINES, doc="... when it does not; may use {missing}"),
+        "out_of_time": F(LINES, doc="said when max_turns is reached"),
+        "your_turn": F(LINES, doc="'anything else?' and the like before the closing question"),
     },
 )
 
 PERSONA = Rec(
     "persona",
     {
-        "name": F(TEXT, True),
-        "role": F(TEXT, True),
-        "company": F(TEXT, True),
-        "style": F(STYLE, True),
+        "name": F(TEXT, True, "the interviewer's full name; fills {persona.name}"),
+        "role": F(TEXT, True, "the interviewer's job title; fills {persona.role}"),
+        "company": F(TEXT, True, "the company's name; fills {persona.company}"),
+        "style": F(STYLE, True, "the interviewer's stock lines; see scenario-format.md 3.3"),
     },
 )
 
@@ -292,17 +363,17 @@ CANDIDATE = Rec(
     {
         "name": F(TEXT, True, "the name the player plays"),
         "background": F(ListOf(TEXT, min=1), True, "facts told to the player at the start"),
-        "facts": F(MapOf(Scalar())),
+        "facts": F(MapOf(Scalar()), doc="named facts about the candidate, for when_fact"),
     },
 )
 
 INTENT = Rec(
     "intent",
     {
-        "patterns": F(PATTERNS, True),
-        "priority": F(Int(-100, 100)),
+        "patterns": F(PATTERNS, True, "what the player might type; see scenario-format.md 4"),
+        "priority": F(Int(-100, 100), doc="breaks ties between intents scoring the same"),
         "replace": F(Bool(), doc="replace the library's patterns instead of adding to them"),
-        "examples": F(ListOf(TEXT)),
+        "examples": F(ListOf(TEXT), doc="sample phrasings, for documentation and tests"),
     },
 )
 
@@ -310,53 +381,92 @@ RULE = Rec(
     "rule",
     {
         "when": F(PATTERNS, True, "patterns over the answer"),
-        "say": F(LINES),
-        "goto": F(NAME),
+        "say": F(LINES, doc="the interviewer's reply (default: an acknowledgement)"),
+        "goto": F(NAME, doc="the question to go to next, or candidate_questions"),
     },
 )
 
 QUESTION = Rec(
     "question",
     {
-        "id": F(NAME, True),
-        "ask": F(LINES, True),
-        "rephrase": F(LINES),
-        "follow_up": F(LINES),
+        "id": F(NAME, True, "a name for the question, unique in the file"),
+        "ask": F(LINES, True, "the question"),
+        "rephrase": F(LINES, doc="said when the player asks 'what do you mean?'"),
+        "follow_up": F(LINES, doc="a follow-up question, asked at most once"),
         "follow_up_if": F(
-            Str(re.compile(r"^(missing_specifics|always)$"), "missing_specifics or always")
+            Str(re.compile(r"^(missing_specifics|always)$"), "missing_specifics or always"),
+            doc="when to ask the follow-up (default: missing_specifics)",
         ),
-        "rules": F(ListOf(RULE)),
+        "rules": F(
+            ListOf(RULE), doc="special replies to particular answers; see scenario-format.md 3.8.3"
+        ),
     },
 )
 
-ANSWER = Either(LINES, Rec("answer", {"say": F(LINES, True), "clue": F(NAME)}))
+ANSWER = Either(
+    LINES,
+    Rec(
+        "answer",
+        {
+            "say": F(LINES, True, "the answer"),
+            "clue": F(NAME, doc="the id of a concern this answer hints at"),
+        },
+    ),
+)
 
 FLOW = Rec(
     "flow",
     {
-        "opening": F(Rec("flow.opening", {"say": F(LINES, True), "reply": F(LINES)}), True),
-        "questions": F(ListOf(QUESTION, min=1), True),
+        "opening": F(
+            Rec(
+                "flow.opening",
+                {
+                    "say": F(LINES, True, "the interviewer's first words"),
+                    "reply": F(LINES, doc="the reply to the player's first line"),
+                },
+            ),
+            True,
+            "the greeting; see scenario-format.md 3.8.1",
+        ),
+        "questions": F(
+            ListOf(QUESTION, min=1, max=MAX_QUESTIONS),
+            True,
+            "the questions, in order; see scenario-format.md 3.8.2",
+        ),
         "candidate_questions": F(
             Rec(
                 "flow.candidate_questions",
                 {
-                    "prompt": F(LINES, True),
-                    "answers": F(MapOf(ANSWER), True),
+                    "prompt": F(LINES, True, "the invitation: 'What questions do you have?'"),
+                    "answers": F(
+                        MapOf(ANSWER), True, "answers to the player's questions, by intent"
+                    ),
                 },
             ),
             True,
+            "the player's turn to ask; see scenario-format.md 3.8.4",
         ),
-        "closing": F(Rec("flow.closing", {"say": F(LINES, True)}), True),
+        "closing": F(
+            Rec("flow.closing", {"say": F(LINES, True, "the interviewer's goodbye")}),
+            True,
+            "the goodbye; see scenario-format.md 3.8.5",
+        ),
     },
 )
 
-GROUP = Rec("evidence group", {"label": F(TEXT, True), "patterns": F(PATTERNS, True)})
+GROUP = Rec(
+    "evidence group",
+    {
+        "label": F(TEXT, True, "the evidence from the player's side, for the debrief"),
+        "patterns": F(PATTERNS, True, "the group is hit when any of these matches"),
+    },
+)
 
 CONCERN = Rec(
     "concern",
     {
-        "id": F(NAME, True),
-        "title": F(TEXT, True),
+        "id": F(NAME, True, "a name for the concern, unique in the file"),
+        "title": F(TEXT, True, "a short title for the debrief"),
         "severity": F(Int(1, 3), True, "1 minor, 2 real, 3 serious"),
         "source": F(
             Str(
@@ -364,49 +474,53 @@ CONCERN = Rec(
                 "background, said, theme or misunderstanding",
             ),
             True,
+            "where it comes from: background, said, theme or misunderstanding",
         ),
-        "order": F(Int(0, 100)),
-        "probes": F(Int(0, 3)),
-        "preempt": F(Bool()),
-        "when_fact": F(NAME),
-        "triggers": F(PATTERNS),
-        "during": F(ListOf(NAME, min=1)),
+        "order": F(Int(0, 100), doc="lower comes up first at the closing question (default 0)"),
+        "probes": F(Int(0, 3), doc="probes needed before the specific line (default 1)"),
+        "preempt": F(Bool(), doc="evidence before the closing question defuses it (default true)"),
+        "when_fact": F(NAME, doc="raised only if this candidate fact is true"),
+        "triggers": F(PATTERNS, doc="what raises it (said and misunderstanding)"),
+        "during": F(ListOf(NAME, min=1), doc="question ids during which triggers count"),
         "theme": F(
             Rec(
                 "theme",
                 {
-                    "patterns": F(PATTERNS, True),
-                    "at_least": F(Int(1, 50), True),
-                    "counter": F(PATTERNS),
-                    "at_most": F(Int(0, 50)),
+                    "patterns": F(PATTERNS, True, "each pattern matching a line adds 1"),
+                    "at_least": F(Int(1, 50), True, "raised when the count reaches this"),
+                    "counter": F(PATTERNS, doc="signs of the opposite"),
+                    "at_most": F(Int(0, 50), doc="counter matches allowed (default 0)"),
                 },
-            )
+            ),
+            doc="the counting rule of a theme concern",
         ),
         "thought": F(TEXT, True, "what the interviewer thinks but does not say"),
-        "vague": F(LINES, True),
-        "specific": F(LINES, True),
+        "vague": F(LINES, True, "the first, vague way it is brought up"),
+        "specific": F(LINES, True, "the specific concern, said after probing"),
         "evidence": F(
             Rec(
                 "evidence",
                 {
-                    "groups": F(MapOf(GROUP), True),
-                    "resolve": F(NEED, True),
-                    "partial": F(NEED),
+                    "groups": F(MapOf(GROUP), True, "the kinds of evidence, by name"),
+                    "resolve": F(NEED, True, "which groups together resolve it"),
+                    "partial": F(NEED, doc="which groups partly resolve it"),
                 },
             ),
             True,
+            "what addresses it; see scenario-format.md 3.9",
         ),
-        "worsened_by": F(PATTERNS),
+        "worsened_by": F(PATTERNS, doc="what makes it worse"),
         "replies": F(
             Rec(
                 "concern.replies",
                 {
-                    "resolved": F(LINES),
-                    "partly_resolved": F(LINES),
-                    "worsened": F(LINES),
-                    "unresolved": F(LINES),
+                    "resolved": F(LINES, doc="when an answer resolves it"),
+                    "partly_resolved": F(LINES, doc="when an answer partly resolves it"),
+                    "worsened": F(LINES, doc="when a defensive answer makes it worse"),
+                    "unresolved": F(LINES, doc="when an answer does neither"),
                 },
-            )
+            ),
+            doc="this concern's own replies to answers about it",
         ),
     },
 )
@@ -415,39 +529,79 @@ SCENARIO = Rec(
     "scenario",
     {
         "closer": F(Int(1, 1), True, "the format version: `closer: 1`"),
-        "id": F(Str(ID_RE, "an id (lower-case letters, digits, - and _)"), True),
-        "title": F(TEXT, True),
-        "description": F(TEXT),
-        "position": F(TEXT, True),
-        "persona": F(PERSONA, True),
-        "candidate": F(CANDIDATE, True),
-        "word_sets": F(MapOf(ListOf(TEXT, min=1))),
-        "intents": F(MapOf(INTENT)),
-        "markers": F(MapOf(PATTERNS)),
-        "flow": F(FLOW, True),
-        "concerns": F(ListOf(CONCERN)),
+        "id": F(
+            Str(ID_RE, "an id (lower-case letters, digits, - and _)"),
+            True,
+            "the scenario's id, shown by closer list",
+        ),
+        "title": F(TEXT, True, "shown when play starts and by closer list"),
+        "description": F(TEXT, doc="shown under the title when play starts"),
+        "position": F(TEXT, True, "the job interviewed for; fills {position}"),
+        "persona": F(PERSONA, True, "the interviewer; see scenario-format.md 3.3"),
+        "candidate": F(CANDIDATE, True, "the person the player plays; see scenario-format.md 3.4"),
+        "word_sets": F(MapOf(ListOf(TEXT, min=1)), doc="named word lists, used as @name"),
+        "intents": F(MapOf(INTENT), doc="new intents, or more patterns for the library's"),
+        "markers": F(MapOf(PATTERNS), doc="more patterns for chance, defensive, specifics"),
+        "flow": F(
+            FLOW,
+            True,
+            "opening, questions, candidate questions, closing; see scenario-format.md 3.8",
+        ),
+        "concerns": F(ListOf(CONCERN), doc="the hidden concerns; see scenario-format.md 3.9"),
         "verdict": F(
             Rec(
                 "verdict",
                 {
-                    "baseline": F(Int(0, 100)),
-                    "advance": F(Int(0, 100)),
-                    "undecided": F(Int(0, 100)),
+                    "baseline": F(Int(0, 100), doc="the score before deductions (default 80)"),
+                    "advance": F(Int(0, 100), doc="at or above: advance (default 70)"),
+                    "undecided": F(Int(0, 100), doc="at or above: undecided (default 50)"),
                 },
-            )
+            ),
+            doc="thresholds for the outcome; see scenario-format.md 3.10",
         ),
-        "max_turns": F(Int(5, 500)),
+        "max_turns": F(Int(5, 500), doc="the most candidate lines in a session (default 80)"),
     },
 )
 
 LIBRARY = Rec(
     "library",
     {
-        "closer": F(Int(1, 1), True),
-        "library": F(NAME, True),
-        "word_sets": F(MapOf(ListOf(TEXT))),
-        "intents": F(MapOf(INTENT), True),
-        "markers": F(MapOf(PATTERNS)),
-        "style": F(STYLE),
+        "closer": F(Int(1, 1), True, "the format version: `closer: 1`"),
+        "library": F(NAME, True, "the library's name"),
+        "word_sets": F(MapOf(ListOf(TEXT)), doc="named word lists, used as @name"),
+        "intents": F(MapOf(INTENT), True, "the intents every scenario gets"),
+        "markers": F(MapOf(PATTERNS), doc="patterns for chance, defensive, specifics"),
+        "style": F(STYLE, doc="the default interviewer lines"),
     },
 )
+
+BEYOND_STRUCTURE = (
+    " This schema checks structure only: keys, types, required keys, lengths and ranges (the"
+    " loader's codes E030 to E041). `closer validate` also checks what a schema cannot: patterns,"
+    " placeholders, references between parts of the file (goto, during, clue, when_fact, evidence"
+    " groups), duplicate ids, which keys fit a concern's source, and the verdict thresholds."
+    " Generated from engine/schema.py by `closer schema`."
+)
+
+
+def json_schema(library: bool = False) -> JSON:
+    """The scenario format (or, with `library`, the intent-library format) as a JSON Schema
+    document, draft 2020-12: built from the same types the loader checks with."""
+    if library:
+        head: JSON = {
+            "$id": "urn:closer:schema:library:1",
+            "title": "Closer intent library, format 1",
+            "description": "A Closer intent library (like scenarios/library/standard.yaml)."
+            + BEYOND_STRUCTURE,
+        }
+        body = LIBRARY.to_json_schema()
+    else:
+        head = {
+            "$id": "urn:closer:schema:scenario:1",
+            "title": "Closer scenario, format 1",
+            "description": "An interviewer persona for Closer: see docs/scenario-format.md."
+            + BEYOND_STRUCTURE,
+        }
+        body = SCENARIO.to_json_schema()
+    body.pop("title")
+    return {"$schema": JSON_SCHEMA_DIALECT, **head, **body}

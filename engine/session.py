@@ -160,7 +160,7 @@ class Session:
         utt = normalize(text)
         self._emit({"event": "say", "speaker": "candidate", "text": text})
         kind = self.program.kind(st.state)
-        match = self.program.classify(utt, self._listening(kind, utt))
+        match = self.program.classify(utt, listening(self.program, st.state, utt))
         intent = match.intent if match else None
         record: Event = {
             "event": "intent",
@@ -193,29 +193,6 @@ class Session:
         return self._flush(None)
 
     # -- state handlers ---------------------------------------------------------------------
-
-    def _listening(self, kind: str, utt: Utterance) -> frozenset[str]:
-        cq = self.program.candidate_questions
-        if kind == "opening":
-            return frozenset({"closing_question"})
-        if kind == "question":
-            allowed = {"closing_question"}
-            if looks_like_question(utt):
-                allowed |= cq | {"how_did_i_do", "probe"}
-            if len(utt.words) <= SHORT:
-                allowed.add("goodbye")
-            return frozenset(allowed)
-        base = cq | {
-            "closing_question",
-            "how_did_i_do",
-            "no_questions",
-            "goodbye",
-            "anything_else",
-            "confirm",
-        }
-        if kind == DISCUSSION:
-            return frozenset(base | {"probe", "clarify", "acknowledge"})
-        return frozenset(base | {"acknowledge"})
 
     def _opening(self, intent: str | None, utt: Utterance, record: Event) -> None:
         if intent == "closing_question":
@@ -562,6 +539,33 @@ class Session:
     def _flush(self, match: IntentMatch | None) -> Turn:
         events, self.events = tuple(self.events), []
         return Turn(events, match)
+
+
+def listening(program: Program, state: str, utt: Utterance) -> frozenset[str]:
+    """The intents a session in `state` listens for, given the line (a question-shaped line may
+    be a candidate question mid-interview; a short one may be a goodbye)."""
+    kind = program.kind(state)
+    cq = program.candidate_questions
+    if kind == "opening":
+        return frozenset({"closing_question"})
+    if kind == "question":
+        allowed = {"closing_question"}
+        if looks_like_question(utt):
+            allowed |= cq | {"how_did_i_do", "probe"}
+        if len(utt.words) <= SHORT:
+            allowed.add("goodbye")
+        return frozenset(allowed)
+    base = cq | {
+        "closing_question",
+        "how_did_i_do",
+        "no_questions",
+        "goodbye",
+        "anything_else",
+        "confirm",
+    }
+    if kind == DISCUSSION:
+        return frozenset(base | {"probe", "clarify", "acknowledge"})
+    return frozenset(base | {"acknowledge"})
 
 
 def verdict(program: Program, st: SessionState) -> tuple[str, int]:

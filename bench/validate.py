@@ -1,0 +1,125 @@
+"""`closer validate` benchmark. Run with the interpreter of the environment Closer is installed in:
+  .venv/bin/python bench/validate.py [--runs 21]
+
+Measures, in one run and interleaved, `closer validate --strict` on every shipped scenario and on a
+generated scenario as large as the loader allows, against the baseline of importing PyYAML in a
+fresh interpreter; reports medians and the ratio to the baseline (these machines are shared and
+noisy, so compare the ratios rather than the absolute numbers). Then, in process, the load and lint
+times over growing generated scenarios, to show neither is quadratic.
+
+The generated scenario has 1,000 questions, the most `flow.questions` may hold (E036), so 1,005
+states with opening, candidate_questions, the two closing states and ended. It stays inside the
+other limits (512,000 bytes, 20,000 values); the script prints its size and checks that 1,001
+questions are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+CLOSER = str(Path(sys.executable).parent / "closer")
+BASELINE = [sys.executable, "-c", "import yaml"]
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def values(text: str) -> int:
+    """How many values the loader counts in `text` (its 20,000 limit)."""
+    from engine.source import Y, parse
+
+    def count(y: Y) -> int:
+        if isinstance(y.v, dict):
+            return 1 + sum(1 + count(v) for v in y.v.values())
+        if isinstance(y.v, list):
+            return 1 + sum(count(v) for v in y.v)
+        return 1
+
+    return count(parse(text, "generated.yaml"))
+
+
+def in_process(sizes: list[int], repeats: int) -> None:
+    from engine import compile_scenario, load_scenario
+    from engine.lint import lint
+    from tests.test_lint import generated
+
+    print(f"\n{'in process, generated scenario':<40} {'load+compile':>13} {'lint':>9}")
+    for n in sizes:
+        text = generated(n)
+        loads, lints = [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            program = compile_scenario(load_scenario(text, "generated.yaml"))
+            mid = time.perf_counter()
+            lint(program)
+            loads.append(mid - start)
+            lints.append(time.perf_counter() - mid)
+        print(
+            f"{n:>4} questions{'':<27} {statistics.median(loads) * 1000:>11.1f}ms "
+            f"{statistics.median(lints) * 1000:>7.2f}ms"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    from engine import ScenarioError, load_scenario
+    from tests.test_lint import MAX_QUESTIONS, generated
+
+    try:
+        load_scenario(generated(MAX_QUESTIONS + 1), "generated.yaml")
+    except ScenarioError as e:
+        refused = ", ".join(d.code for d in e.diagnostics)
+    else:
+        raise SystemExit(f"{MAX_QUESTIONS + 1} questions loaded: update the docstring")
+    text = generated(MAX_QUESTIONS)
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "generated.yaml"
+        big.write_text(text, encoding="utf-8")
+        cases = {"baseline: python -c 'import yaml'": lambda: wall(BASELINE)}
+        for path in sorted((HERE.parent / "scenarios").glob("*.yaml")):
+            cases[f"closer validate --strict {path.name}"] = lambda p=path: wall(
+                [CLOSER, "validate", "--strict", str(p)]
+            )
+        cases[f"closer validate --strict generated ({MAX_QUESTIONS} questions)"] = lambda: wall(
+            [CLOSER, "validate", "--strict", str(big)]
+        )
+        samples: dict[str, list[float]] = {k: [] for k in cases}
+        for fn in cases.values():  # warm the file cache once (and fail loudly if not clean)
+            fn()
+        for _ in range(args.runs):
+            for name, fn in cases.items():
+                samples[name].append(fn())
+    base = statistics.median(samples[next(iter(cases))])
+    print(f"{args.runs} interleaved runs, Python {sys.version.split()[0]}")
+    print(
+        f"generated scenario: {MAX_QUESTIONS} questions, {len(text.encode()):,} bytes, "
+        f"{values(text):,} values; {MAX_QUESTIONS + 1} questions is refused ({refused})"
+    )
+    print(f"{'case':<56} {'median':>9} {'vs baseline':>12}")
+    for name, times in samples.items():
+        med = statistics.median(times)
+        print(f"{name:<56} {med * 1000:>7.1f}ms {med / base:>11.2f}x")
+    in_process([50, 100, 250, 500, MAX_QUESTIONS], 9)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Why a line was understood the way it was: the winning intent, every runner-up and why it lost,
+and (for authors) what the hidden scan saw: concern triggers, evidence and negated matches.
+
+Computed only on demand (`closer explain`, `closer play --trace`, `/why`), never during a normal
+turn, so explaining costs nothing when nobody asks. Pure, like the rest of `engine/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine import model as m
+from engine.errors import Span
+from engine.patterns import Utterance
+from engine.program import IntentMatch, Program
+
+Why = Literal["lower_score", "lower_priority", "later_definition", "not_listening"]
+
+
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """An intent with a pattern that matched the line, and how it fared against the winner."""
+
+    intent: str
+    rule: str
+    score: int
+    priority: int
+    source: Span
+    pattern: str
+    why: Why
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "rule": self.rule,
+            "score": self.score,
+            "priority": self.priority,
+            "source": str(self.source),
+            "pattern": self.pattern,
+            "why": self.why,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanHit:
+    """A concern pattern that matched (or matched only inside a negation, so did not count)."""
+
+    concern: str
+    kind: Literal["trigger", "theme", "counter", "evidence", "worsened_by"]
+    group: str | None
+    pattern: str
+    source: Span
+    negated: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "concern": self.concern,
+            "kind": self.kind,
+            "group": self.group,
+            "pattern": self.pattern,
+            "source": str(self.source),
+            "negated": self.negated,
+        }
+
+    def describe(self) -> str:
+        what = f"evidence group {self.group!r}" if self.group else self.kind.replace("_", " ")
+        verdict = "matched inside a negation, so it did not count" if self.negated else "matched"
+        return f"concern {self.concern}: {what} '{self.pattern}' {verdict} ({self.source})"
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    text: str
+    state: str | None  # None: every intent was listened for (`closer explain` without --state)
+    winner: IntentMatch | None
+    runners_up: tuple[Contender, ...]
+    scan: tuple[ScanHit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "state": self.state,
+            "intent": None,
+            "rule": None,
+            "score": 0,
+            "source": None,
+            "pattern": None,
+        }
+        if self.winner is not None:
+            data.update(self.winner.to_json())
+        data["runners_up"] = [c.to_json() for c in self.runners_up]
+        data["concerns"] = [h.to_json() for h in self.scan]
+        return data
+
+    def lines(self, limit: int = 6, hidden: bool = True) -> list[str]:
+        """Readable lines: the winner, up to `limit` runners-up, then (if `hidden`) the scan."""
+        w = self.winner
+        if w is None:
+            out = ["no intent matched: the line was taken as an answer or a remark"]
+        else:
+            out = [
+                f"intent {w.intent} by {w.rule} '{w.pattern}' (score {w.score}, "
+                f"priority {w.priority}) at {w.source}"
+            ]
+        for c in self.runners_up[:limit]:
+            out.append(f"  lost: {c.rule} '{c.pattern}': {c.reason}")
+        if len(self.runners_up) > limit:
+            out.append(f"  ... and {len(self.runners_up) - limit} more (see --json)")
+        if hidden:
+            out.extend(h.describe() for h in self.scan)
+        return out
+
+
+def explain(
+    program: Program, utt: Utterance, allowed: frozenset[str], state: str | None = None
+) -> Explanation:
+    """Classify `utt` as the session would among `allowed`, and say why every other intent with
+    a matching pattern lost."""
+    winner = program.classify(utt, allowed)
+    found: list[tuple[int, Contender]] = []
+    for order, intent in enumerate(program.intents):
+        best = _best(intent, utt)
+        if best is None:
+            continue
+        i, pat = best
+        rule = f"{intent.id}#{i + 1}"
+        if winner is not None and rule == winner.rule:
+            continue
+        score = pat.pattern.score
+        if intent.id not in allowed:
+            why: Why = "not_listening"
+            where = f"in state {state}" if state else "here"
+            reason = f"not listened for {where}"
+        elif winner is None:  # an allowed intent that matched would have won
+            raise AssertionError(f"{rule} matched but classify found nothing")
+        elif score < winner.score:
+            why, reason = "lower_score", f"lower score ({score} < {winner.score})"
+        elif intent.id != winner.intent and intent.priority < winner.priority:
+            why = "lower_priority"
+            reason = f"same score, lower priority ({intent.priority} < {winner.priority})"
+        else:
+            why = "later_definition"
+            reason = "same score and priority, defined later (earlier definitions win)"
+        contender = Contender(
+            intent.id, rule, score, intent.priority, pat.span, pat.source, why, reason
+        )
+        found.append((order, contender))
+    found.sort(key=lambda t: (t[1].why == "not_listening", -t[1].score, -t[1].priority, t[0]))
+    return Explanation(
+        utt.text, state, winner, tuple(c for _, c in found), tuple(scan(program, utt))
+    )
+
+
+def _best(intent: m.Intent, utt: Utterance) -> tuple[int, m.Pat] | None:
+    """The intent's highest-scoring matching pattern (the first of equals)."""
+    best: tuple[int, m.Pat] | None = None
+    for i, pat in enumerate(intent.patterns):
+        if best is not None and pat.pattern.score <= best[1].pattern.score:
+            continue
+        if pat.pattern.match(utt) is not None:
+            best = (i, pat)
+    return best
+
+
+def scan(program: Program, utt: Utterance) -> list[ScanHit]:
+    """Every concern pattern the line matches, marking those the negation guard throws away."""
+    hits: list[ScanHit] = []
+
+    def check(c: m.Concern, kind: Any, pats: tuple[m.Pat, ...], group: str | None = None) -> None:
+        for p in pats:
+            if p.pattern.match(utt) is None:
+                continue
+            negated = p.pattern.match(utt, guard=True) is None
+            hits.append(ScanHit(c.id, kind, group, p.source, p.span, negated))
+
+    for c in program.concerns:
+        check(c, "trigger", c.triggers)
+        if c.theme is not None:
+            check(c, "theme", c.theme.patterns)
+            check(c, "counter", c.theme.counter)
+        for g in c.groups:
+            check(c, "evidence", g.patterns, g.id)
+        check(c, "worsened_by", c.worsened_by)
+    return hits

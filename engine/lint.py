@@ -1,0 +1,399 @@
+"""Lint: problems in a scenario that loads and compiles, but will not play the way its author
+meant. Pure: `lint(program)` -> diagnostics, each with a stable code from `CHECKS`.
+
+Codes: `E0xx` are load errors (the file is refused; `engine.loader`), `E1xx` lint errors (the
+scenario loads, but part of an interview can never be played), `W1xx` lint warnings (something
+is written that can never take effect). Every code, with a broken example, is in
+docs/diagnostics.md, which the tests check against `CHECKS` and `LOAD_CODES`.
+
+Every check is conservative: it reports only what is certain from the file (a rule is
+"shadowed" only when an earlier rule's pattern provably matches everything the later one does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from engine import model as m
+from engine.errors import Diagnostic, Severity, Span
+from engine.patterns import Alt, Element, Gap, Opt, Pattern, Word, normalize
+from engine.program import CQ, Program, compile_scenario
+
+
+class Check(NamedTuple):
+    """One entry of the diagnostics registry."""
+
+    code: str
+    severity: Severity
+    title: str
+    doc: str
+
+
+CHECKS = (
+    Check(
+        "E101", "error", "dead end",
+        "A question whose only way out leads back to itself: a rule that always matches and "
+        "has `goto` its own question, so the interview can never move on.",
+    ),
+    Check(
+        "E102", "error", "no path to your questions",
+        "Questions that send each other round in a loop with rules that always match, so the "
+        "interview never reaches `candidate_questions` and the closing question.",
+    ),
+    Check(
+        "W101", "warning", "question never asked",
+        "A question no path reaches: every way into it is skipped by an earlier rule that "
+        "always matches.",
+    ),
+    Check(
+        "W102", "warning", "rule shadowed",
+        "A rule that can never fire, because an earlier rule of the same question matches "
+        "everything it matches (the first matching rule wins).",
+    ),
+    Check(
+        "W103", "warning", "pattern matches everything",
+        "A pattern made only of gaps and optional parts (`*`, `*3`, `[maybe]`) matches any "
+        "line, even an empty one. (In a rule's `when` this is how to say 'always'; there its "
+        "effects are reported as W101, W102, E101 or E102.)",
+    ),
+    Check(
+        "W104", "warning", "intent never listened for",
+        "An intent of your own that is not a standard intent and has no answer under "
+        "`candidate_questions.answers`: no state of the interview listens for it.",
+    ),
+    Check(
+        "W105", "warning", "candidate question without an answer",
+        "A standard `ask_*` question with no answer: the interviewer replies with the "
+        "`unknown_question` line when the player asks it.",
+    ),
+    Check(
+        "W106", "warning", "concern never raised",
+        "A concern that can never be raised: its `when_fact` is false in `candidate.facts`, or "
+        "every question in its `during` is never asked.",
+    ),
+    Check(
+        "W107", "warning", "evidence group never needed",
+        "An evidence group that neither `resolve` nor `partial` needs: it is not in an `all` "
+        "list and neither uses `count`, so hitting it changes nothing.",
+    ),
+    Check(
+        "W108", "warning", "example not understood",
+        "An intent's example line is not classified as that intent (another intent wins, or "
+        "nothing matches), so players who say it will not be understood as the author meant.",
+    ),
+)  # fmt: skip
+BY_CODE = {c.code: c for c in CHECKS}
+
+LOAD_CODES = {
+    "E000": "cannot read the file, or not a regular file",
+    "E001": "file too large",
+    "E002": "not UTF-8",
+    "E003": "empty file",
+    "E010": "YAML syntax error",
+    "E011": "too many lines, values or aliases, or a recursive alias",
+    "E012": "nested too deep",
+    "E013": "unsupported tag or merge key",
+    "E014": "a key that is not a plain word",
+    "E015": "control character in the file",
+    "E020": "duplicate key",
+    "E030": "wrong type",
+    "E031": "empty text",
+    "E032": "text too long",
+    "E033": "text not in the required form",
+    "E034": "number out of range",
+    "E035": "list too short",
+    "E036": "list or mapping too long",
+    "E037": "invalid name as a key",
+    "E040": "unknown key",
+    "E041": "missing required key",
+    "E042": "evidence need without `all` or `count`",
+    "E043": "an intent library, not a scenario",
+    "E050": "bad placeholder",
+    "E051": "control character written as an escape",
+    "E060": "pattern does not parse, or unknown word set",
+    "E061": "unknown marker",
+    "E070": "verdict thresholds out of order",
+    "E071": "duplicate question or concern id",
+    "E072": "unknown question id in `goto` or `during`",
+    "E073": "answer for an unknown intent",
+    "E074": "answer for a standard intent that is not a question",
+    "E075": "clue names an unknown concern",
+    "E076": "reserved question id",
+    "E077": "unknown evidence group",
+    "E078": "count larger than the number of groups",
+    "E079": "concern source and keys do not fit",
+    "E080": "unknown fact in `when_fact`",
+}
+
+
+def lint(program: Program | m.Scenario) -> list[Diagnostic]:
+    """Every lint diagnostic for a loaded scenario or its compiled program, in file order."""
+    if isinstance(program, m.Scenario):
+        program = compile_scenario(program)
+    found = [*_flow(program), *_patterns(program), *_intents(program), *_concerns(program)]
+    return sorted(found, key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
+
+
+def _diag(code: str, span: Span, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(span, code, message, hint, BY_CODE[code].severity)
+
+
+# ---- pattern facts ------------------------------------------------------------------------
+
+
+def _empty_ok(items: Iterable[Element]) -> bool:
+    """True when this run of items matches zero words (so it matches anywhere)."""
+    for el in items:
+        if isinstance(el, (Gap, Opt)):
+            continue
+        if isinstance(el, Alt) and any(_empty_ok(o) for o in el.options):
+            continue
+        return False
+    return True
+
+
+def matches_everything(p: Pattern) -> bool:
+    return all(_empty_ok(part) for part in p.parts)
+
+
+def _contains_run(part: tuple[Element, ...], run: tuple[Element, ...]) -> bool:
+    n = len(run)
+    return any(part[i : i + n] == run for i in range(len(part) - n + 1))
+
+
+def covers(earlier: Pattern, later: Pattern) -> bool:
+    """True when `earlier` surely matches every line `later` matches (conservative)."""
+    if matches_everything(earlier) or earlier.parts == later.parts:
+        return True
+    # each part of `earlier` is plain words found, in a row, among the items of a part of `later`
+    for part in earlier.parts:
+        if not all(isinstance(el, Word) for el in part):
+            return False
+        if not any(_contains_run(lp, part) for lp in later.parts):
+            return False
+    return True
+
+
+def _always(rule: m.Rule) -> bool:
+    return any(matches_everything(p.pattern) for p in rule.patterns)
+
+
+# ---- flow ---------------------------------------------------------------------------------
+
+
+def _graph(program: Program) -> dict[str, list[str]]:
+    """Where each question can go next: each rule's goto in order, then the next question,
+    unless a rule that always matches comes first. (Linear: no `order.index` per question.)"""
+    order = program.order
+    out: dict[str, list[str]] = {}
+    for i, q in enumerate(program.scenario.flow.questions):
+        after = order[i + 1] if i + 1 < len(order) else CQ
+        dests = []
+        for rule in q.rules:
+            dests.append(rule.goto or after)
+            if _always(rule):
+                break
+        else:
+            dests.append(after)
+        out[q.id] = dests
+    return out
+
+
+def _reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
+    seen = set(start)
+    todo = list(seen)
+    while todo:
+        for dest in edges.get(todo.pop(), ()):
+            if dest not in seen:
+                seen.add(dest)
+                todo.append(dest)
+    return seen
+
+
+def _flow(program: Program) -> Iterator[Diagnostic]:
+    qs = program.scenario.flow.questions
+    exits = _graph(program)
+    reached = _reach([program.order[0]], exits)
+    back: dict[str, list[str]] = {}
+    for src, dests in exits.items():
+        for dest in dests:
+            back.setdefault(dest, []).append(src)
+    finishing = _reach([CQ], back)
+    trapped = {q.id for q in qs if q.id in reached and q.id not in finishing}
+    reported: set[str] = set()
+    for i, q in enumerate(qs):
+        always = next((r for r in q.rules if _always(r)), None)
+        if q.id not in reached:  # never the first question: the opening leads there
+            prev = qs[i - 1]
+            skip = next((r for r in prev.rules if _always(r)), None)
+            yield _diag(
+                "W101",
+                q.span,
+                f"question {q.id!r} is never asked",
+                f"the rule at line {skip.span.line} of {prev.id!r} matches every answer and "
+                "jumps past it; give that rule words to match"
+                if prev.id in reached and skip is not None
+                else f"the question before it, {prev.id!r}, is never asked either",
+            )
+        elif always is not None and always.goto == q.id:
+            yield _diag(
+                "E101",
+                always.goto_span or always.span,
+                f"question {q.id!r} is a dead end: a rule that always matches goes back to it",
+                "give the rule words to match, or point its goto at another question",
+            )
+            reported.add(q.id)
+        elif q.id in trapped and q.id not in reported and q.id in _reach(exits[q.id], exits):
+            inside = {k: [d for d in v if d in trapped] for k, v in exits.items() if k in trapped}
+            loop = {x for x in _reach([q.id], inside) if q.id in _reach([x], inside)}
+            names = ", ".join(repr(x.id) for x in qs if x.id in loop)
+            reported |= loop
+            yield _diag(
+                "E102",
+                q.span,
+                f"questions {names} loop forever: none leads to candidate_questions",
+                "give one of their always-matching rules words to match, or change a goto",
+            )
+
+
+def _rules(q: m.Question) -> Iterator[Diagnostic]:
+    for j, rule in enumerate(q.rules):
+        earlier = [(i, p) for i, r in enumerate(q.rules[:j]) for p in r.patterns]
+        if not earlier:
+            continue
+        found: list[int] = []
+        for p in rule.patterns:
+            by = next((i for i, e in earlier if covers(e.pattern, p.pattern)), None)
+            if by is None:
+                break
+            found.append(by)
+        else:
+            first = q.rules[min(found)]
+            yield _diag(
+                "W102",
+                rule.span,
+                f"rule {j + 1} of question {q.id!r} ({rule.patterns[0].source!r}) never fires",
+                f"rule {min(found) + 1} at line {first.span.line} matches everything it does; "
+                "put the more specific rule first",
+            )
+
+
+# ---- patterns -----------------------------------------------------------------------------
+
+
+def _all_patterns(program: Program) -> Iterator[tuple[str, m.Pat]]:
+    sc = program.scenario
+    for intent in sc.intents:
+        for p in intent.patterns:
+            yield f"intent {intent.id!r}", p
+    for name, pats in sc.markers:
+        for p in pats:
+            yield f"marker {name!r}", p
+    for c in sc.concerns:
+        for p in c.triggers:
+            yield f"a trigger of concern {c.id!r}", p
+        for p in c.worsened_by:
+            yield f"worsened_by of concern {c.id!r}", p
+        if c.theme is not None:
+            for p in (*c.theme.patterns, *c.theme.counter):
+                yield f"the theme of concern {c.id!r}", p
+        for g in c.groups:
+            for p in g.patterns:
+                yield f"evidence group {g.id!r} of concern {c.id!r}", p
+
+
+def _patterns(program: Program) -> Iterator[Diagnostic]:
+    path = program.scenario.path
+    for where, p in _all_patterns(program):
+        if p.span.path == path and matches_everything(p.pattern):
+            yield _diag(
+                "W103",
+                p.span,
+                f"pattern {p.source!r} in {where} matches every line",
+                "it has only gaps and optional parts; add a word it must find",
+            )
+    for q in program.scenario.flow.questions:
+        yield from _rules(q)
+
+
+# ---- intents ------------------------------------------------------------------------------
+
+
+def _intents(program: Program) -> Iterator[Diagnostic]:
+    sc = program.scenario
+    answers = program.answers
+    answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
+    for intent in sc.intents:
+        if intent.span.path != sc.path:
+            continue
+        if intent.id not in m.STANDARD_INTENTS and intent.id not in answers:
+            yield _diag(
+                "W104",
+                intent.span,
+                f"intent {intent.id!r} is never listened for",
+                f"add an answer `{intent.id}:` under candidate_questions.answers, or remove it",
+            )
+    for name in m.CANDIDATE_QUESTIONS:
+        if name not in answers:
+            yield _diag(
+                "W105",
+                answer_span,
+                f"no answer for the candidate question {name!r}",
+                f"add `{name}:` under candidate_questions.answers; until then the interviewer "
+                "says the unknown_question line",
+            )
+    everything = frozenset(i.id for i in sc.intents)
+    for intent in sc.intents:
+        for example in intent.examples:
+            match = program.classify(normalize(example), everything)
+            if match is not None and match.intent == intent.id:
+                continue
+            if match is not None and match.source.path == sc.path:
+                span = match.source  # a pattern of this file takes it
+            elif intent.span.path == sc.path:
+                span = intent.span
+            else:
+                continue  # the library's own examples are tested with the library
+            got = f"intent {match.intent!r} (pattern {match.pattern!r})" if match else "nothing"
+            yield _diag(
+                "W108",
+                span,
+                f"example {example!r} of intent {intent.id!r} is understood as {got}",
+                f"add a pattern to {intent.id!r} that matches it, with a higher score",
+            )
+
+
+# ---- concerns -----------------------------------------------------------------------------
+
+
+def _concerns(program: Program) -> Iterator[Diagnostic]:
+    sc = program.scenario
+    facts = dict(sc.candidate.facts)
+    reached = _reach([program.order[0]], _graph(program))
+    for c in sc.concerns:
+        if c.when_fact is not None and c.when_fact in facts and not facts[c.when_fact]:
+            yield _diag(
+                "W106",
+                c.span,
+                f"concern {c.id!r} is never raised: fact {c.when_fact!r} is {facts[c.when_fact]!r}",
+                f"set `{c.when_fact}: true` under candidate.facts, or remove when_fact",
+            )
+        elif c.during and c.source != "background" and not set(c.during) & reached:
+            yield _diag(
+                "W106",
+                c.span,
+                f"concern {c.id!r} is never raised: no question in its during "
+                f"({', '.join(c.during)}) is ever asked",
+                "list a question that is asked, or fix the rules that skip them",
+            )
+        needed = set(c.resolve.all) | set(c.partial.all)
+        if not (c.resolve.count or c.partial.count):
+            for g in c.groups:
+                if g.id not in needed and g.patterns:
+                    yield _diag(
+                        "W107",
+                        g.patterns[0].span,
+                        f"evidence group {g.id!r} of concern {c.id!r} is never needed",
+                        "add it to resolve/partial `all`, use `count`, or remove it",
+                    )

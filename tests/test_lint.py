@@ -1,0 +1,399 @@
+"""The lint and `closer validate`: every documented example produces exactly its code where the
+docs say, the registry and the docs agree, shipped scenarios are clean, and lint stays fast."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
+from engine.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
+from engine.patterns import compile_pattern
+from tests.helpers import DEFAULT, ROOT
+
+DOC = ROOT / "docs" / "diagnostics.md"
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+EXAMPLE = re.compile(
+    r"^```yaml diagnostic=(?P<code>[EW]\d{3}) at=(?P<line>\d+):(?P<col>\d+)(?P<whole> whole)?\n"
+    r"(?P<text>.*?)^```",
+    re.M | re.S,
+)
+BASE_MARK = "# The base scenario for the examples"
+TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
+# load codes that need more than a YAML block to show (a file on disk, a byte that is not
+# UTF-8, an invisible character, 20,000 values): the loader's own tests cover them
+MAX_QUESTIONS = 1000  # engine.schema.MAX_QUESTIONS: a 1,005-state scenario
+NO_EXAMPLE = {"E000", "E001", "E002", "E011", "E015", "E032", "E036", "E051"}
+
+
+class Example(NamedTuple):
+    code: str
+    at: tuple[int, int]
+    text: str
+    whole: bool
+    doc_line: int
+
+
+def doc_text() -> str:
+    return DOC.read_text(encoding="utf-8")
+
+
+def examples() -> list[Example]:
+    text = doc_text()
+    return [
+        Example(
+            m["code"],
+            (int(m["line"]), int(m["col"])),
+            m["text"],
+            bool(m["whole"]),
+            text[: m.start()].count("\n") + 1,
+        )
+        for m in EXAMPLE.finditer(text)
+    ]
+
+
+def base() -> str:
+    text = doc_text()
+    start = text.index(BASE_MARK)
+    return text[start : text.index("```", start)]
+
+
+def merged(ex: Example) -> str:
+    """The example first, then every top-level section of the base it does not replace."""
+    if ex.whole:
+        return ex.text
+    mine = set(TOP_KEY.findall(ex.text))
+    out = [ex.text]
+    for section in re.split(r"^(?=[A-Za-z_])", base(), flags=re.M):
+        key = TOP_KEY.match(section)
+        if key is not None and key[1] not in mine:
+            out.append(section)
+    return "".join(out)
+
+
+def run_example(ex: Example) -> list[Diagnostic]:
+    try:
+        scenario = load_scenario(merged(ex), "example.yaml")
+    except ScenarioError as e:
+        return list(e.diagnostics)
+    return lint(compile_scenario(scenario))
+
+
+# ---- the docs and the registry --------------------------------------------------------------
+
+
+def test_the_base_is_clean() -> None:
+    assert lint(compile_scenario(load_scenario(base(), "base.yaml"))) == []
+    assert lint(load_scenario(base(), "base.yaml")) == []  # a Scenario is compiled first
+
+
+@pytest.mark.parametrize("ex", examples(), ids=lambda ex: f"{ex.code}@doc:{ex.doc_line}")
+def test_documented_example_gives_exactly_its_code(ex: Example) -> None:
+    found = run_example(ex)
+    assert {d.code for d in found} == {ex.code}, "\n".join(map(str, found))
+    assert any((d.span.line, d.span.col) == ex.at for d in found), "\n".join(map(str, found))
+    assert all(d.span.path == "example.yaml" for d in found)
+    severity = BY_CODE[ex.code].severity if ex.code in BY_CODE else "error"
+    assert all(d.severity == severity for d in found)
+
+
+def test_every_code_is_documented_and_every_documented_code_exists() -> None:
+    text = doc_text()
+    documented = set(re.findall(r"^### ([EW]\d{3})\b", text, re.M))
+    registry = set(BY_CODE) | set(LOAD_CODES)
+    assert documented == registry
+    with_example = {ex.code for ex in examples()}
+    assert with_example <= registry
+    assert set(BY_CODE) <= with_example, "every lint check needs an example"
+    assert set(LOAD_CODES) - with_example == NO_EXAMPLE
+
+
+def test_registry_codes_follow_the_scheme() -> None:
+    for check in CHECKS:
+        assert re.fullmatch(r"[EW]1\d\d", check.code)
+        assert check.severity == ("error" if check.code[0] == "E" else "warning")
+        assert check.title and check.doc
+        assert f"### {check.code} {check.title}\n" in doc_text()
+    for code, title in LOAD_CODES.items():
+        assert f"### {code} {title}\n" in doc_text()
+
+
+def test_every_code_the_docs_mention_exists() -> None:
+    for path in (DOC, ROOT / "docs" / "scenario-format.md"):
+        mentioned = set(re.findall(r"\b[EW]\d{3}\b", path.read_text(encoding="utf-8")))
+        assert mentioned <= set(BY_CODE) | set(LOAD_CODES), path.name
+
+
+# ---- the checks' building blocks ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "everything"),
+    [("*", True), ("*3", True), ("[maybe]", True), ("(a|[b])", True), ("* & [x]", True),
+     ("a *", False), ("*3 word", False), ("#", False), ("a & *", False)],
+)  # fmt: skip
+def test_matches_everything(source: str, everything: bool) -> None:
+    assert matches_everything(compile_pattern(source)) is everything
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "shadowed"),
+    [("team", "the team", True), ("the team", "tell me about the team", True),
+     ("the team", "the big team", False), ("the team", "the (team|group)", False),
+     ("*", "anything", True), ("a * b", "a * b", True), ("team*", "team", False),
+     ("a & b", "b c & x a", True), ("a & b", "a b", True), ("a b", "a & b", False)],
+)  # fmt: skip
+def test_covers_is_sound(earlier: str, later: str, shadowed: bool) -> None:
+    assert covers(compile_pattern(earlier), compile_pattern(later)) is shadowed
+
+
+# ---- shipped files and the command ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_scenarios_are_clean_under_strict(runner: CliRunner, path: Path) -> None:
+    result = runner.invoke(cli, ["validate", "--strict", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{path}: ok\n"
+
+
+def write(tmp_path: Path, ex_code: str) -> tuple[Path, Example]:
+    ex = next(e for e in examples() if e.code == ex_code)
+    path = tmp_path / f"{ex_code}.yaml"
+    path.write_text(merged(ex), encoding="utf-8")
+    return path, ex
+
+
+def test_warnings_pass_unless_strict(runner: CliRunner, tmp_path: Path) -> None:
+    path, ex = write(tmp_path, "W104")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    line = f"{path}:{ex.at[0]}:{ex.at[1]}: W104 "
+    assert result.stdout.startswith(line), result.stdout
+    assert "1 warning" in result.stderr
+    strict = runner.invoke(cli, ["validate", "--strict", str(path)])
+    assert strict.exit_code == 1
+    assert strict.stdout == result.stdout
+    assert "file(s) have problems" in strict.stderr
+
+
+def test_lint_errors_fail_without_strict(runner: CliRunner, tmp_path: Path) -> None:
+    path, ex = write(tmp_path, "E101")
+    result = runner.invoke(cli, ["validate", str(path), str(DEFAULT)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(f"{path}:{ex.at[0]}:{ex.at[1]}: E101 ")
+    assert result.stdout.splitlines()[-1] == f"{DEFAULT}: ok"
+    assert result.stderr == "1 of 2 file(s) have problems: 1 error, 0 warnings.\n"
+
+
+def test_play_refuses_a_flow_that_can_never_end(runner: CliRunner, tmp_path: Path) -> None:
+    """Lint errors mean a stuck player: play stops before starting; warnings do not stop it."""
+    path, ex = write(tmp_path, "E101")
+    result = runner.invoke(cli, ["play", str(path), "--instant"], input="hello\n")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:{ex.at[0]}:{ex.at[1]}: E101 ")
+    assert "Traceback" not in result.output and "Hi, shall we start?" not in result.stdout
+    warned, _ = write(tmp_path, "W104")
+    assert runner.invoke(cli, ["play", str(warned), "--instant"], input="hi\n").exit_code == 0
+
+
+def test_json_format(runner: CliRunner, tmp_path: Path) -> None:
+    path, ex = write(tmp_path, "W101")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("closer: 1\nid: [\n")
+    result = runner.invoke(cli, ["validate", "--format", "json", str(path), str(broken)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"diagnostics", "files", "errors", "warnings"}
+    assert data["files"] == 2 and data["warnings"] == 1 and data["errors"] == 1
+    first, second = data["diagnostics"]
+    assert first == {
+        "path": str(path),
+        "line": ex.at[0],
+        "col": ex.at[1],
+        "code": "W101",
+        "severity": "warning",
+        "message": first["message"],
+        "hint": first["hint"],
+    }
+    assert "'extra'" in first["message"] and first["hint"]
+    assert second["code"] == "E010" and second["severity"] == "error"
+    assert second["path"] == str(broken)
+
+
+def test_json_clean_is_an_empty_list(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "--format=json", "--strict", "ledgerline"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"diagnostics": [], "files": 1, "errors": 0, "warnings": 0}
+
+
+def test_shipped_id_is_accepted(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "ledgerline"])
+    assert result.exit_code == 0
+    assert result.stdout == f"{DEFAULT}: ok\n"
+
+
+def test_missing_file_is_a_located_load_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{tmp_path / 'nope.yaml'}:1:1: E000 cannot read file")
+
+
+def test_bad_format_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "--format", "xml", "ledgerline"])
+    assert result.exit_code == 2
+
+
+# ---- speed ------------------------------------------------------------------------------------
+
+
+def generated(n: int) -> str:
+    """A valid scenario with n questions, a goto every tenth question and a few concerns."""
+    lines = base().split("  questions:\n")
+    questions = []
+    for i in range(n):
+        questions.append(f"    - id: q{i}\n      ask: Question number {i}?\n")
+        if i % 10 == 5 and i + 2 < n:
+            questions.append(
+                f"      rules:\n        - when: [skip {i}]\n          goto: q{i + 2}\n"
+            )
+    head, tail = lines[0], lines[1].split("  candidate_questions:", 1)[1]
+    concerns = "".join(
+        f"  - id: c{k}\n    title: Concern {k}\n    severity: 2\n    source: misunderstanding\n"
+        f"    during: [q{k * 7}]\n    triggers: [worry {k}]\n    thought: Hm.\n"
+        f"    vague: Well.\n    specific: This.\n    evidence:\n      groups:\n"
+        f"        g:\n          label: a reason\n          patterns: [because {k}]\n"
+        f"      resolve: {{all: [g]}}\n"
+        for k in range(5)
+    )
+    text = f"{head}  questions:\n{''.join(questions)}  candidate_questions:{tail}"
+    return text.rstrip("\n") + "\nconcerns:\n" + concerns
+
+
+def timed(n: int) -> float:
+    program = compile_scenario(load_scenario(generated(n), "big.yaml"))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        assert lint(program) == []
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_generated_scenario_is_valid_and_lint_is_linear() -> None:
+    # the most questions a file can hold (E036): 20 times the small one, so linear time is ~20x
+    small, large = timed(50), timed(MAX_QUESTIONS)
+    assert large < 1.0
+    assert large < 50 * small, f"50 questions: {small:.4f}s, {MAX_QUESTIONS}: {large:.4f}s"
+
+
+def test_one_question_too_many_is_refused() -> None:
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(generated(MAX_QUESTIONS + 1), "big.yaml")
+    assert [d.code for d in e.value.diagnostics] == ["E036"]
+
+
+def test_ledgerline_lints_quickly() -> None:
+    program = compile_scenario(load_path(DEFAULT))
+    start = time.perf_counter()
+    lint(program)
+    assert time.perf_counter() - start < 0.2
+
+
+# ---- cases beyond the documented examples -----------------------------------------------------
+
+ANSWERS = "".join(
+    f"      {name}: An answer.\n"
+    for name in (
+        "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
+        "ask_next_steps", "ask_start_date",
+    )
+)  # fmt: skip
+
+
+def flow(questions: str, extra_answers: str = "") -> str:
+    return (
+        "flow:\n  opening:\n    say: Hi.\n  questions:\n"
+        + questions
+        + "  candidate_questions:\n    prompt: Your questions?\n    answers:\n"
+        + ANSWERS
+        + extra_answers
+        + "  closing:\n    say: Bye.\n"
+    )
+
+
+def found(text: str) -> list[tuple[str, int, int]]:
+    ex = Example("", (0, 0), text, False, 0)
+    return [(d.code, d.span.line, d.span.col) for d in run_example(ex)]
+
+
+def test_only_the_loop_is_reported_not_the_way_into_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n"  # line 5: leads into the loop, reported by nothing
+        "    - id: b\n      ask: B?\n"  # line 7
+        "    - id: c\n      ask: C?\n      rules:\n        - {when: ['*'], goto: b}\n"
+    )
+    assert found(text) == [("E102", 7, 7)]
+
+
+def test_a_dead_end_after_conditional_exits_is_still_a_dead_end() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n"
+        "        - {when: [done], goto: candidate_questions}\n"
+        "        - {when: ['[um]'], goto: a}\n"  # line 9
+    )
+    assert found(text) == [("E101", 9, 34)]
+
+
+def test_a_concern_only_during_a_skipped_question_is_never_raised() -> None:
+    concern = (
+        "concerns:\n  - id: pager\n    title: Pager\n    severity: 2\n"
+        "    source: misunderstanding\n    during: [b]\n    triggers: [rather not]\n"
+        "    thought: Hm.\n    vague: Well.\n    specific: This.\n    evidence:\n"
+        "      groups:\n        ok:\n          label: ok\n          patterns: [happy to]\n"
+        "      resolve: {all: [ok]}\n"
+    )
+    questions = (
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], goto: c}\n"
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n"
+    )
+    codes = found(concern + flow(questions))
+    assert ("W106", 2, 5) in codes and {c for c, _, _ in codes} == {"W101", "W106"}
+
+
+def test_a_library_example_taken_by_a_pattern_of_this_file_is_reported_there() -> None:
+    intents = (
+        "intents:\n  ask_fit:\n    patterns:\n"
+        '      - "do you have any reservations about my fit"\n'  # line 4
+    )
+    answer = "      ask_fit: We'll see.\n"
+    assert found(intents + flow("    - id: a\n      ask: A?\n", answer)) == [("W108", 4, 9)]
+
+
+def test_a_catch_all_rule_with_no_goto_shadows_the_rules_after_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], say: Sure.}\n"
+        "        - {when: [payments], say: Good.}\n"  # line 9
+    )
+    assert found(text) == [("W102", 9, 11)]
+
+
+def test_never_asked_says_which_rule_skips_it() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], goto: d}\n"  # line 8
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n    - id: d\n      ask: D?\n"
+    )
+    ex = Example("", (0, 0), text, False, 0)
+    hints = {d.message: d.hint for d in run_example(ex)}
+    assert hints == {
+        "question 'b' is never asked": "the rule at line 8 of 'a' matches every answer and "
+        "jumps past it; give that rule words to match",
+        "question 'c' is never asked": "the question before it, 'b', is never asked either",
+    }
