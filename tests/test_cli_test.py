@@ -305,3 +305,14 @@ def test_explore_without_the_explorer_is_a_usage_error(
     result = runner.invoke(cli, ["test", str(ok), "--explore", "5"])
     assert result.exit_code == 2
     assert "--explore is not available in this build of Closer" in result.output
+
+
+def test_the_tutorial_test_passes_with_closer_test(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.test_authoring import blocks, whole_file
+
+    write(tmp_path, "riverside.yaml", whole_file())
+    test = next(b for b in blocks("yaml") if b.startswith("closer_test:"))
+    path = write(tmp_path, "riverside.test.yaml", test)
+    result = runner.invoke(cli, ["test", str(path), "--coverage"])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 2 passed" in result.output
