@@ -32,7 +32,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     """Test files: files as given, directories searched for *.test.yaml; no duplicates."""
     found: dict[Path, Path] = {}
     for p in paths:
-        files = sorted(p.rglob("*" + SUFFIX)) if p.is_dir() else [p]
+        files = sorted(f for f in p.rglob("*" + SUFFIX) if f.is_file()) if p.is_dir() else [p]
         for f in files:
             found.setdefault(f.resolve(), f)
     return list(found.values())

@@ -147,6 +147,7 @@ def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_directory_without_tests_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "odd.test.yaml").mkdir()  # a folder with a test's name is not a test
     result = runner.invoke(cli, ["test", str(tmp_path)])
     assert result.exit_code == 1 and "no conversation tests ran" in result.output
 
