@@ -4,6 +4,7 @@ failure rendering, so a failure reads the same in both."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import time
 from collections.abc import Callable, Iterable
@@ -127,7 +128,8 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
     fail = result.failure
     out = [f"FAIL {case.span.path}::{case.name}"]
     if fail.step is not None:
-        out.append(f"  {fail.step.span}: step {fail.index + 1}: say {fail.step.say!r}")
+        say = json.dumps(fail.step.say, ensure_ascii=False)
+        out.append(f"  {fail.step.span}: step {fail.index + 1}: say {say}")
     else:
         out.append(f"  {case.span}: after the end ({case.end})")
     for mm in fail.mismatches:
@@ -297,8 +299,6 @@ def run(
     seed: int = 1,
 ) -> int:
     """Run `closer test`; returns the exit code."""
-    import json
-
     from engine.convtest import keyword_matcher
 
     run_explore = _explorer() if explore is not None else None

@@ -79,7 +79,7 @@ def test_failure_shows_location_expected_actual_conversation_and_replay(
     assert result.exit_code == 1
     out = result.output
     assert f"FAIL {path}::wrong state" in out
-    assert f"{path}:8:14: step 2: say 'I have been an engineer for five years.'" in out
+    assert f'{path}:8:14: step 2: say "I have been an engineer for five years."' in out
     assert f"state ({path}:9:16)" in out
     assert 'expected: "why_us"' in out and 'actual:   "system"' in out
     assert "You: I have been an engineer for five years." in out
