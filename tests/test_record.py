@@ -111,3 +111,17 @@ def test_recorded_strings_read_back_exactly(text: str) -> None:
     from engine.source import parse
 
     assert parse(f"say: {q(text)}\n", "r.test.yaml").v["say"].v == text
+
+
+def test_record_a_resumed_session(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    rec = tmp_path / "r.test.yaml"
+    first = run(["play", "--instant", "--seed", "6", "--transcript", str(t)], ANSWERS[:2])
+    assert first.returncode == 0, first.stderr
+    second = run(["play", "--instant", "--resume", str(t), "--record", str(rec)], ANSWERS[2:4])
+    assert second.returncode == 0, second.stderr
+    text = rec.read_text(encoding="utf-8")
+    assert text.count("      - say: ") == 4
+    assert text.count("        state: ") == 2  # past turns are replayed without their state
+    result = closer_test(str(rec))
+    assert result.returncode == 0, result.stdout + result.stderr
