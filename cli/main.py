@@ -316,13 +316,20 @@ def graph(scenario: str, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @click.option("--library", is_flag=True, help="The intent-library format instead.")
+@click.option("--tests", is_flag=True, help="The conversation-test format (*.test.yaml) instead.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
-def schema(library: bool, output: Path | None) -> None:
+def schema(library: bool, tests: bool, output: Path | None) -> None:
     """The JSON Schema of the scenario format, for editors (structure only)."""
     from cli import authoring
 
+    if tests:
+        from engine.convtest import json_schema
+
+        text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+        authoring.emit(text, output)
+        return
     authoring.schema(library, output)
 
 

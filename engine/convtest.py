@@ -31,6 +31,8 @@ from engine.errors import Diagnostic, ScenarioError, Span
 from engine.machine import FlowMachine
 from engine.program import CQ, Program
 from engine.schema import (
+    JSON,
+    JSON_SCHEMA_DIALECT,
     NAME,
     TEXT,
     Bool,
@@ -76,6 +78,9 @@ class OrNull(T):
     def describe(self) -> str:
         return f"{self.inner.describe()} or null"
 
+    def to_json_schema(self) -> JSON:
+        return {"anyOf": [self.inner.to_json_schema(), {"type": "null"}]}
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Reply(T):
@@ -102,6 +107,17 @@ class Reply(T):
     def describe(self) -> str:
         return "a text, a list of lines, or {contains|regex|any: ...}"
 
+    def to_json_schema(self) -> JSON:
+        matcher = self.matcher.to_json_schema()
+        matcher.update(minProperties=1, maxProperties=1)
+        return {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                matcher,
+            ]
+        }
+
 
 def _wrong(y: Y, expected: str, report: Report) -> None:
     report(Diagnostic(y.span, "E030", f"expected {expected}, got {y.kind}"))
@@ -121,6 +137,9 @@ class Long(T):
 
     def describe(self) -> str:
         return self.what
+
+    def to_json_schema(self) -> JSON:
+        return {"type": "string", "pattern": r"\S"}
 
 
 def _choice(*words: str) -> Str:
@@ -198,6 +217,20 @@ TEST_FILE = Rec(
         "cases": F(ListOf(CASE, min=1), True),
     },
 )
+
+
+def json_schema() -> JSON:
+    """The test-file format as a JSON Schema document (structure only, like `closer schema`)."""
+    body = TEST_FILE.to_json_schema()
+    body.pop("title", None)
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": "urn:closer:schema:test:1",
+        "title": "Closer conversation test, format 1",
+        "description": "A *.test.yaml file: see docs/testing.md. `closer test` also checks names"
+        " against the scenario (intents, states, concerns, facts) and status expressions.",
+        **body,
+    }
 
 
 # ---- the loaded test ---------------------------------------------------------------------

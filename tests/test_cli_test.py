@@ -317,3 +317,22 @@ def test_the_tutorial_test_passes_with_closer_test(runner: CliRunner, tmp_path: 
     result = runner.invoke(cli, ["test", str(path), "--coverage"])
     assert result.exit_code == 0, result.output
     assert f"{path}: 2 passed" in result.output
+
+
+def test_schema_for_test_files_accepts_the_shipped_tests(runner: CliRunner) -> None:
+    import jsonschema
+    import yaml
+
+    result = runner.invoke(cli, ["schema", "--tests"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted(SHIPPED.glob("*.test.yaml")):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    bad = yaml.safe_load(FAILING.replace("state: why_us", "stat: why_us"))
+    assert "'stat' was unexpected" in str(
+        jsonschema.exceptions.best_match(validator.iter_errors(bad))
+    )
+    matcher = yaml.safe_load(FAILING.replace('{contains: "Walk me through"}', "{}"))
+    assert list(validator.iter_errors(matcher))
