@@ -441,7 +441,9 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
     facts = dict(program.scenario.candidate.facts)
 
     def unknown(span: Span, code: str, what: str, name: str, known: Iterable[str]) -> None:
-        hint = suggest(name, known) or "known: " + ", ".join(known)
+        names = list(known)
+        listed = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        hint = suggest(name, names) or f"known: {listed}"
         out.append(Diagnostic(span, code, f"unknown {what} {name!r}", hint))
 
     for name, span in case.facts_spans:
