@@ -256,6 +256,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the JUnit XML here (with --format junit).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="List every case with its result.")
 @click.option("--coverage", is_flag=True, help="Report what the tests reached in each scenario.")
 @click.option(
     "--fail-under",

@@ -191,7 +191,7 @@ def persona_of(f: Loaded, case: Any) -> str:
     return str(f.programs[case.scenario].scenario.persona.name.split()[0])
 
 
-def text_report(run: Run, echo: Callable[[str], None]) -> None:
+def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) -> None:
     for f in run.loaded:
         if f.errors:
             echo(f"ERROR {f.path}")
@@ -203,6 +203,9 @@ def text_report(run: Run, echo: Callable[[str], None]) -> None:
         echo(
             f"{f.path}: {len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
         )
+        if verbose:
+            for r in rs:
+                echo(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}")
         for r in fails:
             echo(render_failure(r, persona_of(f, r.case)))
     parts = [f"{run.passed} passed"]
@@ -297,6 +300,7 @@ def run(
     coverage_json: Path | None = None,
     explore: int | None = None,
     seed: int = 1,
+    verbose: bool = False,
 ) -> int:
     """Run `closer test`; returns the exit code."""
     from engine.convtest import keyword_matcher
@@ -316,7 +320,7 @@ def run(
     def say(line: str) -> None:
         click.echo(line, err=not to_stdout)
 
-    text_report(result, say)
+    text_report(result, say, verbose)
     if fmt == "junit":
         xml = junit(result)
         if output is None:

@@ -134,6 +134,10 @@ def test_k_selects_cases(runner: CliRunner, tmp_path: Path) -> None:
     path = write(tmp_path, "ok.test.yaml", PASSING)
     result = runner.invoke(cli, ["test", str(path), "-k", "deferred"])
     assert result.exit_code == 0 and f"{path}: 1 passed" in result.output
+    result = runner.invoke(cli, ["test", str(path), "-k", "deferred or greeting", "-v"])
+    assert "  ok   greeting leads to the first question\n  ok   closing question is deferred\n" in (
+        result.output
+    )
     result = runner.invoke(cli, ["test", str(path), "-k", "not deferred and not greeting"])
     assert result.exit_code == 1
     assert "no conversation tests ran (none matched -k)" in result.output
