@@ -1,11 +1,13 @@
 """pytest plugin (entry point `pytest11: closer`): collects `*.test.yaml` conversation tests,
 one item per case, and reports failures the way `closer test` does, without a traceback.
 
-Loading is lazy: until pytest meets a `*.test.yaml` file this module has imported nothing but
-pytest, so it costs nothing in projects without conversation tests."""
+Loading is lazy: until pytest meets a `*.test.yaml` file with a `closer_test:` key this module
+has imported nothing but pytest (and re), so it costs nothing in projects without conversation
+tests, and other tools' `*.test.yaml` files are not touched."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,20 @@ _programs: list[Any] = []  # one cli.testing.Programs per process (per xdist wor
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.name.endswith(SUFFIX):
+    if file_path.name.endswith(SUFFIX) and is_closer_test(file_path):
         return ConversationFile.from_parent(parent, path=file_path)
     return None
+
+
+def is_closer_test(path: Path) -> bool:
+    """A `closer_test:` key in the first 4 KiB: other tools' `*.test.yaml` files are left alone
+    (the plugin is active wherever Closer is installed)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return re.search(rb"^closer_test\s*:", head, re.M) is not None
 
 
 def _shared_programs() -> Any:

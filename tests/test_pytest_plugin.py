@@ -104,3 +104,11 @@ def test_loading_the_plugin_imports_nothing_of_closer() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.stdout.strip() == "['cli.pytest_plugin']", proc.stdout + proc.stderr
+
+
+def test_other_tools_test_yaml_files_are_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "fixture.test.yaml").write_text("name: some other tool's data\nsteps: [1, 2]\n")
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    pass\n")
+    proc = pytest_run(tmp_path, "-q")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 passed" in proc.stdout
