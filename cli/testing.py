@@ -144,7 +144,7 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
         elif e["event"] == "cue":
             out.append(clean(f"    {persona}: {e['text']}"))
     extra = f", start {case.start}" if case.start else ""
-    extra += f", facts {dict(case.facts)}" if case.facts else ""
+    extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
     out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
     return "\n".join(out)
 
