@@ -50,6 +50,12 @@ def cli() -> None:
     help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
 )
 @click.option(
+    "--record",
+    "record_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the session as a conversation test (*.test.yaml), flushed every turn.",
+)
+@click.option(
     "--trace",
     is_flag=True,
     help="For authors: after every reply, how the line was understood and what it changed "
@@ -238,6 +244,56 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     )
 
 
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-k", "keyword", metavar="EXPR", help="Only cases whose name matches (not/and/or).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JUnit XML here (with --format junit).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List every case with its result.")
+@click.option("--coverage", is_flag=True, help="Report what the tests reached in each scenario.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Fail if a scenario's transition coverage is below PCT (implies --coverage).",
+)
+@click.option(
+    "--coverage-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the coverage as JSON here.",
+)
+@click.option(
+    "--explore",
+    type=click.IntRange(1, 1_000_000),
+    metavar="N",
+    help="Also play N seeded random conversations with each scenario the tests use, "
+    "and check the engine's invariants.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=1,
+    show_default=True,
+    help="Seed for --explore.",
+)
+def test(**options: Any) -> None:
+    """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
+
+    Exit 0 when every case passes, 1 on a failure or a file with problems."""
+    from cli.testing import run
+
+    code = run(**options)
+    if code:
+        sys.exit(code)
+
+
 @cli.command()
 @click.argument("scenario")
 @click.option(
@@ -261,13 +317,20 @@ def graph(scenario: str, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @click.option("--library", is_flag=True, help="The intent-library format instead.")
+@click.option("--tests", is_flag=True, help="The conversation-test format (*.test.yaml) instead.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
-def schema(library: bool, output: Path | None) -> None:
+def schema(library: bool, tests: bool, output: Path | None) -> None:
     """The JSON Schema of the scenario format, for editors (structure only)."""
     from cli import authoring
 
+    if tests:
+        from engine.convtest import json_schema
+
+        text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+        authoring.emit(text, output)
+        return
     authoring.schema(library, output)
 
 

@@ -15,6 +15,7 @@ import click
 
 from cli import render, transcript
 from cli.errors import UserError, from_scenario_error
+from cli.record import Sink
 from cli.scenarios import resolve
 from cli.text import clean
 
@@ -60,7 +61,7 @@ class Player:
         session: Any,
         painter: render.Painter,
         instant: bool,
-        writer: transcript.Writer | None,
+        writer: transcript.Writer | Sink | None,
         history: list[dict[str, Any]],
         read: Callable[[], str | None],
         trace: bool = False,
@@ -271,6 +272,7 @@ def play(
     resume_path: Path | None,
     color: bool | None,
     trace: bool = False,
+    record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
     from engine.debrief import build_debrief
@@ -279,7 +281,15 @@ def play(
     transcript_path = transcript_path or resume_path
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
-    writer = transcript.Writer(transcript_path) if transcript_path else None
+    writer: transcript.Writer | Sink | None = (
+        transcript.Writer(transcript_path) if transcript_path else None
+    )
+    if record_path is not None:
+        from cli.record import Recorder, Tee
+
+        ref = transcript.scenario_ref(history[0])
+        recorder = Recorder(record_path, ref, seed, lambda: str(session.state.state))
+        writer = recorder if writer is None else Tee(writer, recorder)
     read = _reader(interactive, painter)
     player = Player(program, session, painter, instant, writer, [], read, trace)
     player.last = last

@@ -37,6 +37,8 @@ def shipped_paths() -> dict[str, Path]:
 def resolve(name: str | None) -> tuple[str, Path]:
     """SCENARIO argument -> (the reference stored in transcripts, the file to load)."""
     name = name or DEFAULT
+    if name.endswith(".test.yaml"):
+        raise UserError(f"{name} is a conversation test; run it with `closer test {name}`")
     shipped = shipped_paths()
     candidate = Path(name).expanduser()
     if candidate.exists():  # the loader reports a directory, a pipe or a device precisely
@@ -90,8 +92,8 @@ def entries(cwd: Path) -> list[Entry]:
     seen = {Path(e.path).resolve() for e in out}
     for folder in (cwd, cwd / "scenarios"):
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            if path.resolve() in seen:
-                continue
+            if path.resolve() in seen or path.name.endswith(".test.yaml"):
+                continue  # conversation tests are not scenarios
             seen.add(path.resolve())
             data = _small(path)
             if data is None or data in shipped:  # a checkout's own copy is not "local"

@@ -377,6 +377,7 @@ class _Builder:
             cq_prompt=self.lines(cq.get("prompt")),
             answers=tuple(answers),
             closing=self.lines(closing.get("say")),  # type: ignore[union-attr]
+            spans=tuple(y.key_spans.items()),
         )
 
     def questions(self, y: Y) -> tuple[m.Question, ...]:

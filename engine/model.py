@@ -107,6 +107,7 @@ class Flow(NamedTuple):
     cq_prompt: Lines
     answers: tuple[Answer, ...]
     closing: Lines
+    spans: tuple[tuple[str, Span], ...] = ()  # where each flow section starts (for coverage)
 
 
 class Group(NamedTuple):

@@ -112,9 +112,17 @@ class Session:
 
     @classmethod
     def start(
-        cls, program: Program, seed: int, facts: dict[str, Any] | None = None
+        cls,
+        program: Program,
+        seed: int,
+        facts: dict[str, Any] | None = None,
+        start: str | None = None,
     ) -> tuple[Session, Turn]:
-        """A new session and its opening turn (background concerns raised, greeting said)."""
+        """A new session and its opening turn (background concerns raised, greeting said).
+
+        `start` (a question id or `candidate_questions`) skips ahead after the greeting: the
+        machine advances along the question order to it, and its question (or the prompt for
+        the candidate's questions) is asked in the same opening turn."""
         sc = program.scenario
         all_facts = dict(sc.candidate.facts)
         all_facts.update(facts or {})
@@ -130,6 +138,8 @@ class Session:
             if c.source == "background" and (c.when_fact is None or all_facts.get(c.when_fact)):
                 session._set(c, "raised")
         session._say(sc.flow.opening)
+        if start is not None:
+            session._skip_to(start)
         return session, session._flush(None)
 
     @property
@@ -507,6 +517,14 @@ class Session:
             self._say(self.program.questions[dest].ask)
         elif dest == CQ:
             self._say(self.program.scenario.flow.cq_prompt)
+
+    def _skip_to(self, start: str) -> None:
+        if start != CQ and start not in self.program.questions:
+            raise EngineError(f"cannot start at {start!r}: not a question id or {CQ!r}")
+        while self.program.next_after(self.st.state) != start:
+            nxt = self.program.next_after(self.st.state)
+            self.st.state = self.program.machine.fire(self.st.state, "advance", nxt)
+        self._advance(start)
 
     def _leave(self, reason: str) -> None:
         self.st.state = self.program.machine.fire(self.st.state, "leave", ENDED)

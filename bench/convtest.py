@@ -1,0 +1,73 @@
+"""How long `closer test` takes on the shipped conversation tests. Run with the interpreter of
+the environment Closer is installed in:  .venv/bin/python bench/convtest.py [--runs 11]
+
+Interleaved in one run, as medians of wall-clock time: the baseline `python -c "import yaml"`,
+`closer test` (text), `closer test --coverage --fail-under 90`, and the same cases through
+pytest (`pytest -q -p no:cacheprovider scenarios/tests`). Also the in-process time per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+CLOSER = str(Path(sys.executable).parent / "closer")
+COMMANDS = {
+    'python -c "import yaml"': [sys.executable, "-c", "import yaml"],
+    "closer test": [CLOSER, "test"],
+    "closer test --coverage --fail-under 90": [CLOSER, "test", "--coverage", "--fail-under", "90"],
+    "pytest scenarios/tests": [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "scenarios/tests",
+    ],
+}  # fmt: skip
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def per_case(repeats: int) -> tuple[int, float]:
+    """(number of cases, median seconds to run all of them in-process, scenario compiled)."""
+    from cli.testing import Programs, discover, load_file
+    from engine.convtest import run_case
+
+    programs = Programs()
+    loaded = [load_file(f, programs) for f in discover([ROOT / "scenarios" / "tests"])]
+    cases = [(c, f.programs[c.scenario]) for f in loaded for c in f.tests.cases]
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for case, program in cases:
+            assert run_case(case, program).passed
+        times.append(time.perf_counter() - start)
+    return len(cases), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(args.runs):
+        for name, cmd in COMMANDS.items():
+            times[name].append(wall(cmd))
+    base = statistics.median(times['python -c "import yaml"'])
+    print(f"median of {args.runs} interleaved runs (wall clock)")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"  {name:<42} {med * 1000:7.0f} ms   {med / base:5.1f}x baseline")
+    n, total = per_case(args.runs)
+    print(f"  in-process: {n} cases in {total * 1000:.0f} ms ({total / n * 1000:.2f} ms a case)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""`closer play --record FILE`: the session being played, written as a conversation test
+(docs/testing.md) as it goes. Each turn is flushed to disk before the next prompt, so an
+interrupted session still leaves a test that runs (and passes) up to its last turn."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from cli.errors import UserError
+
+
+class Sink(Protocol):
+    """Where `closer play` sends a session's events (a transcript, a recording, or both)."""
+
+    def write(self, events: Iterable[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar: a JSON string (valid YAML) with every character that is not
+    printable escaped too (YAML reads U+2028 and NEL as line breaks, and Closer refuses raw
+    control characters in a file)."""
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+        for c in json.dumps(text, ensure_ascii=False)
+    )
+
+
+def scenario_ref(ref: str, record_path: Path) -> str:
+    """A shipped id as is; a file as a path relative to the recording."""
+    if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
+        return ref
+    try:
+        return os.path.relpath(ref, record_path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return ref
+
+
+class Recorder:
+    """Turns a session's events into a `*.test.yaml` file, one step per candidate turn."""
+
+    def __init__(self, path: Path, ref: str, seed: int, state: Callable[[], str]) -> None:
+        self.state = state  # the session's state now (read right after each turn)
+        try:
+            self.file: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as e:
+            raise UserError(f"cannot write recording {path}: {e.strerror or e}") from None
+        self.file.write(
+            "# Recorded by `closer play --record`; run it with `closer test`.\n"
+            f"closer_test: 1\nscenario: {q(scenario_ref(ref, path))}\nseed: {seed}\n"
+            f"cases:\n  - name: {q(f'recorded session (seed {seed})')}\n    steps:\n"
+        )
+        self.live = False  # the first write may replay a resumed session's earlier turns
+        self.ended = False
+        self._flush()
+
+    def write(self, events: Iterable[dict[str, Any]]) -> None:
+        turns: dict[int, list[dict[str, Any]]] = {}
+        for e in events:
+            if "turn" not in e:  # the transcript's session line
+                continue
+            turns.setdefault(int(e["turn"]), []).append(e)
+        for n, evs in turns.items():
+            if n > 0:
+                self._step([e for e in evs if e["event"] not in ("verdict", "end")], n)
+            end = [e for e in evs if e["event"] in ("verdict", "end")]
+            if end:
+                self._end(end)
+        self._flush()
+        self.live = True
+
+    def _step(self, evs: list[dict[str, Any]], n: int) -> None:
+        said = [e for e in evs if e["event"] == "say" and e["speaker"] == "candidate"]
+        if not said:
+            return
+        from engine.convtest import interviewer_lines
+
+        lines = interviewer_lines(evs)
+        intent = next((e["intent"] for e in evs if e["event"] == "intent"), None)
+        cue = next((e["kind"] for e in evs if e["event"] == "cue"), "none")
+        out = [f"      - say: {q(said[0]['text'])}"]
+        if len(lines) == 1:
+            out.append(f"        reply: {q(lines[0])}")
+        else:
+            out.append("        reply: [" + ", ".join(q(x) for x in lines) + "]")
+        out.append(f"        intent: {intent if intent else 'null'}")
+        if self.live:  # the state after a replayed turn is not known
+            out.append(f"        state: {self.state()}")
+        out.append(f"        cue: {cue}")
+        pairs = [e for e in evs if e["event"] == "concern"]
+        out.append(
+            "        events: ["
+            + ", ".join(f"{{concern: {e['concern']}, status: {e['status']}}}" for e in pairs)
+            + "]"
+        )
+        self.file.write("\n".join(out) + "\n")
+
+    def _end(self, evs: list[dict[str, Any]]) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        reason = next((e["reason"] for e in evs if e["event"] == "end"), "eof")
+        verdict = next((e for e in evs if e["event"] == "verdict"), None)
+        if reason in ("eof", "quit"):
+            self.file.write(f"    end: {reason}\n")
+        elif reason == "interrupted":
+            self.file.write("    # interrupted (Ctrl-C); replayed as end of input\n")
+        if verdict is not None:
+            score = verdict["score"]
+            self.file.write(
+                f"    expect:\n      verdict: {verdict['outcome']}\n"
+                f"      score: {{min: {score}, max: {score}}}\n"
+            )
+
+    def _flush(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Tee:
+    """Several sinks as one."""
+
+    def __init__(self, *sinks: Sink) -> None:
+        self.sinks = sinks
+
+    def write(self, events: Iterable[dict[str, Any]]) -> None:
+        events = list(events)
+        for s in self.sinks:
+            s.write(events)
+
+    def close(self) -> None:
+        for s in self.sinks:
+            s.close()

@@ -1,0 +1,383 @@
+"""`closer test`: find `*.test.yaml` files, resolve their scenarios, run the cases, and report
+(text or JUnit XML), with coverage on request. The pytest plugin shares the loading and the
+failure rendering, so a failure reads the same in both."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.errors import UserError
+from cli.scenarios import shipped_dir, shipped_paths
+from cli.text import clean
+
+SUFFIX = ".test.yaml"
+
+
+def default_paths(cwd: Path) -> list[Path]:
+    """The shipped tests, and ./tests when there is one."""
+    out = [Path(rel(str(shipped_dir() / "tests")))]
+    if (cwd / "tests").is_dir():
+        out.append(cwd / "tests")
+    return out
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Test files: files as given, directories searched for *.test.yaml; no duplicates."""
+    found: dict[Path, Path] = {}
+    for p in paths:
+        files = sorted(f for f in p.rglob("*" + SUFFIX) if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            found.setdefault(f.resolve(), f)
+    return list(found.values())
+
+
+class Programs:
+    """Compiled scenarios, each loaded once per run (keyed by resolved path)."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[Path, Any] = {}
+        self.errors: dict[Path, tuple[str, ...]] = {}
+
+    def resolve(self, ref: str, test_path: Path) -> Path | None:
+        local = test_path.parent / ref
+        if local.is_file():
+            return local.resolve()
+        shipped = shipped_paths()
+        return shipped[ref].resolve() if ref in shipped else None
+
+    def get(self, path: Path) -> Any:
+        from engine import ScenarioError, compile_scenario, load_path
+
+        if path not in self.by_path and path not in self.errors:
+            try:
+                self.by_path[path] = compile_scenario(load_path(path))
+            except ScenarioError as e:
+                self.errors[path] = tuple(str(d) for d in e.diagnostics)
+        return self.by_path.get(path)
+
+
+@dataclass
+class Loaded:
+    """One test file: its cases and the program each case runs against, or its problems."""
+
+    path: Path
+    tests: Any = None
+    programs: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def load_file(path: Path, programs: Programs) -> Loaded:
+    from engine.convtest import check_tests, load_tests, suggest
+    from engine.errors import Diagnostic, ScenarioError
+    from engine.source import MAX_BYTES, decode
+
+    out = Loaded(path)
+    try:
+        if not path.is_file():
+            raise UserError(f"{path}: not a file")
+        if path.stat().st_size > MAX_BYTES:
+            raise UserError(f"{path}: over the limit of {MAX_BYTES:,} bytes")
+        out.tests = load_tests(decode(path.read_bytes(), str(path)), str(path))
+    except ScenarioError as e:
+        out.errors = [str(d) for d in e.diagnostics]
+        return out
+    except (OSError, UserError) as e:
+        out.errors = [f"{path}:1:1: T000 cannot read test file: {getattr(e, 'message', e)}"]
+        return out
+    diags: list[Diagnostic] = []
+    for ref, span in out.tests.refs().items():
+        resolved = programs.resolve(ref, path)
+        if resolved is None:
+            hint = suggest(ref, shipped_paths()) or "a shipped id, or a path relative to this file"
+            diags.append(Diagnostic(span, "T011", f"unknown scenario {ref!r}", hint))
+            continue
+        program = programs.get(resolved)
+        if program is None:
+            diags.append(Diagnostic(span, "T011", f"scenario {ref!r} has problems (below)"))
+            out.errors += programs.errors[resolved]
+            continue
+        out.programs[ref] = program
+    if not diags:
+        diags = check_tests(out.tests, out.programs)
+    out.errors = [str(d) for d in diags] + out.errors
+    return out
+
+
+# ---- rendering ----------------------------------------------------------------------------
+
+
+def replay_command(path: str, name: str) -> str:
+    """`closer test FILE -k NAME`, NAME double-quoted when its words would read as operators."""
+    words = set(name.lower().split())
+    if ('"' not in name) and (words & {"and", "or", "not"} or "(" in name or ")" in name):
+        name = f'"{name}"'
+    return f"closer test {shlex.quote(path)} -k {shlex.quote(name)}"
+
+
+def render_failure(result: Any, persona: str = "Interviewer") -> str:
+    """A failed case: where, expected beside actual, the conversation so far, seed and replay."""
+    case = result.case
+    fail = result.failure
+    out = [f"FAIL {case.span.path}::{case.name}"]
+    if fail.step is not None:
+        say = json.dumps(fail.step.say, ensure_ascii=False)
+        out.append(f"  {fail.step.span}: step {fail.index + 1}: say {say}")
+    else:
+        out.append(f"  {case.span}: after the end ({case.end})")
+    for mm in fail.mismatches:
+        out.append(f"    {mm.key} ({mm.span})")
+        out.append(f"      expected: {mm.expected}")
+        out.append(f"      actual:   {mm.actual}")
+    out.append("  conversation so far:")
+    for e in result.events:
+        if e["event"] == "say":
+            who = "You" if e["speaker"] == "candidate" else persona
+            out.append(clean(f"    {who}: {e['text']}"))
+        elif e["event"] == "cue":
+            out.append(clean(f"    {persona}: {e['text']}"))
+    extra = f", start {case.start}" if case.start else ""
+    extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
+    out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
+    return "\n".join(out)
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    loaded: list[Loaded]
+    results: dict[Path, list[Any]]  # per test file
+    seconds: float
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for rs in self.results.values() for r in rs if not r.passed)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for rs in self.results.values() for r in rs if r.passed)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.loaded if f.errors)
+
+
+def run_files(files: list[Path], select: Callable[[str], bool]) -> Run:
+    from engine.convtest import run_case
+
+    began = time.perf_counter()
+    programs = Programs()
+    loaded = [load_file(f, programs) for f in files]
+    results: dict[Path, list[Any]] = {}
+    for f in loaded:
+        if f.errors:
+            continue
+        results[f.path] = [
+            run_case(c, f.programs[c.scenario]) for c in f.tests.cases if select(c.name)
+        ]
+    return Run(loaded, results, time.perf_counter() - began)
+
+
+def persona_of(f: Loaded, case: Any) -> str:
+    return str(f.programs[case.scenario].scenario.persona.name.split()[0])
+
+
+def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) -> None:
+    for f in run.loaded:
+        if f.errors:
+            echo(f"ERROR {f.path}")
+            for line in f.errors:
+                echo(f"  {line}")
+            continue
+        rs = run.results[f.path]
+        fails = [r for r in rs if not r.passed]
+        echo(
+            f"{f.path}: {len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
+        )
+        if verbose:
+            for r in rs:
+                echo(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}")
+        for r in fails:
+            echo(render_failure(r, persona_of(f, r.case)))
+    parts = [f"{run.passed} passed"]
+    if run.failed:
+        parts.append(f"{run.failed} failed")
+    if run.errors:
+        parts.append(f"{run.errors} file(s) with errors")
+    echo(", ".join(parts) + f" in {run.seconds:.2f}s")
+
+
+def junit(run: Run) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="closer test")
+    for f in run.loaded:
+        rs = run.results.get(f.path, [])
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=str(f.path),
+            tests=str(1 if f.errors else len(rs)),
+            failures=str(sum(1 for r in rs if not r.passed)),
+            errors=str(1 if f.errors else 0),
+        )
+        if f.errors:
+            tc = ET.SubElement(suite, "testcase", classname=_classname(f.path), name="(load)")
+            err = ET.SubElement(tc, "error", message=f.errors[0])
+            err.text = "\n".join(f.errors)
+        for r in rs:
+            tc = ET.SubElement(
+                suite,
+                "testcase",
+                classname=_classname(f.path),
+                name=r.case.name,
+                file=str(f.path),
+                line=str(r.case.span.line),
+            )
+            if not r.passed:
+                mm = r.failure.mismatches[0]
+                msg = f"{mm.span}: {mm.key}: expected {mm.expected}, got {mm.actual}"
+                fail = ET.SubElement(tc, "failure", message=msg)
+                fail.text = render_failure(r, persona_of(f, r.case))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def rel(path: str) -> str:
+    """A path relative to the working directory when it is below it (shorter to read)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
+
+
+def _classname(path: Path) -> str:
+    return path.name.removesuffix(SUFFIX)
+
+
+def coverage_report(run: Run, echo: Callable[[str], None]) -> list[Any]:
+    from engine.coverage import measure
+
+    by_program: dict[int, tuple[Any, list[Any]]] = {}
+    for f in run.loaded:
+        for r in run.results.get(f.path, []):
+            program = f.programs[r.case.scenario]
+            by_program.setdefault(id(program), (program, []))[1].append(r)
+    reports = [measure(p, rs) for p, rs in by_program.values()]
+    for cov in reports:
+        echo("")
+        echo(clean(f"Coverage of {cov.scenario} ({rel(cov.path)}) by {cov.cases} case(s)"))
+        for c in cov.categories:
+            echo(f"  {c.kind:<12} {len(c.reached):>4}/{c.total:<4} {c.percent:6.1f}%")
+        echo(f"  {'total':<12} {'':>9} {cov.percent:6.1f}%")
+        missed = [(c.kind, i) for c in cov.categories for i in c.missed]
+        if missed:
+            echo("  never reached:")
+            for kind, item in missed:
+                where = (
+                    f"{rel(item.span.path)}:{item.span.line}:{item.span.col}: " if item.span else ""
+                )
+                echo(clean(f"    {where}{kind[:-1]} {item.name}"))
+    return reports
+
+
+def run(
+    paths: tuple[Path, ...],
+    keyword: str | None,
+    fmt: str,
+    output: Path | None,
+    coverage: bool,
+    fail_under: float | None,
+    coverage_json: Path | None = None,
+    explore: int | None = None,
+    seed: int = 1,
+    verbose: bool = False,
+) -> int:
+    """Run `closer test`; returns the exit code."""
+    from engine.convtest import keyword_matcher
+
+    run_explore = _explorer() if explore is not None else None
+
+    try:
+        select = keyword_matcher(keyword or "")
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if output is not None and fmt != "junit":
+        raise click.UsageError("-o/--output is for --format junit")
+    files = discover(paths or default_paths(Path.cwd()))
+    result = run_files(files, select)
+    to_stdout = fmt == "text" or output is not None  # else stdout carries the XML
+
+    def say(line: str) -> None:
+        click.echo(line, err=not to_stdout)
+
+    text_report(result, say, verbose)
+    if fmt == "junit":
+        xml = junit(result)
+        if output is None:
+            click.echo(xml)
+        else:
+            try:
+                output.write_text(xml, encoding="utf-8")
+            except OSError as e:
+                raise UserError(f"cannot write {output}: {e.strerror or e}") from None
+    code = 0 if result.failed == 0 and result.errors == 0 else 1
+    ran = result.passed + result.failed
+    if ran == 0 and result.errors == 0:
+        why = " (none matched -k)" if keyword else ""
+        click.echo(f"closer: no conversation tests ran{why}", err=True)
+        code = 1
+    if coverage or fail_under is not None or coverage_json is not None:
+        reports = coverage_report(result, say)
+        if coverage_json is not None:
+            data = json.dumps([c.to_json() for c in reports], indent=2)
+            try:
+                coverage_json.write_text(data + "\n", encoding="utf-8")
+            except OSError as e:
+                raise UserError(f"cannot write {coverage_json}: {e.strerror or e}") from None
+        if fail_under is not None:
+            low = [c for c in reports if c.get("transitions").percent < fail_under]
+            for c in low:
+                say(
+                    f"closer: transition coverage of {c.scenario} is "
+                    f"{c.get('transitions').percent:.1f}%, under --fail-under {fail_under:g}%"
+                )
+            if low:
+                code = 1
+    if run_explore is not None and explore is not None:
+        code = run_explore(explore_targets(result), explore, seed, say) or code
+    return code
+
+
+def _explorer() -> Callable[..., int]:
+    """`cli.explore.run_explore(targets, walks, seed, echo) -> int`, written separately."""
+    try:
+        from cli.explore import run_explore
+    except ImportError:
+        raise click.UsageError("--explore is not available in this build of Closer") from None
+    return run_explore  # type: ignore[no-any-return]
+
+
+def explore_targets(run: Run) -> list[tuple[str, Any]]:
+    """(scenario reference, Program) for each scenario the loaded tests use, each once; the
+    default scenario when no test file loaded."""
+    seen: dict[int, tuple[str, Any]] = {}
+    for f in run.loaded:
+        for ref, program in f.programs.items():
+            seen.setdefault(id(program), (ref, program))
+    if not seen:
+        from cli.play import load_program
+        from cli.scenarios import resolve
+
+        ref, path = resolve(None)
+        return [(ref, load_program(path))]
+    return list(seen.values())

@@ -1,0 +1,754 @@
+"""Conversation tests as data: load a `*.test.yaml` file, check its names against the compiled
+scenario, and run its cases through a `Session`. Pure: the CLI reads the files and resolves the
+scenarios; this module takes text and compiled programs and returns values.
+
+A test file (format in docs/testing.md):
+
+    closer_test: 1
+    scenario: ledgerline
+    cases:
+      - name: ...
+        steps:
+          - say: "..."
+            reply: "..."   # and intent, state, phase, cue, concerns, events
+        expect: {verdict: advance}
+
+Error codes T001-T013 are this module's, T000 and T011 the CLI's (docs/testing.md); structural
+problems reuse the scenario format's E030-E041 from `engine.schema`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
+
+from engine import model as m
+from engine.errors import Diagnostic, ScenarioError, Span
+from engine.machine import FlowMachine
+from engine.program import CQ, Program
+from engine.schema import (
+    JSON,
+    JSON_SCHEMA_DIALECT,
+    NAME,
+    TEXT,
+    Bool,
+    Either,
+    F,
+    Int,
+    ListOf,
+    MapOf,
+    Rec,
+    Report,
+    Scalar,
+    Str,
+    T,
+)
+from engine.session import Session, SessionState
+from engine.source import Y, parse
+
+FORMAT = 1
+STATUSES = (
+    "inactive", "raised", "hinted", "revealed", "partly_resolved", "resolved", "preempted",
+    "worsened",
+)  # fmt: skip
+CUES = ("hesitation", "quick", "none")
+ENDS = ("eof", "quit")
+VERDICTS = ("advance", "undecided", "reject")
+MAX_REGEX = 200
+_NESTED = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")  # (a+)+ : backtracking that can hang
+
+
+# ---- schema ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OrNull(T):
+    """A value of `inner`, or null."""
+
+    inner: T
+
+    def check(self, y: Y, report: Report) -> None:
+        if y.v is not None:
+            self.inner.check(y, report)
+
+    def describe(self) -> str:
+        return f"{self.inner.describe()} or null"
+
+    def to_json_schema(self) -> JSON:
+        return {"anyOf": [self.inner.to_json_schema(), {"type": "null"}]}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Reply(T):
+    """A whole reply (text), its lines (a list, possibly empty) or a matcher mapping."""
+
+    matcher: Rec
+
+    def check(self, y: Y, report: Report) -> None:
+        if isinstance(y.v, dict):
+            self.matcher.check(y, report)
+            if len(y.v) != 1:
+                report(
+                    Diagnostic(
+                        y.span, "T010", "a reply matcher needs exactly one of contains, regex, any"
+                    )
+                )
+        elif isinstance(y.v, list):
+            for item in y.v:
+                if not isinstance(item.v, str):
+                    _wrong(item, "a line of text", report)
+        elif not isinstance(y.v, str):
+            _wrong(y, self.describe(), report)
+
+    def describe(self) -> str:
+        return "a text, a list of lines, or {contains|regex|any: ...}"
+
+    def to_json_schema(self) -> JSON:
+        matcher = self.matcher.to_json_schema()
+        matcher.update(minProperties=1, maxProperties=1)
+        return {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                matcher,
+            ]
+        }
+
+
+def _wrong(y: Y, expected: str, report: Report) -> None:
+    report(Diagnostic(y.span, "E030", f"expected {expected}, got {y.kind}"))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Long(T):
+    """Text of any length (a player may paste a long line; the file's size limit bounds it)."""
+
+    what: str = "a line of text"
+
+    def check(self, y: Y, report: Report) -> None:
+        if not isinstance(y.v, str):
+            _wrong(y, self.what, report)
+        elif not y.v.strip():
+            report(Diagnostic(y.span, "E031", "empty text", "write something or remove the key"))
+
+    def describe(self) -> str:
+        return self.what
+
+    def to_json_schema(self) -> JSON:
+        return {"type": "string", "pattern": r"\S"}
+
+
+def _choice(*words: str) -> Str:
+    return Str(re.compile("^(" + "|".join(words) + ")$"), " or ".join(words))
+
+
+STATUS = Str(what="a concern status")
+CONCERNS = MapOf(STATUS)
+REPLY = Reply(
+    Rec(
+        "reply",
+        {
+            "contains": F(TEXT, doc="text the reply must contain"),
+            "regex": F(TEXT, doc="a regular expression searched in the reply"),
+            "any": F(ListOf(Long("a reply"), min=1), doc="the reply is one of these"),
+        },
+    )
+)
+STEP = Rec(
+    "step",
+    {
+        "say": F(Long("what the candidate says"), True, "what the candidate says"),
+        "reply": F(REPLY),
+        "intent": F(OrNull(NAME)),
+        "state": F(NAME),
+        "phase": F(NAME),
+        "cue": F(_choice(*CUES)),
+        "concerns": F(CONCERNS),
+        "events": F(ListOf(Rec("event", {"concern": F(NAME, True), "status": F(NAME, True)}))),
+    },
+)
+SCORE = Rec("score", {"min": F(Int(0, 100)), "max": F(Int(0, 100))})
+DEBRIEF = Rec(
+    "debrief",
+    {
+        "asked": F(Bool()),
+        "turn": F(OrNull(Int(0, 10_000))),
+        "premature": F(Int(0, 10_000)),
+        "full_form": F(Bool()),
+        "probed": F(OrNull(Bool())),
+        "anything_else": F(Bool()),
+        "weak_forms": F(Int(0, 10_000)),
+        "never_heard": F(ListOf(NAME)),
+    },
+)
+EXPECT = Rec(
+    "expect",
+    {
+        "verdict": F(_choice(*VERDICTS)),
+        "score": F(Either(Int(0, 100), SCORE)),
+        "concerns": F(CONCERNS),
+        "debrief": F(DEBRIEF),
+    },
+)
+SEED = Int(0, 2**31 - 1)
+CASE = Rec(
+    "case",
+    {
+        "name": F(TEXT, True, "a name, unique in the file"),
+        "scenario": F(TEXT),
+        "seed": F(SEED),
+        "facts": F(MapOf(Scalar())),
+        "start": F(NAME),
+        "steps": F(OrNull(ListOf(STEP)), True, "the candidate's lines (may be empty)"),
+        "end": F(_choice(*ENDS)),
+        "expect": F(EXPECT),
+    },
+)
+TEST_FILE = Rec(
+    "test file",
+    {
+        "closer_test": F(Int(FORMAT, FORMAT), True, "the format version: `closer_test: 1`"),
+        "scenario": F(TEXT, True, "a shipped scenario id, or a path relative to this file"),
+        "seed": F(SEED),
+        "cases": F(ListOf(CASE, min=1), True),
+    },
+)
+
+
+def json_schema() -> JSON:
+    """The test-file format as a JSON Schema document (structure only, like `closer schema`)."""
+    body = TEST_FILE.to_json_schema()
+    body.pop("title", None)
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": "urn:closer:schema:test:1",
+        "title": "Closer conversation test, format 1",
+        "description": "A *.test.yaml file: see docs/testing.md. `closer test` also checks names"
+        " against the scenario (intents, states, concerns, facts) and status expressions.",
+        **body,
+    }
+
+
+# ---- the loaded test ---------------------------------------------------------------------
+
+
+class Check(NamedTuple):
+    """One expectation: `key` (reply, intent, concerns.tenure ...) written at `span`."""
+
+    key: str
+    value: Any
+    span: Span
+    key_span: Span | None = None  # for `concerns.ID`: where the concern id is written
+
+
+class Step(NamedTuple):
+    say: str
+    span: Span  # of the `say` value
+    checks: tuple[Check, ...]
+
+
+class Case(NamedTuple):
+    name: str
+    span: Span
+    scenario: str
+    scenario_span: Span
+    seed: int
+    facts: tuple[tuple[str, m.Fact], ...]
+    facts_spans: tuple[tuple[str, Span], ...]
+    start: str | None
+    start_span: Span | None
+    steps: tuple[Step, ...]
+    end: str
+    expect: tuple[Check, ...]
+
+
+class CaseFile(NamedTuple):
+    """A loaded test file: its default scenario and its cases."""
+
+    path: str
+    scenario: str
+    cases: tuple[Case, ...]
+
+    def refs(self) -> dict[str, Span]:
+        """Every scenario this file names, with where it is first named."""
+        out: dict[str, Span] = {}
+        for c in self.cases:
+            out.setdefault(c.scenario, c.scenario_span)
+        return out
+
+
+def suggest(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def load_tests(text: str, path: str) -> CaseFile:
+    """Parse and check the structure of a test file (raises ScenarioError with every problem)."""
+    root = parse(text, path)
+    if isinstance(root.v, dict) and "closer" in root.v and "closer_test" not in root.v:
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    root.span, "T012", "this is a scenario, not a test file", "see docs/testing.md"
+                )
+            ]
+        )
+    found: list[Diagnostic] = []
+    TEST_FILE.check(root, found.append)
+    if found:
+        raise ScenarioError(found)
+    default_ref = root.v["scenario"]
+    default_seed = root.v["seed"].v if "seed" in root.v else 1
+    cases = []
+    names: dict[str, Span] = {}
+    for cy in root.v["cases"].v:
+        case = _case(cy, default_ref, default_seed, found.append)
+        if case.name in names:
+            found.append(
+                Diagnostic(
+                    cy.v["name"].span,
+                    "T008",
+                    f"duplicate case name {case.name!r}",
+                    f"first used at line {names[case.name].line}",
+                )
+            )
+        names.setdefault(case.name, case.span)
+        cases.append(case)
+    if found:
+        raise ScenarioError(found)
+    return CaseFile(path, str(default_ref.v), tuple(cases))
+
+
+def _case(y: Y, ref: Y, seed: int, report: Report) -> Case:
+    v = y.v
+    ref = v.get("scenario", ref)
+    facts = v.get("facts")
+    start = v.get("start")
+    steps = tuple(_step(s, report) for s in v["steps"].v or ())
+    expect = _checks(v["expect"], report) if "expect" in v else ()
+    return Case(
+        name=str(v["name"].v),
+        span=v["name"].span,
+        scenario=str(ref.v),
+        scenario_span=ref.span,
+        seed=v["seed"].v if "seed" in v else seed,
+        facts=tuple((k, f.v) for k, f in facts.items()) if facts else (),
+        facts_spans=tuple(facts.key_spans.items()) if facts else (),
+        start=start.v if start else None,
+        start_span=start.span if start else None,
+        steps=steps,
+        end=v["end"].v if "end" in v else "eof",
+        expect=expect,
+    )
+
+
+def _step(y: Y, report: Report) -> Step:
+    say = y.v["say"]
+    return Step(str(say.v), say.span, _checks(y, report, skip=("say",)))
+
+
+def _checks(y: Y, report: Report, skip: tuple[str, ...] = ()) -> tuple[Check, ...]:
+    """Flatten a step or an expect mapping into checks; mappings of names become `key.name`."""
+    out: list[Check] = []
+    for key, val in y.items():
+        if key in skip:
+            continue
+        if key == "concerns":
+            out += [Check(f"concerns.{c}", s.v, s.span, val.key_spans[c]) for c, s in val.items()]
+        elif key == "debrief":
+            out += [Check(f"debrief.{k}", _plain(d), d.span) for k, d in val.items()]
+        elif key == "score":
+            lo, hi = (val.v, val.v) if isinstance(val.v, int) else _range(val, report)
+            out.append(Check("score", (lo, hi), val.span))
+        elif key == "reply":
+            out.append(Check("reply", _reply(val, report), val.span))
+        else:
+            out.append(Check(key, _plain(val), val.span))
+    return tuple(out)
+
+
+def _range(y: Y, report: Report) -> tuple[int, int]:
+    lo = y.v["min"].v if "min" in y.v else 0
+    hi = y.v["max"].v if "max" in y.v else 100
+    if lo > hi:
+        report(Diagnostic(y.span, "T013", f"score min {lo} is above max {hi}"))
+    return lo, hi
+
+
+def _reply(y: Y, report: Report) -> tuple[str, Any]:
+    if isinstance(y.v, str):
+        return ("text", y.v)
+    if isinstance(y.v, list):
+        return ("lines", tuple(i.v for i in y.v))
+    kind, val = next(iter(y.v.items()))
+    if kind == "regex":
+        pattern = str(val.v)
+        problem = ""
+        if len(pattern) > MAX_REGEX:
+            problem = f"regex longer than {MAX_REGEX} characters"
+        elif _NESTED.search(pattern):
+            problem = "nested repetition like (a+)+ can take forever; simplify the regex"
+        else:
+            try:
+                return ("regex", re.compile(pattern, re.S))
+            except re.error as e:
+                problem = f"invalid regex: {e}"
+        report(Diagnostic(val.span, "T009", problem))
+        return ("regex", re.compile(""))
+    if kind == "any":
+        return ("any", tuple(i.v for i in val.v))
+    return (kind, val.v)
+
+
+def _plain(y: Y) -> Any:
+    if isinstance(y.v, list):
+        return [_plain(i) for i in y.v]
+    if isinstance(y.v, dict):
+        return {k: _plain(v) for k, v in y.v.items()}
+    return y.v
+
+
+# ---- checking names against the scenario ------------------------------------------------
+
+
+def _status_ok(expr: str) -> tuple[bool, str, str]:
+    """(valid, negated?, word) for a concern status expression."""
+    words = expr.split()
+    neg = len(words) == 2 and words[0] == "not"
+    word = words[-1] if words else ""
+    valid = len(words) == 1 + neg and (word in STATUSES or word == "hidden")
+    return valid, "not" if neg else "", word
+
+
+def check_tests(tests: CaseFile, programs: Mapping[str, Program]) -> list[Diagnostic]:
+    """Every name in the file that the scenario does not know, located, with a suggestion."""
+    out: list[Diagnostic] = []
+    for case in tests.cases:
+        program = programs[case.scenario]
+        out += _check_case(case, program)
+    return sorted(dict.fromkeys(out), key=lambda d: (d.span.line, d.span.col))
+
+
+def _check_case(case: Case, program: Program) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    intents = [i.id for i in program.intents]
+    states = list(program.machine.states)
+    concerns = [c.id for c in program.concerns]
+    facts = dict(program.scenario.candidate.facts)
+
+    def unknown(span: Span, code: str, what: str, name: str, known: Iterable[str]) -> None:
+        names = list(known)
+        listed = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        hint = suggest(name, names) or f"known: {listed}"
+        out.append(Diagnostic(span, code, f"unknown {what} {name!r}", hint))
+
+    for name, span in case.facts_spans:
+        if name not in facts:
+            unknown(span, "T006", "fact", name, facts)
+    if case.start is not None and case.start_span is not None:
+        starts = [*program.order, CQ]
+        if case.start not in starts:
+            unknown(case.start_span, "T007", "start state", case.start, starts)
+    checks = [c for s in case.steps for c in s.checks] + list(case.expect)
+    for c in checks:
+        key, _, sub = c.key.partition(".")
+        if key == "intent" and c.value is not None and c.value not in intents:
+            unknown(c.span, "T001", "intent", c.value, intents)
+        elif key == "state" and c.value not in states:
+            unknown(c.span, "T002", "state", c.value, states)
+        elif key == "phase" and c.value not in m.PHASES:
+            unknown(c.span, "T003", "phase", c.value, m.PHASES)
+        elif key == "concerns":
+            if sub not in concerns:
+                unknown(c.key_span or c.span, "T004", "concern", sub, concerns)
+            if not _status_ok(str(c.value))[0]:
+                word = str(c.value).split()[-1] if str(c.value).split() else ""
+                hint = suggest(word, (*STATUSES, "hidden"))
+                out.append(
+                    Diagnostic(
+                        c.span,
+                        "T005",
+                        f"{c.value!r} is not a concern status",
+                        hint or "a status, `not <status>`, `hidden` or `not revealed`",
+                    )
+                )
+        elif key == "events":
+            for e in c.value:
+                if e["concern"] not in concerns:
+                    unknown(c.span, "T004", "concern", e["concern"], concerns)
+                if e["status"] not in STATUSES:
+                    unknown(c.span, "T005", "status", e["status"], STATUSES)
+        elif key == "debrief" and sub == "never_heard":
+            for cid in c.value:
+                if cid not in concerns:
+                    unknown(c.span, "T004", "concern", cid, concerns)
+    return out
+
+
+# ---- running -----------------------------------------------------------------------------
+
+
+class Mismatch(NamedTuple):
+    key: str
+    span: Span
+    expected: str
+    actual: str
+
+
+class StepResult(NamedTuple):
+    index: int  # 0-based
+    step: Step | None  # None for the checks after the end
+    events: tuple[dict[str, Any], ...]
+    mismatches: tuple[Mismatch, ...]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    steps: tuple[StepResult, ...]
+    events: tuple[dict[str, Any], ...]  # the whole transcript, opening first
+    edges: tuple[tuple[str, str, str], ...]  # the machine edges taken, in order
+    start: str  # the state the conversation started in
+
+    @property
+    def failure(self) -> StepResult | None:
+        return next((s for s in self.steps if s.mismatches), None)
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+class _Recorder:
+    """Wraps the flow machine to note every edge a session takes (for coverage)."""
+
+    def __init__(self, machine: FlowMachine) -> None:
+        self.machine = machine
+        self.states = machine.states
+        self.edges = machine.edges
+        self.taken: list[tuple[str, str, str]] = []
+        self.on = False
+
+    def fire(self, state: str, trigger: str, dest: str) -> str:
+        moved = self.machine.fire(state, trigger, dest)
+        if self.on:
+            self.taken.append((trigger, state, dest))
+        return moved
+
+
+def run_case(case: Case, program: Program) -> CaseResult:
+    """Play a case; stop at the first step whose expectations are not met."""
+    recorder = _Recorder(program.machine)
+    program = replace(program, machine=recorder)  # type: ignore[arg-type]
+    session, opening = Session.start(program, case.seed, dict(case.facts), case.start)
+    recorder.on = True
+    start = session.st.state
+    events = list(opening.events)
+    results: list[StepResult] = []
+    for i, step in enumerate(case.steps):
+        if session.ended:
+            miss = Mismatch("say", step.span, "the interview still going", "it had ended")
+            results.append(StepResult(i, step, (), (miss,)))
+            break
+        turn = session.turn(step.say)
+        events += turn.events
+        bad = tuple(_check_step(step.checks, turn.events, session, program))
+        results.append(StepResult(i, step, turn.events, bad))
+        if bad:
+            break
+    else:
+        if not session.ended:
+            events += session.end(case.end).events
+        if case.expect:
+            bad = tuple(_check_end(case.expect, events, session.state, program))
+            results.append(StepResult(len(case.steps), None, (), bad))
+    return CaseResult(case, tuple(results), tuple(events), tuple(recorder.taken), start)
+
+
+def interviewer_lines(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """What the interviewer said, in order. Cue lines (the hesitation's stage direction, the
+    quick "no concerns" answer) are not among them: `cue:` checks those."""
+    return [e["text"] for e in events if e["event"] == "say" and e["speaker"] == "interviewer"]
+
+
+def _q(value: Any) -> str:
+    """A value as it would be written in the test file (JSON is a subset of YAML)."""
+    if isinstance(value, re.Pattern):
+        return f"/{value.pattern}/"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _check_reply(expected: tuple[str, Any], lines: list[str]) -> str | None:
+    """None when the reply matches, else what was expected, in words."""
+    kind, want = expected
+    whole = "\n".join(lines)
+    if kind == "text":
+        return None if whole == want else _q(want)
+    if kind == "lines":
+        return None if tuple(lines) == want else _q(list(want))
+    if kind == "contains":
+        return None if want in whole else f"a reply containing {_q(want)}"
+    if kind == "regex":
+        return None if want.search(whole) else f"a reply matching {_q(want)}"
+    return None if whole in want else "one of " + ", ".join(_q(w) for w in want)
+
+
+def _status_matches(expr: str, status: str, level: int) -> bool:
+    _, neg, word = _status_ok(expr)
+    if word == "hidden":
+        hit = level == 0
+    elif neg and word == "revealed":
+        return level < 2  # "not revealed": the specific line has not been said
+    else:
+        hit = status == word
+    return hit != bool(neg)
+
+
+def _concern_check(c: Check, st: SessionState) -> Mismatch | None:
+    cid = c.key.partition(".")[2]
+    cs = st.concerns[cid]
+    if _status_matches(str(c.value), cs.status, cs.level):
+        return None
+    actual = cs.status + (" (hidden)" if cs.level == 0 else "")
+    return Mismatch(c.key, c.span, str(c.value), actual)
+
+
+def _check_step(
+    checks: tuple[Check, ...],
+    events: tuple[dict[str, Any], ...],
+    session: Session,
+    program: Program,
+) -> Iterable[Mismatch]:
+    st = session.st
+    lines = interviewer_lines(events)
+    intent = next((e["intent"] for e in events if e["event"] == "intent"), None)
+    cue = next((e["kind"] for e in events if e["event"] == "cue"), "none")
+    concern_events = [(e["concern"], e["status"]) for e in events if e["event"] == "concern"]
+    actual: dict[str, Any] = {
+        "intent": intent,
+        "state": st.state,
+        "phase": program.phase(st.state),
+        "cue": cue,
+    }
+    for c in checks:
+        if c.key == "reply":
+            want = _check_reply(c.value, lines)
+            if want is not None:
+                got = lines if c.value[0] == "lines" else "\n".join(lines)
+                yield Mismatch("reply", c.span, want, _q(got))
+        elif c.key.startswith("concerns."):
+            miss = _concern_check(c, st)
+            if miss:
+                yield miss
+        elif c.key == "events":
+            want = [(e["concern"], e["status"]) for e in c.value]
+            if want != concern_events:
+                yield Mismatch("events", c.span, _events(want), _events(concern_events))
+        elif c.key in actual and actual[c.key] != c.value:
+            yield Mismatch(c.key, c.span, _q(c.value), _q(actual[c.key]))
+
+
+def _events(pairs: list[tuple[str, str]]) -> str:
+    return "[" + ", ".join(f"{c} {s}" for c, s in pairs) + "]" if pairs else "no concern events"
+
+
+def _check_end(
+    checks: tuple[Check, ...], events: list[dict[str, Any]], st: SessionState, program: Program
+) -> Iterable[Mismatch]:
+    from engine.debrief import build_debrief
+
+    verdict = next((e for e in reversed(events) if e["event"] == "verdict"), None)
+    outcome = verdict["outcome"] if verdict else None
+    score = verdict["score"] if verdict else -1
+    card = None
+    for c in checks:
+        key, _, sub = c.key.partition(".")
+        if key == "verdict" and outcome != c.value:
+            yield Mismatch("verdict", c.span, _q(c.value), _q(outcome))
+        elif key == "score" and not c.value[0] <= score <= c.value[1]:
+            lo, hi = c.value
+            yield Mismatch("score", c.span, f"{lo}..{hi}" if lo != hi else str(lo), str(score))
+        elif key == "concerns":
+            miss = _concern_check(c, st)
+            if miss:
+                yield miss
+        elif key == "debrief":
+            if card is None:
+                report = build_debrief(program, events)
+                card = {
+                    **report.scorecard.__dict__,
+                    "never_heard": sorted(r.id for r in report.never_heard),
+                }
+            got = card[sub]
+            want = sorted(c.value) if sub == "never_heard" else c.value
+            if got != want:
+                yield Mismatch(c.key, c.span, _q(want), _q(got))
+
+
+# ---- selecting cases ---------------------------------------------------------------------
+
+
+def keyword_matcher(expr: str) -> Callable[[str], bool]:
+    """A pytest-like `-k` expression: substrings (case-insensitive) with not/and/or and
+    parentheses; a double-quoted substring is literal. Raises ValueError if malformed."""
+    tokens = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
+    pos = 0
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> str:
+        nonlocal pos
+        if pos >= len(tokens):
+            raise ValueError(f"-k {expr!r}: unexpected end of expression")
+        pos += 1
+        return tokens[pos - 1]
+
+    def orexpr() -> Callable[[str], bool]:
+        left = andexpr()
+        while peek() == "or":
+            take()
+            a, b = left, andexpr()
+            left = lambda s, a=a, b=b: a(s) or b(s)  # noqa: E731
+        return left
+
+    def andexpr() -> Callable[[str], bool]:
+        left = notexpr()
+        while peek() == "and":
+            take()
+            a, b = left, notexpr()
+            left = lambda s, a=a, b=b: a(s) and b(s)  # noqa: E731
+        return left
+
+    def notexpr() -> Callable[[str], bool]:
+        if peek() == "not":
+            take()
+            inner = notexpr()
+            return lambda s: not inner(s)
+        tok = take()
+        if tok == "(":
+            inner = orexpr()
+            if take() != ")":
+                raise ValueError(f"-k {expr!r}: missing ')'")
+            return inner
+        if tok in (")", "and", "or"):
+            raise ValueError(f"-k {expr!r}: unexpected {tok!r}")
+        if tok.startswith('"'):  # a quoted substring, taken literally: -k '"not now"'
+            literal = tok[1:-1].lower()
+            return lambda s: literal in s.lower()
+        words = [tok]
+        while peek() not in (None, "and", "or", "not", "(", ")"):
+            words.append(take())  # adjacent words are one substring: -k "tenure resolved"
+        word = " ".join(words).lower()
+        return lambda s: word in s.lower()
+
+    if not tokens:
+        return lambda s: True
+    matcher = orexpr()
+    if pos != len(tokens):
+        raise ValueError(f"-k {expr!r}: unexpected {tokens[pos]!r}")
+    return matcher
