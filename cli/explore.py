@@ -1,4 +1,4 @@
-"""`closer explore` (to become `closer test --explore`): seeded random conversations per scenario,
+"""`closer test --explore N`: seeded random conversations per scenario,
 checked against the engine's invariants; each violation printed as a ready-to-save test case."""
 
 from __future__ import annotations

@@ -357,28 +357,6 @@ def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
     authoring.new(name, directory, force, with_schema)
 
 
-@cli.command(hidden=True)  # temporary: becomes `closer test --explore N` when `test` lands
-@click.argument("scenarios", nargs=-1)
-@click.option(
-    "-n", "--walks", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
-    help="Random conversations per scenario.",
-)  # fmt: skip
-@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=1, show_default=True)
-def explore(scenarios: tuple[str, ...], walks: int, seed: int) -> None:
-    """Play seeded random conversations with each SCENARIO and check the engine's invariants."""
-    from cli.explore import run_explore
-    from cli.play import load_program
-    from cli.scenarios import resolve
-
-    targets = []
-    for name in scenarios or (None,):
-        ref, path = resolve(name)
-        targets.append((ref if ref == name or name is None else name, load_program(path)))
-    code = run_explore(targets, walks, seed, click.echo)
-    if code:
-        sys.exit(code)
-
-
 def main() -> None:
     cli(prog_name="closer")
 

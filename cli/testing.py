@@ -313,14 +313,19 @@ def run(
         raise click.UsageError(str(e)) from None
     if output is not None and fmt != "junit":
         raise click.UsageError("-o/--output is for --format junit")
-    files = discover(paths or default_paths(Path.cwd()))
+    # with --explore, a scenario file among the PATHs is explored even if no test uses it yet
+    scenarios = [p for p in paths if explore and p.is_file() and not p.name.endswith(SUFFIX)]
+    tests = tuple(p for p in paths if p not in scenarios)
+    files = discover(tests or ([] if scenarios else default_paths(Path.cwd())))
     result = run_files(files, select)
     to_stdout = fmt == "text" or output is not None  # else stdout carries the XML
 
     def say(line: str) -> None:
         click.echo(line, err=not to_stdout)
 
-    text_report(result, say, verbose)
+    explore_only = bool(scenarios) and not files  # `closer test --explore N my.yaml`
+    if not explore_only:
+        text_report(result, say, verbose)
     if fmt == "junit":
         xml = junit(result)
         if output is None:
@@ -332,7 +337,7 @@ def run(
                 raise UserError(f"cannot write {output}: {e.strerror or e}") from None
     code = 0 if result.failed == 0 and result.errors == 0 else 1
     ran = result.passed + result.failed
-    if ran == 0 and result.errors == 0:
+    if ran == 0 and result.errors == 0 and not explore_only:
         why = " (none matched -k)" if keyword else ""
         click.echo(f"closer: no conversation tests ran{why}", err=True)
         code = 1
@@ -354,17 +359,23 @@ def run(
             if low:
                 code = 1
     if run_explore is not None and explore is not None:
-        code = run_explore(explore_targets(result), explore, seed, say) or code
+        targets = [(str(p), _program(p)) for p in scenarios]
+        if files or not scenarios:
+            targets += explore_targets(result)
+        code = run_explore(targets, explore, seed, say) or code
     return code
 
 
 def _explorer() -> Callable[..., int]:
-    """`cli.explore.run_explore(targets, walks, seed, echo) -> int`, written separately."""
-    try:
-        from cli.explore import run_explore
-    except ImportError:
-        raise click.UsageError("--explore is not available in this build of Closer") from None
-    return run_explore  # type: ignore[no-any-return]
+    from cli.explore import run_explore
+
+    return run_explore
+
+
+def _program(path: Path) -> Any:
+    from cli.play import load_program
+
+    return load_program(path)
 
 
 def explore_targets(run: Run) -> list[tuple[str, Any]]:

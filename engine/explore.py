@@ -753,7 +753,9 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
     name = f"explore walk {seed}" + (f": {invariant}" if invariant else "")
     out = []
     if invariant:
-        out.append(f"# Found by closer explore: {invariant} at turn {turn}. {_comment(message)}")
+        out.append(
+            f"# Found by closer test --explore: {invariant} at turn {turn}. {_comment(message)}"
+        )
     else:
         out.append(f"# An explored conversation (walk seed {seed}), its behaviour pinned.")
     if baseline:

@@ -302,14 +302,15 @@ def test_explore_runs_on_the_scenarios_the_tests_use(
     assert result.exit_code == 1  # the explorer's verdict counts
 
 
-def test_explore_without_the_explorer_is_a_usage_error(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_explore_runs_after_the_tests_on_the_scenarios_they_use(
+    runner: CliRunner, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(__import__("sys").modules, "cli.explore", None)
     ok = write(tmp_path, "ok.test.yaml", PASSING)
-    result = runner.invoke(cli, ["test", str(ok), "--explore", "5"])
-    assert result.exit_code == 2
-    assert "--explore is not available in this build of Closer" in result.output
+    result = runner.invoke(cli, ["test", str(ok), "--explore", "5", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    report, explored = result.output.split("\n", 1)
+    assert report.startswith(f"{ok}: ") and " passed" in report
+    assert "5 walks" in explored and "(seed 2): no violations" in explored
 
 
 def test_the_tutorial_test_passes_with_closer_test(runner: CliRunner, tmp_path: Path) -> None:

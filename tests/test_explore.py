@@ -31,7 +31,7 @@ from engine.explore import (
 from engine.patterns import normalize
 from engine.program import Program
 from engine.source import parse
-from tests.helpers import ROOT, compile_text
+from tests.helpers import DEFAULT, ROOT, compile_text
 from tests.test_session import ANSWERS
 
 # What the default persona does not use: probes 0 and 2, no pre-emption, a fact that is false,
@@ -465,30 +465,27 @@ def test_a_violation_case_with_a_crash_keeps_only_the_lines(
 # ---- the command -------------------------------------------------------------------------
 
 
-def test_closer_explore_reports_a_clean_run(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["explore", "-n", "5", "--seed", "4"])
+def test_closer_test_explore_reports_a_clean_run(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["test", "--explore", "5", "--seed", "4", str(DEFAULT)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ledgerline: 5 walks, ")
+    assert result.output.startswith(f"{DEFAULT}: 5 walks, ")
     assert result.output.rstrip().endswith("(seed 4): no violations")
-    assert "explore" not in runner.invoke(cli, ["--help"]).output  # hidden until `closer test`
 
 
-def test_closer_explore_prints_each_violation_as_a_test_case(
+def test_closer_test_explore_prints_each_violation_as_a_test_case(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Session, "_answer", lambda self, intent: 1 / 0)
-    result = runner.invoke(cli, ["explore", "ledgerline", "-n", "15"])
+    result = runner.invoke(cli, ["test", "--explore", "15", str(DEFAULT)])
     assert result.exit_code == 1
     assert "exception at turn" in result.output and "closer_test: 1" in result.output
     first = result.output.split("conversation test:\n\n", 1)[1].split("\n\nexception", 1)[0]
     parse_case(first.split("\n... and")[0])
 
 
-def test_closer_explore_usage_and_file_errors(runner: CliRunner, tmp_path: Any) -> None:
-    assert runner.invoke(cli, ["explore", "-n", "0"]).exit_code == 2
+def test_closer_test_explore_usage_and_file_errors(runner: CliRunner, tmp_path: Any) -> None:
+    assert runner.invoke(cli, ["test", "--explore", "0", str(DEFAULT)]).exit_code == 2
     bad = tmp_path / "bad.yaml"
     bad.write_text("closer: 1\nid: [\n", encoding="utf-8")
-    result = runner.invoke(cli, ["explore", str(bad)])
+    result = runner.invoke(cli, ["test", "--explore", "3", str(bad)])
     assert result.exit_code == 1 and "E010" in result.output and "Traceback" not in result.output
-    result = runner.invoke(cli, ["explore", "ledgerlin"])
-    assert result.exit_code == 1 and "did you mean 'ledgerline'?" in result.output
