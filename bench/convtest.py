@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-CLOSER = str(Path(sys.executable).parent / "closer")
+from common import CLOSER, ROOT, interleaved, report, wall
+
 COMMANDS = {
     'python -c "import yaml"': [sys.executable, "-c", "import yaml"],
     "closer test": [CLOSER, "test"],
@@ -27,12 +23,6 @@ COMMANDS = {
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "scenarios/tests",
     ],
 }  # fmt: skip
-
-
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def per_case(repeats: int) -> tuple[int, float]:
@@ -56,15 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for _ in range(args.runs):
-        for name, cmd in COMMANDS.items():
-            times[name].append(wall(cmd))
-    base = statistics.median(times['python -c "import yaml"'])
-    print(f"median of {args.runs} interleaved runs (wall clock)")
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(f"  {name:<42} {med * 1000:7.0f} ms   {med / base:5.1f}x baseline")
+    cases = {name: (lambda cmd=cmd: wall(cmd)) for name, cmd in COMMANDS.items()}
+    report(interleaved(cases, args.runs), args.runs)
     n, total = per_case(args.runs)
     print(f"  in-process: {n} cases in {total * 1000:.0f} ms ({total / n * 1000:.2f} ms a case)")
 

@@ -14,37 +14,44 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from common import ROOT
 
 
 def main() -> None:
     from engine import compile_scenario, load_path
-    from engine.explore import explore
+    from engine.explore import Sampler, explore, generate, walk_seeds
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--walks", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    program = compile_scenario(load_path(HERE.parent / "scenarios" / "ledgerline.yaml"))
+    program = compile_scenario(load_path(ROOT / "scenarios" / "ledgerline.yaml"))
     explore(program, 10, args.seed)  # warm up
-    walks_per_s: list[float] = []
+    played: list[float] = []  # baseline: the same walks generated and played once, unchecked
+    explored: list[float] = []
     turns_per_s: list[float] = []
     violations = 0
     for run in range(args.runs):
+        seed = args.seed + run
         start = time.perf_counter()
-        report = explore(program, args.walks, args.seed + run)
+        sampler = Sampler(program)
+        for walk_seed in walk_seeds(seed, args.walks):
+            generate(program, walk_seed, sampler)
+        played.append(args.walks / (time.perf_counter() - start))
+        start = time.perf_counter()
+        report = explore(program, args.walks, seed)
         elapsed = time.perf_counter() - start
-        walks_per_s.append(report.walks / elapsed)
+        explored.append(report.walks / elapsed)
         turns_per_s.append(report.turns / elapsed)
         violations += len(report.violations)
-    print(f"{args.runs} runs of {args.walks} walks, Python {sys.version.split()[0]}")
+    base, rate = statistics.median(played), statistics.median(explored)
+    print(f"{args.runs} interleaved runs of {args.walks} walks, Python {sys.version.split()[0]}")
+    print(f"baseline: walks generated and played once, unchecked (median): {base:.1f}/s")
     print(
-        f"explored conversations per second (median): {statistics.median(walks_per_s):.1f}"
-        f"  (min {min(walks_per_s):.1f}, max {max(walks_per_s):.1f})"
+        f"explored conversations per second (median): {rate:.1f}"
+        f"  (min {min(explored):.1f}, max {max(explored):.1f}; {rate / base:.2f}x the baseline)"
     )
     print(f"explored turns per second (median): {statistics.median(turns_per_s):.0f}")
     print(f"violations found: {violations}")

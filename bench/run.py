@@ -13,24 +13,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-CLOSER = str(Path(sys.executable).parent / "closer")
+from common import CLOSER, ROOT, interleaved, report, wall
+
 BASELINE = [sys.executable, "-c", "import click, yaml, transitions"]
-
-
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-    return time.perf_counter() - start
 
 
 def first_line() -> float:
@@ -58,7 +44,7 @@ def turn_latencies(repeats: int) -> list[float]:
     from engine import Session, compile_scenario, load_path
     from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 
-    program = compile_scenario(load_path(HERE.parent / "scenarios" / "ledgerline.yaml"))
+    program = compile_scenario(load_path(ROOT / "scenarios" / "ledgerline.yaml"))
     lines = [
         *ANSWERS,
         "Why is this position open?",
@@ -90,21 +76,10 @@ def main() -> None:
         "closer --version": lambda: wall([CLOSER, "--version"]),
         "closer play: first interviewer line": first_line,
         "closer validate (default persona)": lambda: wall(
-            [CLOSER, "validate", str(HERE.parent / "scenarios" / "ledgerline.yaml")]
+            [CLOSER, "validate", str(ROOT / "scenarios" / "ledgerline.yaml")]
         ),
     }
-    samples: dict[str, list[float]] = {k: [] for k in cases}
-    for fn in cases.values():  # warm the file cache once
-        fn()
-    for _ in range(args.runs):
-        for name, fn in cases.items():
-            samples[name].append(fn())
-    base = statistics.median(samples[next(iter(cases))])
-    print(f"{args.runs} interleaved runs, Python {sys.version.split()[0]}")
-    print(f"{'case':<56} {'median':>9} {'vs baseline':>12}")
-    for name, values in samples.items():
-        med = statistics.median(values)
-        print(f"{name:<56} {med * 1000:>7.1f}ms {med / base:>11.2f}x")
+    report(interleaved(cases, args.runs), args.runs)
     turns = turn_latencies(50)
     print(
         f"{'per-turn engine latency, default persona (median)':<56} "

@@ -17,28 +17,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-CLOSER = str(Path(sys.executable).parent / "closer")
+from common import CLOSER, ROOT, interleaved, report, wall
+
 BASELINE = [sys.executable, "-c", "import yaml"]
-
-
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-    return time.perf_counter() - start
 
 
 def values(text: str) -> int:
@@ -95,29 +81,19 @@ def main() -> None:
         big = Path(tmp) / "generated.yaml"
         big.write_text(text, encoding="utf-8")
         cases = {"baseline: python -c 'import yaml'": lambda: wall(BASELINE)}
-        for path in sorted((HERE.parent / "scenarios").glob("*.yaml")):
+        for path in sorted((ROOT / "scenarios").glob("*.yaml")):
             cases[f"closer validate --strict {path.name}"] = lambda p=path: wall(
                 [CLOSER, "validate", "--strict", str(p)]
             )
         cases[f"closer validate --strict generated ({MAX_QUESTIONS} questions)"] = lambda: wall(
             [CLOSER, "validate", "--strict", str(big)]
         )
-        samples: dict[str, list[float]] = {k: [] for k in cases}
-        for fn in cases.values():  # warm the file cache once (and fail loudly if not clean)
-            fn()
-        for _ in range(args.runs):
-            for name, fn in cases.items():
-                samples[name].append(fn())
-    base = statistics.median(samples[next(iter(cases))])
-    print(f"{args.runs} interleaved runs, Python {sys.version.split()[0]}")
+        medians = interleaved(cases, args.runs)  # the warm-up round fails loudly if not clean
     print(
         f"generated scenario: {MAX_QUESTIONS} questions, {len(text.encode()):,} bytes, "
         f"{values(text):,} values; {MAX_QUESTIONS + 1} questions is refused ({refused})"
     )
-    print(f"{'case':<56} {'median':>9} {'vs baseline':>12}")
-    for name, times in samples.items():
-        med = statistics.median(times)
-        print(f"{name:<56} {med * 1000:>7.1f}ms {med / base:>11.2f}x")
+    report(medians, args.runs)
     in_process([50, 100, 250, 500, MAX_QUESTIONS], 9)
 
 

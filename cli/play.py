@@ -9,15 +9,17 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli import render, transcript
 from cli.errors import UserError, from_scenario_error
-from cli.record import Sink
 from cli.scenarios import resolve
 from cli.text import clean
+
+if TYPE_CHECKING:  # --record is imported only when asked for
+    from cli.record import Sink
 
 HELP = """Commands:
   /help        this list
