@@ -149,8 +149,7 @@ _CLOSE_LABELS = {
 
 
 def _leave_edges(program: Program, sources: Iterable[str]) -> list[Edge]:
-    """`leave` edges, one per phase where every state has one. The opening's is left out: it is
-    never taken (the opening always moves on, and `max_turns` is at least 5)."""
+    """`leave` edges, one per phase where every state has one (the opening has none)."""
     limit = f"max_turns ({program.scenario.max_turns})"
     labels = {
         "questions": f"goodbye / {limit}",

@@ -136,7 +136,9 @@ def compile_scenario(scenario: m.Scenario) -> Program:
         ("close", CLEAR, DISCUSSION),
         ("close", DISCUSSION, CLEAR),
     ]
-    edges += [("leave", s, ENDED) for s in states if s != ENDED]
+    # any state but the opening can end the interview (a goodbye, max_turns, no more questions);
+    # the opening always moves on, and max_turns is at least 5, so it gets no `leave` edge
+    edges += [("leave", s, ENDED) for s in states if s not in ("opening", ENDED)]
     answers = {a.intent: a for a in scenario.flow.answers}
     cq = frozenset(m.CANDIDATE_QUESTIONS) | frozenset(answers)
     return Program(
