@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -197,3 +198,17 @@ def test_explaining_costs_nothing_when_off(tmp_path: Path) -> None:
             cwd=DEFAULT.parent.parent,
         )
         assert out.stdout.strip().splitlines()[-1] == imported, out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("How do you mean?", "probe"),
+        ("Got it, thanks.", "acknowledge"),
+        ("What would you expect from me in the first year?", "ask_expectations"),
+    ],
+)
+def test_phrasings_the_test_writers_missed(program: Program, text: str, intent: str) -> None:
+    """Found while writing the shipped conversation tests; kept so they stay understood."""
+    result = explain(program, normalize(text), everything(program))
+    assert result.winner is not None and result.winner.intent == intent
