@@ -1,4 +1,5 @@
-"""The YAML in the docs is real: complete scenarios load clean, fragments at least parse.
+"""The YAML in the docs is real: complete scenarios load clean, conversation tests pass, fragments
+at least parse.
 
 Broken examples (fenced as ```yaml diagnostic=CODE at=LINE:COL) are not collected here:
 tests/test_lint.py runs each one and checks it gives exactly its code at that position."""
@@ -28,9 +29,20 @@ def blocks() -> list[tuple[str, int, str]]:
 
 
 @pytest.mark.parametrize(("doc", "line", "text"), blocks(), ids=lambda v: str(v)[:20])
-def test_yaml_snippets(doc: str, line: int, text: str) -> None:
+def test_yaml_snippets(doc: str, line: int, text: str, tmp_path: Path) -> None:
     if re.search(r"^closer: 1$", text, re.M) and re.search(r"^persona:", text, re.M):
         compile_scenario(load_scenario(text, f"{doc}:{line}"))
+    elif text.startswith("closer_test:"):
+        from click.testing import CliRunner
+
+        from cli.main import cli
+        from tests.test_authoring import whole_file
+
+        (tmp_path / "riverside.yaml").write_text(whole_file(), encoding="utf-8")  # the tutorial's
+        path = tmp_path / f"{Path(doc).stem}-{line}.test.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["test", str(path)])
+        assert result.exit_code == 0, result.output
     else:
         yaml.safe_load(text)
 
