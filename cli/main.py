@@ -26,7 +26,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Play an interview (default: the shipped persona).")
 @click.argument("scenario", required=False)
 @click.option(
     "--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices."
@@ -70,7 +70,7 @@ def play(**options: Any) -> None:
         sys.exit(code)
 
 
-@cli.command("list")
+@cli.command("list", short_help="Shipped scenarios and scenario files here.")
 @click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
 def list_(as_json: bool) -> None:
     """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
@@ -87,7 +87,7 @@ def list_(as_json: bool) -> None:
         click.echo(f"{'':<{width}}  {e.path}")
 
 
-@cli.command()
+@cli.command(short_help="Check and lint scenario files.")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_ID...")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
@@ -146,7 +146,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     click.echo(f"checked {len(paths)} file(s): {counts}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="How a line is understood, and why not otherwise.")
 @click.argument("scenario")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
@@ -210,7 +210,7 @@ def _explained(result: Any) -> str:
     return "\n".join(out)
 
 
-@cli.command()
+@cli.command(short_help="Print a saved session's debrief again.")
 @click.argument(
     "transcript_path",
     metavar="TRANSCRIPT",
@@ -244,7 +244,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     )
 
 
-@cli.command("test")
+@cli.command("test", short_help="Run conversation tests, coverage, exploration.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-k", "keyword", metavar="EXPR", help="Only cases whose name matches (not/and/or).")
 @click.option(
@@ -294,7 +294,7 @@ def test(**options: Any) -> None:
         sys.exit(code)
 
 
-@cli.command()
+@cli.command(short_help="The flow as a Mermaid or DOT diagram.")
 @click.argument("scenario")
 @click.option(
     "--format",
@@ -315,7 +315,7 @@ def graph(scenario: str, fmt: str, output: Path | None) -> None:
     authoring.graph(scenario, fmt, output)
 
 
-@cli.command()
+@cli.command(short_help="The format as a JSON Schema, for editors.")
 @click.option("--library", is_flag=True, help="The intent-library format instead.")
 @click.option("--tests", is_flag=True, help="The conversation-test format (*.test.yaml) instead.")
 @click.option(
@@ -334,7 +334,7 @@ def schema(library: bool, tests: bool, output: Path | None) -> None:
     authoring.schema(library, output)
 
 
-@cli.command()
+@cli.command(short_help="Write a new persona file to start from.")
 @click.argument("name")
 @click.option(
     "--dir",
