@@ -81,3 +81,19 @@ def test_the_second_persona_is_fully_covered(coverage: dict[str, dict[str, Any]]
     entry = coverage["riverbend"]
     for category in ("states", "transitions", "intents", "concerns"):
         assert entry[category]["missed"] == [], (category, entry[category]["missed"])
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "ledgerline"])
+def test_the_readme_tour_names_every_other_shipped_persona(name: str) -> None:
+    assert f"closer play {name} " in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_second_persona_plays_by_name_through_a_pipe(runner: CliRunner) -> None:
+    lines = ["Fine, thanks.", "Is there anything that would prevent you from recommending me?"]
+    result = runner.invoke(
+        cli, ["play", "riverbend", "--instant", "--seed", "1"], input="\n".join(lines) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Denise: Hi Morgan! I'm Denise Okafor, I manage 4 West." in result.output
+    assert "Oh, we'll get to all of that, I promise!" in result.output  # deferred: too early
+    assert "Is your practice current after the gap?" in result.output  # in the debrief
