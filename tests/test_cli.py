@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from cli.scenarios import shipped_paths
 from tests.helpers import DEFAULT
 
 EXPLAIN_TEXT = "Is there anything that would prevent you from recommending me?"
@@ -29,8 +30,9 @@ def test_list_json_is_an_array_of_entries(
     result = runner.invoke(cli, ["list", "--json"])
     assert result.exit_code == 0
     entries = json.loads(result.output)
-    assert [e["id"] for e in entries] == ["ledgerline", "mine"]
-    assert entries[0]["default"] is True and entries[1]["default"] is False
+    assert [e["id"] for e in entries] == [*shipped_paths(), "mine"]  # shipped ids are file names
+    assert entries[0]["id"] == "ledgerline" and entries[0]["default"] is True
+    assert not any(e["default"] for e in entries[1:])
     assert set(entries[0]) == {"id", "title", "path", "default"}
     assert Path(entries[0]["path"]).is_file()
 

@@ -39,7 +39,7 @@ def test_the_shipped_tests_reach_everything_but_the_unreachable_edge(program: Pr
     results = []
     for path in sorted((ROOT / "scenarios" / "tests").glob("*.test.yaml")):
         tests = load_tests(path.read_text(encoding="utf-8"), str(path))
-        results += [run_case(c, program) for c in tests.cases]
+        results += [run_case(c, program) for c in tests.cases if c.scenario == "ledgerline"]
     cov = measure(program, results)
     assert cov.cases == len(results) >= 30
     assert {c.kind: len(c.missed) for c in cov.categories} == {
