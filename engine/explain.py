@@ -19,29 +19,14 @@ Why = Literal["lower_score", "lower_priority", "later_definition", "not_listenin
 
 
 @dataclass(frozen=True, slots=True)
-class Contender:
+class Contender(IntentMatch):
     """An intent with a pattern that matched the line, and how it fared against the winner."""
 
-    intent: str
-    rule: str
-    score: int
-    priority: int
-    source: Span
-    pattern: str
     why: Why
     reason: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "intent": self.intent,
-            "rule": self.rule,
-            "score": self.score,
-            "priority": self.priority,
-            "source": str(self.source),
-            "pattern": self.pattern,
-            "why": self.why,
-            "reason": self.reason,
-        }
+    def to_json(self) -> dict[str, object]:
+        return {**IntentMatch.to_json(self), "why": self.why, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)

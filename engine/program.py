@@ -43,6 +43,7 @@ class IntentMatch:
             "intent": self.intent,
             "rule": self.rule,
             "score": self.score,
+            "priority": self.priority,
             "source": str(self.source),
             "pattern": self.pattern,
         }
