@@ -60,7 +60,7 @@ class Str(T):
             report(Diagnostic(y.span, "E031", "empty text", "write something or remove the key"))
         elif len(y.v) > MAX_TEXT:
             report(Diagnostic(y.span, "E032", f"text longer than {MAX_TEXT} characters"))
-        elif self.pattern is not None and not self.pattern.match(y.v):
+        elif self.pattern is not None and not self.pattern.fullmatch(y.v):
             report(Diagnostic(y.span, "E033", f"{y.v!r} is not {self.what}"))
 
     def describe(self) -> str:
@@ -195,7 +195,7 @@ class MapOf(T):
             report(Diagnostic(y.span, "E036", f"more than {MAX_LIST} entries"))
             return
         for k, v in y.items():
-            if not self.key.match(k):
+            if not self.key.fullmatch(k):
                 report(
                     Diagnostic(
                         y.key_spans[k],

@@ -99,3 +99,15 @@ def test_placeholders_are_checked_and_filled(default_text: str) -> None:
     assert found[2] == "E050"
     program = compile_text(default_text)
     assert program.render("{candidate.first_name} at {{home}}") == "Jordan at {home}"
+
+
+def test_a_trailing_newline_does_not_sneak_into_an_id(default_text: str) -> None:
+    """`$` alone would match before a final newline; ids and names must match whole."""
+    text = default_text.replace("id: ledgerline\n", 'id: "ledgerline\\n"\n', 1)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "s.yaml")
+    assert [d.code for d in e.value.diagnostics] == ["E033"]
+    text = default_text.replace("  - id: about_you\n", '  - id: "about_you\\n"\n', 1)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "s.yaml")
+    assert "E033" in [d.code for d in e.value.diagnostics]
