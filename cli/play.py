@@ -283,15 +283,22 @@ def play(
     transcript_path = transcript_path or resume_path
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
-    writer: transcript.Writer | Sink | None = (
-        transcript.Writer(transcript_path) if transcript_path else None
-    )
+    # the recording opens first: the transcript may be the resumed file, and opening it
+    # truncates it, so nothing is truncated until every output has opened
+    writer: transcript.Writer | Sink | None = None
     if record_path is not None:
         from cli.record import Recorder, Tee
 
         ref = transcript.scenario_ref(history[0])
-        recorder = Recorder(record_path, ref, seed, lambda: str(session.state.state))
-        writer = recorder if writer is None else Tee(writer, recorder)
+        writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
+    if transcript_path:
+        try:
+            log = transcript.Writer(transcript_path)
+        except UserError:
+            if writer is not None:
+                writer.close()
+            raise
+        writer = log if writer is None else Tee(log, writer)
     read = _reader(interactive, painter)
     player = Player(program, session, painter, instant, writer, [], read, trace)
     player.last = last

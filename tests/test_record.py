@@ -125,3 +125,15 @@ def test_record_a_resumed_session(tmp_path: Path) -> None:
     assert text.count("        state: ") == 2  # past turns are replayed without their state
     result = closer_test(str(rec))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_record_path_leaves_the_resumed_transcript_alone(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    run(["play", "--seed", "2", "--instant", "--transcript", str(t)], ANSWERS[:3])
+    lines = t.read_text(encoding="utf-8").splitlines()
+    t.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")  # as if it had crashed
+    saved = t.read_bytes()
+    bad = tmp_path / "missing" / "x.test.yaml"
+    result = run(["play", "--resume", str(t), "--record", str(bad), "--instant"], [])
+    assert result.returncode == 1 and "cannot write recording" in result.stderr
+    assert t.read_bytes() == saved
