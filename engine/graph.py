@@ -126,14 +126,14 @@ def _machine_edges(program: Program) -> list[Edge]:
         elif src == "opening":
             out.append(Edge(src, dest, "any reply"))
         elif src in program.questions:
-            q = program.questions[src]
-            if dest == program.next_after(src):
-                out.append(Edge(src, dest, "answer"))
-            out += [
-                Edge(src, dest, f"rule when {_quoted(r.patterns)}" + (" (goto)" if r.goto else ""))
-                for r in q.rules
-                if (r.goto or program.next_after(src)) == dest
-            ]
+            for e in program.exits[src]:
+                if e.dest != dest:
+                    continue
+                if e.rule is None:
+                    out.append(Edge(src, dest, "answer"))
+                else:
+                    goto = " (goto)" if e.rule.goto else ""
+                    out.append(Edge(src, dest, f"rule when {_quoted(e.rule.patterns)}{goto}"))
         else:
             out.append(Edge(src, dest, _CLOSE_LABELS[(src, dest)]))
     out += _leave_edges(program, leave)

@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 from engine import model as m
 from engine.errors import Diagnostic, Severity, Span
-from engine.patterns import Alt, Element, Gap, Opt, Pattern, Word, normalize
-from engine.program import CQ, Program, compile_scenario
+from engine.patterns import Element, Pattern, Word, matches_everything, normalize
+from engine.program import CQ, Program, always_matches, compile_scenario
 
 
 class Check(NamedTuple):
@@ -142,21 +142,6 @@ def _diag(code: str, span: Span, message: str, hint: str) -> Diagnostic:
 # ---- pattern facts ------------------------------------------------------------------------
 
 
-def _empty_ok(items: Iterable[Element]) -> bool:
-    """True when this run of items matches zero words (so it matches anywhere)."""
-    for el in items:
-        if isinstance(el, (Gap, Opt)):
-            continue
-        if isinstance(el, Alt) and any(_empty_ok(o) for o in el.options):
-            continue
-        return False
-    return True
-
-
-def matches_everything(p: Pattern) -> bool:
-    return all(_empty_ok(part) for part in p.parts)
-
-
 def _contains_run(part: tuple[Element, ...], run: tuple[Element, ...]) -> bool:
     n = len(run)
     return any(part[i : i + n] == run for i in range(len(part) - n + 1))
@@ -175,29 +160,12 @@ def covers(earlier: Pattern, later: Pattern) -> bool:
     return True
 
 
-def _always(rule: m.Rule) -> bool:
-    return any(matches_everything(p.pattern) for p in rule.patterns)
-
-
 # ---- flow ---------------------------------------------------------------------------------
 
 
 def _graph(program: Program) -> dict[str, list[str]]:
-    """Where each question can go next: each rule's goto in order, then the next question,
-    unless a rule that always matches comes first. (Linear: no `order.index` per question.)"""
-    order = program.order
-    out: dict[str, list[str]] = {}
-    for i, q in enumerate(program.scenario.flow.questions):
-        after = order[i + 1] if i + 1 < len(order) else CQ
-        dests = []
-        for rule in q.rules:
-            dests.append(rule.goto or after)
-            if _always(rule):
-                break
-        else:
-            dests.append(after)
-        out[q.id] = dests
-    return out
+    """Where each question can go next (the machine's edges, as the program worked them out)."""
+    return {qid: [e.dest for e in exits] for qid, exits in program.exits.items()}
 
 
 def _reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
@@ -223,10 +191,10 @@ def _flow(program: Program) -> Iterator[Diagnostic]:
     trapped = {q.id for q in qs if q.id in reached and q.id not in finishing}
     reported: set[str] = set()
     for i, q in enumerate(qs):
-        always = next((r for r in q.rules if _always(r)), None)
+        always = next((r for r in q.rules if always_matches(r)), None)
         if q.id not in reached:  # never the first question: the opening leads there
             prev = qs[i - 1]
-            skip = next((r for r in prev.rules if _always(r)), None)
+            skip = next((r for r in prev.rules if always_matches(r)), None)
             yield _diag(
                 "W101",
                 q.span,
@@ -236,11 +204,13 @@ def _flow(program: Program) -> Iterator[Diagnostic]:
                 if prev.id in reached and skip is not None
                 else f"the question before it, {prev.id!r}, is never asked either",
             )
-        elif always is not None and always.goto == q.id:
+        elif always is not None and always.goto == q.id:  # no fallback on: a dead end
+            ways = [d for d in exits[q.id] if d != q.id]
             yield _diag(
                 "E101",
                 always.goto_span or always.span,
-                f"question {q.id!r} is a dead end: a rule that always matches goes back to it",
+                f"question {q.id!r} is a dead end: a rule that always matches goes back to it"
+                + (", so only answers matching an earlier rule move on" if ways else ""),
                 "give the rule words to match, or point its goto at another question",
             )
             reported.add(q.id)

@@ -485,6 +485,22 @@ class _Parser:
         self.i += 1
 
 
+def _empty_ok(items: Sequence[Element]) -> bool:
+    """True when this run of items matches zero words (so it matches anywhere)."""
+    for el in items:
+        if isinstance(el, (Gap, Opt)):
+            continue
+        if isinstance(el, Alt) and any(_empty_ok(o) for o in el.options):
+            continue
+        return False
+    return True
+
+
+def matches_everything(p: Pattern) -> bool:
+    """True when `p` matches any line at all (`*`, or only optional items)."""
+    return all(_empty_ok(part) for part in p.parts)
+
+
 def first_match(patterns: Sequence[Pattern], utt: Utterance, guard: bool = False) -> Hit | None:
     """The best-scoring matching pattern (earliest wins ties), or None."""
     best: Hit | None = None

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from engine import model as m
 from engine import template
 from engine.errors import Span
 from engine.machine import ENDED, FlowMachine
-from engine.patterns import Utterance, first_match
+from engine.patterns import Utterance, first_match, matches_everything
 
 Kind = Literal[
     "opening", "question", "candidate_questions", "closing_discussion", "closing_clear", "ended"
@@ -49,6 +49,36 @@ class IntentMatch:
         }
 
 
+class Exit(NamedTuple):
+    """A way out of a question: where it leads, and the rule that takes it (None: an answer no
+    rule matched, which gets the follow-up, then the next question)."""
+
+    dest: str
+    rule: m.Rule | None
+
+
+def always_matches(rule: m.Rule) -> bool:
+    return any(matches_everything(p.pattern) for p in rule.patterns)
+
+
+def question_exits(scenario: m.Scenario) -> dict[str, tuple[Exit, ...]]:
+    """Every way out of each question, in the order the session tries them: its rules, up to
+    the first that matches every answer (nothing after it can happen), then plain answers."""
+    qs = scenario.flow.questions
+    out: dict[str, tuple[Exit, ...]] = {}
+    for i, q in enumerate(qs):
+        after = qs[i + 1].id if i + 1 < len(qs) else CQ
+        exits = []
+        for rule in q.rules:
+            exits.append(Exit(rule.goto or after, rule))
+            if always_matches(rule):
+                break
+        else:
+            exits.append(Exit(after, None))
+        out[q.id] = tuple(exits)
+    return out
+
+
 @dataclass(frozen=True)
 class Program:
     scenario: m.Scenario
@@ -60,6 +90,7 @@ class Program:
     answers: MappingProxyType[str, m.Answer]
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
+    exits: MappingProxyType[str, tuple[Exit, ...]]
 
     @cached_property
     def values(self) -> dict[str, str]:
@@ -127,10 +158,10 @@ def compile_scenario(scenario: m.Scenario) -> Program:
     qs = scenario.flow.questions
     order = tuple(q.id for q in qs)
     states = ("opening", *order, CQ, DISCUSSION, CLEAR, ENDED)
+    exits = question_exits(scenario)
     edges: list[tuple[str, str, str]] = [("advance", "opening", order[0])]
-    for i, q in enumerate(qs):
-        edges.append(("advance", q.id, order[i + 1] if i + 1 < len(order) else CQ))
-        edges.extend(("advance", q.id, r.goto) for r in q.rules if r.goto)
+    for q in qs:  # only the ways out a session can take (FlowMachine drops repeats)
+        edges.extend(("advance", q.id, e.dest) for e in exits[q.id])
     edges += [
         ("close", CQ, DISCUSSION),
         ("close", CQ, CLEAR),
@@ -152,4 +183,5 @@ def compile_scenario(scenario: m.Scenario) -> Program:
         answers=MappingProxyType(answers),
         concerns=scenario.concerns,
         candidate_questions=cq,
+        exits=MappingProxyType(exits),
     )

@@ -397,3 +397,32 @@ def test_never_asked_says_which_rule_skips_it() -> None:
         "jumps past it; give that rule words to match",
         "question 'c' is never asked": "the question before it, 'b', is never asked either",
     }
+
+
+def test_nothing_after_a_rule_that_always_matches_becomes_an_edge() -> None:
+    """The machine, and so the graph and coverage, hold only the ways out a session can take:
+    neither the plain answer nor a later rule can follow a rule that matches everything."""
+    from engine.coverage import measure
+    from engine.graph import build_graph
+
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n"
+        "        - {when: [refund], goto: c}\n"
+        "        - {when: ['*'], goto: b}\n"
+        "        - {when: [never], goto: c, say: Unreachable.}\n"
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n"
+    )
+    ex = Example("", (0, 0), text, False, 0)
+    program = compile_scenario(load_scenario(merged(ex), "x.yaml"))
+    labels = [e.label for e in build_graph(program).edges if e.source == "a"]
+    assert labels == ['rule when "refund" (goto)', 'rule when "*" (goto)']
+    # a question whose every answer jumps ahead has no edge to the next question
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['*'], goto: c}\n"
+        "    - id: b\n      ask: B?\n    - id: c\n      ask: C?\n"
+    )
+    ex = Example("", (0, 0), text, False, 0)
+    program = compile_scenario(load_scenario(merged(ex), "x.yaml"))
+    advances = {(s, d) for t, s, d in program.machine.edges if t == "advance" and s == "a"}
+    assert advances == {("a", "c")}
+    assert measure(program, []).get("transitions").total == len(program.machine.edges)
