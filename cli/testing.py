@@ -157,6 +157,7 @@ class Run:
     loaded: list[Loaded]
     results: dict[Path, list[Any]]  # per test file
     seconds: float
+    programs: Programs  # every scenario compiled for this run, once each
 
     @property
     def failed(self) -> int:
@@ -184,7 +185,7 @@ def run_files(files: list[Path], select: Callable[[str], bool]) -> Run:
         results[f.path] = [
             run_case(c, f.programs[c.scenario]) for c in f.tests.cases if select(c.name)
         ]
-    return Run(loaded, results, time.perf_counter() - began)
+    return Run(loaded, results, time.perf_counter() - began, programs)
 
 
 def persona_of(f: Loaded, case: Any) -> str:
@@ -305,8 +306,6 @@ def run(
     """Run `closer test`; returns the exit code."""
     from engine.convtest import keyword_matcher
 
-    run_explore = _explorer() if explore is not None else None
-
     try:
         select = keyword_matcher(keyword or "")
     except ValueError as e:
@@ -358,30 +357,22 @@ def run(
                 )
             if low:
                 code = 1
-    if run_explore is not None and explore is not None:
-        targets = [(str(p), _program(p)) for p in scenarios]
-        if files or not scenarios:
-            targets += explore_targets(result)
-        code = run_explore(targets, explore, seed, say) or code
+    if explore is not None:
+        from cli.explore import run_explore
+
+        code = run_explore(explore_targets(result, scenarios), explore, seed, say) or code
     return code
 
 
-def _explorer() -> Callable[..., int]:
-    from cli.explore import run_explore
-
-    return run_explore
-
-
-def _program(path: Path) -> Any:
-    from cli.play import load_program
-
-    return load_program(path)
-
-
-def explore_targets(run: Run) -> list[tuple[str, Any]]:
-    """(scenario reference, Program) for each scenario the loaded tests use, each once; the
-    default scenario when no test file loaded."""
+def explore_targets(run: Run, scenarios: Iterable[Path] = ()) -> list[tuple[str, Any]]:
+    """(scenario reference, Program) for each scenario file given and each scenario the loaded
+    tests use, each once; the default scenario when there is neither."""
     seen: dict[int, tuple[str, Any]] = {}
+    for path in scenarios:
+        program = run.programs.get(path.resolve())
+        if program is None:
+            raise UserError(f"{path} has problems", run.programs.errors[path.resolve()])
+        seen.setdefault(id(program), (str(path), program))
     for f in run.loaded:
         for ref, program in f.programs.items():
             seen.setdefault(id(program), (ref, program))

@@ -314,6 +314,18 @@ def test_explore_runs_after_the_tests_on_the_scenarios_they_use(
     assert "5 walks" in explored and "(seed 2): no violations" in explored
 
 
+def test_a_scenario_given_and_used_by_the_tests_is_explored_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.helpers import DEFAULT
+
+    ok = write(tmp_path, "ok.test.yaml", PASSING)  # its cases use ledgerline too
+    result = runner.invoke(cli, ["test", "--explore", "3", str(DEFAULT), str(ok)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": 3 walks,") == 1
+    assert f"{DEFAULT}: 3 walks" in result.output
+
+
 def test_the_tutorial_test_passes_with_closer_test(runner: CliRunner, tmp_path: Path) -> None:
     from tests.test_authoring import blocks, whole_file
 
