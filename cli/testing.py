@@ -77,20 +77,13 @@ class Loaded:
 def load_file(path: Path, programs: Programs) -> Loaded:
     from engine.convtest import check_tests, load_tests, suggest
     from engine.errors import Diagnostic, ScenarioError
-    from engine.source import MAX_BYTES, decode
+    from engine.loader import read_source
 
     out = Loaded(path)
     try:
-        if not path.is_file():
-            raise UserError(f"{path}: not a file")
-        if path.stat().st_size > MAX_BYTES:
-            raise UserError(f"{path}: over the limit of {MAX_BYTES:,} bytes")
-        out.tests = load_tests(decode(path.read_bytes(), str(path)), str(path))
+        out.tests = load_tests(read_source(path), str(path))
     except ScenarioError as e:
         out.errors = [str(d) for d in e.diagnostics]
-        return out
-    except (OSError, UserError) as e:
-        out.errors = [f"{path}:1:1: T000 cannot read test file: {getattr(e, 'message', e)}"]
         return out
     diags: list[Diagnostic] = []
     for ref, span in out.tests.refs().items():

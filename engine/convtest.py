@@ -13,7 +13,7 @@ A test file (format in docs/testing.md):
             reply: "..."   # and intent, state, phase, cue, concerns, events
         expect: {verdict: advance}
 
-Error codes T001-T013 are this module's, T000 and T011 the CLI's (docs/testing.md); structural
+Error codes T001-T013 are this module's, T011 the CLI's (docs/testing.md); reading and structural
 problems reuse the scenario format's E030-E041 from `engine.schema`.
 """
 

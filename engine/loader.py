@@ -26,6 +26,12 @@ NAV_INTENTS = tuple(i for i in m.STANDARD_INTENTS if i not in m.CANDIDATE_QUESTI
 
 def load_path(path: str | Path) -> m.Scenario:
     """Read and load a scenario file (raises ScenarioError)."""
+    return load_scenario(read_source(path), str(path))
+
+
+def read_source(path: str | Path) -> str:
+    """A regular file's text, within the size limit and valid UTF-8 (E000, E001, E002). The one
+    place Closer reads a scenario or conversation-test file."""
     p = Path(path)
     where = Span(str(path), 1, 1)
     try:
@@ -40,7 +46,7 @@ def load_path(path: str | Path) -> m.Scenario:
         raise ScenarioError(
             [Diagnostic(where, "E000", f"cannot read file: {e.strerror or e}")]
         ) from None
-    return load_scenario(decode(data, str(path)), str(path))
+    return decode(data, str(path))
 
 
 def load_scenario(

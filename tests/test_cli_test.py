@@ -354,3 +354,15 @@ def test_schema_for_test_files_accepts_the_shipped_tests(runner: CliRunner) -> N
     )
     matcher = yaml.safe_load(FAILING.replace('{contains: "Walk me through"}', "{}"))
     assert list(validator.iter_errors(matcher))
+
+
+def test_test_files_are_read_with_the_scenario_limits(runner: CliRunner, tmp_path: Path) -> None:
+    big = tmp_path / "big.test.yaml"
+    big.write_text("closer_test: 1\n" + "#" * 600_000 + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.test.yaml"
+    bad.write_bytes(b"closer_test: 1\nscenario: \xff\n")
+    result = runner.invoke(cli, ["test", str(big), str(bad)])
+    assert result.exit_code == 1
+    assert f"{big}:1:1: E001 " in result.output
+    assert f"{bad}:2:" in result.output and " E002 " in result.output
+    assert "Traceback" not in result.output
