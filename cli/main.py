@@ -101,15 +101,20 @@ def list_(as_json: bool) -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check scenario files (or shipped ids) and lint them; print every problem as
     path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
-    from cli.scenarios import shipped_paths
+    from cli.scenarios import resolve
     from engine import ScenarioError, compile_scenario, load_path
     from engine.lint import lint
 
-    shipped = shipped_paths()
     found: list[Any] = []
     failed = 0
     for name in paths:
-        path = shipped[name] if name in shipped and not Path(name).exists() else Path(name)
+        looks_like_a_path = "/" in name or name.endswith((".yaml", ".yml"))
+        try:  # a missing file is the loader's E000, at its path; an unknown id is said here
+            path = Path(name) if looks_like_a_path else resolve(name)[1]
+        except UserError as e:  # an unknown id, with "did you mean": say so and go on
+            failed += 1
+            click.echo(f"closer: {e.message}", err=True)
+            continue
         try:
             diagnostics = lint(compile_scenario(load_path(path)))
         except ScenarioError as e:

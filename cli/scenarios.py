@@ -37,8 +37,6 @@ def shipped_paths() -> dict[str, Path]:
 def resolve(name: str | None) -> tuple[str, Path]:
     """SCENARIO argument -> (the reference stored in transcripts, the file to load)."""
     name = name or DEFAULT
-    if name.endswith(".test.yaml"):
-        raise UserError(f"{name} is a conversation test; run it with `closer test {name}`")
     shipped = shipped_paths()
     candidate = Path(name).expanduser()
     if candidate.exists():  # the loader reports a directory, a pipe or a device precisely

@@ -109,6 +109,7 @@ LOAD_CODES = {
     "E041": "missing required key",
     "E042": "evidence need without `all` or `count`",
     "E043": "an intent library, not a scenario",
+    "E044": "a conversation test, not a scenario",
     "E050": "bad placeholder",
     "E051": "control character written as an escape",
     "E060": "pattern does not parse, or unknown word set",

@@ -58,6 +58,11 @@ def load_scenario(
         raise ScenarioError(
             [Diagnostic(root.span, "E043", "this is an intent library, not a scenario")]
         )
+    if isinstance(root.v, dict) and "closer_test" in root.v and "persona" not in root.v:
+        hint = f"run it with `closer test {path}`"
+        raise ScenarioError(
+            [Diagnostic(root.span, "E044", "this is a conversation test, not a scenario", hint)]
+        )
     _structure(root, SCENARIO)
     lib = library if library is not None else standard_library()
     builder = _Builder(path, lib)

@@ -246,9 +246,15 @@ def test_each_shipped_file_passes_alone(runner: CliRunner, name: str) -> None:
 
 def test_playing_a_test_file_says_what_it_is(runner: CliRunner) -> None:
     path = str(SHIPPED / "ledgerline-flow.test.yaml")
-    result = runner.invoke(cli, ["play", "--instant", path], input="")
+    for command in (["play", "--instant", path], ["validate", path]):
+        result = runner.invoke(cli, command, input="")
+        assert result.exit_code == 1
+        assert f"{path}:4:1: E044 this is a conversation test, not a scenario" in result.output
+        assert f"(run it with `closer test {path}`)" in result.output
+    result = runner.invoke(cli, ["validate", "ledgrline", path])  # a typo does not stop the rest
     assert result.exit_code == 1
-    assert f"is a conversation test; run it with `closer test {path}`" in result.output
+    assert "unknown scenario 'ledgrline'; did you mean 'ledgerline'?" in result.stderr
+    assert "E044" in result.stdout
 
 
 def test_the_first_example_in_the_docs_passes(runner: CliRunner, tmp_path: Path) -> None:
