@@ -41,9 +41,9 @@ def load_program(path: Path) -> Any:
 def _refuse_broken_flow(program: Any) -> None:
     """A scenario whose lint finds errors (an interview that can never end) is not played: the
     player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
-    from engine.lint import lint
+    from engine.lint import flow_errors
 
-    errors = [str(d) for d in lint(program) if d.severity == "error"]
+    errors = [str(d) for d in flow_errors(program)]
     if errors:
         raise UserError("the scenario cannot be played", tuple(errors))
 

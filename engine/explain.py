@@ -71,6 +71,7 @@ class Explanation:
             "intent": None,
             "rule": None,
             "score": 0,
+            "priority": None,
             "source": None,
             "pattern": None,
         }
@@ -107,14 +108,10 @@ def explain(
     winner = program.classify(utt, allowed)
     found: list[tuple[int, Contender]] = []
     for order, intent in enumerate(program.intents):
-        best = _best(intent, utt)
-        if best is None:
+        best = program.classify(utt, frozenset({intent.id}))  # its best pattern, same tie-breaks
+        if best is None or (winner is not None and best.rule == winner.rule):
             continue
-        i, pat = best
-        rule = f"{intent.id}#{i + 1}"
-        if winner is not None and rule == winner.rule:
-            continue
-        score = pat.pattern.score
+        rule, score = best.rule, best.score
         if intent.id not in allowed:
             why: Why = "not_listening"
             where = f"in state {state}" if state else "here"
@@ -130,24 +127,13 @@ def explain(
             why = "later_definition"
             reason = "same score and priority, defined later (earlier definitions win)"
         contender = Contender(
-            intent.id, rule, score, intent.priority, pat.span, pat.source, why, reason
+            intent.id, rule, score, intent.priority, best.source, best.pattern, why, reason
         )
         found.append((order, contender))
     found.sort(key=lambda t: (t[1].why == "not_listening", -t[1].score, -t[1].priority, t[0]))
     return Explanation(
         utt.text, state, winner, tuple(c for _, c in found), tuple(scan(program, utt))
     )
-
-
-def _best(intent: m.Intent, utt: Utterance) -> tuple[int, m.Pat] | None:
-    """The intent's highest-scoring matching pattern (the first of equals)."""
-    best: tuple[int, m.Pat] | None = None
-    for i, pat in enumerate(intent.patterns):
-        if best is not None and pat.pattern.score <= best[1].pattern.score:
-            continue
-        if pat.pattern.match(utt) is not None:
-            best = (i, pat)
-    return best
 
 
 def scan(program: Program, utt: Utterance) -> list[ScanHit]:

@@ -136,6 +136,11 @@ def lint(program: Program | m.Scenario) -> list[Diagnostic]:
     return sorted(found, key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
 
 
+def flow_errors(program: Program) -> list[Diagnostic]:
+    """The lint errors that leave a player stuck (E101, E102): what `closer play` refuses."""
+    return [d for d in _flow(program) if d.severity == "error"]
+
+
 def _diag(code: str, span: Span, message: str, hint: str) -> Diagnostic:
     return Diagnostic(span, code, message, hint, BY_CODE[code].severity)
 
