@@ -11,7 +11,7 @@ from engine.convtest import CaseResult
 from engine.errors import Span
 from engine.machine import ENDED
 from engine.program import CLEAR, CQ, DISCUSSION, Program
-from engine.session import NAVIGATION
+from engine.session import listened_for
 
 TRACKED = ("raised", "revealed", "resolved")
 KINDS = ("states", "transitions", "intents", "concerns")
@@ -122,7 +122,7 @@ def measure(program: Program, results: Iterable[CaseResult]) -> Coverage:
         Item(edge_name(e), goto_span.get((e[1], e[2])) or state_span.get(e[1]))
         for e in program.machine.edges
     ]
-    listening = program.candidate_questions | NAVIGATION | {"clarify", "acknowledge"}
+    listening = listened_for(program)
     intents = [Item(i.id, i.span) for i in program.intents if i.id in listening]
     statuses = [Item(f"{c.id} {s}", c.span) for c in program.concerns for s in TRACKED]
     return Coverage(

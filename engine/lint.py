@@ -19,6 +19,7 @@ from engine import model as m
 from engine.errors import Diagnostic, Severity, Span
 from engine.patterns import Element, Pattern, Word, matches_everything, normalize
 from engine.program import CQ, Program, always_matches, compile_scenario
+from engine.session import listened_for
 
 
 class Check(NamedTuple):
@@ -300,10 +301,11 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     answers = program.answers
     answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
+    heard = listened_for(program)
     for intent in sc.intents:
         if intent.span.path != sc.path:
             continue
-        if intent.id not in m.STANDARD_INTENTS and intent.id not in answers:
+        if intent.id not in heard:
             yield _diag(
                 "W104",
                 intent.span,

@@ -568,6 +568,14 @@ def listening(program: Program, state: str, utt: Utterance) -> frozenset[str]:
     return frozenset(base | {"acknowledge"})
 
 
+def listened_for(program: Program) -> frozenset[str]:
+    """Every intent some state listens for (what coverage counts, and what W104 checks): the
+    union of `listening` over the states, for a short question-shaped line, which every state
+    hears in full."""
+    probe = normalize("?")
+    return frozenset().union(*(listening(program, s, probe) for s in program.machine.states))
+
+
 def verdict(program: Program, st: SessionState) -> tuple[str, int]:
     """Advance / undecided / reject from the concerns' final states and defensive turns."""
     v = program.scenario.verdict
