@@ -75,8 +75,8 @@ class Loaded:
 
 
 def load_file(path: Path, programs: Programs) -> Loaded:
-    from engine.convtest import check_tests, load_tests, suggest
-    from engine.errors import Diagnostic, ScenarioError
+    from engine.convtest import check_tests, load_tests
+    from engine.errors import Diagnostic, ScenarioError, suggest
     from engine.loader import read_source
 
     out = Loaded(path)

@@ -19,7 +19,6 @@ problems reuse the scenario format's E030-E041 from `engine.schema`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -27,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from engine import model as m
-from engine.errors import Diagnostic, ScenarioError, Span
+from engine.errors import Diagnostic, ScenarioError, Span, suggest
 from engine.machine import FlowMachine
 from engine.program import CQ, Program
 from engine.schema import (
@@ -46,18 +45,16 @@ from engine.schema import (
     Scalar,
     Str,
     T,
+    _wrong,
 )
 from engine.session import Session, SessionState
 from engine.source import Y, parse
 
 FORMAT = 1
-STATUSES = (
-    "inactive", "raised", "hinted", "revealed", "partly_resolved", "resolved", "preempted",
-    "worsened",
-)  # fmt: skip
-CUES = ("hesitation", "quick", "none")
-ENDS = ("eof", "quit")
-VERDICTS = ("advance", "undecided", "reject")
+STATUSES = m.STATUSES
+CUES = (*m.CUE_KINDS, "none")
+ENDS = ("eof", "quit")  # how a case may end; "completed" happens by itself
+VERDICTS = m.OUTCOMES
 MAX_REGEX = 200
 _NESTED = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")  # (a+)+ : backtracking that can hang
 
@@ -117,10 +114,6 @@ class Reply(T):
                 matcher,
             ]
         }
-
-
-def _wrong(y: Y, expected: str, report: Report) -> None:
-    report(Diagnostic(y.span, "E030", f"expected {expected}, got {y.kind}"))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -279,11 +272,6 @@ class CaseFile(NamedTuple):
         for c in self.cases:
             out.setdefault(c.scenario, c.scenario_span)
         return out
-
-
-def suggest(word: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def load_tests(text: str, path: str) -> CaseFile:

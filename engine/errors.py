@@ -3,6 +3,8 @@ EngineError (a programmer's misuse of the API)."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -31,6 +33,12 @@ class Diagnostic(NamedTuple):
     def __str__(self) -> str:
         tail = f" ({self.hint})" if self.hint else ""
         return f"{self.span}: {self.code} {self.message}{tail}"
+
+
+def suggest(word: str, known: Iterable[str]) -> str:
+    """A "did you mean 'x'?" hint for a name that is not one of `known`, or ""."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
 
 
 class ScenarioError(Exception):

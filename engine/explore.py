@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+from engine import model as m
 from engine.debrief import build_debrief
 from engine.model import PHASES, Fact
 from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
@@ -41,11 +42,9 @@ INVARIANTS = (
 )
 ASKING = ("closing_question", "anything_else")
 STRIPPED = "with the concerns stripped"
-STATUSES = frozenset(
-    {"raised", "hinted", "revealed", "resolved", "partly_resolved", "worsened", "preempted"}
-)
-END_REASONS = frozenset({"completed", "quit", "eof", "interrupted"})
-OUTCOMES = frozenset({"advance", "undecided", "reject"})
+STATUSES = frozenset(m.STATUSES) - {"inactive"}  # a concern event is never "inactive"
+END_REASONS = frozenset(m.END_REASONS)
+OUTCOMES = frozenset(m.OUTCOMES)
 
 
 class Violation(NamedTuple):
@@ -634,7 +633,7 @@ def _field_problem(e: Event, program: Program, intents: set[str], concerns: set[
         if not isinstance(e.get("score"), int):
             return "no score"
     elif kind == "cue":
-        if e.get("kind") not in ("hesitation", "quick") or not isinstance(e.get("text"), str):
+        if e.get("kind") not in m.CUE_KINDS or not isinstance(e.get("text"), str):
             return f"bad cue kind {e.get('kind')!r}"
     elif kind == "concern":
         if e.get("concern") not in concerns or e.get("status") not in STATUSES:

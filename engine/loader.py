@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import stat
 from collections.abc import Iterable
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import model as m
-from engine.errors import Diagnostic, ScenarioError, Span
+from engine.errors import Diagnostic, ScenarioError, Span, suggest
 from engine.patterns import PatternError, compile_pattern
 from engine.schema import LIBRARY, SCENARIO, Rec
 from engine.source import MAX_BYTES, Y, decode, parse, too_big
@@ -131,15 +130,11 @@ class _Builder:
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(span, code, message, hint))
 
-    def suggest(self, name: str, known: Iterable[str]) -> str:
-        close = difflib.get_close_matches(name, list(known), n=1)
-        return f"did you mean {close[0]!r}?" if close else ""
-
     def refer(self, y: Y, known: Iterable[str], code: str, message: str) -> None:
         """A name that must be defined elsewhere in the file: report it where it is written."""
         known = list(known)
         if y.v not in known:
-            self.error(y.span, code, message, self.suggest(y.v, known))
+            self.error(y.span, code, message, suggest(y.v, known))
 
     # -- text --
     def lines(self, y: Y | None, allowed: tuple[str, ...] = KNOWN) -> m.Lines:
@@ -154,7 +149,7 @@ class _Builder:
         for name, offset in placeholders(y.v):
             if name not in allowed:
                 pool = allowed
-                hint = self.suggest(name, pool) or (
+                hint = suggest(name, pool) or (
                     "known: " + ", ".join("{" + k + "}" for k in pool)
                     if pool
                     else "this field takes no placeholders"
@@ -205,7 +200,7 @@ class _Builder:
                 span = Span(item.span.path, item.span.line, col)
                 hint = ""
                 if str(e).startswith("unknown word set"):
-                    hint = self.suggest(str(e).split("@", 1)[1], self.word_sets)
+                    hint = suggest(str(e).split("@", 1)[1], self.word_sets)
                 self.error(span, "E060", f"bad pattern {item.v!r}: {e}", hint)
         return tuple(out)
 
@@ -311,7 +306,7 @@ class _Builder:
                         own.key_spans[name],
                         "E061",
                         f"unknown marker {name!r}",
-                        self.suggest(name, m.MARKERS) or "markers: " + ", ".join(m.MARKERS),
+                        suggest(name, m.MARKERS) or "markers: " + ", ".join(m.MARKERS),
                     )
                 found[name] = self.patterns(y)
         for name, y in self.lib.section("markers"):
@@ -350,7 +345,7 @@ class _Builder:
                         r.goto_span or r.span,
                         "E072",
                         f"goto {r.goto!r} is not a question id",
-                        self.suggest(r.goto, [*qids, "candidate_questions"]),
+                        suggest(r.goto, [*qids, "candidate_questions"]),
                     )
         intent_ids = {i.id for i in intents}
         answers = []
@@ -361,7 +356,7 @@ class _Builder:
                     ans_y.key_spans[name],
                     "E073",  # type: ignore[union-attr]
                     f"answer for unknown intent {name!r}",
-                    self.suggest(name, intent_ids),
+                    suggest(name, intent_ids),
                 )
             elif name in NAV_INTENTS:
                 self.error(

@@ -21,6 +21,20 @@ STANDARD_INTENTS = (
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
 MARKERS = ("chance", "defensive", "specifics")
+# the transcript's vocabulary (docs/transcript.md)
+STATUSES = (
+    "inactive",
+    "raised",
+    "hinted",
+    "revealed",
+    "partly_resolved",
+    "resolved",
+    "preempted",
+    "worsened",
+)  # fmt: skip  ("inactive" is a concern's state before anything happens; never an event)
+OUTCOMES = ("advance", "undecided", "reject")
+END_REASONS = ("completed", "quit", "eof", "interrupted")
+CUE_KINDS = ("hesitation", "quick")
 
 
 class Pat(NamedTuple):

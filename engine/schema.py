@@ -4,13 +4,12 @@ type checks a `Y` value and reports diagnostics, and describes itself as JSON Sc
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import Diagnostic
+from engine.errors import Diagnostic, suggest
 from engine.source import Y
 
 Report = Callable[[Diagnostic], None]
@@ -243,12 +242,7 @@ class Rec(T):
                 unknown += 1
                 if unknown > MAX_UNKNOWN:
                     continue
-                close = difflib.get_close_matches(k, list(self.fields), n=1)
-                hint = (
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else ("known keys: " + ", ".join(self.fields))
-                )
+                hint = suggest(k, self.fields) or "known keys: " + ", ".join(self.fields)
                 report(
                     Diagnostic(y.key_spans[k], "E040", f"unknown key {k!r} in {self.name}", hint)
                 )

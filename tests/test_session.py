@@ -248,3 +248,10 @@ def test_a_variant_is_never_repeated_back_to_back(program: Program) -> None:
     acks = [s for s in said if s in program.style.acknowledgements]
     assert len(acks) >= 4
     assert all(a != b for a, b in itertools.pairwise(acks))
+
+
+def test_the_verdict_weighs_every_status_and_only_those() -> None:
+    from engine.model import STATUSES
+    from engine.session import WEIGHTS
+
+    assert tuple(WEIGHTS) == STATUSES
