@@ -21,17 +21,12 @@ STANDARD_INTENTS = (
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
 MARKERS = ("chance", "defensive", "specifics")
-# the transcript's vocabulary (docs/transcript.md)
+# the transcript's vocabulary (docs/transcript.md); "inactive" is a concern before anything
+# happened to it, never an event
 STATUSES = (
-    "inactive",
-    "raised",
-    "hinted",
-    "revealed",
-    "partly_resolved",
-    "resolved",
-    "preempted",
+    "inactive", "raised", "hinted", "revealed", "partly_resolved", "resolved", "preempted",
     "worsened",
-)  # fmt: skip  ("inactive" is a concern's state before anything happens; never an event)
+)  # fmt: skip
 OUTCOMES = ("advance", "undecided", "reject")
 END_REASONS = ("completed", "quit", "eof", "interrupted")
 CUE_KINDS = ("hesitation", "quick")
