@@ -34,7 +34,7 @@ class ScanHit:
     """A concern pattern that matched (or matched only inside a negation, so did not count)."""
 
     concern: str
-    kind: Literal["trigger", "theme", "counter", "evidence", "worsened_by"]
+    kind: m.PatternKind
     group: str | None
     pattern: str
     source: Span
@@ -138,21 +138,9 @@ def explain(
 
 def scan(program: Program, utt: Utterance) -> list[ScanHit]:
     """Every concern pattern the line matches, marking those the negation guard throws away."""
-    hits: list[ScanHit] = []
-
-    def check(c: m.Concern, kind: Any, pats: tuple[m.Pat, ...], group: str | None = None) -> None:
-        for p in pats:
-            if p.pattern.match(utt) is None:
-                continue
-            negated = p.pattern.match(utt, guard=True) is None
-            hits.append(ScanHit(c.id, kind, group, p.source, p.span, negated))
-
-    for c in program.concerns:
-        check(c, "trigger", c.triggers)
-        if c.theme is not None:
-            check(c, "theme", c.theme.patterns)
-            check(c, "counter", c.theme.counter)
-        for g in c.groups:
-            check(c, "evidence", g.patterns, g.id)
-        check(c, "worsened_by", c.worsened_by)
-    return hits
+    return [
+        ScanHit(c.id, kind, group, p.source, p.span, p.pattern.match(utt, guard=True) is None)
+        for c in program.concerns
+        for kind, group, p in c.patterns()
+        if p.pattern.match(utt) is not None
+    ]

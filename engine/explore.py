@@ -165,11 +165,9 @@ class Sampler:
         evidence: dict[str, list[Pattern]] = {}
         worse: list[Pattern] = []
         for c in program.concerns:
-            said.extend(p.pattern for p in c.triggers)
-            if c.theme is not None:
-                said.extend(p.pattern for p in (*c.theme.patterns, *c.theme.counter))
-            evidence[c.id] = [p.pattern for g in c.groups for p in g.patterns]
-            worse.extend(p.pattern for p in c.worsened_by)
+            evidence[c.id] = []
+            for kind, _, p in c.patterns():
+                {"evidence": evidence[c.id], "worsened_by": worse}.get(kind, said).append(p.pattern)
         self.said = tuple(said)
         self.evidence = {k: tuple(v) for k, v in evidence.items()}
         self.all_evidence = tuple(p for v in evidence.values() for p in v)

@@ -267,17 +267,12 @@ def _all_patterns(program: Program) -> Iterator[tuple[str, m.Pat]]:
     for name, pats in sc.markers:
         for p in pats:
             yield f"marker {name!r}", p
+    names = {"trigger": "a trigger", "worsened_by": "worsened_by", "theme": "the theme"}
+    names["counter"] = names["theme"]
     for c in sc.concerns:
-        for p in c.triggers:
-            yield f"a trigger of concern {c.id!r}", p
-        for p in c.worsened_by:
-            yield f"worsened_by of concern {c.id!r}", p
-        if c.theme is not None:
-            for p in (*c.theme.patterns, *c.theme.counter):
-                yield f"the theme of concern {c.id!r}", p
-        for g in c.groups:
-            for p in g.patterns:
-                yield f"evidence group {g.id!r} of concern {c.id!r}", p
+        for kind, group, p in c.patterns():
+            where = f"evidence group {group!r}" if group else names[kind]
+            yield f"{where} of concern {c.id!r}", p
 
 
 def _patterns(program: Program) -> Iterator[Diagnostic]:

@@ -1,7 +1,9 @@
-"""The scenario as frozen values: what the loader builds and the compiler reads. No logic here."""
+"""The scenario as frozen values: what the loader builds and the compiler reads. No logic here,
+beyond a concern listing its own patterns."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal, NamedTuple
 
 from engine.errors import Span
@@ -9,6 +11,7 @@ from engine.patterns import Pattern
 
 Lines = tuple[str, ...]
 Source = Literal["background", "said", "theme", "misunderstanding"]
+PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by"]
 Fact = bool | int | float | str
 
 PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
@@ -166,6 +169,18 @@ class Concern(NamedTuple):
     worsened: Lines
     unresolved: Lines
     span: Span
+
+    def patterns(self) -> Iterator[tuple[PatternKind, str | None, Pat]]:
+        """Every pattern of this concern as (kind, evidence group or None, pattern)."""
+        for p in self.triggers:
+            yield "trigger", None, p
+        if self.theme is not None:
+            yield from (("theme", None, p) for p in self.theme.patterns)
+            yield from (("counter", None, p) for p in self.theme.counter)
+        for g in self.groups:
+            yield from (("evidence", g.id, p) for p in g.patterns)
+        for p in self.worsened_by:
+            yield "worsened_by", None, p
 
 
 class Verdict(NamedTuple):
