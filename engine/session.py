@@ -90,10 +90,12 @@ class SessionState:
 
 @dataclass(frozen=True)
 class Turn:
-    """What happened in one step: transcript events in order, and the intent explanation."""
+    """What happened in one step: transcript events in order, the intent match, and the flow
+    machine's edges taken as `(trigger, source, dest)` (what coverage counts)."""
 
     events: tuple[Event, ...]
     match: IntentMatch | None = None
+    moves: tuple[tuple[str, str, str], ...] = ()
 
 
 class Session:
@@ -107,6 +109,7 @@ class Session:
             self.rng.setstate(_to_rng_state(state.rng))
         self.values = program.values
         self.events: list[Event] = []
+        self.moves: list[tuple[str, str, str]] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -512,7 +515,7 @@ class Session:
         trigger = (
             "advance" if self.program.kind(self.st.state) in ("opening", "question") else "close"
         )
-        self.st.state = self.program.machine.fire(self.st.state, trigger, dest)
+        self._fire(trigger, dest)
         if self.program.kind(dest) == "question":
             self._say(self.program.questions[dest].ask)
         elif dest == CQ:
@@ -522,13 +525,17 @@ class Session:
         if start != CQ and start not in self.program.questions:
             raise EngineError(f"cannot start at {start!r}: not a question id or {CQ!r}")
         while self.program.next_after(self.st.state) != start:
-            nxt = self.program.next_after(self.st.state)
-            self.st.state = self.program.machine.fire(self.st.state, "advance", nxt)
+            self._fire("advance", self.program.next_after(self.st.state))
         self._advance(start)
 
     def _leave(self, reason: str) -> None:
-        self.st.state = self.program.machine.fire(self.st.state, "leave", ENDED)
+        self._fire("leave", ENDED)
         self._finish(reason)
+
+    def _fire(self, trigger: str, dest: str) -> None:
+        source = self.st.state
+        self.st.state = self.program.machine.fire(source, trigger, dest)
+        self.moves.append((trigger, source, dest))
 
     def _finish(self, reason: str) -> None:
         outcome, score = verdict(self.program, self.st)
@@ -537,8 +544,9 @@ class Session:
         self.st.ended = True
 
     def _flush(self, match: IntentMatch | None) -> Turn:
-        events, self.events = tuple(self.events), []
-        return Turn(events, match)
+        turn = Turn(tuple(self.events), match, tuple(self.moves))
+        self.events, self.moves = [], []
+        return turn
 
 
 def listening(program: Program, state: str, utt: Utterance) -> frozenset[str]:
