@@ -4,13 +4,13 @@ interrupted session still leaves a test that runs (and passes) up to its last tu
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from cli.errors import UserError
+from engine.testyaml import pinned_step, yaml_str
 
 
 class Sink(Protocol):
@@ -19,16 +19,6 @@ class Sink(Protocol):
     def write(self, events: Iterable[dict[str, Any]]) -> None: ...
 
     def close(self) -> None: ...
-
-
-def q(text: str) -> str:
-    """A YAML double-quoted scalar: a JSON string (valid YAML) with every character that is not
-    printable escaped too (YAML reads U+2028 and NEL as line breaks, and Closer refuses raw
-    control characters in a file)."""
-    return "".join(
-        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
-        for c in json.dumps(text, ensure_ascii=False)
-    )
 
 
 def scenario_ref(ref: str, record_path: Path) -> str:
@@ -52,8 +42,8 @@ class Recorder:
             raise UserError(f"cannot write recording {path}: {e.strerror or e}") from None
         self.file.write(
             "# Recorded by `closer play --record`; run it with `closer test`.\n"
-            f"closer_test: 1\nscenario: {q(scenario_ref(ref, path))}\nseed: {seed}\n"
-            f"cases:\n  - name: {q(f'recorded session (seed {seed})')}\n    steps:\n"
+            f"closer_test: 1\nscenario: {yaml_str(scenario_ref(ref, path))}\nseed: {seed}\n"
+            f"cases:\n  - name: {yaml_str(f'recorded session (seed {seed})')}\n    steps:\n"
         )
         self.live = False  # the first write may replay a resumed session's earlier turns
         self.ended = False
@@ -78,26 +68,10 @@ class Recorder:
         said = [e for e in evs if e["event"] == "say" and e["speaker"] == "candidate"]
         if not said:
             return
-        from engine.convtest import interviewer_lines
-
-        lines = interviewer_lines(evs)
-        intent = next((e["intent"] for e in evs if e["event"] == "intent"), None)
-        cue = next((e["kind"] for e in evs if e["event"] == "cue"), "none")
-        out = [f"      - say: {q(said[0]['text'])}"]
-        if len(lines) == 1:
-            out.append(f"        reply: {q(lines[0])}")
-        else:
-            out.append("        reply: [" + ", ".join(q(x) for x in lines) + "]")
-        out.append(f"        intent: {intent if intent else 'null'}")
-        if self.live:  # the state after a replayed turn is not known
-            out.append(f"        state: {self.state()}")
-        out.append(f"        cue: {cue}")
-        pairs = [e for e in evs if e["event"] == "concern"]
-        out.append(
-            "        events: ["
-            + ", ".join(f"{{concern: {e['concern']}, status: {e['status']}}}" for e in pairs)
-            + "]"
-        )
+        # the state after a replayed (resumed) turn is not known
+        step = pinned_step(evs, self.state() if self.live else None)
+        out = [f"      - say: {yaml_str(said[0]['text'])}"]
+        out += [f"        {k}: {v}" for k, v in step.items()]
         self.file.write("\n".join(out) + "\n")
 
     def _end(self, evs: list[dict[str, Any]]) -> None:

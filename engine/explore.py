@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -28,6 +27,7 @@ from engine.model import PHASES, Fact
 from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
 from engine.program import CLEAR, CQ, DISCUSSION, Program
 from engine.session import Session, SessionState
+from engine.testyaml import pinned_step, yaml_comment, yaml_flow, yaml_str
 
 Event = dict[str, Any]
 
@@ -688,40 +688,6 @@ def _describe(e: BaseException) -> str:
 
 # ---- writing a walk as a conversation test ---------------------------------------------------
 
-_PLAIN = re.compile(r"[a-z_][a-z0-9_]*\Z")
-_UNSAFE = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-
-
-def yaml_str(text: str) -> str:
-    """A YAML double-quoted scalar for any text: JSON's escapes are YAML's too, and whatever
-    YAML would not keep as it is (controls, line separators, BOM) is escaped as well."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    quoted = quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    quoted = quoted.replace("\ufeff", "\\ufeff")
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
-
-
-_RESERVED = frozenset({"null", "true", "false", "yes", "no", "on", "off", "y", "n"})
-
-
-def _key(name: str) -> str:
-    """A key or identifier value: plain when YAML reads it back as the same string."""
-    return name if _PLAIN.match(name) and name not in _RESERVED else yaml_str(name)
-
-
-def _flow(mapping: Mapping[str, Any]) -> str:
-    return "{" + ", ".join(f"{_key(k)}: {_scalar(v)}" for k, v in mapping.items()) + "}"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, str):
-        return _key(value)
-    return json.dumps(value)
-
-
-def _comment(text: str) -> str:
-    return yaml_str(" ".join(text.split()))[1:-1]
-
 
 def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -> str:
     """The walk (or the violation's walk) as a ready-to-save `*.test.yaml` case. Where the
@@ -751,14 +717,14 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
     out = []
     if invariant:
         out.append(
-            f"# Found by closer test --explore: {invariant} at turn {turn}. {_comment(message)}"
+            f"# Found by closer test --explore: {invariant} at turn {turn}. {yaml_comment(message)}"
         )
     else:
         out.append(f"# An explored conversation (walk seed {seed}), its behaviour pinned.")
     if baseline:
         out.append("# The replies expected are those of the same scenario without its concerns.")
     if crashed:
-        out.append(f"# Replaying it raises {_comment(crashed)}")
+        out.append(f"# Replaying it raises {yaml_comment(crashed)}")
     out += [
         "closer_test: 1",
         f"scenario: {yaml_str(scenario_ref)}",
@@ -789,7 +755,7 @@ def _case(
 ) -> list[str]:
     out = [f"  - name: {yaml_str(name)}"]
     if facts:
-        out.append(f"    facts: {_flow(facts)}")
+        out.append(f"    facts: {yaml_flow(facts)}")
     out.append("    steps:")
     for i, line in enumerate(lines, start=1):
         out.append(f"      - say: {yaml_str(line)}")
@@ -813,7 +779,7 @@ def _case(
         out.append(f"      verdict: {verdict['outcome']}")
         out.append(f"      score: {{min: {verdict['score']}, max: {verdict['score']}}}")
         if last:
-            out.append(f"      concerns: {_flow(last)}")
+            out.append(f"      concerns: {yaml_flow(last)}")
     return out
 
 
@@ -829,30 +795,11 @@ def _step(
             if e["event"] == "concern" and e["status"] in ("hinted", "revealed")
         ]
         if early:
-            return {"concerns": _flow({c: "hidden" for c in dict.fromkeys(early)})}
+            return {"concerns": yaml_flow({c: "hidden" for c in dict.fromkeys(early)})}
         return {"cue": "none"}
-    step = {"reply": _reply([e["text"] for e in evs if _interviewer(e)])}
-    if at and invariant == "hidden_state":
-        return step
-    intent = next((e for e in evs if e["event"] == "intent"), None)
-    if intent is not None:
-        step["intent"] = _scalar(intent["intent"])
-    step["state"] = _key(state)
-    step["phase"] = program.phase(state)
     if at and invariant == "turn_bound":
         return {"phase": "ended  # the interview should have ended by now"}
-    cue = next((e["kind"] for e in evs if e["event"] == "cue"), None)
-    if cue:
-        step["cue"] = cue
-    changes = [
-        {"concern": e["concern"], "status": e["status"]} for e in evs if e["event"] == "concern"
-    ]
-    if changes:
-        step["events"] = "[" + ", ".join(_flow(c) for c in changes) + "]"
+    step = pinned_step(evs, state, program.phase(state))
+    if at and invariant == "hidden_state":
+        return {"reply": step["reply"]}
     return step
-
-
-def _reply(texts: Sequence[str]) -> str:
-    if len(texts) == 1:
-        return yaml_str(texts[0])
-    return "[" + ", ".join(yaml_str(t) for t in texts) + "]"

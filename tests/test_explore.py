@@ -26,11 +26,11 @@ from engine.explore import (
     shrink,
     walk_as_test,
     walk_seeds,
-    yaml_str,
 )
 from engine.patterns import normalize
 from engine.program import Program
 from engine.source import parse
+from engine.testyaml import yaml_str
 from tests.helpers import DEFAULT, ROOT, compile_text
 from tests.test_session import ANSWERS
 
