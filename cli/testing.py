@@ -193,6 +193,8 @@ def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) ->
                 echo(f"  {line}")
             continue
         rs = run.results[f.path]
+        if not rs:  # every case deselected by -k
+            continue
         fails = [r for r in rs if not r.passed]
         echo(
             f"{f.path}: {len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
