@@ -59,6 +59,20 @@ class Debrief:
     tips: tuple[str, ...] = field(default=())
 
 
+def closing_turn(events: Iterable[Mapping[str, Any]]) -> int | None:
+    """The turn of the first closing question asked on time (not deferred), if any."""
+    return next(
+        (
+            int(e["turn"])
+            for e in events
+            if e["event"] == "intent"
+            and e.get("intent") == "closing_question"
+            and not e.get("deferred")
+        ),
+        None,
+    )
+
+
 def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debrief:
     """Assemble the debrief from a session's events."""
     evs = list(events)
@@ -71,7 +85,7 @@ def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debr
     reports = [r for c in program.concerns if (r := _concern(program, c, evs)) is not None]
     closing = [e for e in intents if e["intent"] == "closing_question"]
     on_time = [e for e in closing if not e.get("deferred")]
-    first_turn = on_time[0]["turn"] if on_time else None
+    first_turn = closing_turn(evs)
     surfaced = [r for r in reports if r.probed_first is not None]
     card = Scorecard(
         asked=bool(on_time),

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from engine import model as m
-from engine.debrief import build_debrief
+from engine.debrief import build_debrief, closing_turn
 from engine.model import PHASES, Fact
 from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
 from engine.program import CLEAR, CQ, DISCUSSION, Program
@@ -663,14 +663,9 @@ def _same(
 
 
 def _close_turn(events: Sequence[Event]) -> int:
-    for e in events:
-        if (
-            e["event"] == "intent"
-            and e.get("intent") == "closing_question"
-            and not e.get("deferred")
-        ):
-            return int(e["turn"])
-    return 1 << 30
+    """The on-time closing question's turn; past any walk when there is none."""
+    turn = closing_turn(events)
+    return 1 << 30 if turn is None else turn
 
 
 def _interviewer(e: Event) -> bool:
