@@ -197,7 +197,7 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
 def _explained(result: Any) -> str:
     w = result.winner
     if w is None:
-        out = ["no intent matched (in play this line would be taken as an answer)"]
+        out = [result.lines()[0]]  # explain.NO_MATCH
     else:
         out = [
             f"intent:  {w.intent}",

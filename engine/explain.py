@@ -18,6 +18,9 @@ from engine.program import IntentMatch, Program
 Why = Literal["lower_score", "lower_priority", "later_definition", "not_listening"]
 
 
+NO_MATCH = "no intent matched: in play the line is taken as an answer to the question, or a remark"
+
+
 @dataclass(frozen=True, slots=True)
 class Contender(IntentMatch):
     """An intent with a pattern that matched the line, and how it fared against the winner."""
@@ -85,7 +88,7 @@ class Explanation:
         """Readable lines: the winner, up to `limit` runners-up, then (if `hidden`) the scan."""
         w = self.winner
         if w is None:
-            out = ["no intent matched: the line was taken as an answer or a remark"]
+            out = [NO_MATCH]
         else:
             out = [
                 f"intent {w.intent} by {w.rule} '{w.pattern}' (score {w.score}, "
