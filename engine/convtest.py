@@ -58,6 +58,11 @@ MAX_REGEX = 200
 _NESTED = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")  # (a+)+ : backtracking that can hang
 
 
+# a player may paste a long line: no per-line limit (the file's size bounds it)
+LINE = Str(what="a reply", max_len=None)
+SAID = Str(what="what the candidate says", max_len=None)
+
+
 # ---- schema ------------------------------------------------------------------------------
 
 
@@ -115,25 +120,6 @@ class Reply(T):
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Long(T):
-    """Text of any length (a player may paste a long line; the file's size limit bounds it)."""
-
-    what: str = "a line of text"
-
-    def check(self, y: Y, report: Report) -> None:
-        if not isinstance(y.v, str):
-            _wrong(y, self.what, report)
-        elif not y.v.strip():
-            report(Diagnostic(y.span, "E031", "empty text", "write something or remove the key"))
-
-    def describe(self) -> str:
-        return self.what
-
-    def to_json_schema(self) -> JSON:
-        return {"type": "string", "pattern": r"\S"}
-
-
 def _choice(*words: str) -> Str:
     return Str(re.compile("^(" + "|".join(words) + ")$"), " or ".join(words))
 
@@ -146,14 +132,18 @@ REPLY = Reply(
         {
             "contains": F(TEXT, doc="text the reply must contain"),
             "regex": F(TEXT, doc="a regular expression searched in the reply"),
-            "any": F(ListOf(Long("a reply"), min=1), doc="the reply is one of these"),
+            "any": F(
+                ListOf(Str(what="a reply", max_len=None), min=1), doc="the reply is one of these"
+            ),
         },
     )
 )
 STEP = Rec(
     "step",
     {
-        "say": F(Long("what the candidate says"), True, "what the candidate says"),
+        "say": F(
+            Str(what="what the candidate says", max_len=None), True, "what the candidate says"
+        ),
         "reply": F(REPLY),
         "intent": F(OrNull(NAME)),
         "state": F(NAME),

@@ -51,14 +51,15 @@ def _short(s: object) -> str:
 class Str(T):
     pattern: re.Pattern[str] | None = None
     what: str = "a string"
+    max_len: int | None = MAX_TEXT  # None: any length (a test's pasted line; the file is bounded)
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, str):
             _wrong(y, self.what, report)
         elif not y.v.strip():
             report(Diagnostic(y.span, "E031", "empty text", "write something or remove the key"))
-        elif len(y.v) > MAX_TEXT:
-            report(Diagnostic(y.span, "E032", f"text longer than {MAX_TEXT} characters"))
+        elif self.max_len is not None and len(y.v) > self.max_len:
+            report(Diagnostic(y.span, "E032", f"text longer than {self.max_len} characters"))
         elif self.pattern is not None and not self.pattern.fullmatch(y.v):
             report(Diagnostic(y.span, "E033", f"{y.v!r} is not {self.what}"))
 
@@ -68,7 +69,10 @@ class Str(T):
     def to_json_schema(self) -> JSON:
         # not blank (E031): a non-space character; a name's pattern already implies one
         pattern = self.pattern.pattern if self.pattern is not None else r"\S"
-        return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": pattern}
+        out: JSON = {"type": "string", "minLength": 1, "pattern": pattern}
+        if self.max_len is not None:
+            out["maxLength"] = self.max_len
+        return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
