@@ -27,8 +27,8 @@ COMMANDS = {
 
 def per_case(repeats: int) -> tuple[int, float]:
     """(number of cases, median seconds to run all of them in-process, scenario compiled)."""
-    from cli.testing import Programs, discover, load_file
-    from engine.convtest import run_case
+    from closer.cli.testing import Programs, discover, load_file
+    from closer.engine.tools.convtest import run_case
 
     programs = Programs()
     loaded = [load_file(f, programs) for f in discover([ROOT / "scenarios" / "tests"])]

@@ -19,8 +19,8 @@ from common import ROOT
 
 
 def main() -> None:
-    from engine import compile_scenario, load_path
-    from engine.explore import Sampler, explore, generate, walk_seeds
+    from closer.engine import compile_scenario, load_path
+    from closer.engine.tools.explore import Sampler, explore, generate, walk_seeds
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)

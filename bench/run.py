@@ -41,7 +41,7 @@ def first_line() -> float:
 
 def turn_latencies(repeats: int) -> list[float]:
     """Per-turn engine time over a scripted interview on the default persona."""
-    from engine import Session, compile_scenario, load_path
+    from closer.engine import Session, compile_scenario, load_path
     from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 
     program = compile_scenario(load_path(ROOT / "scenarios" / "ledgerline.yaml"))

@@ -29,7 +29,7 @@ BASELINE = [sys.executable, "-c", "import yaml"]
 
 def values(text: str) -> int:
     """How many values the loader counts in `text` (its 20,000 limit)."""
-    from engine.source import Y, parse
+    from closer.engine.format.source import Y, parse
 
     def count(y: Y) -> int:
         if isinstance(y.v, dict):
@@ -42,8 +42,8 @@ def values(text: str) -> int:
 
 
 def in_process(sizes: list[int], repeats: int) -> None:
-    from engine import compile_scenario, load_scenario
-    from engine.lint import lint
+    from closer.engine import compile_scenario, load_scenario
+    from closer.engine.tools.lint import lint
     from tests.test_lint import generated
 
     print(f"\n{'in process, generated scenario':<40} {'load+compile':>13} {'lint':>9}")
@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
-    from engine import ScenarioError, load_scenario
+    from closer.engine import ScenarioError, load_scenario
     from tests.test_lint import MAX_QUESTIONS, generated
 
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.errors import UserError
+from closer.cli.errors import UserError
 
 TEMPLATE = "persona.yaml"
 SCHEMA_FILE = "closer.schema.json"  # the name the template's first line refers to
@@ -26,16 +26,16 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def graph(scenario: str, fmt: str, output: Path | None) -> None:
-    from cli.play import load_program
-    from cli.scenarios import resolve
-    from engine.graph import RENDERERS, build_graph
+    from closer.cli.play import load_program
+    from closer.cli.scenarios import resolve
+    from closer.engine.tools.graph import RENDERERS, build_graph
 
     program = load_program(resolve(scenario)[1])
     emit(RENDERERS[fmt](build_graph(program)), output)
 
 
 def schema_text(library: bool = False) -> str:
-    from engine.schema import json_schema
+    from closer.engine.format.schema import json_schema
 
     return json.dumps(json_schema(library), indent=2, ensure_ascii=False) + "\n"
 
@@ -45,7 +45,7 @@ def schema(library: bool, output: Path | None) -> None:
 
 
 def template_text() -> str:
-    from cli.scenarios import shipped_dir
+    from closer.cli.scenarios import shipped_dir
 
     return (shipped_dir() / "templates" / TEMPLATE).read_text(encoding="utf-8")
 
@@ -56,7 +56,7 @@ def scaffold(name: str) -> str:
 
 
 def _check_name(name: str) -> str:
-    from engine.schema import ID_RE
+    from closer.engine.format.schema import ID_RE
 
     stem = name[: -len(".yaml")] if name.endswith(".yaml") else name
     if not ID_RE.match(stem) or stem != stem.strip():

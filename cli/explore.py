@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cli.text import clean
+from closer.cli.text import clean
 
 SHOWN = 3  # violations of one invariant printed in full; the rest are counted
 
@@ -16,7 +16,7 @@ def run_explore(
     targets: list[tuple[str, Any]], walks: int, seed: int, echo: Callable[[str], None]
 ) -> int:
     """Explore each (scenario reference, Program) and print a report; 0 if nothing broke."""
-    from engine.explore import explore, shrink, walk_as_test
+    from closer.engine.tools.explore import explore, shrink, walk_as_test
 
     failed = 0
     for ref, program in targets:

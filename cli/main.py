@@ -10,14 +10,12 @@ from typing import Any
 
 import click
 
-from cli.errors import UserError
-from cli.text import clean
-
-VERSION = "0.1.0"
+from closer.cli.errors import UserError
+from closer.cli.text import clean
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(VERSION, "--version", prog_name="closer", message="%(prog)s %(version)s")
+@click.version_option(package_name="closer", prog_name="closer", message="%(prog)s %(version)s")
 def cli() -> None:
     """Closer: practise the question most candidates never ask.
 
@@ -63,7 +61,7 @@ def cli() -> None:
 )
 def play(**options: Any) -> None:
     """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
-    from cli.play import play as run
+    from closer.cli.play import play as run
 
     code = run(**options)
     if code:
@@ -74,7 +72,7 @@ def play(**options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
 def list_(as_json: bool) -> None:
     """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
-    from cli.scenarios import entries
+    from closer.cli.scenarios import entries
 
     found = entries(Path.cwd())
     if as_json:
@@ -101,9 +99,9 @@ def list_(as_json: bool) -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check scenario files (or shipped ids) and lint them; print every problem as
     path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
-    from cli.scenarios import resolve
-    from engine import ScenarioError, compile_scenario, load_path
-    from engine.lint import lint
+    from closer.cli.scenarios import resolve
+    from closer.engine import ScenarioError, compile_scenario, load_path
+    from closer.engine.tools.lint import lint
 
     found: list[Any] = []
     failed = 0
@@ -165,11 +163,11 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
 
     TEXT `-` reads one utterance a line from standard input and writes one JSON object a line.
     """
-    from cli.play import load_program
-    from cli.scenarios import resolve
-    from engine.explain import explain as run
-    from engine.patterns import normalize
-    from engine.session import listening
+    from closer.cli.play import load_program
+    from closer.cli.scenarios import resolve
+    from closer.engine.format.patterns import normalize
+    from closer.engine.runtime.session import listening
+    from closer.engine.tools.explain import explain as run
 
     program = load_program(resolve(scenario)[1])
     states = program.machine.states
@@ -224,10 +222,10 @@ def _explained(result: Any) -> str:
 @click.option("--color/--no-color", default=None)
 def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
-    from cli import render, transcript
-    from cli.play import load_program, wants_color
-    from cli.scenarios import resolve
-    from engine.debrief import build_debrief
+    from closer.cli import render, transcript
+    from closer.cli.play import load_program, wants_color
+    from closer.cli.scenarios import resolve
+    from closer.engine.tools.debrief import build_debrief
 
     events = transcript.read(transcript_path)
     head = events[0]
@@ -292,7 +290,7 @@ def test(**options: Any) -> None:
     """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
 
     Exit 0 when every case passes, 1 on a failure or a file with problems."""
-    from cli.testing import run
+    from closer.cli.testing import run
 
     code = run(**options)
     if code:
@@ -315,7 +313,7 @@ def test(**options: Any) -> None:
 def graph(scenario: str, fmt: str, output: Path | None) -> None:
     """The flow of SCENARIO as a diagram: states by phase, what moves between them, and where
     the hidden concerns are raised and revealed."""
-    from cli import authoring
+    from closer.cli import authoring
 
     authoring.graph(scenario, fmt, output)
 
@@ -328,10 +326,10 @@ def graph(scenario: str, fmt: str, output: Path | None) -> None:
 )
 def schema(library: bool, tests: bool, output: Path | None) -> None:
     """The JSON Schema of the scenario format, for editors (structure only)."""
-    from cli import authoring
+    from closer.cli import authoring
 
     if tests:
-        from engine.convtest import json_schema
+        from closer.engine.tools.convtest import json_schema
 
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
         authoring.emit(text, output)
@@ -357,7 +355,7 @@ def schema(library: bool, tests: bool, output: Path | None) -> None:
 )
 def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
     """Write NAME.yaml: a small, complete persona to change into your own."""
-    from cli import authoring
+    from closer.cli import authoring
 
     authoring.new(name, directory, force, with_schema)
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli import render, transcript
-from cli.errors import UserError, from_scenario_error
-from cli.scenarios import resolve
-from cli.text import clean
+from closer.cli import render, transcript
+from closer.cli.errors import UserError, from_scenario_error
+from closer.cli.scenarios import resolve
+from closer.cli.text import clean
 
 if TYPE_CHECKING:  # --record is imported only when asked for
-    from cli.record import Sink
+    from closer.cli.record import Sink
 
 HELP = """Commands:
   /help        this list
@@ -30,7 +30,7 @@ Ctrl-D ends the interview as if you had left; Ctrl-C stops at once."""
 
 
 def load_program(path: Path) -> Any:
-    from engine import ScenarioError, compile_scenario, load_path
+    from closer.engine import ScenarioError, compile_scenario, load_path
 
     try:
         return compile_scenario(load_path(path))
@@ -41,7 +41,7 @@ def load_program(path: Path) -> Any:
 def _refuse_broken_flow(program: Any) -> None:
     """A scenario whose lint finds errors (an interview that can never end) is not played: the
     player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
-    from engine.lint import flow_errors
+    from closer.engine.tools.lint import flow_errors
 
     errors = [str(d) for d in flow_errors(program)]
     if errors:
@@ -124,9 +124,9 @@ class Player:
         return clean("\n".join(lines))
 
     def explain(self, text: str, state: str) -> Any:
-        from engine.explain import explain
-        from engine.patterns import normalize
-        from engine.session import listening
+        from closer.engine.format.patterns import normalize
+        from closer.engine.runtime.session import listening
+        from closer.engine.tools.explain import explain
 
         utt = normalize(text)
         return explain(self.program, utt, listening(self.program, state, utt), state)
@@ -205,7 +205,7 @@ def replay(
     """Rebuild a session from a transcript's candidate lines; check it matches, event by event.
 
     Also returns the last candidate line and the state before it, for /why."""
-    from engine import Session
+    from closer.engine import Session
 
     head = saved[0]
     body = saved[1:]
@@ -242,7 +242,7 @@ def _open(
 
     Returns the program, the session, its events so far (session line first), the last line
     and the state before it (for /why) and the seed."""
-    from engine import Session
+    from closer.engine import Session
 
     saved = transcript.read(resume_path) if resume_path is not None else []
     if saved:
@@ -277,7 +277,7 @@ def play(
     record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
-    from engine.debrief import build_debrief
+    from closer.engine.tools.debrief import build_debrief
 
     program, session, history, last, seed = _open(scenario, seed, resume_path)
     transcript_path = transcript_path or resume_path
@@ -287,7 +287,7 @@ def play(
     # truncates it, so nothing is truncated until every output has opened
     writer: transcript.Writer | Sink | None = None
     if record_path is not None:
-        from cli.record import Recorder, Tee
+        from closer.cli.record import Recorder, Tee
 
         ref = transcript.scenario_ref(history[0])
         writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))

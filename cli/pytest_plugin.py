@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 SUFFIX = ".test.yaml"
-_programs: list[Any] = []  # one cli.testing.Programs per process (per xdist worker)
+_programs: list[Any] = []  # one closer.cli.testing.Programs per process (per xdist worker)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -37,7 +37,7 @@ def is_closer_test(path: Path) -> bool:
 
 def _shared_programs() -> Any:
     if not _programs:
-        from cli.testing import Programs
+        from closer.cli.testing import Programs
 
         _programs.append(Programs())
     return _programs[0]
@@ -59,7 +59,7 @@ class CaseFailed(Exception):
 
 class ConversationFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from cli.testing import load_file
+        from closer.cli.testing import load_file
 
         loaded = load_file(self.path, _shared_programs())
         if loaded.errors:
@@ -82,8 +82,8 @@ class CaseItem(pytest.Item):
         self.program = program
 
     def runtest(self) -> None:
-        from cli.testing import render_failure
-        from engine.convtest import run_case
+        from closer.cli.testing import render_failure
+        from closer.engine.tools.convtest import run_case
 
         result = run_case(self.case, self.program)
         if not result.passed:

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from cli.errors import UserError
-from engine.testyaml import pinned_step, yaml_str
+from closer.cli.errors import UserError
+from closer.engine.tools.testyaml import pinned_step, yaml_str
 
 
 class Sink(Protocol):

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from engine.debrief import ConcernReport, Debrief
+from closer.engine.tools.debrief import ConcernReport, Debrief
 
 STAGE = re.compile(r"\*([^*]+)\*")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cli.errors import UserError
+from closer.cli.errors import UserError
 
 DEFAULT = "ledgerline"
 
@@ -25,9 +25,9 @@ class Entry:
 
 
 def shipped_dir() -> Path:
-    import scenarios
+    from closer.scenarios import DIR
 
-    return Path(scenarios.__file__).parent
+    return DIR
 
 
 def shipped_paths() -> dict[str, Path]:
@@ -52,7 +52,7 @@ def resolve(name: str | None) -> tuple[str, Path]:
 
 def _small(path: Path) -> bytes | None:
     """The bytes of a regular file no bigger than a scenario may be, else None."""
-    from engine.source import MAX_BYTES
+    from closer.engine.format.source import MAX_BYTES
 
     try:
         if not path.is_file() or path.stat().st_size > MAX_BYTES:
@@ -64,8 +64,8 @@ def _small(path: Path) -> bytes | None:
 
 def _summary(path: Path, data: bytes) -> tuple[str, str] | None:
     """(id, title) when `data` is a Closer scenario; anything else is skipped quietly."""
-    from engine.errors import ScenarioError
-    from engine.source import decode, parse
+    from closer.engine.errors import ScenarioError
+    from closer.engine.format.source import decode, parse
 
     try:
         root = parse(decode(data, str(path)), str(path))

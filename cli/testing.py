@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from cli.errors import UserError
-from cli.scenarios import shipped_dir, shipped_paths
-from cli.text import clean
+from closer.cli.errors import UserError
+from closer.cli.scenarios import shipped_dir, shipped_paths
+from closer.cli.text import clean
 
 SUFFIX = ".test.yaml"
 
@@ -54,7 +54,7 @@ class Programs:
         return shipped[ref].resolve() if ref in shipped else None
 
     def get(self, path: Path) -> Any:
-        from engine import ScenarioError, compile_scenario, load_path
+        from closer.engine import ScenarioError, compile_scenario, load_path
 
         if path not in self.by_path and path not in self.errors:
             try:
@@ -75,9 +75,9 @@ class Loaded:
 
 
 def load_file(path: Path, programs: Programs) -> Loaded:
-    from engine.convtest import check_tests, load_tests
-    from engine.errors import Diagnostic, ScenarioError, suggest
-    from engine.loader import read_source
+    from closer.engine.errors import Diagnostic, ScenarioError, suggest
+    from closer.engine.format.loader import read_source
+    from closer.engine.tools.convtest import check_tests, load_tests
 
     out = Loaded(path)
     try:
@@ -166,7 +166,7 @@ class Run:
 
 
 def run_files(files: list[Path], select: Callable[[str], bool]) -> Run:
-    from engine.convtest import run_case
+    from closer.engine.tools.convtest import run_case
 
     began = time.perf_counter()
     programs = Programs()
@@ -261,7 +261,7 @@ def _classname(path: Path) -> str:
 
 
 def coverage_report(run: Run, echo: Callable[[str], None]) -> list[Any]:
-    from engine.coverage import measure
+    from closer.engine.tools.coverage import measure
 
     by_program: dict[int, tuple[Any, list[Any]]] = {}
     for f in run.loaded:
@@ -299,7 +299,7 @@ def run(
     verbose: bool = False,
 ) -> int:
     """Run `closer test`; returns the exit code."""
-    from engine.convtest import keyword_matcher
+    from closer.engine.tools.convtest import keyword_matcher
 
     try:
         select = keyword_matcher(keyword or "")
@@ -353,7 +353,7 @@ def run(
             if low:
                 code = 1
     if explore is not None:
-        from cli.explore import run_explore
+        from closer.cli.explore import run_explore
 
         code = run_explore(explore_targets(result, scenarios), explore, seed, say) or code
     return code
@@ -372,8 +372,8 @@ def explore_targets(run: Run, scenarios: Iterable[Path] = ()) -> list[tuple[str,
         for ref, program in f.programs.items():
             seen.setdefault(id(program), (ref, program))
     if not seen:
-        from cli.play import load_program
-        from cli.scenarios import resolve
+        from closer.cli.play import load_program
+        from closer.cli.scenarios import resolve
 
         ref, path = resolve(None)
         return [(ref, load_program(path))]

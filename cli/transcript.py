@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from cli.errors import UserError
+from closer.cli.errors import UserError
 
 FORMAT = 1
 

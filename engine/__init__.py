@@ -3,10 +3,10 @@
 Pure: no printing, prompting, clock, environment or global random. Text in, values out.
 """
 
-from engine.errors import Diagnostic, EngineError, ScenarioError, Span
-from engine.loader import load_path, load_scenario
-from engine.program import Program, compile_scenario
-from engine.session import Session, SessionState, Turn
+from closer.engine.errors import Diagnostic, EngineError, ScenarioError, Span
+from closer.engine.format.loader import load_path, load_scenario
+from closer.engine.runtime.program import Program, compile_scenario
+from closer.engine.runtime.session import Session, SessionState, Turn
 
 __all__ = [
     "Diagnostic",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from engine import compile_scenario, load_path
-from engine.program import Program
+from closer.engine import compile_scenario, load_path
+from closer.engine.runtime.program import Program
 from tests.helpers import DEFAULT
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from engine import Session, compile_scenario, load_scenario
-from engine.program import Program
+from closer.engine import Session, compile_scenario, load_scenario
+from closer.engine.runtime.program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "ledgerline.yaml"

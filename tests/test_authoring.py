@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from engine import ScenarioError, load_scenario
+from closer.engine import ScenarioError, load_scenario
 from tests.helpers import compile_text, play
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
@@ -44,7 +44,7 @@ def test_the_fragments_in_order_build_the_whole_file() -> None:
 def test_the_whole_file_is_clean_under_strict(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cli.main import cli
+    from closer.cli.main import cli
 
     path = tmp_path / "riverside.yaml"
     path.write_text(whole_file(), encoding="utf-8")

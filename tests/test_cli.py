@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
-from cli.scenarios import shipped_paths
+from closer.cli.main import cli
+from closer.cli.scenarios import shipped_paths
 from tests.helpers import DEFAULT
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tomllib_version() -> str:
+    """The version pyproject.toml declares (a regex: tomllib is 3.11+ and we support 3.10)."""
+    found = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert found is not None
+    return found.group(1)
+
 
 EXPLAIN_TEXT = "Is there anything that would prevent you from recommending me?"
 
@@ -18,7 +30,9 @@ EXPLAIN_TEXT = "Is there anything that would prevent you from recommending me?"
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
-    assert result.output == "closer 0.1.0\n"
+    # written once, in the package metadata (pyproject.toml), and read from there
+    assert result.output == f"closer {metadata.version('closer')}\n"
+    assert metadata.version("closer") == tomllib_version()
 
 
 def test_list_json_is_an_array_of_entries(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from cli.scenarios import shipped_paths
+from closer.cli.main import cli
+from closer.cli.scenarios import shipped_paths
 from tests.helpers import ROOT
 
 SHIPPED = ROOT / "scenarios" / "tests"
@@ -270,7 +270,7 @@ def test_the_first_example_in_the_docs_passes(runner: CliRunner, tmp_path: Path)
 def test_the_replay_command_selects_exactly_the_failed_case(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from cli.testing import replay_command
+    from closer.cli.testing import replay_command
 
     text = FAILING.replace("wrong state", "a state that is not (quite) right") + (
         "  - name: a state that is right\n    steps: [{say: Fine., state: about_you}]\n"
@@ -300,9 +300,9 @@ def test_explore_runs_on_the_scenarios_the_tests_use(
         calls.append(([ref for ref, _ in targets], walks, seed))
         return 1
 
-    fake = types.ModuleType("cli.explore")
+    fake = types.ModuleType("closer.cli.explore")
     fake.run_explore = run_explore  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "cli.explore", fake)
+    monkeypatch.setitem(__import__("sys").modules, "closer.cli.explore", fake)
     ok = write(tmp_path, "ok.test.yaml", PASSING)
     result = runner.invoke(cli, ["test", str(ok), "--explore", "5", "--seed", "9"])
     assert calls == [(["ledgerline"], 5, 9)]

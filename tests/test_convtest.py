@@ -1,19 +1,19 @@
-"""Conversation tests as data (engine.convtest, engine.coverage): loading, name checks, running,
+"""Conversation tests as data (tools.convtest, tools.coverage): loading, name checks, running,
 selection, and the start-state option of Session.start."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine import EngineError, ScenarioError, Session
-from engine.convtest import (
+from closer.engine import EngineError, ScenarioError, Session
+from closer.engine.runtime.program import Program
+from closer.engine.tools.convtest import (
     check_tests,
     interviewer_lines,
     keyword_matcher,
     load_tests,
     run_case,
 )
-from engine.program import Program
 from tests.helpers import play
 from tests.test_session import ANSWERS
 
@@ -217,7 +217,7 @@ def test_a_step_after_the_interview_ended_fails(program: Program) -> None:
     ],
 )
 def test_status_expressions(expr: str, status: str, level: int, ok: bool) -> None:
-    from engine.convtest import _status_matches
+    from closer.engine.tools.convtest import _status_matches
 
     assert _status_matches(expr, status, level) is ok
 

@@ -1,10 +1,10 @@
-"""engine.coverage: what a set of case results reached in a scenario, and where the rest is."""
+"""tools.coverage: what a set of case results reached in a scenario, and where the rest is."""
 
 from __future__ import annotations
 
-from engine.convtest import check_tests, load_tests, run_case
-from engine.coverage import measure
-from engine.program import Program
+from closer.engine.runtime.program import Program
+from closer.engine.tools.convtest import check_tests, load_tests, run_case
+from closer.engine.tools.coverage import measure
 from tests.helpers import ROOT
 
 HEAD = "closer_test: 1\nscenario: ledgerline\ncases:\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from engine.debrief import build_debrief
-from engine.program import Program
+from closer.engine.runtime.program import Program
+from closer.engine.tools.debrief import build_debrief
 from tests.helpers import play
 from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 

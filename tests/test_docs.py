@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import compile_scenario, load_scenario
+from closer.engine import compile_scenario, load_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.M | re.S)  # a plain ```yaml fence only
@@ -35,7 +35,7 @@ def test_yaml_snippets(doc: str, line: int, text: str, tmp_path: Path) -> None:
     elif text.startswith("closer_test:"):
         from click.testing import CliRunner
 
-        from cli.main import cli
+        from closer.cli.main import cli
         from tests.test_authoring import whole_file
 
         (tmp_path / "riverside.yaml").write_text(whole_file(), encoding="utf-8")  # the tutorial's

@@ -12,11 +12,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cli.main import cli
-from engine.explain import explain
-from engine.patterns import normalize
-from engine.program import Program
-from engine.session import listening
+from closer.cli.main import cli
+from closer.engine.format.patterns import normalize
+from closer.engine.runtime.program import Program
+from closer.engine.runtime.session import listening
+from closer.engine.tools.explain import explain
 from tests.helpers import DEFAULT, compile_text
 from tests.test_session import ANSWERS
 
@@ -184,10 +184,10 @@ def test_why_after_resume_explains_the_line_before_the_pause(
 def test_explaining_costs_nothing_when_off(tmp_path: Path) -> None:
     """A normal session never imports the explainer; `--trace` does."""
     code = (
-        "import sys; from click.testing import CliRunner; from cli.main import cli; "
+        "import sys; from click.testing import CliRunner; from closer.cli.main import cli; "
         "r = CliRunner().invoke(cli, ['play', '--instant', '--seed', '1'] + sys.argv[1:], "
         "'fine\\nno questions\\n'); assert r.exit_code == 0, r.output; "
-        "print('engine.explain' in sys.modules)"
+        "print('closer.engine.tools.explain' in sys.modules)"
     )
     for flags, imported in (([], "False"), (["--trace"], "True")):
         out = subprocess.run(

@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from engine import Session, SessionState
-from engine.explore import (
+from closer.cli.main import cli
+from closer.engine import Session, SessionState
+from closer.engine.format.patterns import normalize
+from closer.engine.format.source import parse
+from closer.engine.runtime.program import Program
+from closer.engine.tools.explore import (
     COMMANDS,
     INVARIANTS,
     UNICODE,
@@ -27,10 +30,7 @@ from engine.explore import (
     walk_as_test,
     walk_seeds,
 )
-from engine.patterns import normalize
-from engine.program import Program
-from engine.source import parse
-from engine.testyaml import yaml_str
+from closer.engine.tools.testyaml import yaml_str
 from tests.helpers import DEFAULT, ROOT, compile_text
 from tests.test_session import ANSWERS
 
@@ -221,8 +221,8 @@ def test_the_same_seed_gives_the_same_walks_and_report(program: Program) -> None
 def test_walks_do_not_depend_on_the_hash_seed(program: Program) -> None:
     """Replays run in one process; set order must not matter across processes either."""
     code = (
-        "import json, sys; from engine import compile_scenario, load_path;"
-        "from engine.explore import generate, walk_seeds;"
+        "import json, sys; from closer.engine import compile_scenario, load_path;"
+        "from closer.engine.tools.explore import generate, walk_seeds;"
         "p = compile_scenario(load_path('scenarios/ledgerline.yaml'));"
         "print(json.dumps([generate(p, s)[0].events for s in walk_seeds(1, 8)]))"
     )
@@ -303,9 +303,9 @@ def test_an_exception_is_caught_and_reported(
 def test_a_debrief_that_raises_is_an_exception(
     short: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.debrief
+    import closer.engine.tools.debrief
 
-    monkeypatch.setattr(engine.debrief, "tips", lambda debrief: 1 / 0)
+    monkeypatch.setattr(closer.engine.tools.debrief, "tips", lambda debrief: 1 / 0)
     report = explore(short, 5, 1)
     assert [v.message for v in report.violations] == [
         "ZeroDivisionError: division by zero in debrief"

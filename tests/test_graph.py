@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from engine.graph import CONCERNS, Graph, build_graph, concern_node, to_dot, to_mermaid
-from engine.machine import ENDED
-from engine.program import CLEAR, CQ, DISCUSSION, Program
+from closer.cli.main import cli
+from closer.engine.runtime.machine import ENDED
+from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
+from closer.engine.tools.graph import CONCERNS, Graph, build_graph, concern_node, to_dot, to_mermaid
 from tests.helpers import DEFAULT, compile_text
 
 BASE = DEFAULT.read_text(encoding="utf-8")

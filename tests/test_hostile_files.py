@@ -28,8 +28,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from cli.main import cli
-from engine.source import MAX_BYTES
+from closer.cli.main import cli
+from closer.engine.format.source import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = (ROOT / "scenarios" / "ledgerline.yaml").read_text(encoding="utf-8")

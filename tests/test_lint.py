@@ -12,10 +12,10 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
-from engine.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
-from engine.patterns import compile_pattern
+from closer.cli.main import cli
+from closer.engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
+from closer.engine.format.patterns import compile_pattern
+from closer.engine.tools.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
 from tests.helpers import DEFAULT, ROOT
 
 DOC = ROOT / "docs" / "diagnostics.md"
@@ -29,7 +29,7 @@ BASE_MARK = "# The base scenario for the examples"
 TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
 # load codes that need more than a YAML block to show (a file on disk, a byte that is not
 # UTF-8, an invisible character, 20,000 values): the loader's own tests cover them
-MAX_QUESTIONS = 1000  # engine.schema.MAX_QUESTIONS: a 1,005-state scenario
+MAX_QUESTIONS = 1000  # closer.engine.format.schema.MAX_QUESTIONS: a 1,005-state scenario
 NO_EXAMPLE = {"E000", "E001", "E002", "E011", "E015", "E032", "E036", "E051"}
 
 
@@ -402,8 +402,8 @@ def test_never_asked_says_which_rule_skips_it() -> None:
 def test_nothing_after_a_rule_that_always_matches_becomes_an_edge() -> None:
     """The machine, and so the graph and coverage, hold only the ways out a session can take:
     neither the plain answer nor a later rule can follow a rule that matches everything."""
-    from engine.coverage import measure
-    from engine.graph import build_graph
+    from closer.engine.tools.coverage import measure
+    from closer.engine.tools.graph import build_graph
 
     text = flow(
         "    - id: a\n      ask: A?\n      rules:\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import ScenarioError, load_scenario
-from engine.patterns import normalize
+from closer.engine import ScenarioError, load_scenario
+from closer.engine.format.patterns import normalize
 from tests.helpers import compile_text
 
 

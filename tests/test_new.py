@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.authoring import SCHEMA_FILE, scaffold, schema_text, template_text
-from cli.main import cli
-from cli.scenarios import entries, shipped_paths
+from closer.cli.authoring import SCHEMA_FILE, scaffold, schema_text, template_text
+from closer.cli.main import cli
+from closer.cli.scenarios import entries, shipped_paths
 from tests.helpers import ROOT, compile_text, interviewer, play, statuses
 
 CLOSER = str(Path(sys.executable).parent / "closer")

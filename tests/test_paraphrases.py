@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.patterns import normalize
-from engine.program import Program
+from closer.engine.format.patterns import normalize
+from closer.engine.runtime.program import Program
 
 DATA = Path(__file__).parent / "data"
 # set: (minimum closing-question recall, maximum false positives, minimum other-intent accuracy)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from engine.patterns import PatternError, compile_pattern, normalize, typo_close
+from closer.engine.format.patterns import PatternError, compile_pattern, normalize, typo_close
 
 
 def matches(pattern: str, text: str, guard: bool = False, **sets: list[str]) -> bool:

@@ -39,7 +39,7 @@ def test_cases_are_items_and_failures_read_like_closer_test(project: Path) -> No
     assert "FAIL " in out and "bad.test.yaml::wrong state" in out
     assert 'expected: "why_us"' in out and 'actual:   "system"' in out
     assert "bad.test.yaml:8:14: step 2" in out
-    assert "Traceback" not in out and "engine/convtest.py" not in out
+    assert "Traceback" not in out and "convtest.py" not in out
 
 
 def test_collect_only_lists_yaml_cases_beside_python_tests(project: Path) -> None:
@@ -99,11 +99,12 @@ def test_the_repo_collects_the_shipped_cases() -> None:
 
 def test_loading_the_plugin_imports_nothing_of_closer() -> None:
     code = (
-        "import sys, cli.pytest_plugin; "
-        "print(sorted(m for m in sys.modules if m.startswith(('engine', 'cli.'))))"
+        "import sys, closer.cli.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith('closer')))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
-    assert proc.stdout.strip() == "['cli.pytest_plugin']", proc.stdout + proc.stderr
+    loaded = "['closer', 'closer.cli', 'closer.cli.pytest_plugin']"
+    assert proc.stdout.strip() == loaded, proc.stdout + proc.stderr
 
 
 def test_other_tools_test_yaml_files_are_left_alone(tmp_path: Path) -> None:

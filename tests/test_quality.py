@@ -21,7 +21,14 @@ def test_ruff_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "engine").glob("*.py")), ids=lambda p: p.name)
+ENGINE = sorted((ROOT / "engine").rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ROOT / "engine").as_posix()
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=_name)
 def test_engine_is_pure(path: Path) -> None:
     source = path.read_text()
     # a seeded random.Random instance is allowed; the module-level generator is not
@@ -36,9 +43,35 @@ def test_engine_is_pure(path: Path) -> None:
 
 
 def test_only_source_imports_yaml_and_only_machine_imports_transitions() -> None:
-    for path in (ROOT / "engine").glob("*.py"):
+    yaml, transitions = [], []
+    for path in ENGINE:
         text = path.read_text()
-        if re.search(r"^import yaml|^from yaml", text, re.M):
-            assert path.name == "source.py"
-        if re.search(r"^from transitions|^import transitions", text, re.M):
-            assert path.name == "machine.py"
+        if re.search(r"^\s*(import yaml|from yaml)", text, re.M):
+            yaml.append(_name(path))
+        if re.search(r"^\s*(from transitions|import transitions)", text, re.M):
+            transitions.append(_name(path))
+    assert yaml == ["format/source.py"]
+    assert transitions == ["runtime/machine.py"]
+
+
+LAYERS = ("format", "runtime", "tools")  # each may import only those before it
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=_name)
+def test_engine_imports_go_from_tools_to_runtime_to_format(path: Path) -> None:
+    parts = path.relative_to(ROOT / "engine").parts
+    if len(parts) == 1:  # engine/__init__.py is the public face; errors.py is below every layer
+        allowed = set(LAYERS) if parts[0] == "__init__.py" else set()
+    else:
+        allowed = set(LAYERS[: LAYERS.index(parts[0]) + 1])
+    for layer in re.findall(r"closer\.engine\.(\w+)", path.read_text()):
+        if layer in LAYERS:
+            assert layer in allowed, f"{_name(path)} imports closer.engine.{layer}"
+
+
+def test_nothing_imports_the_old_top_level_names() -> None:
+    """One import package: `engine`, `cli` and `scenarios` are folders, not modules to import."""
+    old = re.compile(r"^\s*(from|import) (engine|cli|scenarios)\b", re.M)
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if ".venv" not in path.parts:
+            assert not old.search(path.read_text()), path

@@ -107,8 +107,8 @@ def test_record_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     "text", ['plain "quoted" \\ text', "tab\there", "del\x7f nel\x85 ls\u2028 ps\u2029", "émoji 🙂"]
 )
 def test_recorded_strings_read_back_exactly(text: str) -> None:
-    from engine.source import parse
-    from engine.testyaml import yaml_str as q
+    from closer.engine.format.source import parse
+    from closer.engine.tools.testyaml import yaml_str as q
 
     assert parse(f"say: {q(text)}\n", "r.test.yaml").v["say"].v == text
 

@@ -1,4 +1,4 @@
-"""`closer schema`: the JSON Schema generated from engine/schema.py agrees with the loader."""
+"""`closer schema`: the JSON Schema from engine/format/schema.py agrees with the loader."""
 
 from __future__ import annotations
 
@@ -13,10 +13,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cli.authoring import scaffold
-from cli.main import cli
-from engine import ScenarioError, compile_scenario, load_scenario
-from engine.schema import LIBRARY, SCENARIO, Either, ListOf, MapOf, Rec, T, json_schema
+from closer.cli.authoring import scaffold
+from closer.cli.main import cli
+from closer.engine import ScenarioError, compile_scenario, load_scenario
+from closer.engine.format.schema import (
+    LIBRARY,
+    SCENARIO,
+    Either,
+    ListOf,
+    MapOf,
+    Rec,
+    T,
+    json_schema,
+)
 from tests.helpers import ROOT
 from tests.test_docs import blocks
 from tests.test_hostile_files import CASES

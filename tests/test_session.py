@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from engine import EngineError, Session, SessionState
-from engine.program import Program
+from closer.engine import EngineError, Session, SessionState
+from closer.engine.runtime.program import Program
 from tests.helpers import interviewer, play, statuses
 
 ANSWERS = [
@@ -251,7 +251,7 @@ def test_a_variant_is_never_repeated_back_to_back(program: Program) -> None:
 
 
 def test_the_verdict_weighs_every_status_and_only_those() -> None:
-    from engine.model import STATUSES
-    from engine.session import WEIGHTS
+    from closer.engine.format.model import STATUSES
+    from closer.engine.runtime.session import WEIGHTS
 
     assert tuple(WEIGHTS) == STATUSES

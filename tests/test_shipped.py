@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from cli.scenarios import shipped_paths
-from engine import compile_scenario, load_path
-from engine.convtest import load_tests
-from engine.explore import explore
+from closer.cli.main import cli
+from closer.cli.scenarios import shipped_paths
+from closer.engine import compile_scenario, load_path
+from closer.engine.tools.convtest import load_tests
+from closer.engine.tools.explore import explore
 from tests.helpers import ROOT
 
 SHIPPED_TESTS = ROOT / "scenarios" / "tests"

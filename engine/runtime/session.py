@@ -15,12 +15,19 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from engine import model as m
-from engine.errors import EngineError
-from engine.machine import ENDED
-from engine.patterns import Utterance, normalize
-from engine.program import CLEAR, CQ, DISCUSSION, IntentMatch, Program, looks_like_question
-from engine.template import render
+from closer.engine.errors import EngineError
+from closer.engine.format import model as m
+from closer.engine.format.patterns import Utterance, normalize
+from closer.engine.format.template import render
+from closer.engine.runtime.machine import ENDED
+from closer.engine.runtime.program import (
+    CLEAR,
+    CQ,
+    DISCUSSION,
+    IntentMatch,
+    Program,
+    looks_like_question,
+)
 
 Event = dict[str, Any]
 ACTIVE = ("raised", "worsened")

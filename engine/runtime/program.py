@@ -8,11 +8,11 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-from engine import model as m
-from engine import template
-from engine.errors import Span
-from engine.machine import ENDED, FlowMachine
-from engine.patterns import Utterance, first_match, matches_everything
+from closer.engine.errors import Span
+from closer.engine.format import model as m
+from closer.engine.format import template
+from closer.engine.format.patterns import Utterance, first_match, matches_everything
+from closer.engine.runtime.machine import ENDED, FlowMachine
 
 Kind = Literal[
     "opening", "question", "candidate_questions", "closing_discussion", "closing_clear", "ended"

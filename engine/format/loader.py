@@ -12,12 +12,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine import model as m
-from engine.errors import Diagnostic, ScenarioError, Span, suggest
-from engine.patterns import PatternError, compile_pattern
-from engine.schema import LIBRARY, SCENARIO, Rec
-from engine.source import MAX_BYTES, Y, decode, parse, too_big
-from engine.template import KNOWN, WITH_MISSING, placeholders
+from closer.engine.errors import Diagnostic, ScenarioError, Span, suggest
+from closer.engine.format import model as m
+from closer.engine.format.patterns import PatternError, compile_pattern
+from closer.engine.format.schema import LIBRARY, SCENARIO, Rec
+from closer.engine.format.source import MAX_BYTES, Y, decode, parse, too_big
+from closer.engine.format.template import KNOWN, WITH_MISSING, placeholders
 
 RESERVED_STATES = ("opening", "candidate_questions", "closing_discussion", "closing_clear", "ended")
 NAV_INTENTS = tuple(i for i in m.STANDARD_INTENTS if i not in m.CANDIDATE_QUESTIONS)
@@ -101,9 +101,9 @@ class Library:
 @lru_cache(maxsize=1)
 def standard_library() -> Library:
     """The shipped `scenarios/library/standard.yaml` (read once per process)."""
-    import scenarios  # the package that ships the YAML files (importlib.resources costs 5 ms)
+    from closer.scenarios import DIR  # the package that ships the YAML files
 
-    ref = Path(scenarios.__file__).parent / "library" / "standard.yaml"
+    ref = DIR / "library" / "standard.yaml"
     data = ref.read_bytes()
     path = str(ref)
     return Library(parse(decode(data, path), path), path)

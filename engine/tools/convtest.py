@@ -14,7 +14,7 @@ A test file (format in docs/testing.md):
         expect: {verdict: advance}
 
 Error codes T001-T013 are this module's, T011 the CLI's (docs/testing.md); reading and structural
-problems reuse the scenario format's E030-E041 from `engine.schema`.
+problems reuse the scenario format's E030-E041 from `closer.engine.format.schema`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from engine import model as m
-from engine.errors import Diagnostic, ScenarioError, Span, suggest
-from engine.program import CQ, Program
-from engine.schema import (
+from closer.engine.errors import Diagnostic, ScenarioError, Span, suggest
+from closer.engine.format import model as m
+from closer.engine.format.schema import (
     JSON,
     JSON_SCHEMA_DIALECT,
     NAME,
@@ -46,8 +45,9 @@ from engine.schema import (
     T,
     _wrong,
 )
-from engine.session import Session, SessionState
-from engine.source import Y, parse
+from closer.engine.format.source import Y, parse
+from closer.engine.runtime.program import CQ, Program
+from closer.engine.runtime.session import Session, SessionState
 
 FORMAT = 1
 STATUSES = m.STATUSES
@@ -618,7 +618,7 @@ def _events(pairs: list[tuple[str, str]]) -> str:
 def _check_end(
     checks: tuple[Check, ...], events: list[dict[str, Any]], st: SessionState, program: Program
 ) -> Iterable[Mismatch]:
-    from engine.debrief import build_debrief
+    from closer.engine.tools.debrief import build_debrief
 
     verdict = next((e for e in reversed(events) if e["event"] == "verdict"), None)
     outcome = verdict["outcome"] if verdict else None

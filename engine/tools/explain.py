@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from engine import model as m
-from engine.errors import Span
-from engine.patterns import Utterance
-from engine.program import IntentMatch, Program
+from closer.engine.errors import Span
+from closer.engine.format import model as m
+from closer.engine.format.patterns import Utterance
+from closer.engine.runtime.program import IntentMatch, Program
 
 Why = Literal["lower_score", "lower_priority", "later_definition", "not_listening"]
 

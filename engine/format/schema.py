@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import Diagnostic, suggest
-from engine.source import Y
+from closer.engine.errors import Diagnostic, suggest
+from closer.engine.format.source import Y
 
 Report = Callable[[Diagnostic], None]
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import Diagnostic, ScenarioError, Span
+from closer.engine.errors import Diagnostic, ScenarioError, Span
 
 try:  # libyaml is ~10x faster; the pure-Python loader is the fallback.
     from yaml import CSafeLoader as _Loader

@@ -1,7 +1,7 @@
 """Lint: problems in a scenario that loads and compiles, but will not play the way its author
 meant. Pure: `lint(program)` -> diagnostics, each with a stable code from `CHECKS`.
 
-Codes: `E0xx` are load errors (the file is refused; `engine.loader`), `E1xx` lint errors (the
+Codes: `E0xx` are load errors (the file is refused; `format.loader`), `E1xx` lint errors (the
 scenario loads, but part of an interview can never be played), `W1xx` lint warnings (something
 is written that can never take effect). Every code, with a broken example, is in
 docs/diagnostics.md, which the tests check against `CHECKS` and `LOAD_CODES`.
@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from engine import model as m
-from engine.errors import Diagnostic, Severity, Span
-from engine.patterns import Element, Pattern, Word, matches_everything, normalize
-from engine.program import CQ, Program, always_matches, compile_scenario
-from engine.session import listened_for
+from closer.engine.errors import Diagnostic, Severity, Span
+from closer.engine.format import model as m
+from closer.engine.format.patterns import Element, Pattern, Word, matches_everything, normalize
+from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
+from closer.engine.runtime.session import listened_for
 
 
 class Check(NamedTuple):

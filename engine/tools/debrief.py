@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine import model as m
-from engine.program import Program
+from closer.engine.format import model as m
+from closer.engine.runtime.program import Program
 
 SURFACED = ("hinted", "revealed")
 

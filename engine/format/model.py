@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal, NamedTuple
 
-from engine.errors import Span
-from engine.patterns import Pattern
+from closer.engine.errors import Span
+from closer.engine.format.patterns import Pattern
 
 Lines = tuple[str, ...]
 Source = Literal["background", "said", "theme", "misunderstanding"]

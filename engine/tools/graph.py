@@ -4,7 +4,7 @@ renderers for it, Mermaid (`flowchart TD`) and Graphviz DOT (`digraph`).
 The state edges come from `program.machine.edges` (the `transitions` machine a session really
 moves along); their labels, the self-loops that do not move the machine (follow-ups, probes,
 candidate questions) and the hidden concerns come from the scenario and from how
-`engine.session` behaves. Everything from the file that reaches the output goes through
+`runtime.session` behaves. Everything from the file that reaches the output goes through
 `_mermaid_text` or `_dot_text`, and every identifier through `_ident`, so a label cannot break out
 into the diagram syntax.
 
@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine import model as m
-from engine.errors import Span
-from engine.machine import ENDED
-from engine.program import CLEAR, CQ, DISCUSSION, Program
+from closer.engine.errors import Span
+from closer.engine.format import model as m
+from closer.engine.runtime.machine import ENDED
+from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
 
 CONCERNS = "concerns"  # the group that holds the concern nodes (not a phase)
 GROUPS = (*m.PHASES, CONCERNS)

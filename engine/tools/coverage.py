@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from engine.convtest import CaseResult
-from engine.errors import Span
-from engine.machine import ENDED
-from engine.program import CLEAR, CQ, DISCUSSION, Program
-from engine.session import listened_for
+from closer.engine.errors import Span
+from closer.engine.runtime.machine import ENDED
+from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
+from closer.engine.runtime.session import listened_for
+from closer.engine.tools.convtest import CaseResult
 
 TRACKED = ("raised", "revealed", "resolved")
 KINDS = ("states", "transitions", "intents", "concerns")

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.convtest import interviewer_lines
+from closer.engine.tools.convtest import interviewer_lines
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _UNSAFE = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from engine.errors import EngineError
+from closer.engine.errors import EngineError
 
 ENDED = "ended"
 

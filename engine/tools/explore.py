@@ -21,13 +21,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from engine import model as m
-from engine.debrief import build_debrief, closing_turn
-from engine.model import PHASES, Fact
-from engine.patterns import MAX_UTTERANCE, Alt, Element, Gap, Number, Opt, Pattern, Word
-from engine.program import CLEAR, CQ, DISCUSSION, Program
-from engine.session import Session, SessionState
-from engine.testyaml import pinned_step, yaml_comment, yaml_flow, yaml_str
+from closer.engine.format import model as m
+from closer.engine.format.model import PHASES, Fact
+from closer.engine.format.patterns import (
+    MAX_UTTERANCE,
+    Alt,
+    Element,
+    Gap,
+    Number,
+    Opt,
+    Pattern,
+    Word,
+)
+from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
+from closer.engine.runtime.session import Session, SessionState
+from closer.engine.tools.debrief import build_debrief, closing_turn
+from closer.engine.tools.testyaml import pinned_step, yaml_comment, yaml_flow, yaml_str
 
 Event = dict[str, Any]
 
