@@ -4,6 +4,7 @@ working from any folder; and a project with its own `cli` and `scenarios` is lef
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -31,10 +32,16 @@ def run(*args: str | Path, cwd: Path, stdin: str = "", timeout: int = 120) -> st
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+    # built from a copy of what git tracks, so the build leaves nothing in the checkout
+    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
+    tracked = run("git", "ls-files", "-z", cwd=ROOT).split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
     run(
         sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-        "-w", out, ROOT, cwd=out, timeout=300,
+        "-w", out, src, cwd=out, timeout=300,
     )  # fmt: skip
     (built,) = out.glob("closer-*.whl")
     return built
