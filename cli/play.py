@@ -16,7 +16,7 @@ import click
 from closer.cli import render, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
-from closer.cli.text import clean
+from closer.cli.text import clean, scrub
 
 if TYPE_CHECKING:  # --record is imported only when asked for
     from closer.cli.record import Sink
@@ -154,7 +154,7 @@ class Player:
             if text is None:
                 self.finish("eof")
                 break
-            text = text.strip()
+            text = scrub(text).strip()
             if not text:
                 continue
             if text.startswith("/"):
@@ -178,6 +178,9 @@ class Player:
 
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
+    # a byte that is not UTF-8 becomes U+FFFD instead of stopping the interview
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     if interactive:
         with contextlib.suppress(ImportError):  # Windows has no readline
             import readline  # noqa: F401  (line editing and history for input())
@@ -286,6 +289,7 @@ def play(
     # the recording opens first: the transcript may be the resumed file, and opening it
     # truncates it, so nothing is truncated until every output has opened
     writer: transcript.Writer | Sink | None = None
+    log: transcript.Writer | None = None
     if record_path is not None:
         from closer.cli.record import Recorder, Tee
 
@@ -327,6 +331,8 @@ def play(
             writer.close()
     report = build_debrief(program, player.history)
     click.echo(render.debrief(painter, report, player.persona))
+    if log is not None and log.failed:
+        return 1  # the interview went on, but the transcript asked for is not whole
     if transcript_path:
         click.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
     return 0

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+
+import click
 
 from closer.cli.errors import UserError
 
@@ -30,26 +33,55 @@ def scenario_ref(head: dict[str, Any]) -> str:
 
 
 def dumps(event: dict[str, Any]) -> str:
-    return json.dumps(event, ensure_ascii=False)
+    text = json.dumps(event, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: \u escapes keep it and the file stays UTF-8
+        return json.dumps(event)
+    return text
 
 
 class Writer:
-    """Appends events and makes each turn durable before the next prompt."""
+    """Appends events and makes each turn durable before the next prompt.
+
+    Writing never stops the interview: if the disk fails, one line says so, the session goes
+    on without the transcript, and `failed` holds the reason (play then exits 1)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.failed: str | None = None
         try:
-            self.file: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115
+            self.file: IO[bytes] = open(path, "wb")  # noqa: SIM115
+            self.regular = stat.S_ISREG(os.fstat(self.file.fileno()).st_mode)
         except OSError as e:
             raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
 
     def write(self, events: Iterable[dict[str, Any]]) -> None:
-        for e in events:
-            self.file.write(dumps(e) + "\n")
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        if self.failed:
+            return
+        data = "".join(dumps(e) + "\n" for e in events).encode("utf-8")
+        try:
+            self.file.write(data)
+            self.file.flush()
+            if self.regular:  # a pipe or a device (/dev/stdout) cannot be synced
+                os.fsync(self.file.fileno())
+        except OSError as e:
+            self._fail(e)
+
+    def _fail(self, e: OSError) -> None:
+        self.failed = str(e.strerror or e)
+        click.echo(
+            f"closer: cannot write transcript {self.path}: {self.failed} "
+            "(the interview goes on without it)",
+            err=True,
+        )
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError as e:
+            if not self.failed:
+                self._fail(e)
 
 
 def read(path: Path) -> list[dict[str, Any]]:
