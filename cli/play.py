@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
@@ -202,40 +202,67 @@ def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | No
     return read_pipe
 
 
-def replay(
-    program: Any, saved: list[dict[str, Any]]
-) -> tuple[Any, list[dict[str, Any]], tuple[str, str] | None]:
-    """Rebuild a session from a transcript's candidate lines; check it matches, event by event.
+class Replayed(NamedTuple):
+    session: Any
+    history: list[dict[str, Any]]  # the session's events so far, session line first
+    last: tuple[str, str] | None  # the last candidate line and the state before it, for /why
+    kept: int  # how many of the saved events stand as they are (the rest is written again)
 
-    Also returns the last candidate line and the state before it, for /why."""
+
+def replay(program: Any, saved: transcript.Saved) -> Replayed:
+    """Rebuild a session from a transcript's candidate lines, checking it event by event.
+
+    A turn cut off mid-write (only the last one can be) is dropped, and so is the verdict and
+    end of a session that was left or interrupted: the session goes on from the last whole
+    turn. Anything else that differs from what the scenario says is refused."""
     from closer.engine import Session
 
-    head = saved[0]
-    body = saved[1:]
-    if body and body[-1]["event"] == "end":
-        if body[-1].get("reason") == "completed":
+    saved_events = saved.events
+    at = 1
+
+    def take(events: tuple[dict[str, Any], ...]) -> bool:
+        """True when the saved events go on with `events`; False when they stop part-way
+        through them (a torn write); refused when they differ."""
+        nonlocal at
+        got = saved_events[at : at + len(events)]
+        mine = [transcript.essential(e) for e in events[: len(got)]]
+        for k, e in enumerate(got):
+            if transcript.essential(e) != mine[k]:
+                _differs(saved, at + k)
+        if len(got) < len(events):
+            return False
+        at += len(events)
+        return True
+
+    session, opening = Session.start(program, int(saved_events[0]["seed"]))
+    history = [saved_events[0], *opening.events]
+    if not take(opening.events):
+        return Replayed(session, history, None, 1)  # the opening is written again
+    last = None
+    while at < len(saved_events) and saved_events[at].get("speaker") == "candidate":
+        start, text, before = at, str(saved_events[at]["text"]), session.st.state
+        turn = session.turn(text)
+        if not take(turn.events):
+            return replay(program, saved.upto(start))  # the torn turn is dropped
+        history.extend(turn.events)
+        last = (text, before)
+        if session.ended:
             raise UserError(
                 "that interview already finished; start a new one, or run "
                 "`closer debrief` on the transcript"
             )
-        body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
-    session, opening = Session.start(program, int(head["seed"]))
-    produced = [head, *opening.events]
-    last = None
-    for e in body:
-        if e["event"] == "say" and e.get("speaker") == "candidate":
-            last = (str(e["text"]), session.st.state)
-            produced.extend(session.turn(last[0]).events)
-    if produced != [head, *body] or session.ended:
-        at = next(
-            (i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False)) if a != b),
-            min(len(produced), len(body) + 1),
-        )
-        raise UserError(
-            f"the transcript does not replay against this scenario (line {at + 1} "
-            "differs); was the scenario edited?"
-        )
-    return session, produced, last
+    tail = ("verdict", "end")  # all that may follow: the end of a session left or interrupted
+    for k, e in enumerate(saved_events[at:]):
+        if k >= len(tail) or e["event"] != tail[k]:
+            _differs(saved, at + k)
+    return Replayed(session, history, last, at)
+
+
+def _differs(saved: transcript.Saved, index: int) -> NoReturn:
+    raise UserError(
+        f"{saved.name}:{saved.line(index)}:1: the transcript does not replay against this "
+        "scenario from this line on; was the scenario edited?"
+    )
 
 
 def _open(
@@ -247,21 +274,26 @@ def _open(
     and the state before it (for /why) and the seed."""
     from closer.engine import Session
 
-    saved = transcript.read(resume_path) if resume_path is not None else []
-    if saved:
-        scenario = scenario or transcript.scenario_ref(saved[0])
-        seed = int(saved[0]["seed"])
+    saved = transcript.load(resume_path) if resume_path is not None else None
+    if saved is not None and not saved.events:  # cut off before the first turn: start over
+        partial = saved.partial or {}
+        scenario = scenario or partial.get("source")
+        seed = partial.get("seed", seed)
+        saved = None
+    if saved is not None:
+        scenario = scenario or transcript.scenario_ref(saved.events[0])
+        seed = int(saved.events[0]["seed"])
     ref, path = resolve(scenario)
     program = load_program(path)
     _refuse_broken_flow(program)
-    if saved:
-        if saved[0].get("sha256") != program.scenario.sha256:
+    if saved is not None:
+        if saved.events[0].get("sha256") != program.scenario.sha256:
             raise UserError(
                 f"{path} has changed since {resume_path} was recorded; "
                 "the transcript cannot be resumed against it"
             )
-        session, history, last = replay(program, saved)
-        return program, session, history, last, int(saved[0]["seed"])
+        session, history, last, _ = replay(program, saved)
+        return program, session, history, last, int(saved.events[0]["seed"])
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)

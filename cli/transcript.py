@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,31 +87,152 @@ class Writer:
                 self._fail(e)
 
 
-def read(path: Path) -> list[dict[str, Any]]:
-    """Every complete event in a transcript (a torn last line from a crash is dropped)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"cannot read transcript {path}: {e}") from None
-    events = []
-    lines = text.split("\n")
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            event = json.loads(raw)
-        except json.JSONDecodeError as e:
-            if n == len(lines) or (n == len(lines) - 1 and not lines[-1]):
-                break  # the last line was cut off mid-write
-            raise UserError(f"{path}:{n}:{e.colno}: not a transcript line ({e.msg})") from None
-        if not isinstance(event, dict) or "event" not in event:
-            raise UserError(f"{path}:{n}:1: not a transcript event")
-        events.append(event)
-    if not events or events[0].get("event") != "session":
-        raise UserError(f"{path}:1:1: not a Closer transcript (no session line)")
-    if events[0].get("format") != FORMAT:
-        raise UserError(
-            f"{path}:1:1: transcript format {events[0].get('format')!r} is not "
-            f"supported (this Closer reads format {FORMAT})"
+BOM = b"\xef\xbb\xbf"
+MAX_BYTES = 64 * 2**20  # far beyond any interview (max_turns is at most 500)
+# how every session line this Closer writes begins (`header`)
+SESSION_START = f'{{"event": "session", "format": {FORMAT}, '
+# the fields each event is compared on when a transcript is replayed: those of the contract
+# and docs/transcript.md; a field this Closer does not know is ignored
+FIELDS = {
+    "session": ("format", "scenario", "seed", "source", "sha256"),
+    "say": ("turn", "speaker", "text", "phase", "state", "clue"),
+    "intent": ("turn", "intent", "rule", "score", "form", "deferred"),
+    "cue": ("turn", "kind", "text"),
+    "concern": ("turn", "concern", "status", "quote", "evidence", "early"),
+    "verdict": ("turn", "outcome", "score"),
+    "end": ("turn", "reason"),
+}
+
+
+def essential(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without the fields this Closer does not know (readers ignore them)."""
+    known = FIELDS.get(event["event"])
+    if known is None:
+        return event
+    return {"event": event["event"], **{k: event[k] for k in known if k in event}}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A transcript as read: its whole events, and where each one ends in the file.
+
+    A line is whole once its newline is written; a last line without one was cut off
+    mid-write and is not among the events. `partial` is set instead of `events` when not even
+    the session line is whole: what it says so far (`seed`, `source`) if anything."""
+
+    name: str
+    data: bytes
+    events: tuple[dict[str, Any], ...]
+    lines: tuple[int, ...]  # the file line of each event, 1-based
+    ends: tuple[int, ...]  # the byte offset just past each event's newline
+    partial: dict[str, Any] | None = None
+
+    def prefix(self, count: int) -> bytes:
+        """The file's bytes up to the end of its first `count` events, exactly as written."""
+        return self.data[: self.ends[count - 1]] if count else b""
+
+    def upto(self, count: int) -> Saved:
+        """The same transcript without the events after the first `count`."""
+        return replace(
+            self,
+            events=self.events[:count],
+            lines=self.lines[:count],
+            ends=self.ends[:count],
         )
-    return events
+
+    def line(self, index: int) -> int:
+        """The file line of event `index`, or the line after the last one."""
+        return self.lines[index] if index < len(self.lines) else (self.lines or (0,))[-1] + 1
+
+
+def load(path: Path) -> Saved:
+    """Read a transcript file (a regular file, at most MAX_BYTES)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise UserError(f"cannot read transcript {path}: not a regular file")
+            data = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise UserError(f"cannot read transcript {path}: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        raise UserError(f"{path}: too big for a transcript (more than {MAX_BYTES >> 20} MB)")
+    return parse(data, str(path))
+
+
+def parse(data: bytes, name: str) -> Saved:
+    """The whole events of a transcript's bytes (`name` is for messages)."""
+    events: list[dict[str, Any]] = []
+    lines: list[int] = []
+    ends: list[int] = []
+    pos = len(BOM) if data.startswith(BOM) else 0
+    n = 0
+    while (nl := data.find(b"\n", pos)) >= 0:
+        n += 1
+        event = _event(data[pos:nl], name, n)
+        pos = nl + 1
+        if event is None:
+            continue
+        if (event["event"] == "session") != (not events):
+            raise UserError(
+                f"{name}:{n}:1: the session line must come first, and only once"
+                if events
+                else f"{name}:{n}:1: not a Closer transcript (no session line)"
+            )
+        if not events and event.get("format") != FORMAT:
+            raise UserError(
+                f"{name}:{n}:1: transcript format {event.get('format')!r} is not "
+                f"supported (this Closer reads format {FORMAT})"
+            )
+        events.append(event)
+        lines.append(n)
+        ends.append(pos)
+    if events:
+        return Saved(name, data, tuple(events), tuple(lines), tuple(ends))
+    partial = _partial_session(data[pos:])  # what follows the last newline was cut off
+    if partial is None:
+        raise UserError(f"{name}:1:1: not a Closer transcript (no session line)")
+    return Saved(name, data, (), (), (), partial)
+
+
+def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
+    """One whole line as an event, or None for a blank line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        col = len(raw[: e.start].decode("utf-8", "replace")) + 1
+        raise UserError(f"{name}:{n}:{col}: not UTF-8 (byte 0x{raw[e.start]:02x})") from None
+    if not text.strip():
+        return None
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserError(f"{name}:{n}:{e.colno}: not a transcript line ({e.msg})") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        raise UserError(f"{name}:{n}:1: not a transcript line (too large)") from None
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        raise UserError(f"{name}:{n}:1: not a transcript event (no \"event\")")
+    return event
+
+
+def _partial_session(tail: bytes) -> dict[str, Any] | None:
+    """A session line cut off mid-write (or an empty file): what it says so far; None when
+    the bytes are not the start of a session line."""
+    text = tail.decode("utf-8", "ignore")
+    if not (text.startswith(SESSION_START) or SESSION_START.startswith(text)):
+        return None
+    found: dict[str, Any] = {}
+    if m := re.search(r'"seed": (\d{1,10})[,}]', text):
+        found["seed"] = int(m.group(1))
+    if m := re.search(r'"source": ("(?:[^"\\]|\\.)*")', text):
+        with contextlib.suppress(ValueError):
+            found["source"] = json.loads(m.group(1))
+    return found
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    """Every whole event in a transcript (a last line cut off by a crash is dropped)."""
+    saved = load(path)
+    if not saved.events:
+        raise UserError(f"{path}:1:1: the session line was cut off; there is nothing to read")
+    return list(saved.events)

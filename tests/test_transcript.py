@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from closer.cli.errors import UserError
 from closer.cli.main import cli
+from closer.engine.runtime.program import Program
 from tests.test_play import CLOSER
+from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 
 
 def pipe(
@@ -79,3 +82,125 @@ def test_a_full_disk_is_one_line_and_the_debrief_still_shows() -> None:
         "(the interview goes on without it)"
     ]
     assert b"Debrief" in proc.stdout
+
+
+# -- 2. a crash in the middle of writing a turn ------------------------------------------------
+
+TWENTY = [
+    "Fine, thanks — the café downstairs was great.",
+    *ANSWERS[1:4],
+    "I write unit and integration tests; my naïve first version had none, 日本語 docs too.",
+    *ANSWERS[5:],
+    "Why is this position open?",
+    "Is this a new role or a replacement? 🙂",
+    "What are you looking for in the first year?",
+    CLOSING,
+    "What do you mean by that?",
+    RESOLVE_TENURE,
+    "Does that address your concern?",
+    "Is there anything else?",
+    "What do you mean by that?",
+    "I see — I’d love to hear more about the team’s on-call.",
+    "How did I do?",
+    "What are the next steps?",
+    "When would you want someone to start?",
+]
+
+
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A 20-turn transcript (multi-byte characters included), ended by end of input."""
+    t = tmp_path_factory.mktemp("twenty") / "t.jsonl"
+    args = ["play", "--instant", "--seed", "5", "--transcript", str(t)]
+    result = CliRunner().invoke(cli, args, input="\n".join(TWENTY) + "\n")
+    assert result.exit_code == 0, result.output
+    data = t.read_bytes()
+    assert data.count(b'"speaker": "candidate"') == 20
+    return data
+
+
+def writes(data: bytes) -> list[int]:
+    """Where each write of the session ended: the session line and opening, each turn, the end."""
+    ends, pos = [], 0
+    for raw in data.splitlines(keepends=True):
+        e = json.loads(raw)
+        if e.get("speaker") == "candidate" or e["event"] == "verdict":  # a write starts here
+            ends.append(pos)
+        pos += len(raw)
+    return [*ends, pos]
+
+
+def candidate_lines(path: Path) -> list[str]:
+    return [e["text"] for e in events(path) if e.get("speaker") == "candidate"]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["empty", "mid-session-line", "mid-opening", "mid-turn", "mid-character", "before-newline"]
+    + ["mid-end", "whole"],
+)
+def test_resume_drops_a_torn_turn_and_finishes_identically(
+    runner: CliRunner, tmp_path: Path, twenty: bytes, where: str
+) -> None:
+    ends = writes(twenty)
+    turn8 = twenty[ends[7] : ends[8]]
+    cut = {
+        "empty": 0,
+        "mid-session-line": twenty.index(b'"sha256"'),
+        "mid-opening": ends[0] - 5,
+        "mid-turn": ends[7] + turn8.index(b"\n") + 10,
+        "mid-character": ends[4] + twenty[ends[4] : ends[5]].index("日".encode()) + 1,
+        "before-newline": ends[8] - 1,
+        "mid-end": ends[-2] + 30,
+        "whole": len(twenty),
+    }[where]
+    whole = sum(1 for b in ends[1:-1] if b <= cut)  # candidate turns whose write completed
+    t = tmp_path / "t.jsonl"
+    t.write_bytes(twenty[:cut])
+    rest = "\n".join(TWENTY[whole:]) + "\n"
+    seed = ["--seed", "5"] if where == "empty" else []  # else the seed is read from the file
+    result = runner.invoke(cli, ["play", "--instant", "--resume", str(t), *seed], rest)
+    assert result.exit_code == 0, result.output
+    assert f"Resumed after {whole} turn(s)" in result.output
+    assert t.read_bytes() == twenty  # nothing lost, nothing doubled
+
+
+def cut_points(program: Program, data: bytes) -> tuple[int, list[str]]:
+    """Resume `data` cut at every byte offset; how many offsets were accepted with nothing
+    lost beyond the torn turn, and what went wrong at the others."""
+    from closer.cli import transcript
+    from closer.cli.play import replay
+
+    ends = writes(data)
+    header = data.index(b"\n") + 1
+    replayed: dict[int, tuple[int, bytes] | str] = {}  # by the number of whole events read
+    wrong = []
+    for cut in range(len(data) + 1):
+        try:
+            saved = transcript.parse(data[:cut], "t.jsonl")
+        except UserError as e:
+            wrong.append(f"{cut}: {e.message}")
+            continue
+        if cut < header:  # not even the session line is whole: nothing to lose, start over
+            if saved.events or saved.partial is None:
+                wrong.append(f"{cut}: not taken as a session line cut off")
+            continue
+        n = len(saved.events)
+        if n not in replayed:
+            try:
+                r = replay(program, saved)
+                said = [e for e in r.history if e.get("speaker") == "candidate"]
+                replayed[n] = (len(said), saved.prefix(r.kept))
+            except UserError as e:
+                replayed[n] = e.message
+        got = replayed[n]
+        whole = sum(1 for b in ends[1:-1] if b <= cut)  # turns whose write had completed
+        kept = data[: max([header, *(b for b in ends[:-1] if b <= cut)])]
+        if got != (whole, kept):
+            wrong.append(f"{cut}: {got!r:.100} instead of {whole} turns")
+    return len(data) + 1 - len(wrong), wrong
+
+
+def test_resume_accepts_every_cut_point_of_twenty_turns(program: Program, twenty: bytes) -> None:
+    accepted, wrong = cut_points(program, twenty)
+    assert wrong == [], f"{accepted} of {len(twenty) + 1} accepted"
