@@ -267,11 +267,12 @@ def _differs(saved: transcript.Saved, index: int) -> NoReturn:
 
 def _open(
     scenario: str | None, seed: int | None, resume_path: Path | None
-) -> tuple[Any, Any, list[dict[str, Any]], Any, int]:
+) -> tuple[Any, Any, list[dict[str, Any]], Any, int, tuple[bytes, int]]:
     """Load the scenario and start a session, or rebuild one from a transcript.
 
     Returns the program, the session, its events so far (session line first), the last line
-    and the state before it (for /why) and the seed."""
+    and the state before it (for /why), the seed, and the resumed file's whole turns as they
+    were written with the number of events they hold (kept as they are)."""
     from closer.engine import Session
 
     saved = transcript.load(resume_path) if resume_path is not None else None
@@ -292,13 +293,14 @@ def _open(
                 f"{path} has changed since {resume_path} was recorded; "
                 "the transcript cannot be resumed against it"
             )
-        session, history, last, _ = replay(program, saved)
-        return program, session, history, last, int(saved.events[0]["seed"])
+        r = replay(program, saved)
+        kept = (saved.prefix(r.kept), r.kept)
+        return program, r.session, r.history, r.last, int(saved.events[0]["seed"]), kept
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)
     head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
-    return program, session, [head, *opening.events], None, seed
+    return program, session, [head, *opening.events], None, seed, (b"", 0)
 
 
 def play(
@@ -314,12 +316,12 @@ def play(
     """Run `closer play`; returns the exit code."""
     from closer.engine.tools.debrief import build_debrief
 
-    program, session, history, last, seed = _open(scenario, seed, resume_path)
+    program, session, history, last, seed, kept = _open(scenario, seed, resume_path)
     transcript_path = transcript_path or resume_path
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
-    # the recording opens first: the transcript may be the resumed file, and opening it
-    # truncates it, so nothing is truncated until every output has opened
+    # the transcript is started (a new file renamed over the old) only at its first write, once
+    # every output has opened: a bad --record path leaves a resumed transcript as it was
     writer: transcript.Writer | Sink | None = None
     log: transcript.Writer | None = None
     if record_path is not None:
@@ -329,7 +331,7 @@ def play(
         writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
     if transcript_path:
         try:
-            log = transcript.Writer(transcript_path)
+            log = transcript.Writer(transcript_path, *kept)
         except UserError:
             if writer is not None:
                 writer.close()

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,32 +45,70 @@ def dumps(event: dict[str, Any]) -> str:
     return text
 
 
+def encode(events: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(dumps(e) + "\n" for e in events).encode("utf-8")
+
+
 class Writer:
-    """Appends events and makes each turn durable before the next prompt.
+    """Writes a transcript as the session goes, each turn durable before the next prompt.
 
-    Writing never stops the interview: if the disk fails, one line says so, the session goes
-    on without the transcript, and `failed` holds the reason (play then exits 1)."""
+    The first write starts the file: the whole turns `kept` from a resumed transcript (as they
+    were written), then the events after the first `skip`, written to a new file in the same
+    folder that is renamed over `path`; a crash at any moment leaves either the old file or
+    the new one, never less. Later writes append. From then on writing never stops the
+    interview: if the disk fails, one line says so, the session goes on without the
+    transcript, and `failed` holds the reason (play then exits 1)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kept: bytes = b"", skip: int = 0) -> None:
         self.path = path
+        self.kept, self.skip = kept, skip
+        self.file: IO[bytes] | None = None
+        self.regular = True
         self.failed: str | None = None
-        try:
-            self.file: IO[bytes] = open(path, "wb")  # noqa: SIM115
-            self.regular = stat.S_ISREG(os.fstat(self.file.fileno()).st_mode)
-        except OSError as e:
-            raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
 
     def write(self, events: Iterable[dict[str, Any]]) -> None:
         if self.failed:
             return
-        data = "".join(dumps(e) + "\n" for e in events).encode("utf-8")
+        if self.file is None:
+            self._start(list(events))
+            return
         try:
-            self.file.write(data)
-            self.file.flush()
-            if self.regular:  # a pipe or a device (/dev/stdout) cannot be synced
-                os.fsync(self.file.fileno())
+            self.file.write(encode(events))
+            self._sync()
         except OSError as e:
             self._fail(e)
+
+    def _start(self, events: list[dict[str, Any]]) -> None:
+        data = self.kept + encode(events[self.skip :])
+        target = Path(os.path.realpath(self.path))
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as e:
+            raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
+        if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: written in place
+            self.regular = False
+            try:
+                self.file = open(target, "wb")  # noqa: SIM115
+            except OSError as e:
+                raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
+            try:
+                self.file.write(data)
+                self._sync()
+            except OSError as e:
+                self._fail(e)
+            return
+        try:
+            self.file = _replace(target, data, mode)
+        except OSError as e:
+            raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
+
+    def _sync(self) -> None:
+        assert self.file is not None
+        self.file.flush()
+        if self.regular:  # a pipe or a device (/dev/stdout) cannot be synced
+            os.fsync(self.file.fileno())
 
     def _fail(self, e: OSError) -> None:
         self.failed = str(e.strerror or e)
@@ -80,11 +119,44 @@ class Writer:
         )
 
     def close(self) -> None:
+        if self.file is None:
+            return
         try:
             self.file.close()
         except OSError as e:
             if not self.failed:
                 self._fail(e)
+
+
+def _replace(target: Path, data: bytes, mode: int | None) -> IO[bytes]:
+    """Put `data` at `target` atomically (a new file renamed over it); the new file, open for
+    appending."""
+    if mode is None:  # a new file gets the usual permissions, not mkstemp's 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    file = os.fdopen(fd, "wb")
+    try:
+        os.chmod(tmp, stat.S_IMODE(mode))
+        file.write(data)
+        file.flush()
+        os.fsync(fd)
+        if os.name == "nt":  # Windows renames no file that is open
+            file.close()
+        os.replace(tmp, target)
+    except BaseException:
+        file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    return open(target, "ab") if file.closed else file
 
 
 BOM = b"\xef\xbb\xbf"
@@ -211,7 +283,7 @@ def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
     except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
         raise UserError(f"{name}:{n}:1: not a transcript line (too large)") from None
     if not isinstance(event, dict) or not isinstance(event.get("event"), str):
-        raise UserError(f"{name}:{n}:1: not a transcript event (no \"event\")")
+        raise UserError(f'{name}:{n}:1: not a transcript event (no "event")')
     return event
 
 

@@ -134,11 +134,11 @@ def candidate_lines(path: Path) -> list[str]:
     return [e["text"] for e in events(path) if e.get("speaker") == "candidate"]
 
 
-@pytest.mark.parametrize(
-    "where",
-    ["empty", "mid-session-line", "mid-opening", "mid-turn", "mid-character", "before-newline"]
-    + ["mid-end", "whole"],
-)
+CUTS = ("empty", "mid-session-line", "mid-opening", "mid-turn", "mid-character")
+CUTS += ("before-newline", "mid-end", "whole")
+
+
+@pytest.mark.parametrize("where", CUTS)
 def test_resume_drops_a_torn_turn_and_finishes_identically(
     runner: CliRunner, tmp_path: Path, twenty: bytes, where: str
 ) -> None:
@@ -204,3 +204,45 @@ def cut_points(program: Program, data: bytes) -> tuple[int, list[str]]:
 def test_resume_accepts_every_cut_point_of_twenty_turns(program: Program, twenty: bytes) -> None:
     accepted, wrong = cut_points(program, twenty)
     assert wrong == [], f"{accepted} of {len(twenty) + 1} accepted"
+
+
+# -- 3. a crash in the middle of --resume ------------------------------------------------------
+
+IO_CALLS = {"open", "write", "flush", "fsync", "close", "truncate", "ftruncate", "replace"}
+IO_CALLS |= {"rename", "unlink", "remove", "fdopen", "mkstemp", "fchmod", "writelines"}
+
+
+def test_resume_never_leaves_less_on_disk_than_was_saved(runner: CliRunner, tmp_path: Path) -> None:
+    """A process can die between any two I/O calls: after each one, the file on disk must
+    still hold every turn that was saved before the resume began."""
+    import sys
+
+    t = tmp_path / "t.jsonl"
+    first = runner.invoke(
+        cli,
+        ["play", "--instant", "--seed", "8", "--transcript", str(t)],
+        "\n".join(ANSWERS[:5]) + "\n",
+    )
+    assert first.exit_code == 0, first.output
+    saved = t.read_bytes()
+    turns = saved[: saved.index(b'{"event": "verdict"')]  # the verdict and end are dropped
+    on_disk: list[bytes] = []
+
+    def look(frame: object, event: str, arg: object) -> None:
+        if event == "c_return" and getattr(arg, "__name__", "") in IO_CALLS:
+            sys.setprofile(None)
+            with open(t, "rb") as f:
+                on_disk.append(f.read())
+            sys.setprofile(look)
+
+    sys.setprofile(look)
+    try:
+        second = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], ANSWERS[5] + "\n")
+    finally:
+        sys.setprofile(None)
+    assert second.exit_code == 0, second.output
+    assert len(on_disk) > 10
+    short = [i for i, data in enumerate(on_disk) if not data.startswith(turns)]
+    assert short == [], (
+        f"{len(short)} of {len(on_disk)} moments held less: {on_disk[short[0]]!r:.80}"
+    )
