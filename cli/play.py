@@ -316,27 +316,29 @@ def play(
     """Run `closer play`; returns the exit code."""
     from closer.engine.tools.debrief import build_debrief
 
-    program, session, history, last, seed, kept = _open(scenario, seed, resume_path)
     transcript_path = transcript_path or resume_path
-    interactive = sys.stdin.isatty()
-    painter = render.Painter(wants_color(color))
+    # locked before it is read: a second `closer play` on the same file is refused
+    claim = transcript.Claim(transcript_path) if transcript_path else None
     # the transcript is started (a new file renamed over the old) only at its first write, once
     # every output has opened: a bad --record path leaves a resumed transcript as it was
     writer: transcript.Writer | Sink | None = None
     log: transcript.Writer | None = None
-    if record_path is not None:
-        from closer.cli.record import Recorder, Tee
+    try:
+        program, session, history, last, seed, kept = _open(scenario, seed, resume_path)
+        if record_path is not None:
+            from closer.cli.record import Recorder, Tee
 
-        ref = transcript.scenario_ref(history[0])
-        writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
+            ref = transcript.scenario_ref(history[0])
+            writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
+    except BaseException:
+        if claim is not None:
+            claim.abandon()
+        raise
     if transcript_path:
-        try:
-            log = transcript.Writer(transcript_path, *kept)
-        except UserError:
-            if writer is not None:
-                writer.close()
-            raise
+        log = transcript.Writer(transcript_path, *kept, claim)
         writer = log if writer is None else Tee(log, writer)
+    interactive = sys.stdin.isatty()
+    painter = render.Painter(wants_color(color))
     read = _reader(interactive, painter)
     player = Player(program, session, painter, instant, writer, [], read, trace)
     player.last = last

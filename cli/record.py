@@ -5,11 +5,13 @@ interrupted session still leaves a test that runs (and passes) up to its last tu
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from closer.cli.errors import UserError
+from closer.cli.transcript import open_locked
 from closer.engine.tools.testyaml import pinned_step, yaml_str
 
 
@@ -36,9 +38,16 @@ class Recorder:
 
     def __init__(self, path: Path, ref: str, seed: int, state: Callable[[], str]) -> None:
         self.state = state  # the session's state now (read right after each turn)
-        try:
-            self.file: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        fd = -1
+        try:  # locked before it is emptied: a second `closer play` on the same file is refused
+            fd, _ = open_locked(path, os.O_WRONLY)
+            self.regular = stat.S_ISREG(os.fstat(fd).st_mode)
+            if self.regular:
+                os.ftruncate(fd, 0)
+            self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
         except OSError as e:
+            if fd >= 0:
+                os.close(fd)
             raise UserError(f"cannot write recording {path}: {e.strerror or e}") from None
         self.file.write(
             "# Recorded by `closer play --record`; run it with `closer test`.\n"
@@ -93,7 +102,8 @@ class Recorder:
 
     def _flush(self) -> None:
         self.file.flush()
-        os.fsync(self.file.fileno())
+        if self.regular:  # a pipe or a device cannot be synced
+            os.fsync(self.file.fileno())
 
     def close(self) -> None:
         self.file.close()

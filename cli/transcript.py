@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -16,6 +17,11 @@ from typing import IO, Any
 import click
 
 from closer.cli.errors import UserError
+
+try:
+    import fcntl
+except ImportError:  # Windows: transcripts are not locked (docs/transcript.md)
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = 1
 
@@ -45,6 +51,77 @@ def dumps(event: dict[str, Any]) -> str:
     return text
 
 
+BUSY = "{} is being written by another `closer play`; wait for it to end, or choose another file"
+
+
+def open_locked(path: Path, flags: int) -> tuple[int, bool]:
+    """Open `path` (creating it if missing) and lock it exclusively for as long as the
+    descriptor stays open; refused in one line when another process holds the lock. Returns
+    the descriptor and whether the file was created. Devices and pipes are not locked, nor is
+    anything where there is no `flock` (Windows: see docs/transcript.md)."""
+    for _ in range(100):
+        try:
+            fd, created = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o666), True
+        except FileExistsError:
+            fd, created = os.open(path, flags), False
+        if fcntl is None or not stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd, created
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise UserError(BUSY.format(path)) from None
+            return fd, created  # a file system without locks (some network mounts)
+        try:
+            now = os.stat(path)
+        except FileNotFoundError:
+            now = None
+        mine = os.fstat(fd)
+        if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+            return fd, created
+        os.close(fd)  # replaced by the writer whose lock we just got: look again
+    raise UserError(BUSY.format(path))
+
+
+class Claim:
+    """A transcript's path, locked before it is read or written: another `closer play` on the
+    same file is refused. The new file is locked too before it is renamed over the old one,
+    so the lock passes from one to the other with no gap."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.target = Path(os.path.realpath(path))
+        self.fd: int | None = None
+        self.created = False
+        try:
+            mode = os.stat(self.target).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as e:
+            raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
+        if mode is not None and not stat.S_ISREG(mode):
+            return  # a device or a pipe: nothing to lock or replace
+        try:
+            self.fd, self.created = open_locked(self.target, os.O_RDWR)
+        except OSError as e:
+            raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
+        if fcntl is None:  # no lock to hold, and Windows renames over no open file
+            self.release()
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def abandon(self) -> None:
+        """Let go without writing: a file this claim created (still empty) is removed."""
+        if self.fd is not None and self.created and os.fstat(self.fd).st_size == 0:
+            with contextlib.suppress(OSError):
+                os.unlink(self.target)
+        self.release()
+
+
 def encode(events: Iterable[dict[str, Any]]) -> bytes:
     return "".join(dumps(e) + "\n" for e in events).encode("utf-8")
 
@@ -59,9 +136,12 @@ class Writer:
     interview: if the disk fails, one line says so, the session goes on without the
     transcript, and `failed` holds the reason (play then exits 1)."""
 
-    def __init__(self, path: Path, kept: bytes = b"", skip: int = 0) -> None:
+    def __init__(
+        self, path: Path, kept: bytes = b"", skip: int = 0, claim: Claim | None = None
+    ) -> None:
         self.path = path
         self.kept, self.skip = kept, skip
+        self.claim = claim or Claim(path)
         self.file: IO[bytes] | None = None
         self.regular = True
         self.failed: str | None = None
@@ -80,14 +160,12 @@ class Writer:
 
     def _start(self, events: list[dict[str, Any]]) -> None:
         data = self.kept + encode(events[self.skip :])
-        target = Path(os.path.realpath(self.path))
+        target = self.claim.target
         try:
             mode = os.stat(target).st_mode
-        except FileNotFoundError:
-            mode = None
         except OSError as e:
             raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
-        if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: written in place
+        if not stat.S_ISREG(mode):  # a device or a pipe: written in place
             self.regular = False
             try:
                 self.file = open(target, "wb")  # noqa: SIM115
@@ -103,6 +181,7 @@ class Writer:
             self.file = _replace(target, data, mode)
         except OSError as e:
             raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
+        self.claim.release()  # the new file holds the lock now
 
     def _sync(self) -> None:
         assert self.file is not None
@@ -120,6 +199,7 @@ class Writer:
 
     def close(self) -> None:
         if self.file is None:
+            self.claim.abandon()
             return
         try:
             self.file.close()
@@ -128,16 +208,14 @@ class Writer:
                 self._fail(e)
 
 
-def _replace(target: Path, data: bytes, mode: int | None) -> IO[bytes]:
-    """Put `data` at `target` atomically (a new file renamed over it); the new file, open for
-    appending."""
-    if mode is None:  # a new file gets the usual permissions, not mkstemp's 0600
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+def _replace(target: Path, data: bytes, mode: int) -> IO[bytes]:
+    """Put `data` at `target` atomically (a new file, locked, renamed over it, with the old
+    one's permissions rather than mkstemp's 0600); the new file, open for appending."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     file = os.fdopen(fd, "wb")
     try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else has it
         os.chmod(tmp, stat.S_IMODE(mode))
         file.write(data)
         file.flush()

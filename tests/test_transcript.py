@@ -246,3 +246,64 @@ def test_resume_never_leaves_less_on_disk_than_was_saved(runner: CliRunner, tmp_
     assert short == [], (
         f"{len(short)} of {len(on_disk)} moments held less: {on_disk[short[0]]!r:.80}"
     )
+
+
+# -- 4. two writers ----------------------------------------------------------------------------
+
+
+def started(args: list[str]) -> subprocess.Popen:
+    """`closer play` waiting for the candidate's first line (its files are open by then)."""
+    child = subprocess.Popen(
+        [CLOSER, "play", "--instant", "--seed", "4", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    while "How's your day going" not in child.stdout.readline():
+        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+    return child
+
+
+def finished(child: subprocess.Popen, lines: list[str]) -> tuple[int, str]:
+    out, err = child.communicate("\n".join(lines) + "\n", timeout=30)
+    assert "Debrief" in out
+    return child.returncode, err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no lock on Windows (docs/transcript.md)")
+@pytest.mark.parametrize("second", ["--transcript", "--resume"])
+def test_a_second_writer_of_a_transcript_is_refused(tmp_path: Path, second: str) -> None:
+    t = tmp_path / "t.jsonl"
+    t.write_bytes(b"")  # --resume needs the file to exist; an empty one starts over
+    first = started(["--resume", str(t)])
+    try:
+        other = pipe(["play", "--instant", "--seed", "9", second, str(t)], b"fine\n")
+    finally:
+        code, err = finished(first, ANSWERS[:2])
+    assert other.returncode == 1 and other.stdout == b""
+    assert other.stderr.decode().splitlines() == [
+        f"closer: {t} is being written by another `closer play`; "
+        "wait for it to end, or choose another file"
+    ]
+    assert code == 0, err
+    assert [e["text"] for e in events(t) if e.get("speaker") == "candidate"] == ANSWERS[:2]
+    assert CliRunner().invoke(cli, ["debrief", str(t)]).exit_code == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no lock on Windows (docs/transcript.md)")
+def test_a_second_writer_of_a_recording_is_refused(tmp_path: Path) -> None:
+    rec = tmp_path / "r.test.yaml"
+    first = started(["--record", str(rec)])
+    try:
+        other = pipe(["play", "--instant", "--record", str(rec)], b"fine\n")
+    finally:
+        code, err = finished(first, ANSWERS[:2])
+    assert other.returncode == 1
+    assert other.stderr.decode().splitlines() == [
+        f"closer: {rec} is being written by another `closer play`; "
+        "wait for it to end, or choose another file"
+    ]
+    assert code == 0, err
+    assert rec.read_text(encoding="utf-8").count("      - say: ") == 2
