@@ -224,12 +224,11 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
     from closer.cli import render, transcript
     from closer.cli.play import load_program, wants_color
-    from closer.cli.scenarios import resolve
     from closer.engine.tools.debrief import build_debrief
 
-    events = transcript.read(transcript_path)
+    events = [transcript.printable(e) for e in transcript.read(transcript_path)]
     head = events[0]
-    program = load_program(resolve(transcript.scenario_ref(head))[1])
+    program = load_program(transcript.scenario_path(head, str(transcript_path))[1])
     if head.get("sha256") != program.scenario.sha256:
         click.echo(
             "closer: note: the scenario has changed since this transcript was written.", err=True
@@ -239,12 +238,19 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
-    report = build_debrief(program, events)
-    click.echo(
-        render.debrief(
-            render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]
+    persona = program.scenario.persona.name.split()[0]
+    try:
+        shown = render.debrief(
+            render.Painter(wants_color(color)), build_debrief(program, events), persona
         )
-    )
+    except (KeyError, ValueError, TypeError, IndexError) as e:  # well-formed lines, but events
+        # no session writes (a concern revealed before it was hinted, say); nothing of the
+        # file is echoed
+        raise UserError(
+            f"{transcript_path}: its events do not make a debrief ({type(e).__name__}); "
+            "was the file edited?"
+        ) from None
+    click.echo(shown)
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")

@@ -276,15 +276,17 @@ def _open(
     from closer.engine import Session
 
     saved = transcript.load(resume_path) if resume_path is not None else None
+    found = None  # the transcript's own scenario, when none is given
+    hint = f"; name the scenario: `closer play SCENARIO --resume {resume_path}`"
     if saved is not None and not saved.events:  # cut off before the first turn: start over
         partial = saved.partial or {}
-        scenario = scenario or partial.get("source")
         seed = partial.get("seed", seed)
+        if scenario is None and ("source" in partial or "scenario" in partial):
+            found = transcript.scenario_path(partial, saved.name, hint)
         saved = None
-    if saved is not None:
-        scenario = scenario or transcript.scenario_ref(saved.events[0])
-        seed = int(saved.events[0]["seed"])
-    ref, path = resolve(scenario)
+    if saved is not None and scenario is None:
+        found = transcript.scenario_path(saved.events[0], saved.name, hint)
+    ref, path = found or resolve(scenario)
     program = load_program(path)
     _refuse_broken_flow(program)
     if saved is not None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
+import math
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +19,8 @@ from typing import IO, Any
 import click
 
 from closer.cli.errors import UserError
+from closer.cli.text import clean, scrub
+from closer.engine.format import model as m
 
 try:
     import fcntl
@@ -38,8 +42,50 @@ def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]
 
 
 def scenario_ref(head: dict[str, Any]) -> str:
-    """What to load for a transcript: the id or path it was played from."""
+    """The id or path a transcript says it was played from."""
     return str(head.get("source") or head.get("scenario"))
+
+
+def scenario_path(head: dict[str, Any], name: str, hint: str = "") -> tuple[str, Path]:
+    """The scenario a transcript was played with, found only the ways docs/transcript.md
+    allows: a shipped id, or an absolute path to a file that still has the SHA-256 the
+    transcript recorded. The hash is checked before the file is parsed, so a path forged into
+    a transcript is never read as a scenario, nor any of it shown. Returns the reference and
+    the file."""
+    from closer.cli.scenarios import shipped_paths
+
+    ref = head.get("source") or head.get("scenario")
+    shipped = shipped_paths()
+    if isinstance(ref, str) and ref in shipped:
+        return ref, shipped[ref]
+    shown = json.dumps(ref)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    if not (isinstance(ref, str) and os.path.isabs(ref)):
+        raise UserError(f"{name}:1:1: {shown} is not a shipped scenario nor an absolute path{hint}")
+    if _sha256(Path(ref)) != head.get("sha256"):
+        raise UserError(
+            f"{name}:1:1: the scenario file it was played with, {shown}, is missing or "
+            f"has changed since{hint}"
+        )
+    return ref, Path(ref)
+
+
+def _sha256(path: Path) -> str | None:
+    """The SHA-256 a scenario file's text has (as the loader computes it), or None when it
+    is not a readable regular file of UTF-8 text no bigger than a scenario may be."""
+    from closer.engine.format.source import MAX_BYTES as SCENARIO_BYTES
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as f:
+            data = f.read(SCENARIO_BYTES + 1)
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(data) > SCENARIO_BYTES:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def dumps(event: dict[str, Any]) -> str:
@@ -329,11 +375,6 @@ def parse(data: bytes, name: str) -> Saved:
                 if events
                 else f"{name}:{n}:1: not a Closer transcript (no session line)"
             )
-        if not events and event.get("format") != FORMAT:
-            raise UserError(
-                f"{name}:{n}:1: transcript format {event.get('format')!r} is not "
-                f"supported (this Closer reads format {FORMAT})"
-            )
         events.append(event)
         lines.append(n)
         ends.append(pos)
@@ -362,7 +403,127 @@ def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
         raise UserError(f"{name}:{n}:1: not a transcript line (too large)") from None
     if not isinstance(event, dict) or not isinstance(event.get("event"), str):
         raise UserError(f'{name}:{n}:1: not a transcript event (no "event")')
-    return event
+    problem = _check(event)
+    if problem:
+        raise UserError(f"{name}:{n}:1: {problem}")
+    return {k: _scrub(v) for k, v in event.items()}
+
+
+Check = Callable[[Any], str | None]  # what is wrong with a value, or None
+
+
+def _whole(v: Any) -> str | None:
+    ok = type(v) is int and 0 <= v <= MAX_INT
+    return None if ok else f"must be a whole number from 0 to {MAX_INT}"
+
+
+def _text(v: Any) -> str | None:
+    return None if isinstance(v, str) else "must be text"
+
+
+def _text_or_null(v: Any) -> str | None:
+    return None if v is None or isinstance(v, str) else "must be text or null"
+
+
+def _number(v: Any) -> str | None:
+    ok = type(v) in (int, float) and math.isfinite(v)
+    return None if ok else "must be a number"
+
+
+def _flag(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "must be true or false"
+
+
+def _texts(v: Any) -> str | None:
+    ok = isinstance(v, list) and all(isinstance(x, str) for x in v)
+    return None if ok else "must be a list of text"
+
+
+def _one_of(*values: str) -> Check:
+    return lambda v: None if v in values else f"must be one of {', '.join(values)}"
+
+
+MAX_INT = 2**31 - 1
+REQUIRED, OPTIONAL = True, False
+# what each event must hold (docs/transcript.md); other fields and other events are ignored
+SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
+    "session": {
+        "scenario": (_text, REQUIRED),
+        "seed": (_whole, REQUIRED),
+        "source": (_text, OPTIONAL),
+        "sha256": (_text, OPTIONAL),
+    },
+    "say": {
+        "turn": (_whole, REQUIRED),
+        "speaker": (_one_of("interviewer", "candidate"), REQUIRED),
+        "text": (_text, REQUIRED),
+        "phase": (_one_of(*m.PHASES), OPTIONAL),
+        "state": (_text, OPTIONAL),
+        "clue": (_text, OPTIONAL),
+    },
+    "intent": {
+        "turn": (_whole, REQUIRED),
+        "intent": (_text_or_null, REQUIRED),
+        "rule": (_text_or_null, REQUIRED),
+        "score": (_number, REQUIRED),
+        "form": (_one_of("full", "plain"), OPTIONAL),
+        "deferred": (_flag, OPTIONAL),
+    },
+    "cue": {
+        "turn": (_whole, REQUIRED),
+        "kind": (_one_of(*m.CUE_KINDS), REQUIRED),
+        "text": (_text, REQUIRED),
+    },
+    "concern": {
+        "turn": (_whole, REQUIRED),
+        "concern": (_text, REQUIRED),
+        "status": (_one_of(*(s for s in m.STATUSES if s != "inactive")), REQUIRED),
+        "quote": (_text, OPTIONAL),
+        "evidence": (_texts, OPTIONAL),
+        "early": (_flag, OPTIONAL),
+    },
+    "verdict": {
+        "turn": (_whole, REQUIRED),
+        "outcome": (_one_of(*m.OUTCOMES), REQUIRED),
+        "score": (_number, REQUIRED),
+    },
+    "end": {"turn": (_whole, REQUIRED), "reason": (_one_of(*m.END_REASONS), REQUIRED)},
+}
+
+
+def _check(event: dict[str, Any]) -> str | None:
+    """What is wrong with an event, in words; None when nothing is."""
+    kind = event["event"]
+    if kind == "session" and (event.get("format") != FORMAT or type(event["format"]) is not int):
+        shown = json.dumps(event.get("format"))[:40]
+        return f"transcript format {shown} is not supported (this Closer reads format {FORMAT})"
+    for key, (check, required) in SCHEMA.get(kind, {}).items():
+        if key not in event:
+            if required:
+                return f'{kind} has no "{key}"'
+            continue
+        wrong = check(event[key])
+        if wrong:
+            shown = json.dumps(event[key])  # ASCII: nothing from the file reaches the terminal
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            return f'{kind} "{key}" {wrong}, not {shown}'
+    return None
+
+
+def _scrub(value: Any) -> Any:
+    """Lone surrogates (only a hand-made file has them) become U+FFFD, so text prints."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
+
+
+def printable(event: dict[str, Any]) -> dict[str, Any]:
+    """An event read from a file, safe to show: control characters in its text are U+FFFD."""
+    return {k: clean(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 def _partial_session(tail: bytes) -> dict[str, Any] | None:
@@ -372,11 +533,12 @@ def _partial_session(tail: bytes) -> dict[str, Any] | None:
     if not (text.startswith(SESSION_START) or SESSION_START.startswith(text)):
         return None
     found: dict[str, Any] = {}
-    if m := re.search(r'"seed": (\d{1,10})[,}]', text):
-        found["seed"] = int(m.group(1))
-    if m := re.search(r'"source": ("(?:[^"\\]|\\.)*")', text):
-        with contextlib.suppress(ValueError):
-            found["source"] = json.loads(m.group(1))
+    if (seed := re.search(r'"seed": (\d{1,10})[,}]', text)) and int(seed.group(1)) <= MAX_INT:
+        found["seed"] = int(seed.group(1))
+    for key in ("scenario", "source", "sha256"):  # strings whose closing quote was written
+        if value := re.search(rf'"{key}": ("(?:[^"\\]|\\.)*")', text):
+            with contextlib.suppress(ValueError):
+                found[key] = json.loads(value.group(1))
     return found
 
 

@@ -307,3 +307,154 @@ def test_a_second_writer_of_a_recording_is_refused(tmp_path: Path) -> None:
     ]
     assert code == 0, err
     assert rec.read_text(encoding="utf-8").count("      - say: ") == 2
+
+
+# -- 5. malformed, hand-edited and hostile transcripts -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """A two-turn session: 0 session, 1 concern, 2 opening, 3 candidate, 4 intent, ...,
+    then verdict and end."""
+    t = tmp_path_factory.mktemp("short") / "t.jsonl"
+    args = ["play", "--instant", "--seed", "3", "--transcript", str(t)]
+    lines = "fine\nI am a backend engineer with 5 years of Python\n"
+    assert CliRunner().invoke(cli, args, lines).exit_code == 0
+    return events(t)
+
+
+def written(path: Path, evs: list[dict], bom: bool = False) -> Path:
+    text = "".join(json.dumps(e) + "\n" for e in evs)
+    path.write_bytes(b"\xef\xbb\xbf" * bom + text.encode("utf-8"))
+    return path
+
+
+def changed(evs: list[dict], index: int, **fields: object) -> list[dict]:
+    out = [dict(e) for e in evs]
+    out[index].update(fields)
+    for k in [k for k, v in fields.items() if v is DROP]:
+        del out[index][k]
+    return out
+
+
+DROP = object()
+MALFORMED = {
+    "seed abc": (0, {"seed": "abc"}, 'session "seed" must be a whole number'),
+    "seed null": (0, {"seed": None}, 'session "seed" must be a whole number'),
+    "seed 1e999": (0, {"seed": 1e999}, 'session "seed" must be a whole number'),
+    "seed true": (0, {"seed": True}, 'session "seed" must be a whole number'),
+    "seed -1": (0, {"seed": -1}, 'session "seed" must be a whole number'),
+    "no seed": (0, {"seed": DROP}, 'session has no "seed"'),
+    "scenario 7": (0, {"scenario": 7}, 'session "scenario" must be text'),
+    "no text": (3, {"text": DROP}, 'say has no "text"'),
+    "speaker": (3, {"speaker": "recruiter"}, 'say "speaker" must be one of'),
+    "turn text": (3, {"turn": "1"}, 'say "turn" must be a whole number'),
+    "no outcome": (11, {"outcome": DROP}, 'verdict has no "outcome"'),
+    "outcome": (11, {"outcome": "hired"}, 'verdict "outcome" must be one of advance, undecided'),
+    "score": (11, {"score": "high"}, 'verdict "score" must be a number'),
+    "score nan": (11, {"score": float("nan")}, 'verdict "score" must be a number'),
+    "status": (1, {"status": "forgotten"}, 'concern "status" must be one of raised, hinted'),
+    "evidence": (1, {"evidence": "abc"}, 'concern "evidence" must be a list of text'),
+    "intent": (4, {"intent": 3}, 'intent "intent" must be text or null'),
+    "reason": (12, {"reason": "crash"}, 'end "reason" must be one of completed'),
+    "event": (4, {"event": 5}, 'not a transcript event (no "event")'),
+}
+
+
+@pytest.mark.parametrize("command", ["resume", "debrief"])
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_transcript_is_one_line(
+    runner: CliRunner, tmp_path: Path, short: list[dict], command: str, case: str
+) -> None:
+    index, fields, message = MALFORMED[case]
+    t = written(tmp_path / "t.jsonl", changed(short, index, **fields))
+    args = ["play", "--instant", "--resume", str(t)] if command == "resume" else ["debrief"]
+    result = runner.invoke(cli, [*args, str(t)] if command == "debrief" else args, "")
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"closer: {t}:{index + 1}:1: {message}"), result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_unknown_fields_are_ignored_and_kept(
+    runner: CliRunner, tmp_path: Path, short: list[dict]
+) -> None:
+    evs = changed(short, 0, device="laptop")
+    evs = changed(evs, 3, mood={"calm": True})
+    evs = [*evs[:5], {"event": "note", "turn": 1, "text": "from another tool"}, *evs[5:]]
+    t = written(tmp_path / "t.jsonl", evs)
+    assert runner.invoke(cli, ["debrief", str(t)]).exit_code == 0
+    resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
+    assert resumed.exit_code == 1  # an event this Closer does not write cannot be replayed
+    assert resumed.output.startswith(f"closer: {t}:6:1: the transcript does not replay")
+    t = written(tmp_path / "t.jsonl", evs[:5] + evs[6:])  # unknown fields, no unknown event
+    resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
+    assert resumed.exit_code == 0, resumed.output
+    text = t.read_text(encoding="utf-8")
+    assert '"device": "laptop"' in text and '"mood": {"calm": true}' in text
+
+
+def test_a_byte_order_mark_is_accepted(
+    runner: CliRunner, tmp_path: Path, short: list[dict]
+) -> None:
+    t = written(tmp_path / "t.jsonl", short, bom=True)
+    assert runner.invoke(cli, ["debrief", str(t)]).exit_code == 0
+    resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "Resumed after 2 turn(s)" in resumed.output
+
+
+SECRET = "root:x:0:0:secret-line"
+
+
+@pytest.mark.parametrize("command", ["resume", "debrief"])
+@pytest.mark.parametrize("source", ["absolute", "relative", "id-like"])
+def test_a_forged_source_is_not_followed(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    short: list[dict],
+    command: str,
+    source: str,
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    ref = {"absolute": str(secret), "relative": "passwd", "id-like": "../passwd"}[source]
+    work = tmp_path / "work"
+    work.mkdir()
+    t = written(work / "t.jsonl", changed(short, 0, source=ref))
+    args = ["play", "--instant", "--resume", str(t)] if command == "resume" else ["debrief", str(t)]
+    monkeypatch.chdir(work)
+    os.symlink(secret, "passwd")
+    result = runner.invoke(cli, args, "")
+    assert result.exit_code == 1, result.output
+    assert "secret" not in result.output and result.output.count("\n") == 1
+    assert result.output.startswith(f"closer: {t}:1:1: ")
+
+
+def test_a_debrief_shows_no_control_characters_from_the_file(
+    runner: CliRunner, tmp_path: Path, short: list[dict]
+) -> None:
+    evs = changed(short, 1, quote="Hi\x1b]0;pwned\x07 there \ud800")  # shown as the trigger
+    t = written(tmp_path / "t.jsonl", evs)
+    result = runner.invoke(cli, ["debrief", str(t)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Hi\ufffd]0;pwned\ufffd there \ufffd" in result.output
+
+
+def test_events_that_cannot_happen_are_one_line_in_debrief(
+    runner: CliRunner, tmp_path: Path, short: list[dict]
+) -> None:
+    """Each event is well formed, but a concern is revealed without ever being hinted."""
+    evs = [
+        *short[:5],
+        {"event": "concern", "turn": 1, "concern": "tenure", "status": "revealed"},
+        {"event": "concern", "turn": 2, "concern": "tenure", "status": "resolved"},
+        *short[5:],
+    ]
+    t = written(tmp_path / "t.jsonl", evs)
+    result = runner.invoke(cli, ["debrief", str(t)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"closer: {t}: its events do not make a debrief (ValueError); was the file edited?\n"
+    )
