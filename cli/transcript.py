@@ -137,17 +137,19 @@ class Claim:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.target = Path(os.path.realpath(path))
+        self.target = path
         self.fd: int | None = None
         self.created = False
         try:
-            mode = os.stat(self.target).st_mode
+            mode = os.stat(path).st_mode
         except FileNotFoundError:
             mode = None
         except OSError as e:
             raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
-        if mode is not None and not stat.S_ISREG(mode):
-            return  # a device or a pipe: nothing to lock or replace
+        self.special = mode is not None and not stat.S_ISREG(mode)
+        if self.special:
+            return  # a device or a pipe (/dev/stdout): nothing to lock or replace
+        self.target = Path(os.path.realpath(path))  # a symlink's file is replaced, not the link
         try:
             self.fd, self.created = open_locked(self.target, os.O_RDWR)
         except OSError as e:
@@ -207,11 +209,7 @@ class Writer:
     def _start(self, events: list[dict[str, Any]]) -> None:
         data = self.kept + encode(events[self.skip :])
         target = self.claim.target
-        try:
-            mode = os.stat(target).st_mode
-        except OSError as e:
-            raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
-        if not stat.S_ISREG(mode):  # a device or a pipe: written in place
+        if self.claim.special:  # a device or a pipe: written in place
             self.regular = False
             try:
                 self.file = open(target, "wb")  # noqa: SIM115
@@ -224,7 +222,7 @@ class Writer:
                 self._fail(e)
             return
         try:
-            self.file = _replace(target, data, mode)
+            self.file = _replace(target, data, os.stat(target).st_mode)
         except OSError as e:
             raise UserError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
         self.claim.release()  # the new file holds the lock now

@@ -84,6 +84,12 @@ def test_a_full_disk_is_one_line_and_the_debrief_still_shows() -> None:
     assert b"Debrief" in proc.stdout
 
 
+def test_a_transcript_to_a_pipe_is_written_in_place() -> None:
+    proc = pipe(["play", "--instant", "--seed", "3", "--transcript", "/dev/stdout"], b"fine\n")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.startswith(b'{"event": "session", "format": 1, "scenario": "ledgerline"')
+
+
 # -- 2. a crash in the middle of writing a turn ------------------------------------------------
 
 TWENTY = [
@@ -107,16 +113,19 @@ TWENTY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def twenty(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def play_twenty(t: Path) -> bytes:
     """A 20-turn transcript (multi-byte characters included), ended by end of input."""
-    t = tmp_path_factory.mktemp("twenty") / "t.jsonl"
     args = ["play", "--instant", "--seed", "5", "--transcript", str(t)]
     result = CliRunner().invoke(cli, args, input="\n".join(TWENTY) + "\n")
     assert result.exit_code == 0, result.output
     data = t.read_bytes()
     assert data.count(b'"speaker": "candidate"') == 20
     return data
+
+
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return play_twenty(tmp_path_factory.mktemp("twenty") / "t.jsonl")
 
 
 def writes(data: bytes) -> list[int]:
@@ -246,6 +255,18 @@ def test_resume_never_leaves_less_on_disk_than_was_saved(runner: CliRunner, tmp_
     assert short == [], (
         f"{len(short)} of {len(on_disk)} moments held less: {on_disk[short[0]]!r:.80}"
     )
+
+
+def test_resume_through_a_symlink_replaces_the_file_not_the_link(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    runner.invoke(cli, ["play", "--instant", "--seed", "8", "--transcript", str(link)], "fine\n")
+    resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(link)], ANSWERS[1] + "\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert link.is_symlink() and real.read_text(encoding="utf-8").count('"candidate"') == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.jsonl", "real.jsonl"]
 
 
 # -- 4. two writers ----------------------------------------------------------------------------
