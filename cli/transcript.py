@@ -61,7 +61,9 @@ def scenario_path(head: dict[str, Any], name: str, hint: str = "") -> tuple[str,
     shown = json.dumps(ref)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     if not (isinstance(ref, str) and os.path.isabs(ref)):
-        raise UserError(f"{name}:1:1: {shown} is not a shipped scenario nor an absolute path{hint}")
+        raise UserError(
+            f"{name}:1:1: {shown} is neither a shipped scenario nor an absolute path{hint}"
+        )
     if _sha256(Path(ref)) != head.get("sha256"):
         raise UserError(
             f"{name}:1:1: the scenario file it was played with, {shown}, is missing or "
@@ -100,11 +102,12 @@ def dumps(event: dict[str, Any]) -> str:
 BUSY = "{} is being written by another `closer play`; wait for it to end, or choose another file"
 
 
-def open_locked(path: Path, flags: int) -> tuple[int, bool]:
+def open_locked(path: Path, flags: int, shown: Path | None = None) -> tuple[int, bool]:
     """Open `path` (creating it if missing) and lock it exclusively for as long as the
     descriptor stays open; refused in one line when another process holds the lock. Returns
     the descriptor and whether the file was created. Devices and pipes are not locked, nor is
-    anything where there is no `flock` (Windows: see docs/transcript.md)."""
+    anything where there is no `flock` (Windows: see docs/transcript.md). `shown` is the path
+    as the user gave it, for the message."""
     for _ in range(100):
         try:
             fd, created = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o666), True
@@ -117,7 +120,7 @@ def open_locked(path: Path, flags: int) -> tuple[int, bool]:
         except OSError as e:
             if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 os.close(fd)
-                raise UserError(BUSY.format(path)) from None
+                raise UserError(BUSY.format(shown or path)) from None
             return fd, created  # a file system without locks (some network mounts)
         try:
             now = os.stat(path)
@@ -127,7 +130,7 @@ def open_locked(path: Path, flags: int) -> tuple[int, bool]:
         if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
             return fd, created
         os.close(fd)  # replaced by the writer whose lock we just got: look again
-    raise UserError(BUSY.format(path))
+    raise UserError(BUSY.format(shown or path))
 
 
 class Claim:
@@ -151,7 +154,7 @@ class Claim:
             return  # a device or a pipe (/dev/stdout): nothing to lock or replace
         self.target = Path(os.path.realpath(path))  # a symlink's file is replaced, not the link
         try:
-            self.fd, self.created = open_locked(self.target, os.O_RDWR)
+            self.fd, self.created = open_locked(self.target, os.O_RDWR, path)
         except OSError as e:
             raise UserError(f"cannot write transcript {path}: {e.strerror or e}") from None
         if fcntl is None:  # no lock to hold, and Windows renames over no open file
@@ -258,8 +261,9 @@ def _replace(target: Path, data: bytes, mode: int) -> IO[bytes]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     file = os.fdopen(fd, "wb")
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else has it
+        if fcntl is not None:  # a new file: nobody else has it, so only no locks can fail
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.chmod(tmp, stat.S_IMODE(mode))
         file.write(data)
         file.flush()
@@ -285,25 +289,16 @@ BOM = b"\xef\xbb\xbf"
 MAX_BYTES = 64 * 2**20  # far beyond any interview (max_turns is at most 500)
 # how every session line this Closer writes begins (`header`)
 SESSION_START = f'{{"event": "session", "format": {FORMAT}, '
-# the fields each event is compared on when a transcript is replayed: those of the contract
-# and docs/transcript.md; a field this Closer does not know is ignored
-FIELDS = {
-    "session": ("format", "scenario", "seed", "source", "sha256"),
-    "say": ("turn", "speaker", "text", "phase", "state", "clue"),
-    "intent": ("turn", "intent", "rule", "score", "form", "deferred"),
-    "cue": ("turn", "kind", "text"),
-    "concern": ("turn", "concern", "status", "quote", "evidence", "early"),
-    "verdict": ("turn", "outcome", "score"),
-    "end": ("turn", "reason"),
-}
 
 
 def essential(event: dict[str, Any]) -> dict[str, Any]:
-    """An event without the fields this Closer does not know (readers ignore them)."""
-    known = FIELDS.get(event["event"])
+    """An event with only the fields this Closer knows (`SCHEMA`): what a replay compares.
+    Readers ignore other fields; an event of a kind it does not know is kept whole."""
+    known = SCHEMA.get(event["event"])
     if known is None:
         return event
-    return {"event": event["event"], **{k: event[k] for k in known if k in event}}
+    keys = ("event", "format", *known) if event["event"] == "session" else ("event", *known)
+    return {k: event[k] for k in keys if k in event}
 
 
 @dataclass(frozen=True)
@@ -312,7 +307,8 @@ class Saved:
 
     A line is whole once its newline is written; a last line without one was cut off
     mid-write and is not among the events. `partial` is set instead of `events` when not even
-    the session line is whole: what it says so far (`seed`, `source`) if anything."""
+    the session line is whole: the fields it holds so far (`seed`, `scenario`, `source`,
+    `sha256`)."""
 
     name: str
     data: bytes
