@@ -60,6 +60,7 @@ idle = [Session.start(program, seed)[0] for seed in range(N)]
 gc.collect()
 after = tracemalloc.get_traced_memory()[0]
 tracemalloc.stop()
+assert closer.scenarios.__file__.startswith(sys.path[1]), sys.path
 print(json.dumps({"turn_us": statistics.median(times) * 1e6, "idle_bytes": (after - before) / N}))
 """
 
@@ -78,6 +79,7 @@ def stage(tree: Path, into: Path) -> Path:
 def probe(path: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE],
+        cwd=path,  # not the checkout: `-c` puts the current folder first on sys.path
         env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,

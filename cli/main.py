@@ -166,7 +166,6 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     from closer.cli.play import load_program
     from closer.cli.scenarios import resolve
     from closer.engine.format.patterns import normalize
-    from closer.engine.runtime.session import listening
     from closer.engine.tools.explain import explain as run
 
     program = load_program(resolve(scenario)[1])
@@ -182,7 +181,7 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
         if text == "-" and not utterance.strip():
             continue
         utt = normalize(utterance)
-        allowed = everything if state is None else listening(program, state, utt)
+        allowed = everything if state is None else program.listening(state, utt)
         result = run(program, utt, allowed, state)
         if as_json or text == "-":
             data = result.to_json()
@@ -239,7 +238,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
-    report = build_debrief(program, events)
+    report = build_debrief(program, transcript.as_events(events))
     click.echo(
         render.debrief(
             render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]

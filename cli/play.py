@@ -125,11 +125,10 @@ class Player:
 
     def explain(self, text: str, state: str) -> Any:
         from closer.engine.format.patterns import normalize
-        from closer.engine.runtime.session import listening
         from closer.engine.tools.explain import explain
 
         utt = normalize(text)
-        return explain(self.program, utt, listening(self.program, state, utt), state)
+        return explain(self.program, utt, self.program.listening(state, utt), state)
 
     def show_trace(self, text: str, state: str, events: tuple[dict[str, Any], ...]) -> None:
         """For authors (`--trace`): everything behind the reply, hidden state included."""
@@ -165,16 +164,17 @@ class Player:
             turn = self.session.turn(text)
             self.turns += 1
             self.last = (text, before)
-            self.record(turn.events)
-            self.show(turn.events)
+            events = transcript.as_json(turn.events)
+            self.record(events)
+            self.show(events)
             if self.trace:
-                self.show_trace(text, before, turn.events)
+                self.show_trace(text, before, events)
         return str(self.history[-1].get("reason", "completed"))
 
     def finish(self, reason: str) -> None:
-        turn = self.session.end(reason)
-        self.record(turn.events)
-        self.show(turn.events)
+        events = transcript.as_json(self.session.end(reason).events)
+        self.record(events)
+        self.show(events)
 
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
@@ -217,12 +217,12 @@ def replay(
             )
         body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
     session, opening = Session.start(program, int(head["seed"]))
-    produced = [head, *opening.events]
+    produced = [head, *transcript.as_json(opening.events)]
     last = None
     for e in body:
         if e["event"] == "say" and e.get("speaker") == "candidate":
             last = (str(e["text"]), session.st.state)
-            produced.extend(session.turn(last[0]).events)
+            produced.extend(transcript.as_json(session.turn(last[0]).events))
     if produced != [head, *body] or session.ended:
         at = next(
             (i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False)) if a != b),
@@ -263,7 +263,7 @@ def _open(
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)
     head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
-    return program, session, [head, *opening.events], None, seed
+    return program, session, [head, *transcript.as_json(opening.events)], None, seed
 
 
 def play(
@@ -325,7 +325,7 @@ def play(
     finally:
         if writer is not None:
             writer.close()
-    report = build_debrief(program, player.history)
+    report = build_debrief(program, transcript.as_events(player.history))
     click.echo(render.debrief(painter, report, player.persona))
     if transcript_path:
         click.echo(painter(f"\nTranscript: {transcript_path}", dim=True))

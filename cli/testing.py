@@ -17,6 +17,7 @@ import click
 from closer.cli.errors import UserError
 from closer.cli.scenarios import shipped_dir, shipped_paths
 from closer.cli.text import clean
+from closer.engine.runtime.events import CueEvent, SayEvent
 
 SUFFIX = ".test.yaml"
 
@@ -131,11 +132,11 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
         out.append(f"      actual:   {mm.actual}")
     out.append("  conversation so far:")
     for e in result.events:
-        if e["event"] == "say":
-            who = "You" if e["speaker"] == "candidate" else persona
-            out.append(clean(f"    {who}: {e['text']}"))
-        elif e["event"] == "cue":
-            out.append(clean(f"    {persona}: {e['text']}"))
+        if isinstance(e, SayEvent):
+            who = persona if e.by_interviewer else "You"
+            out.append(clean(f"    {who}: {e.text}"))
+        elif isinstance(e, CueEvent):
+            out.append(clean(f"    {persona}: {e.text}"))
     extra = f", start {case.start}" if case.start else ""
     extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
     out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
