@@ -123,7 +123,7 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
     out = [f"FAIL {case.span.path}::{case.name}"]
     if fail.step is not None:
         say = json.dumps(fail.step.say, ensure_ascii=False)
-        out.append(f"  {fail.step.span}: step {fail.index + 1}: say {say}")
+        out.append(f"  {fail.step.span}: step {fail.position + 1}: say {say}")
     else:
         out.append(f"  {case.span}: after the end ({case.end})")
     for mm in fail.mismatches:

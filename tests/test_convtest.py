@@ -143,7 +143,7 @@ def test_a_passing_case_checks_every_key(program: Program) -> None:
     )
     result = run_case(case, program)
     assert result.passed, result.failure
-    assert [s.index for s in result.steps] == [0, 1]  # the step, then the checks after the end
+    assert [s.position for s in result.steps] == [0, 1]  # the step, then the checks after the end
     assert result.start == "candidate_questions"
     assert ("close", "candidate_questions", "closing_discussion") in result.edges
     assert result.events[-1].to_json() == {"event": "end", "turn": 1, "reason": "eof"}
@@ -164,7 +164,7 @@ def test_a_failing_step_reports_where_and_what(program: Program) -> None:
     )
     result = run_case(case, program)
     fail = result.failure
-    assert fail is not None and fail.index == 1 and fail.step is not None
+    assert fail is not None and fail.position == 1 and fail.step is not None
     assert str(fail.step.span) == "t.test.yaml:8:14"
     got = {m.key: (str(m.span), m.expected, m.actual) for m in fail.mismatches}
     assert got["state"] == ("t.test.yaml:9:16", '"incident"', '"system"')
@@ -200,7 +200,7 @@ def test_a_step_after_the_interview_ended_fails(program: Program) -> None:
         program,
     )
     fail = run_case(case, program).failure
-    assert fail is not None and fail.index == 1
+    assert fail is not None and fail.position == 1
     assert fail.mismatches[0].actual == "it had ended"
 
 

@@ -67,8 +67,6 @@ _NESTED = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")  # (a+)+ : backtracking t
 
 
 # a player may paste a long line: no per-line limit (the file's size bounds it)
-LINE = Str(what="a reply", max_len=None)
-SAID = Str(what="what the candidate says", max_len=None)
 
 
 # ---- schema ------------------------------------------------------------------------------
@@ -485,7 +483,7 @@ class Mismatch(NamedTuple):
 
 
 class StepResult(NamedTuple):
-    index: int  # 0-based
+    position: int  # 0-based
     step: Step | None  # None for the checks after the end
     events: tuple[Event, ...]
     mismatches: tuple[Mismatch, ...]

@@ -360,7 +360,7 @@ def _concerns(program: Program) -> Iterator[Diagnostic]:
                 "list a question that is asked, or fix the rules that skip them",
             )
         needed = set(c.resolve.all) | set(c.partial.all)
-        if not (c.resolve.count or c.partial.count):
+        if not (c.resolve.at_least or c.partial.at_least):
             for g in c.groups:
                 if g.id not in needed and g.patterns:
                     yield _diag(
