@@ -30,7 +30,7 @@ Facts = Mapping[str, Any]
 Condition = Callable[[Any, Facts], bool]  # (the model, the trigger's facts) -> may this edge go?
 
 
-class _SafeMachine(Machine):  # type: ignore[misc]
+class _SafeMachine(Machine):
     @staticmethod
     def resolve_callable(func: Any, event_data: Any) -> Any:
         if callable(func):

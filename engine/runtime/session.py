@@ -302,8 +302,9 @@ class Session:
     def _advance(self, utt: Utterance | None = None, skip: bool = False) -> None:
         """Answer given (or skipped): the machine picks the way out; then ask what comes next."""
         edge = self._fire("advance", utt=utt, skip=skip, leaving=None if skip else self._leaving)
-        if edge.dest in self.program.questions:
-            self.voice.say(self.program.questions[edge.dest].ask)
+        question = self.program.questions.get(edge.dest or "")
+        if question is not None:
+            self.voice.say(question.ask)
         elif edge.dest == CQ:
             self.voice.say(self.program.scenario.flow.cq_prompt)
 

@@ -601,10 +601,10 @@ def _check_step(
     }
     for c in checks:
         if c.key == "reply":
-            want = _check_reply(c.value, lines)
-            if want is not None:
+            wanted = _check_reply(c.value, lines)
+            if wanted is not None:
                 got = lines if c.value[0] == "lines" else "\n".join(lines)
-                yield Mismatch("reply", c.span, want, _q(got))
+                yield Mismatch("reply", c.span, wanted, _q(got))
         elif c.key.startswith("concerns."):
             miss = _concern_check(c, st)
             if miss:
@@ -657,10 +657,18 @@ def _check_end(
 # ---- selecting cases ---------------------------------------------------------------------
 
 
+def _either(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) or b(s)
+
+
+def _both(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) and b(s)
+
+
 def keyword_matcher(expr: str) -> Callable[[str], bool]:
     """A pytest-like `-k` expression: substrings (case-insensitive) with not/and/or and
     parentheses; a double-quoted substring is literal. Raises ValueError if malformed."""
-    tokens = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
+    tokens: list[str] = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
     pos = 0
 
     def peek() -> str | None:
@@ -678,7 +686,7 @@ def keyword_matcher(expr: str) -> Callable[[str], bool]:
         while peek() == "or":
             take()
             a, b = left, andexpr()
-            left = lambda s, a=a, b=b: a(s) or b(s)  # noqa: E731
+            left = _either(a, b)
         return left
 
     def andexpr() -> Callable[[str], bool]:
@@ -686,7 +694,7 @@ def keyword_matcher(expr: str) -> Callable[[str], bool]:
         while peek() == "and":
             take()
             a, b = left, notexpr()
-            left = lambda s, a=a, b=b: a(s) and b(s)  # noqa: E731
+            left = _both(a, b)
         return left
 
     def notexpr() -> Callable[[str], bool]:

@@ -685,8 +685,8 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
     crashed = ""
     try:
         events = replay(program, seed, facts, lines, states=states)
-    except Exception as e:  # the case still shows the lines that crash
-        crashed = _describe(e)
+    except Exception as problem:  # the case still shows the lines that crash
+        crashed = _describe(problem)
         events = []
     baseline = invariant == "hidden_state" and not crashed
     if baseline:  # what should have been said: what the program says without any concerns
