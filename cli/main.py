@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from closer.cli.errors import UserError
-from closer.cli.text import clean
+from closer.cli.text import clean, clean_json
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,11 +78,11 @@ def list_(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([e.to_json() for e in found], indent=2))
         return
-    width = max((len(e.id) for e in found), default=2)
+    width = max((len(clean(e.id)) for e in found), default=2)
     for e in found:
         mark = " (default)" if e.default else ""
-        click.echo(clean(f"{e.id:<{width}}  {e.title}{mark}"))
-        click.echo(f"{'':<{width}}  {e.path}")
+        click.echo(f"{clean(e.id):<{width}}  {clean(e.title)}{mark}")
+        click.echo(f"{'':<{width}}  {clean(e.path)}")
 
 
 @cli.command(short_help="Check and lint scenario files.")
@@ -111,7 +111,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             path = Path(name) if looks_like_a_path else resolve(name)[1]
         except UserError as e:  # an unknown id, with "did you mean": say so and go on
             failed += 1
-            click.echo(f"closer: {e.message}", err=True)
+            click.echo(clean(f"closer: {e.message}"), err=True)
             continue
         try:
             diagnostics = lint(compile_scenario(load_path(path)))
@@ -122,9 +122,9 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             failed += 1
         if fmt == "text":
             for d in diagnostics:
-                click.echo(str(d))
+                click.echo(clean(str(d)))
             if not diagnostics:
-                click.echo(f"{path}: ok")
+                click.echo(clean(f"{path}: ok"))
     errors = sum(1 for d in found if d.severity == "error")
     warnings = len(found) - errors
     if fmt == "json":
@@ -141,7 +141,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             for d in found
         ]
         data = {"diagnostics": rows, "files": len(paths), "errors": errors, "warnings": warnings}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(clean_json(json.dumps(data, indent=2, ensure_ascii=False)))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
@@ -186,9 +186,9 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
         if as_json or text == "-":
             data = result.to_json()
             data["text"] = utterance
-            click.echo(json.dumps(data, ensure_ascii=False))
+            click.echo(clean_json(json.dumps(data, ensure_ascii=False)))
         else:
-            click.echo(clean(_explained(result)))
+            click.echo(clean(_explained(result), multiline=True))
 
 
 def _explained(result: Any) -> str:

@@ -106,7 +106,7 @@ class Player:
             for b in self.program.scenario.candidate.background:
                 click.echo(f"  - {self.program.render(b)}")
         else:
-            click.echo(f"Unknown command {name}; /help lists them.")
+            click.echo(clean(f"Unknown command {name}; /help lists them."))
         return False
 
     def why(self) -> str:
@@ -121,7 +121,7 @@ class Player:
                 "No intent matched your last line, so it was taken as an answer to the question "
                 "(or a remark), and the interviewer replied in character."
             )
-        return clean("\n".join(lines))
+        return clean("\n".join(lines), multiline=True)
 
     def explain(self, text: str, state: str) -> Any:
         from closer.engine.format.patterns import normalize

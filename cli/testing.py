@@ -134,13 +134,13 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
     for e in result.events:
         if isinstance(e, SayEvent):
             who = persona if e.by_interviewer else "You"
-            out.append(clean(f"    {who}: {e.text}"))
+            out.append(f"    {who}: {e.text}")
         elif isinstance(e, CueEvent):
-            out.append(clean(f"    {persona}: {e.text}"))
+            out.append(f"    {persona}: {e.text}")
     extra = f", start {case.start}" if case.start else ""
     extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
     out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
-    return "\n".join(out)
+    return "\n".join(clean(line) for line in out)  # one line each, whatever the files hold
 
 
 # ---- the command ----------------------------------------------------------------------------
@@ -189,20 +189,19 @@ def persona_of(f: Loaded, case: Any) -> str:
 def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) -> None:
     for f in run.loaded:
         if f.errors:
-            echo(f"ERROR {f.path}")
+            echo(clean(f"ERROR {f.path}"))
             for line in f.errors:
-                echo(f"  {line}")
+                echo(clean(f"  {line}"))
             continue
         rs = run.results[f.path]
         if not rs:  # every case deselected by -k
             continue
         fails = [r for r in rs if not r.passed]
-        echo(
-            f"{f.path}: {len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
-        )
+        passed = f"{len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
+        echo(clean(f"{f.path}: {passed}"))
         if verbose:
             for r in rs:
-                echo(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}")
+                echo(clean(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}"))
         for r in fails:
             echo(render_failure(r, persona_of(f, r.case)))
     parts = [f"{run.passed} passed"]
@@ -315,8 +314,8 @@ def run(
     result = run_files(files, select)
     to_stdout = fmt == "text" or output is not None  # else stdout carries the XML
 
-    def say(line: str) -> None:
-        click.echo(line, err=not to_stdout)
+    def say(line: str) -> None:  # each part from a file is cleaned where it is put in the text
+        click.echo(clean(line, multiline=True), err=not to_stdout)  # and this catches the rest
 
     explore_only = bool(scenarios) and not files  # `closer test --explore N my.yaml`
     if not explore_only:
@@ -324,7 +323,7 @@ def run(
     if fmt == "junit":
         xml = junit(result)
         if output is None:
-            click.echo(xml)
+            click.echo(clean(xml, multiline=True))
         else:
             try:
                 output.write_text(xml, encoding="utf-8")
