@@ -45,7 +45,8 @@ def cli() -> None:
 @click.option(
     "--color/--no-color",
     default=None,
-    help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
+    help="Force colour on or off, even into a pipe (default: on for a terminal, off if "
+    "NO_COLOR is set or TERM is dumb).",
 )
 @click.option(
     "--record",
@@ -218,7 +219,11 @@ def _explained(result: Any) -> str:
     metavar="TRANSCRIPT",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--color/--no-color", default=None)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Force colour on or off (default as for `closer play`).",
+)
 def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
     from closer.cli import render, transcript
@@ -239,11 +244,8 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"`closer play --resume {transcript_path}`"
         )
     report = build_debrief(program, transcript.as_events(events))
-    click.echo(
-        render.debrief(
-            render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]
-        )
-    )
+    painter = render.Painter(wants_color(color))
+    painter.echo(render.debrief(painter, report, program.scenario.persona.name.split()[0]))
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")

@@ -89,7 +89,7 @@ class Player:
     def show(self, events: tuple[dict[str, Any], ...]) -> None:
         for e in events:
             if e["event"] == "cue" or (e["event"] == "say" and e["speaker"] == "interviewer"):
-                click.echo(render.line(self.p, self.persona, e["text"], self.width))
+                self.p.echo(render.line(self.p, self.persona, e["text"], self.width))
                 if e.get("kind") == "hesitation" and not self.instant:
                     time.sleep(self.program.style.hesitation_pause)
 
@@ -99,14 +99,14 @@ class Player:
         if name in ("/quit", "/exit", "/q"):
             return True
         if name in ("/help", "/?"):
-            click.echo(HELP)
+            self.p.echo(HELP)
         elif name == "/why":
-            click.echo(self.why())
+            self.p.echo(self.why())
         elif name == "/background":
             for b in self.program.scenario.candidate.background:
-                click.echo(f"  - {self.program.render(b)}")
+                self.p.echo(f"  - {self.program.render(b)}")
         else:
-            click.echo(clean(f"Unknown command {name}; /help lists them."))
+            self.p.echo(clean(f"Unknown command {name}; /help lists them."))
         return False
 
     def why(self) -> str:
@@ -144,7 +144,7 @@ class Player:
         if after != state:
             lines.append(f"state {state} -> {after}")
         for line in lines:
-            click.echo(self.p(clean(f"  | {line}"), dim=True))
+            self.p.echo(self.p(clean(f"  | {line}"), dim=True))
 
     def run(self) -> str:
         """Play until the session ends; returns the end reason."""
@@ -306,11 +306,11 @@ def play(
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
     try:
         player.record(tuple(history))
-        click.echo(render.briefing(painter, program, seed))
-        click.echo()
+        painter.echo(render.briefing(painter, program, seed))
+        painter.echo()
         if resume_path is not None:
             player.turns = sum(1 for e in history if e.get("speaker") == "candidate")
-            click.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
+            painter.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
             last = history[-1]["turn"]
             player.show(tuple(e for e in history[1:] if e["turn"] == last))
         else:
@@ -326,7 +326,7 @@ def play(
         if writer is not None:
             writer.close()
     report = build_debrief(program, transcript.as_events(player.history))
-    click.echo(render.debrief(painter, report, player.persona))
+    painter.echo(render.debrief(painter, report, player.persona))
     if transcript_path:
-        click.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
+        painter.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
     return 0

@@ -43,6 +43,11 @@ class Painter:
     def __init__(self, color: bool) -> None:
         self.color = color
 
+    def echo(self, text: str = "", err: bool = False) -> None:
+        """Print a line; with colour on, its styles reach a pipe too (click strips them there
+        unless told), so `--color` forces colour."""
+        click.echo(text, err=err, color=self.color)
+
     def __call__(self, text: str, **style: Any) -> str:
         return click.style(text, **style) if self.color else text
 

@@ -194,6 +194,19 @@ def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
     child.expect(pexpect.EOF)
 
 
+def test_term_dumb_is_respected_unless_colour_is_asked_for(pty_env: dict[str, str]) -> None:
+    child = spawn(["play", "--instant", "--seed", "4"], {**pty_env, "TERM": "dumb"})
+    child.expect("You: ")
+    assert "\x1b[" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child = spawn(["play", "--instant", "--seed", "4", "--color"], {**pty_env, "TERM": "dumb"})
+    child.expect("You: ")
+    assert "\x1b[36m" in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+
+
 def test_ctrl_c_exits_130_with_the_transcript_closed(
     tmp_path: Path, pty_env: dict[str, str]
 ) -> None:
