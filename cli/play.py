@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -177,11 +178,23 @@ class Player:
         self.show(events)
 
 
+STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def readline_prompt(prompt: str) -> str:
+    """The prompt with each colour code between readline's \\001 and \\002 markers: readline
+    counts every character outside them as a column, and with the count wrong a long answer that
+    wraps is redrawn in the wrong place as soon as it is edited."""
+    return STYLE.sub(lambda m: f"\x01{m.group()}\x02", prompt)
+
+
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
     if interactive:
+        prompt = painter("You: ", fg="green", bold=True)
         with contextlib.suppress(ImportError):  # Windows has no readline
             import readline  # noqa: F401  (line editing and history for input())
-        prompt = painter("You: ", fg="green", bold=True)
+
+            prompt = readline_prompt(prompt)  # only readline understands (and hides) them
 
         def read_tty() -> str | None:
             try:
