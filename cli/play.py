@@ -104,8 +104,7 @@ class Player:
         elif name == "/why":
             self.p.echo(self.why())
         elif name == "/background":
-            for b in self.program.scenario.candidate.background:
-                self.p.echo(f"  - {self.program.render(b)}")
+            self.p.echo("\n".join(render.background(self.program)))
         else:
             self.p.echo(clean(f"Unknown command {name}; /help lists them."))
         return False

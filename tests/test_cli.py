@@ -174,3 +174,13 @@ def test_color_flag_forces_colour_into_a_pipe(runner: CliRunner, tmp_path: Path)
     plain = runner.invoke(cli, ["debrief", str(t)], env={"NO_COLOR": "1"})
     assert plain.exit_code == 0 and "\x1b[" not in plain.output
     assert click.unstyle(again.output) == plain.output
+
+
+def test_background_command_wraps_like_the_briefing(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["play", "--seed", "1", "--instant"], input="/background\n")
+    assert result.exit_code == 0, result.output
+    _, rest = result.output.split("Your background (the interviewer has your resume):\n", 1)
+    block = rest.split("\n\n", 1)[0]
+    assert len(block.splitlines()) > 4  # the first item is long enough to wrap
+    assert "\n" + block + "\n" in rest.split("\n\n", 1)[1]  # /background printed the same
+    assert max(len(line) for line in block.splitlines()) <= 78
