@@ -24,8 +24,14 @@ def cli() -> None:
     """
 
 
+def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from closer.cli.scenarios import complete
+
+    return complete(ctx, param, incomplete)
+
+
 @cli.command(short_help="Play an interview (default: the shipped persona).")
-@click.argument("scenario", required=False)
+@click.argument("scenario", required=False, shell_complete=_complete_scenario)
 @click.option(
     "--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices."
 )
@@ -61,7 +67,8 @@ def cli() -> None:
     "behind the scenes (hidden concerns included).",
 )
 def play(**options: Any) -> None:
-    """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
+    """Play SCENARIO (a file, or an id that `closer list` shows; default: the shipped default
+    persona)."""
     from closer.cli.play import play as run
 
     code = run(**options)
@@ -87,7 +94,9 @@ def list_(as_json: bool) -> None:
 
 
 @cli.command(short_help="Check and lint scenario files.")
-@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_ID...")
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="FILE_OR_ID...", shell_complete=_complete_scenario
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
     "--format",
@@ -98,18 +107,17 @@ def list_(as_json: bool) -> None:
     help="text: one line per problem; json: one object with every diagnostic.",
 )
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
-    """Check scenario files (or shipped ids) and lint them; print every problem as
-    path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
-    from closer.cli.scenarios import resolve
+    """Check scenario files (or ids that `closer list` shows) and lint them; print every
+    problem as path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    from closer.cli.scenarios import looks_like_a_path, resolve
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
     found: list[Any] = []
     failed = 0
     for name in paths:
-        looks_like_a_path = "/" in name or name.endswith((".yaml", ".yml"))
         try:  # a missing file is the loader's E000, at its path; an unknown id is said here
-            path = Path(name) if looks_like_a_path else resolve(name)[1]
+            path = Path(name) if looks_like_a_path(name) else resolve(name)[1]
         except UserError as e:  # an unknown id, with "did you mean": say so and go on
             failed += 1
             click.echo(clean(f"closer: {e.message}"), err=True)
@@ -151,7 +159,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
 
 
 @cli.command(short_help="How a line is understood, and why not otherwise.")
-@click.argument("scenario")
+@click.argument("scenario", shell_complete=_complete_scenario)
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
 @click.option(
@@ -299,7 +307,7 @@ def test(**options: Any) -> None:
 
 
 @cli.command(short_help="The flow as a Mermaid or DOT diagram.")
-@click.argument("scenario")
+@click.argument("scenario", shell_complete=_complete_scenario)
 @click.option(
     "--format",
     "fmt",

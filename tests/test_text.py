@@ -39,7 +39,7 @@ def test_clean_shows_every_control_visibly(raw: str, shown: str) -> None:
 
 
 def test_clean_leaves_ordinary_text_alone() -> None:
-    text = "Résumé — naïve café, 日本語, עברית, emoji 👩\u200d💻, zero-width non\u200cjoiner"
+    text = "Résumé — naïve café, 日本語, עברית, 👩\u200d💻, non\u200cjoiner"
     assert clean(text) == text
     assert clean(text, multiline=True) == text
 
