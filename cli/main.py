@@ -296,7 +296,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     help="Seed for --explore.",
 )
 def test(**options: Any) -> None:
-    """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
+    """Run conversation tests (*.test.yaml) in PATHS (default: every one under this folder).
 
     Exit 0 when every case passes, 1 on a failure or a file with problems."""
     from closer.cli.testing import run

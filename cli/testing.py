@@ -5,6 +5,7 @@ failure rendering, so a failure reads the same in both."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 from collections.abc import Callable, Iterable
@@ -22,12 +23,29 @@ from closer.engine.runtime.events import CueEvent, SayEvent
 SUFFIX = ".test.yaml"
 
 
-def default_paths(cwd: Path) -> list[Path]:
-    """The shipped tests, and ./tests when there is one."""
-    out = [Path(rel(str(shipped_dir() / "tests")))]
-    if (cwd / "tests").is_dir():
-        out.append(cwd / "tests")
-    return out
+NORECURSE = frozenset({"build", "dist", "node_modules", "venv", "_darcs", "CVS", "{arch}"})
+
+
+def _skipped(folder: Path) -> bool:
+    """A folder pytest does not look in by default: hidden, build output, a virtual environment
+    (whose installed Closer holds copies of the shipped tests)."""
+    name = folder.name
+    return (
+        name.startswith(".")
+        or name in NORECURSE
+        or name.endswith(".egg")
+        or (folder / "pyvenv.cfg").is_file()
+        or (folder / "conda-meta" / "history").is_file()
+    )
+
+
+def find_tests(root: Path) -> list[Path]:
+    """Every *.test.yaml under `root`, in the folders pytest would search, in path order."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not _skipped(Path(folder, d))]
+        found += [Path(folder, f) for f in files if f.endswith(SUFFIX)]
+    return sorted(p for p in found if p.is_file())
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -310,14 +328,15 @@ def run(
     # with --explore, a scenario file among the PATHs is explored even if no test uses it yet
     scenarios = [p for p in paths if explore and p.is_file() and not p.name.endswith(SUFFIX)]
     tests = tuple(p for p in paths if p not in scenarios)
-    files = discover(tests or ([] if scenarios else default_paths(Path.cwd())))
+    files = discover(tests or ([] if scenarios else find_tests(Path("."))))
     result = run_files(files, select)
     to_stdout = fmt == "text" or output is not None  # else stdout carries the XML
 
     def say(line: str) -> None:  # each part from a file is cleaned where it is put in the text
         click.echo(clean(line, multiline=True), err=not to_stdout)  # and this catches the rest
 
-    explore_only = bool(scenarios) and not files  # `closer test --explore N my.yaml`
+    # `closer test --explore N my.yaml`, or `closer test --explore N` where there are no tests
+    explore_only = bool(scenarios or (explore and not paths)) and not files
     if not explore_only:
         text_report(result, say, verbose)
     if fmt == "junit":
@@ -333,6 +352,9 @@ def run(
     ran = result.passed + result.failed
     if ran == 0 and result.errors == 0 and not explore_only:
         why = " (none matched -k)" if keyword else ""
+        if not paths and not files:
+            shipped = shlex.quote(str(shipped_dir() / "tests"))
+            why = f" (no *.test.yaml under this folder; the shipped ones: closer test {shipped})"
         click.echo(f"closer: no conversation tests ran{why}", err=True)
         code = 1
     if coverage or fail_under is not None or coverage_json is not None:
