@@ -181,7 +181,9 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     states = program.machine.states
     if state is not None and state not in states:
         raise click.BadParameter(
-            f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}",
+            clean(
+                f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}"
+            ),
             param_hint="--state",
         )
     everything = frozenset(i.id for i in program.intents)
@@ -197,7 +199,7 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
             data["text"] = utterance
             click.echo(clean_json(json.dumps(data, ensure_ascii=False)))
         else:
-            click.echo(clean(_explained(result), multiline=True))
+            click.echo(_explained(result))
 
 
 def _explained(result: Any) -> str:
@@ -218,7 +220,7 @@ def _explained(result: Any) -> str:
     if result.scan:
         out.append("concern patterns:")
         out += [f"  {h.describe()}" for h in result.scan]
-    return "\n".join(out)
+    return "\n".join(clean(line) for line in out)  # each line whole, whatever the file holds
 
 
 @cli.command(short_help="Print a saved session's debrief again.")

@@ -121,7 +121,7 @@ class Player:
                 "No intent matched your last line, so it was taken as an answer to the question "
                 "(or a remark), and the interviewer replied in character."
             )
-        return clean("\n".join(lines), multiline=True)
+        return "\n".join(clean(line) for line in lines)
 
     def explain(self, text: str, state: str) -> Any:
         from closer.engine.format.patterns import normalize
