@@ -55,7 +55,7 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def resolve(name: str | None, cwd: Path | None = None) -> tuple[str, Path]:
+def resolve(name: str | None) -> tuple[str, Path]:
     """SCENARIO argument -> (the reference stored in transcripts, the file to load).
 
     A path is a path. Otherwise the ids `closer list` shows come first: a shipped id, then the
@@ -64,20 +64,20 @@ def resolve(name: str | None, cwd: Path | None = None) -> tuple[str, Path]:
     reach it instead."""
     if name is None:
         return DEFAULT, shipped_paths()[DEFAULT]
-    cwd = cwd or Path.cwd()
     if looks_like_a_path(name):
         path = Path(name).expanduser()
         if not _exists(path):
             raise UserError(f"no such file: {name}")
         return str(path.resolve()), path  # the loader reports a folder or a device precisely
     shipped = shipped_paths()
-    plain = cwd / name
+    plain = Path(name)
     if name in shipped:
         if _exists(plain):
             what = "folder" if plain.is_dir() else "file"
             note = f"{name!r} is the shipped scenario; for the {what} here, write ./{name}"
             click.echo(clean(f"closer: note: {note}"), err=True)
         return name, shipped[name]
+    cwd = Path.cwd()
     local = [e for e in entries(cwd) if not e.shipped]
     same = [Path(e.path) for e in local if e.id == name]
     if len(same) == 1:
@@ -88,7 +88,7 @@ def resolve(name: str | None, cwd: Path | None = None) -> tuple[str, Path]:
             f"{len(same)} scenario files here have the id {name!r} ({files}); give the path of one"
         )
     if _exists(plain):  # a scenario file without a YAML suffix
-        return str(plain.resolve()), Path(name)
+        return str(plain.resolve()), plain
     ids = [*shipped, *(e.id for e in local)]
     close = difflib.get_close_matches(name, ids, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else "; `closer list` shows them"
