@@ -208,11 +208,14 @@ def test_term_dumb_is_respected_unless_colour_is_asked_for(pty_env: dict[str, st
     child.expect(pexpect.EOF)
 
 
-def settle(child: pexpect.spawn, screen: pyte.Stream) -> None:
-    """Feed the terminal emulator everything the program writes until it goes quiet."""
+def settle(child: pexpect.spawn, stream: pyte.Stream) -> None:
+    """Feed the terminal emulator what the last expect matched, what pexpect read past it, and
+    everything the program writes after that until it goes quiet."""
+    stream.feed(child.before + child.after + child.buffer)
+    child.buffer = ""
     while True:
         try:
-            screen.feed(child.read_nonblocking(65536, timeout=0.5))
+            stream.feed(child.read_nonblocking(65536, timeout=0.5))
         except pexpect.TIMEOUT:
             return
 
@@ -230,20 +233,21 @@ def test_a_long_answer_wraps_and_edits_cleanly_under_the_coloured_prompt(
     screen = pyte.Screen(80, 24)
     stream = pyte.Stream(screen)
     child.expect("You: ")
-    stream.feed(child.before + child.after)
     assert "\x1b[32m" in child.before + child.after  # the prompt is coloured
+    settle(child, stream)
     answer = " ".join(f"word{i:02d}" for i in range(40))[:200]
     child.send(answer)
     child.expect_exact(answer[-20:])  # echoed (readline breaks the line at column 80 only)
-    stream.feed(child.before + child.after)
     settle(child, stream)
     child.send("\x01X")  # Ctrl-A, to the start of the line, and one more character there
+    child.expect_exact("X")  # the redraw has begun
     settle(child, stream)
     rows = screen.display
     first = max(i for i, row in enumerate(rows) if row.startswith("You: "))
     shown = "".join(rows[first : first + 3])
     assert shown.rstrip() == "You: X" + answer
     child.sendline("")
+    child.expect("Priya:")  # the reply to the answer, then the next prompt
     child.expect("You: ")
     child.sendeof()
     child.expect(pexpect.EOF)
