@@ -119,7 +119,8 @@ def complete(runner: CliRunner, words: str) -> list[tuple[str, str]]:
     }
     result = runner.invoke(cli, [], prog_name="closer", env=env)
     assert result.exit_code == 0, result.output
-    return [tuple(x.split(",", 1)) for x in result.output.splitlines() if x]  # type: ignore[misc]
+    pairs = (line.partition(",") for line in result.output.splitlines() if line)
+    return [(kind, value) for kind, _, value in pairs]
 
 
 def test_completion_offers_shipped_and_local_ids_and_files(runner: CliRunner, here: Path) -> None:
