@@ -6,26 +6,27 @@ import contextlib
 import errno
 import hashlib
 import json
-import math
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from closer.cli.errors import UserError
 from closer.cli.text import clean, scrub
-from closer.engine.format import model as m
 
 try:
     import fcntl
 except ImportError:  # Windows: transcripts are not locked (docs/transcript.md)
     fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.events import Event
 
 FORMAT = 1
 
@@ -88,6 +89,18 @@ def _sha256(path: Path) -> str | None:
     if len(data) > SCENARIO_BYTES:
         return None
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def as_json(events: Iterable[Event]) -> tuple[dict[str, Any], ...]:
+    """A session's events as transcript objects."""
+    return tuple(e.to_json() for e in events)
+
+
+def as_events(saved: Iterable[dict[str, Any]]) -> list[Event]:
+    """Transcript objects (the session line, if present, is skipped) as a session's events."""
+    from closer.engine.runtime.events import event_from_json
+
+    return [event_from_json(e) for e in saved if e.get("event") != "session"]
 
 
 def dumps(event: dict[str, Any]) -> str:
@@ -291,16 +304,6 @@ MAX_BYTES = 64 * 2**20  # far beyond any interview (max_turns is at most 500)
 SESSION_START = f'{{"event": "session", "format": {FORMAT}, '
 
 
-def essential(event: dict[str, Any]) -> dict[str, Any]:
-    """An event with only the fields this Closer knows (`SCHEMA`): what a replay compares.
-    Readers ignore other fields; an event of a kind it does not know is kept whole."""
-    known = SCHEMA.get(event["event"])
-    if known is None:
-        return event
-    keys = ("event", "format", *known) if event["event"] == "session" else ("event", *known)
-    return {k: event[k] for k in keys if k in event}
-
-
 @dataclass(frozen=True)
 class Saved:
     """A transcript as read: its whole events, and where each one ends in the file.
@@ -397,110 +400,36 @@ def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
         raise UserError(f"{name}:{n}:1: not a transcript line (too large)") from None
     if not isinstance(event, dict) or not isinstance(event.get("event"), str):
         raise UserError(f'{name}:{n}:1: not a transcript event (no "event")')
-    problem = _check(event)
+    event = _scrub(event)
+    problem = _session_problem(event) if event["event"] == "session" else None
+    if event["event"] != "session":
+        from closer.engine.runtime.events import MalformedEvent, event_from_json
+
+        try:  # what this Closer writes, with the fields it does not know left out
+            event = event_from_json(event).to_json()
+        except MalformedEvent as e:
+            problem = str(e)
     if problem:
-        raise UserError(f"{name}:{n}:1: {problem}")
-    return {k: _scrub(v) for k, v in event.items()}
+        shown = problem if len(problem) <= 160 else problem[:157] + "..."
+        raise UserError(f"{name}:{n}:1: {clean(shown)}")
+    return event
 
 
-Check = Callable[[Any], str | None]  # what is wrong with a value, or None
+MAX_SEED = 2**31 - 1
 
 
-def _whole(v: Any) -> str | None:
-    ok = type(v) is int and 0 <= v <= MAX_INT
-    return None if ok else f"must be a whole number from 0 to {MAX_INT}"
-
-
-def _text(v: Any) -> str | None:
-    return None if isinstance(v, str) else "must be text"
-
-
-def _text_or_null(v: Any) -> str | None:
-    return None if v is None or isinstance(v, str) else "must be text or null"
-
-
-def _number(v: Any) -> str | None:
-    ok = type(v) in (int, float) and math.isfinite(v)
-    return None if ok else "must be a number"
-
-
-def _flag(v: Any) -> str | None:
-    return None if isinstance(v, bool) else "must be true or false"
-
-
-def _texts(v: Any) -> str | None:
-    ok = isinstance(v, list) and all(isinstance(x, str) for x in v)
-    return None if ok else "must be a list of text"
-
-
-def _one_of(*values: str) -> Check:
-    return lambda v: None if v in values else f"must be one of {', '.join(values)}"
-
-
-MAX_INT = 2**31 - 1
-REQUIRED, OPTIONAL = True, False
-# what each event must hold (docs/transcript.md); other fields and other events are ignored
-SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
-    "session": {
-        "scenario": (_text, REQUIRED),
-        "seed": (_whole, REQUIRED),
-        "source": (_text, OPTIONAL),
-        "sha256": (_text, OPTIONAL),
-    },
-    "say": {
-        "turn": (_whole, REQUIRED),
-        "speaker": (_one_of("interviewer", "candidate"), REQUIRED),
-        "text": (_text, REQUIRED),
-        "phase": (_one_of(*m.PHASES), OPTIONAL),
-        "state": (_text, OPTIONAL),
-        "clue": (_text, OPTIONAL),
-    },
-    "intent": {
-        "turn": (_whole, REQUIRED),
-        "intent": (_text_or_null, REQUIRED),
-        "rule": (_text_or_null, REQUIRED),
-        "score": (_number, REQUIRED),
-        "form": (_one_of("full", "plain"), OPTIONAL),
-        "deferred": (_flag, OPTIONAL),
-    },
-    "cue": {
-        "turn": (_whole, REQUIRED),
-        "kind": (_one_of(*m.CUE_KINDS), REQUIRED),
-        "text": (_text, REQUIRED),
-    },
-    "concern": {
-        "turn": (_whole, REQUIRED),
-        "concern": (_text, REQUIRED),
-        "status": (_one_of(*(s for s in m.STATUSES if s != "inactive")), REQUIRED),
-        "quote": (_text, OPTIONAL),
-        "evidence": (_texts, OPTIONAL),
-        "early": (_flag, OPTIONAL),
-    },
-    "verdict": {
-        "turn": (_whole, REQUIRED),
-        "outcome": (_one_of(*m.OUTCOMES), REQUIRED),
-        "score": (_number, REQUIRED),
-    },
-    "end": {"turn": (_whole, REQUIRED), "reason": (_one_of(*m.END_REASONS), REQUIRED)},
-}
-
-
-def _check(event: dict[str, Any]) -> str | None:
-    """What is wrong with an event, in words; None when nothing is."""
-    kind = event["event"]
-    if kind == "session" and (event.get("format") != FORMAT or type(event["format"]) is not int):
-        shown = json.dumps(event.get("format"))[:40]
+def _session_problem(head: dict[str, Any]) -> str | None:
+    """What is wrong with a session line, in words; None when nothing is."""
+    if head.get("format") != FORMAT or type(head["format"]) is not int:
+        shown = json.dumps(head.get("format"))[:40]
         return f"transcript format {shown} is not supported (this Closer reads format {FORMAT})"
-    for key, (check, required) in SCHEMA.get(kind, {}).items():
-        if key not in event:
-            if required:
-                return f'{kind} has no "{key}"'
-            continue
-        wrong = check(event[key])
-        if wrong:
-            shown = json.dumps(event[key])  # ASCII: nothing from the file reaches the terminal
-            shown = shown if len(shown) <= 40 else shown[:37] + "..."
-            return f'{kind} "{key}" {wrong}, not {shown}'
+    seed = head.get("seed")
+    if not (type(seed) is int and 0 <= seed <= MAX_SEED):
+        shown = json.dumps(seed)[:40]  # ASCII: nothing from the file reaches the terminal raw
+        return f"the session's 'seed' must be a whole number from 0 to {MAX_SEED}, not {shown}"
+    for key, required in (("scenario", True), ("source", False), ("sha256", False)):
+        if (required or key in head) and not isinstance(head.get(key), str):
+            return f"the session's {key!r} must be text, not {json.dumps(head.get(key))[:40]}"
     return None
 
 
@@ -515,11 +444,6 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def printable(event: dict[str, Any]) -> dict[str, Any]:
-    """An event read from a file, safe to show: control characters in its text are U+FFFD."""
-    return {k: clean(v) if isinstance(v, str) else v for k, v in event.items()}
-
-
 def _partial_session(tail: bytes) -> dict[str, Any] | None:
     """A session line cut off mid-write (or an empty file): what it says so far; None when
     the bytes are not the start of a session line."""
@@ -527,7 +451,7 @@ def _partial_session(tail: bytes) -> dict[str, Any] | None:
     if not (text.startswith(SESSION_START) or SESSION_START.startswith(text)):
         return None
     found: dict[str, Any] = {}
-    if (seed := re.search(r'"seed": (\d{1,10})[,}]', text)) and int(seed.group(1)) <= MAX_INT:
+    if (seed := re.search(r'"seed": (\d{1,10})[,}]', text)) and int(seed.group(1)) <= MAX_SEED:
         found["seed"] = int(seed.group(1))
     for key in ("scenario", "source", "sha256"):  # strings whose closing quote was written
         if value := re.search(rf'"{key}": ("(?:[^"\\]|\\.)*")', text):

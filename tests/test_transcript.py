@@ -359,26 +359,28 @@ def changed(evs: list[dict], index: int, **fields: object) -> list[dict]:
 
 
 DROP = object()
+SEED = "the session's 'seed' must be a whole number from 0 to 2147483647, not"
 MALFORMED = {
-    "seed abc": (0, {"seed": "abc"}, 'session "seed" must be a whole number'),
-    "seed null": (0, {"seed": None}, 'session "seed" must be a whole number'),
-    "seed 1e999": (0, {"seed": 1e999}, 'session "seed" must be a whole number'),
-    "seed true": (0, {"seed": True}, 'session "seed" must be a whole number'),
-    "seed -1": (0, {"seed": -1}, 'session "seed" must be a whole number'),
-    "no seed": (0, {"seed": DROP}, 'session has no "seed"'),
-    "scenario 7": (0, {"scenario": 7}, 'session "scenario" must be text'),
-    "no text": (3, {"text": DROP}, 'say has no "text"'),
-    "speaker": (3, {"speaker": "recruiter"}, 'say "speaker" must be one of'),
-    "turn text": (3, {"turn": "1"}, 'say "turn" must be a whole number'),
-    "no outcome": (11, {"outcome": DROP}, 'verdict has no "outcome"'),
-    "outcome": (11, {"outcome": "hired"}, 'verdict "outcome" must be one of advance, undecided'),
-    "score": (11, {"score": "high"}, 'verdict "score" must be a number'),
-    "score nan": (11, {"score": float("nan")}, 'verdict "score" must be a number'),
-    "status": (1, {"status": "forgotten"}, 'concern "status" must be one of raised, hinted'),
-    "evidence": (1, {"evidence": "abc"}, 'concern "evidence" must be a list of text'),
-    "intent": (4, {"intent": 3}, 'intent "intent" must be text or null'),
-    "reason": (12, {"reason": "crash"}, 'end "reason" must be one of completed'),
+    "seed abc": (0, {"seed": "abc"}, f'{SEED} "abc"'),
+    "seed null": (0, {"seed": None}, f"{SEED} null"),
+    "seed 1e999": (0, {"seed": 1e999}, f"{SEED} Infinity"),
+    "seed true": (0, {"seed": True}, f"{SEED} true"),
+    "seed -1": (0, {"seed": -1}, f"{SEED} -1"),
+    "no seed": (0, {"seed": DROP}, f"{SEED} null"),
+    "scenario 7": (0, {"scenario": 7}, "the session's 'scenario' must be text, not 7"),
+    "no text": (3, {"text": DROP}, "a 'say' event needs 'text'"),
+    "speaker": (3, {"speaker": "recruiter"}, "'speaker' of a 'say' event is 'recruiter'"),
+    "turn text": (3, {"turn": "1"}, "'turn' of a 'say' event is '1'"),
+    "no outcome": (11, {"outcome": DROP}, "a 'verdict' event needs 'outcome'"),
+    "outcome": (11, {"outcome": "hired"}, "'outcome' of a 'verdict' event is 'hired'"),
+    "score": (11, {"score": "high"}, "'score' of a 'verdict' event is 'high'"),
+    "score nan": (11, {"score": float("nan")}, "'score' of a 'verdict' event is nan"),
+    "status": (1, {"status": "forgotten"}, "'status' of a 'concern' event is 'forgotten'"),
+    "evidence": (1, {"evidence": "abc"}, "'evidence' of a 'concern' event is 'abc'"),
+    "intent": (4, {"intent": 3}, "'intent' of a 'intent' event is 3"),
+    "reason": (12, {"reason": "crash"}, "'reason' of a 'end' event is 'crash'"),
     "event": (4, {"event": 5}, 'not a transcript event (no "event")'),
+    "kind": (4, {"event": "note"}, "unknown event 'note'"),
 }
 
 
@@ -401,16 +403,11 @@ def test_unknown_fields_are_ignored_and_kept(
 ) -> None:
     evs = changed(short, 0, device="laptop")
     evs = changed(evs, 3, mood={"calm": True})
-    evs = [*evs[:5], {"event": "note", "turn": 1, "text": "from another tool"}, *evs[5:]]
     t = written(tmp_path / "t.jsonl", evs)
     assert runner.invoke(cli, ["debrief", str(t)]).exit_code == 0
     resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
-    assert resumed.exit_code == 1  # an event this Closer does not write cannot be replayed
-    assert resumed.output.startswith(f"closer: {t}:6:1: the transcript does not replay")
-    t = written(tmp_path / "t.jsonl", evs[:5] + evs[6:])  # unknown fields, no unknown event
-    resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
     assert resumed.exit_code == 0, resumed.output
-    text = t.read_text(encoding="utf-8")
+    text = t.read_text(encoding="utf-8")  # the turns kept are kept as they were written
     assert '"device": "laptop"' in text and '"mood": {"calm": true}' in text
 
 
@@ -460,7 +457,7 @@ def test_a_debrief_shows_no_control_characters_from_the_file(
     result = runner.invoke(cli, ["debrief", str(t)])
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
-    assert "Hi\ufffd]0;pwned\ufffd there \ufffd" in result.output
+    assert "Hi\\x1b]0;pwned\\x07 there \ufffd" in result.output  # shown, not obeyed
 
 
 def test_events_that_cannot_happen_are_one_line_in_debrief(

@@ -129,13 +129,15 @@ class Group(NamedTuple):
 
 
 class Need(NamedTuple):
-    """Satisfied when every group in `all` is hit and at least `count` groups are hit."""
+    """Satisfied when every group in `all` is hit and at least `at_least` groups are hit."""
 
     all: tuple[str, ...] = ()
-    count: int = 0
+    at_least: int = 0
 
     def met(self, hit: frozenset[str] | set[str]) -> bool:
-        return bool(self.all or self.count) and set(self.all) <= hit and len(hit) >= self.count
+        return (
+            bool(self.all or self.at_least) and set(self.all) <= hit and len(hit) >= self.at_least
+        )
 
 
 class Theme(NamedTuple):

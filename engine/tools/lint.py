@@ -19,7 +19,6 @@ from closer.engine.errors import Diagnostic, Severity, Span
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Element, Pattern, Word, matches_everything, normalize
 from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
-from closer.engine.runtime.session import listened_for
 
 
 class Check(NamedTuple):
@@ -296,7 +295,7 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     answers = program.answers
     answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
-    heard = listened_for(program)
+    heard = program.listened_for
     for intent in sc.intents:
         if intent.span.path != sc.path:
             continue
@@ -361,7 +360,7 @@ def _concerns(program: Program) -> Iterator[Diagnostic]:
                 "list a question that is asked, or fix the rules that skip them",
             )
         needed = set(c.resolve.all) | set(c.partial.all)
-        if not (c.resolve.count or c.partial.count):
+        if not (c.resolve.at_least or c.partial.at_least):
             for g in c.groups:
                 if g.id not in needed and g.patterns:
                     yield _diag(
