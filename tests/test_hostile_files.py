@@ -337,13 +337,13 @@ CASES = [
         edit_line("            - shut* down", '            - "shut* down§)"'),
         ("E060",),
     ),
-    # -- placeholders (the location is the text's start; the message names the offset)
+    # -- placeholders (the location is the placeholder itself)
     *(
         Case(
             f"placeholder-{name}",
-            edit(f'say: "{GREETING}{{persona.name}}.', f'say: §"{GREETING}{ph}.'),
+            edit(f'say: "{GREETING}{{persona.name}}.', f'say: "{GREETING}§{ph}.'),
             ("E050",),
-            message=f"{what} at offset {len(GREETING)}",
+            message=what,
         )
         for name, ph, what in [
             ("unknown", "{candidate.salary}", "unknown placeholder {candidate.salary}"),

@@ -111,3 +111,46 @@ def test_a_trailing_newline_does_not_sneak_into_an_id(default_text: str) -> None
     with pytest.raises(ScenarioError) as e:
         load_scenario(text, "s.yaml")
     assert "E033" in [d.code for d in e.value.diagnostics]
+
+
+# ---- positions inside a text: the character itself, whatever the YAML style -------------------
+
+HERE = "§"
+
+
+def located(text: str) -> tuple[str, int, int]:
+    """Remove the one `§`; return the text and the 1-based line:col where it was."""
+    pos = text.index(HERE)
+    text = text.replace(HERE, "", 1)
+    return text, text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+TITLE = "title: Senior Backend Engineer at Ledgerline, with the engineering manager\n"
+OPENING = "    say: \"Hi {candidate.first_name}, I'm {persona.name}."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (TITLE, 'title: "Meet §{persona.nmae}"\n', "unknown placeholder {persona.nmae}"),
+        (TITLE, "title: 'It''s a ''job'' at §{persona.nmae}'\n", "{persona.nmae}"),
+        (TITLE, "title: Meet the team at §{persona.company}\n", "{persona.company}"),
+        (TITLE, 'title: "Tab\\there, then §{x}"\n', "{x}"),
+        (TITLE, 'title: "Braces {{ok}} then a lone §{ brace"\n', "a lone brace"),
+        (TITLE, "title: >\n  A long title\n  with §{persona.nmae}\n", "{persona.nmae}"),
+        (TITLE, "title: |  # a {comment}\n  One\n  Two §{x}\n", "{x}"),
+        (TITLE, "title:\n  first line\n  then §{x}\n", "{x}"),
+        (OPENING, "    say: \"Hi {candidate.first_name}, I'm §{persona.nam}.", "{persona.nam}"),
+    ],
+    ids=["double", "single", "plain", "escape", "lone", "folded", "literal", "plain-2", "line"],
+)
+def test_a_bad_placeholder_is_reported_where_it_is_written(
+    default_text: str, old: str, new: str, message: str
+) -> None:
+    assert old in default_text
+    text, line, col = located(default_text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    found = [d for d in e.value.diagnostics if d.code == "E050"]
+    assert [(d.span.line, d.span.col) for d in found] == [(line, col)], found
+    assert message in found[0].message

@@ -156,7 +156,7 @@ class _Builder:
                 )
                 what = "a lone brace" if name in "{}" else f"unknown placeholder {{{name}}}"
                 extra = "; write {{ or }} for a literal brace" if name in "{}" else ""
-                self.error(y.span, "E050", f"{what} at offset {offset}", hint + extra)
+                self.error(y.at(offset), "E050", what, hint + extra)
         self.check_controls(y)
 
     def check_controls(self, y: Y) -> None:
