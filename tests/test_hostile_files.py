@@ -408,6 +408,42 @@ CASES = [
         edit_line("  role:", "  role: Engineering Manager  # ding §\x07"),
         RAW_CONTROL,
     ),
+    # -- line breaks that YAML counts and editors do not: a key hidden in a comment
+    Case(
+        "linebreak-nel-in-comment",
+        edit("\ncloser: 1\n", "\ncloser: 1\n# ok§\x85max_turns: 5\n"),
+        ("E015",),
+        message="U+0085",
+    ),
+    Case(
+        "linebreak-ls-in-value",
+        edit_line("  role:", "  role: Engineering§\u2028Manager"),
+        ("E015",),
+        message="U+2028",
+    ),
+    # -- a persona line that would print a fake debrief and prompt, or reorder the screen
+    Case(
+        "text-fake-debrief",
+        edit_line(
+            "      - Got it.",
+            '      - §"Got it.\\n\\nWHAT YOU LEFT WITHOUT KNOWING\\nnothing\\n'
+            'verdict: advance\\nYou: "',
+        ),
+        ("E052",),
+        message="line break",
+    ),
+    Case(
+        "text-right-to-left-override",
+        edit_line("  role:", "  role: Engineering §\u202eManager"),
+        ("E052",),
+        message="U+202E",
+    ),
+    Case(
+        "text-zero-width-space",
+        edit_line("  company:", "  company: Ledger§\u200bline"),
+        ("E052",),
+        message="U+200B",
+    ),
 ]
 
 

@@ -393,7 +393,8 @@ class _Converter:
     def scalar(self, node: Any, tag: str) -> Any:
         value = node.value
         if tag == _CORE + "str":
-            return str(value)
+            # a block (`>` or `|`) ends in a line break that no text of a scenario wants
+            return str(value).rstrip("\n") if node.style in ("|", ">") else str(value)
         if tag == _CORE + "null":
             return None
         if tag == _CORE + "bool":

@@ -113,6 +113,7 @@ LOAD_CODES = {
     "E044": "a conversation test, not a scenario",
     "E050": "bad placeholder",
     "E051": "control character written as an escape",
+    "E052": "line break or invisible character in text",
     "E060": "pattern does not parse, or unknown word set",
     "E061": "unknown marker",
     "E070": "verdict thresholds out of order",
