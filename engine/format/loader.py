@@ -258,7 +258,11 @@ class _Builder:
         own_sets = root.get("word_sets")
         for name, entries in self.lib.section("word_sets"):
             self.word_sets[name] = [e.v for e in entries.v]
+        word_sets = []
         for name, entries in own_sets.items() if own_sets else ():
+            word_sets.append(
+                m.WordSet(name, tuple((e.v, e.span) for e in entries.v), name in self.word_sets)
+            )
             self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
             self.check_word_set(name, entries)  # the shipped library's are tested
         persona_y = root.get("persona")
@@ -322,6 +326,7 @@ class _Builder:
             max_turns=mt.v if mt else 80,
             path=self.path,
             sha256=sha,
+            word_sets=tuple(word_sets),
         )
 
     def intents(self, own: Y | None) -> tuple[m.Intent, ...]:
