@@ -185,6 +185,15 @@ class Concern(NamedTuple):
             yield "worsened_by", None, p
 
 
+class WordSet(NamedTuple):
+    """A word set as the scenario writes it: its entries and where each is. `widens` is true
+    when the shared library has a set of that name, which these entries add to."""
+
+    name: str
+    entries: tuple[tuple[str, Span], ...]
+    widens: bool
+
+
 class Verdict(NamedTuple):
     baseline: int = 80
     advance: int = 70
@@ -206,3 +215,4 @@ class Scenario(NamedTuple):
     max_turns: int
     path: str
     sha256: str
+    word_sets: tuple[WordSet, ...] = ()  # the scenario's own, for lint (the library's are tested)
