@@ -393,14 +393,14 @@ def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
     if not text.strip():
         return None
     try:
-        event = json.loads(text)
+        obj = json.loads(text)
     except json.JSONDecodeError as e:
         raise UserError(f"{name}:{n}:{e.colno}: not a transcript line ({e.msg})") from None
     except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
         raise UserError(f"{name}:{n}:1: not a transcript line (too large)") from None
-    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+    if not isinstance(obj, dict) or not isinstance(obj.get("event"), str):
         raise UserError(f'{name}:{n}:1: not a transcript event (no "event")')
-    event = _scrub(event)
+    event: dict[str, Any] = _scrub(obj)
     problem = _session_problem(event) if event["event"] == "session" else None
     if event["event"] != "session":
         from closer.engine.runtime.events import MalformedEvent, event_from_json
