@@ -238,33 +238,29 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
     from closer.cli import render, transcript
     from closer.cli.play import load_program, wants_color
+    from closer.engine.runtime.concerns import impossible_move
     from closer.engine.tools.debrief import build_debrief
 
-    events = transcript.read(transcript_path)
-    head = events[0]
+    saved = transcript.read(transcript_path)
+    head, events = saved[0], transcript.as_events(saved)
+    problem = impossible_move(events)
+    if problem is not None:  # well-formed lines, but events no session writes
+        index, what = problem
+        line = transcript.load(transcript_path).line(index + 1)
+        raise UserError(f"{transcript_path}:{line}:1: {what}; was the file edited?")
     program = load_program(transcript.scenario_path(head, str(transcript_path))[1])
     if head.get("sha256") != program.scenario.sha256:
         click.echo(
             "closer: note: the scenario has changed since this transcript was written.", err=True
         )
-    if not any(e["event"] == "verdict" for e in events):
+    if not any(e.kind == "verdict" for e in events):
         raise UserError(
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
     persona = program.scenario.persona.name.split()[0]
     painter = render.Painter(wants_color(color))
-    try:
-        report = build_debrief(program, transcript.as_events(events))
-        shown = render.debrief(painter, report, persona)
-    except (KeyError, ValueError, TypeError, IndexError) as e:  # well-formed lines, but events
-        # no session writes (a concern revealed before it was hinted, say); nothing of the
-        # file is echoed
-        raise UserError(
-            f"{transcript_path}: its events do not make a debrief ({type(e).__name__}); "
-            "was the file edited?"
-        ) from None
-    painter.echo(shown)
+    painter.echo(render.debrief(painter, build_debrief(program, events), persona))
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")

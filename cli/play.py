@@ -8,7 +8,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
@@ -18,9 +18,20 @@ from closer.cli import render, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
 from closer.cli.text import clean, scrub
+from closer.engine.runtime.events import (
+    ConcernEvent,
+    CueEvent,
+    EndEvent,
+    IntentEvent,
+    SayEvent,
+)
 
-if TYPE_CHECKING:  # --record is imported only when asked for
+if TYPE_CHECKING:  # the engine is imported only when a command runs
     from closer.cli.record import Sink
+    from closer.engine import Session
+    from closer.engine.runtime.events import Event
+    from closer.engine.runtime.program import Program
+    from closer.engine.tools.explain import Explanation
 
 HELP = """Commands:
   /help        this list
@@ -30,7 +41,7 @@ HELP = """Commands:
 Ctrl-D ends the interview as if you had left; Ctrl-C stops at once."""
 
 
-def load_program(path: Path) -> Any:
+def load_program(path: Path) -> Program:
     from closer.engine import ScenarioError, compile_scenario, load_path
 
     try:
@@ -39,7 +50,7 @@ def load_program(path: Path) -> Any:
         raise from_scenario_error(e) from None
 
 
-def _refuse_broken_flow(program: Any) -> None:
+def _refuse_broken_flow(program: Program) -> None:
     """A scenario whose lint finds errors (an interview that can never end) is not played: the
     player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
     from closer.engine.tools.lint import flow_errors
@@ -60,12 +71,12 @@ def wants_color(flag: bool | None) -> bool:
 class Player:
     def __init__(
         self,
-        program: Any,
-        session: Any,
+        program: Program,
+        session: Session,
         painter: render.Painter,
         instant: bool,
         writer: transcript.Writer | Sink | None,
-        history: list[dict[str, Any]],
+        history: list[Event],
         read: Callable[[], str | None],
         trace: bool = False,
     ) -> None:
@@ -82,16 +93,16 @@ class Player:
         self.turns = 0
         self.width = 0  # wrap lines to the terminal when playing interactively
 
-    def record(self, events: tuple[dict[str, Any], ...]) -> None:
+    def record(self, events: Sequence[Event]) -> None:
         self.history.extend(events)
         if self.writer is not None:
-            self.writer.write(events)
+            self.writer.write(transcript.as_json(events))
 
-    def show(self, events: tuple[dict[str, Any], ...]) -> None:
+    def show(self, events: Iterable[Event]) -> None:
         for e in events:
-            if e["event"] == "cue" or (e["event"] == "say" and e["speaker"] == "interviewer"):
-                self.p.echo(render.line(self.p, self.persona, e["text"], self.width))
-                if e.get("kind") == "hesitation" and not self.instant:
+            if isinstance(e, CueEvent) or (isinstance(e, SayEvent) and e.by_interviewer):
+                self.p.echo(render.line(self.p, self.persona, e.text, self.width))
+                if isinstance(e, CueEvent) and e.cue == "hesitation" and not self.instant:
                     time.sleep(self.program.style.hesitation_pause)
 
     def command(self, text: str) -> bool:
@@ -123,23 +134,23 @@ class Player:
             )
         return "\n".join(clean(line) for line in lines)
 
-    def explain(self, text: str, state: str) -> Any:
+    def explain(self, text: str, state: str) -> Explanation:
         from closer.engine.format.patterns import normalize
         from closer.engine.tools.explain import explain
 
         utt = normalize(text)
         return explain(self.program, utt, self.program.listening(state, utt), state)
 
-    def show_trace(self, text: str, state: str, events: tuple[dict[str, Any], ...]) -> None:
+    def show_trace(self, text: str, state: str, events: Iterable[Event]) -> None:
         """For authors (`--trace`): everything behind the reply, hidden state included."""
         lines = self.explain(text, state).lines()
         lines[0] = f"[{state}] {lines[0]}"
         for e in events:
-            if e["event"] == "concern":
-                extra = f" (evidence: {', '.join(e['evidence'])})" if e.get("evidence") else ""
-                lines.append(f"concern {e['concern']} -> {e['status']}{extra}")
-            elif e["event"] == "intent" and e.get("deferred"):
-                lines.append(f"{e['intent']} deferred: asked before the interviewer was ready")
+            if isinstance(e, ConcernEvent):
+                extra = f" (evidence: {', '.join(e.evidence)})" if e.evidence else ""
+                lines.append(f"concern {e.concern} -> {e.status}{extra}")
+            elif isinstance(e, IntentEvent) and e.deferred:
+                lines.append(f"{e.intent} deferred: asked before the interviewer was ready")
         after = self.session.state.state
         if after != state:
             lines.append(f"state {state} -> {after}")
@@ -164,15 +175,14 @@ class Player:
             turn = self.session.turn(text)
             self.turns += 1
             self.last = (text, before)
-            events = transcript.as_json(turn.events)
-            self.record(events)
-            self.show(events)
+            self.record(turn.events)
+            self.show(turn.events)
             if self.trace:
-                self.show_trace(text, before, events)
-        return str(self.history[-1].get("reason", "completed"))
+                self.show_trace(text, before, turn.events)
+        return next((e.reason for e in reversed(self.history) if isinstance(e, EndEvent)), "")
 
     def finish(self, reason: str) -> None:
-        events = transcript.as_json(self.session.end(reason).events)
+        events = self.session.end(reason).events
         self.record(events)
         self.show(events)
 
@@ -215,13 +225,13 @@ def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | No
 
 
 class Replayed(NamedTuple):
-    session: Any
-    history: list[dict[str, Any]]  # the session's events so far, session line first
+    session: Session
+    history: list[Event]  # the session's events so far
     last: tuple[str, str] | None  # the last candidate line and the state before it, for /why
     kept: int  # how many of the saved events stand as they are (the rest is written again)
 
 
-def replay(program: Any, saved: transcript.Saved) -> Replayed:
+def replay(program: Program, saved: transcript.Saved) -> Replayed:
     """Rebuild a session from a transcript's candidate lines, checking it event by event.
 
     A turn cut off mid-write (only the last one can be) is dropped, and so is the verdict and
@@ -232,13 +242,13 @@ def replay(program: Any, saved: transcript.Saved) -> Replayed:
     saved_events = saved.events
     at = 1
 
-    def take(events: tuple[dict[str, Any], ...]) -> bool:
+    def take(events: tuple[Event, ...]) -> bool:
         """True when the saved events go on with `events`; False when they stop part-way
         through them (a torn write); refused when they differ."""
         nonlocal at
         got = saved_events[at : at + len(events)]  # read as this Closer writes them
         for k, e in enumerate(got):
-            if e != events[k]:
+            if e != events[k].to_json():
                 _differs(saved, at + k)
         if len(got) < len(events):
             return False
@@ -246,14 +256,13 @@ def replay(program: Any, saved: transcript.Saved) -> Replayed:
         return True
 
     session, opening = Session.start(program, int(saved_events[0]["seed"]))
-    opening_events = transcript.as_json(opening.events)
-    history = [saved_events[0], *opening_events]
-    if not take(opening_events):
+    history = list(opening.events)
+    if not take(opening.events):
         return Replayed(session, history, None, 1)  # the opening is written again
     last = None
     while at < len(saved_events) and saved_events[at].get("speaker") == "candidate":
         start, text, before = at, str(saved_events[at]["text"]), session.st.state
-        turn = transcript.as_json(session.turn(text).events)
+        turn = session.turn(text).events
         if not take(turn):
             return replay(program, saved.upto(start))  # the torn turn is dropped
         history.extend(turn)
@@ -277,14 +286,19 @@ def _differs(saved: transcript.Saved, index: int) -> NoReturn:
     )
 
 
-def _open(
-    scenario: str | None, seed: int | None, resume_path: Path | None
-) -> tuple[Any, Any, list[dict[str, Any]], Any, int, tuple[bytes, int]]:
-    """Load the scenario and start a session, or rebuild one from a transcript.
+class Opened(NamedTuple):
+    program: Program
+    session: Session
+    head: dict[str, Any]  # the transcript's session line
+    history: list[Event]  # the session's events so far
+    last: tuple[str, str] | None  # the last candidate line and the state before it, for /why
+    seed: int
+    kept: tuple[bytes, int]  # a resumed file's whole turns as written, and how many events
 
-    Returns the program, the session, its events so far (session line first), the last line
-    and the state before it (for /why), the seed, and the resumed file's whole turns as they
-    were written with the number of events they hold (kept as they are)."""
+
+def _open(scenario: str | None, seed: int | None, resume_path: Path | None) -> Opened:
+    """Load the scenario and start a session, or rebuild one from a transcript (whose whole
+    turns are kept as they were written)."""
     from closer.engine import Session
 
     saved = transcript.load(resume_path) if resume_path is not None else None
@@ -309,12 +323,13 @@ def _open(
             )
         r = replay(program, saved)
         kept = (saved.prefix(r.kept), r.kept)
-        return program, r.session, r.history, r.last, int(saved.events[0]["seed"]), kept
+        head = saved.events[0]
+        return Opened(program, r.session, head, r.history, r.last, int(head["seed"]), kept)
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)
     head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
-    return program, session, [head, *transcript.as_json(opening.events)], None, seed, (b"", 0)
+    return Opened(program, session, head, list(opening.events), None, seed, (b"", 0))
 
 
 def play(
@@ -338,11 +353,11 @@ def play(
     writer: transcript.Writer | Sink | None = None
     log: transcript.Writer | None = None
     try:
-        program, session, history, last, seed, kept = _open(scenario, seed, resume_path)
+        program, session, head, history, last, seed, kept = _open(scenario, seed, resume_path)
         if record_path is not None:
             from closer.cli.record import Recorder, Tee
 
-            ref = transcript.scenario_ref(history[0])
+            ref = transcript.scenario_ref(head)
             writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
     except BaseException:
         if claim is not None:
@@ -354,21 +369,21 @@ def play(
     interactive = sys.stdin.isatty()
     painter = render.Painter(wants_color(color))
     read = _reader(interactive, painter)
-    player = Player(program, session, painter, instant, writer, [], read, trace)
+    player = Player(program, session, painter, instant, writer, history, read, trace)
     player.last = last
     if interactive and sys.stdout.isatty():
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
     try:
-        player.record(tuple(history))
+        if writer is not None:  # the first write starts the file: what a resume keeps, and the rest
+            writer.write([head, *transcript.as_json(history)])
         painter.echo(render.briefing(painter, program, seed))
         painter.echo()
         if resume_path is not None:
-            player.turns = sum(1 for e in history if e.get("speaker") == "candidate")
+            player.turns = session.state.turn
             painter.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
-            last = history[-1]["turn"]
-            player.show(tuple(e for e in history[1:] if e["turn"] == last))
+            player.show(e for e in history if e.turn == player.turns)
         else:
-            player.show(tuple(history[1:]))
+            player.show(history)
         player.run()
     except KeyboardInterrupt:
         if not session.ended:
@@ -379,7 +394,7 @@ def play(
     finally:
         if writer is not None:
             writer.close()
-    report = build_debrief(program, transcript.as_events(player.history))
+    report = build_debrief(program, player.history)
     painter.echo(render.debrief(painter, report, player.persona))
     if log is not None and log.failed:
         return 1  # the interview went on, but the transcript asked for is not whole

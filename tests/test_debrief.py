@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from closer.engine import Session
-from closer.engine.runtime.events import event_from_json
+from closer.engine.runtime.events import ConcernEvent, event_from_json
 from closer.engine.runtime.program import Program
 from closer.engine.tools.debrief import Debrief, build_debrief
 from tests.helpers import play
@@ -69,3 +69,20 @@ def test_rebuilt_from_a_saved_transcript_is_identical(program: Program) -> None:
     saved = [json.loads(json.dumps(e.to_json())) for e in live]
     assert debrief(program, saved) == build_debrief(program, live)
     assert debrief(program, saved).concerns  # something to compare
+
+
+def test_a_status_sequence_no_session_writes_is_found_not_crashed_on(program: Program) -> None:
+    """A hand-edited transcript: `impossible_move` names the event, and the debrief of it
+    still builds (it used to raise ValueError looking for the missing 'hinted')."""
+    from closer.engine.runtime.concerns import impossible_move
+
+    _, events = play(program, [*ANSWERS, "No questions, thanks."])
+    typed = [event_from_json(e) for e in events]
+    assert impossible_move(typed) is None
+    edited = [*typed[:-2], ConcernEvent(8, "tenure", "revealed"), *typed[-2:]]
+    assert impossible_move(edited) == (
+        len(typed) - 2,
+        "concern 'tenure' cannot go from raised to revealed",
+    )
+    tenure = next(r for r in build_debrief(program, edited).concerns if r.id == "tenure")
+    assert tenure.heard and tenure.status == "revealed"

@@ -198,8 +198,7 @@ def cut_points(program: Program, data: bytes) -> tuple[int, list[str]]:
         if n not in replayed:
             try:
                 r = replay(program, saved)
-                said = [e for e in r.history if e.get("speaker") == "candidate"]
-                replayed[n] = (len(said), saved.prefix(r.kept))
+                replayed[n] = (r.session.state.turn, saved.prefix(r.kept))
             except UserError as e:
                 replayed[n] = e.message
         got = replayed[n]
@@ -474,5 +473,6 @@ def test_events_that_cannot_happen_are_one_line_in_debrief(
     result = runner.invoke(cli, ["debrief", str(t)])
     assert result.exit_code == 1
     assert result.output == (
-        f"closer: {t}: its events do not make a debrief (ValueError); was the file edited?\n"
+        f"closer: {t}:6:1: concern 'tenure' cannot go from raised to revealed; "
+        "was the file edited?\n"
     )

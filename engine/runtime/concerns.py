@@ -9,11 +9,14 @@ Every status change goes through `move`, which fires the lifecycle machine
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from closer.engine.errors import EngineError
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
+from closer.engine.runtime.events import ConcernEvent, Event
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.voice import Voice
@@ -215,3 +218,18 @@ class ConcernTracker:
         else:
             return False
         return True
+
+
+def impossible_move(events: Sequence[Event]) -> tuple[int, str] | None:
+    """The first concern event whose status change the lifecycle does not allow (only a
+    transcript edited by hand has one), as its index and what is wrong; None if there is none."""
+    concerns: dict[str, ConcernState] = {}
+    for i, e in enumerate(events):
+        if isinstance(e, ConcernEvent):
+            cs = concerns.setdefault(e.concern, ConcernState())
+            before = cs.status
+            try:
+                concern_machine().move(cs, e.status)
+            except EngineError:
+                return i, f"concern {e.concern!r} cannot go from {before} to {e.status}"
+    return None

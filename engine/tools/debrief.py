@@ -140,11 +140,12 @@ def _concern(program: Program, c: m.Concern, evs: list[Event]) -> ConcernReport 
     missing = tuple(labels[g] for g in wanted if g not in evidence_ids)
     probed_first = None
     if heard:
+        surfaced_at = next(i for i, s in enumerate(statuses) if s in SURFACED)
         first_answer = next(
             (
                 i
                 for i, s in enumerate(statuses)
-                if s in ("resolved", "partly_resolved", "worsened") and i > statuses.index("hinted")
+                if s in ("resolved", "partly_resolved", "worsened") and i > surfaced_at
             ),
             None,
         )
