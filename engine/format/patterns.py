@@ -23,8 +23,14 @@ Score: the number of words a pattern needs (words inside [...] and @sets count 0
 matching patterns the highest score wins; ties go to the higher intent priority, then to the
 earlier definition (the persona's own before the shared library). See docs/scenario-format.md.
 
-Matching keeps a *set* of positions as an integer bitmask and advances it element by element, so
-the cost is (pattern size) x (utterance length) whatever the input: no pattern can backtrack.
+Matching keeps a *set* of positions as an integer bitmask and moves it through the pattern once,
+from the last item to the first, so one pass yields every position where a match can start (the
+negation guard is then one AND with the positions no negation precedes). A pass takes one step
+per item, and each step is a few integer operations on masks one bit per word long, whatever the
+line says: no pattern can backtrack. `Pattern.cost` counts those steps (a word set's entries
+count at every use, unless every entry is a single word), and the loader refuses patterns over
+MAX_COST and scenarios over MAX_TOTAL_COST. Where a pattern word occurs is a few dictionary
+look-ups in an index of the line built once (`Utterance.mask`), typo variants included.
 """
 
 from __future__ import annotations
@@ -34,9 +40,14 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-MAX_UTTERANCE = 2000
+MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
+MAX_WORDS = 1000  # words of a player's line that are read, after contractions are expanded
 MAX_PATTERN = 300
 MAX_ITEMS = 60
+MAX_COST = 2000  # steps one pass of one pattern may take (Pattern.cost)
+MAX_TOTAL_COST = 100_000  # steps all of a scenario's patterns may take together
+TYPO_MIN = 5  # words this long or longer match a typed word with one slip ...
+TYPO_MAX = 24  # ... up to this long: longer ones must be typed exactly (bounds the index)
 NEGATION_WINDOW = 3
 
 NEGATIONS = frozenset([
@@ -125,19 +136,189 @@ NUMBER_WORDS = frozenset([
 ])  # fmt: skip
 
 
-class Utterance(NamedTuple):
-    """Normalised words of one candidate line, with the clause each word belongs to."""
+class Utterance:
+    """Normalised words of one candidate line, with the clause each word belongs to. Where each
+    pattern word matches is worked out on demand and kept: one line is tried against a few
+    hundred patterns that share most of their words."""
 
-    text: str
-    words: tuple[str, ...]
-    clauses: tuple[int, ...]
-    # where each pattern word matches, filled in as patterns ask: one utterance is tried against
-    # a few hundred patterns that share most of their words, typo checks included
-    masks: dict[Word | Number, int]
+    __slots__ = ("_index", "_unnegated", "clauses", "masks", "text", "words")
+
+    def __init__(self, text: str, words: tuple[str, ...], clauses: tuple[int, ...]) -> None:
+        self.text = text
+        self.words = words
+        self.clauses = clauses
+        self.masks: dict[object, int] = {}
+        self._index: _Index | None = None
+        self._unnegated: int | None = None
+
+    def __repr__(self) -> str:
+        return f"Utterance({self.text!r}, words={self.words!r})"
 
     @property
     def all_positions(self) -> int:
+        """Bit p set for every position p: before word p, or (p = len(words)) after the last."""
         return (1 << (len(self.words) + 1)) - 1
+
+    @property
+    def unnegated(self) -> int:
+        """The positions where a match may start under the negation guard."""
+        if self._unnegated is None:
+            free = 0
+            for start in range(len(self.words) + 1):
+                if not negated(self, start):
+                    free |= 1 << start
+            self._unnegated = free
+        return self._unnegated
+
+    def mask(self, el: Word | Number) -> int:
+        """Bit i set when word i matches `el`."""
+        m = self.masks.get(el)
+        if m is None:
+            if self._index is None:
+                self._index = _Index(self.words)
+            m = self.masks[el] = self._index.mask(el)
+        return m
+
+    def set_mask(self, words: frozenset[Word | Number]) -> int:
+        """Bit i set when word i matches any of `words` (a word set of single words)."""
+        m = self.masks.get(words)
+        if m is None:
+            m = 0
+            for el in words:
+                m |= self.mask(el)
+            self.masks[words] = m
+        return m
+
+
+# ---- where pattern words occur in a line ---------------------------------------------------
+#
+# A pattern word `w` of TYPO_MIN..TYPO_MAX letters also matches a typed word `t` one slip away
+# with the same first letter (`typo_close`). Each kind of slip leaves a trace that both sides
+# can compute, so the line is indexed once by its words' traces, and finding `w` takes len(w) + 1
+# look-ups, whatever the line's length (`lookups`):
+#   t is w                                          w in `exact`
+#   t is w with two neighbouring letters swapped    w in `near`  (t with them swapped back)
+#   t is w with a letter added (not first)          w in `near`  (t with that letter dropped)
+#   t is w with a letter dropped (not first)        _holes(w) in `holes`  (t with a gap put in)
+#   t is w with a letter replaced (6+ letters, not the first or last)
+#                                                   _holes(w) in `holes`  (t with it blanked)
+# A stem `w*` is found the same way among the typed words' first len(w) - 1, len(w) and
+# len(w) + 1 letters (`_Traces` per stem length, at most TYPO_MAX - TYPO_MIN + 1 of them).
+
+_HOLE = "\0"  # never in a normalised word
+
+
+def _holes(w: str) -> list[str]:
+    """`w` with each letter but the first blanked out in turn."""
+    return [w[:i] + _HOLE + w[i + 1 :] for i in range(1, len(w))]
+
+
+def lookups(w: Word) -> int:
+    """Dictionary look-ups that find where `w` occurs in a line (once per line)."""
+    return len(w.text) + 1 if TYPO_MIN <= len(w.text) <= TYPO_MAX else 1
+
+
+class _Traces(NamedTuple):
+    """One-slip traces of typed words (or of their first letters, for stems)."""
+
+    near: dict[str, int]
+    holes: dict[str, int]
+
+    def same_length(self, whole: str, bits: int) -> None:
+        """Traces of a word as long as the pattern word: swaps and replaced letters."""
+        near, holes = self.near, self.holes
+        for i in range(1, len(whole) - 1):
+            if whole[i] != whole[i + 1]:
+                k = whole[:i] + whole[i + 1] + whole[i] + whole[i + 2 :]
+                near[k] = near.get(k, 0) | bits
+            if len(whole) >= 6:
+                k = whole[:i] + _HOLE + whole[i + 1 :]
+                holes[k] = holes.get(k, 0) | bits
+
+    def one_longer(self, long: str, bits: int) -> None:
+        """Traces of a word one letter longer than the pattern word: that letter dropped."""
+        for i in range(1, len(long)):
+            k = long[:i] + long[i + 1 :]
+            self.near[k] = self.near.get(k, 0) | bits
+
+    def one_shorter(self, short: str, bits: int) -> None:
+        """Traces of a word one letter shorter than the pattern word: a gap put in."""
+        for i in range(1, len(short) + 1):
+            k = short[:i] + _HOLE + short[i:]
+            self.holes[k] = self.holes.get(k, 0) | bits
+
+    def find(self, w: str) -> int:
+        found = self.near.get(w, 0)
+        for k in _holes(w):
+            found |= self.holes.get(k, 0)
+        return found
+
+
+class _Index:
+    """A line's words, their prefixes and their one-slip traces, each with its positions."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        exact: dict[str, int] = {}
+        for i, t in enumerate(words):
+            exact[t] = exact.get(t, 0) | (1 << i)
+        self.exact = exact
+        self._prefixes: dict[str, int] | None = None
+        self._traces: _Traces | None = None
+        self._stems: dict[int, _Traces] = {}
+        self._numbers: int | None = None
+
+    def prefixes(self) -> dict[str, int]:
+        if self._prefixes is None:
+            self._prefixes = {}
+            for t, bits in self.exact.items():
+                for k in range(1, min(len(t), MAX_PATTERN) + 1):
+                    self._prefixes[t[:k]] = self._prefixes.get(t[:k], 0) | bits
+        return self._prefixes
+
+    def traces(self) -> _Traces:
+        if self._traces is None:
+            self._traces = traces = _Traces({}, {})
+            for t, bits in self.exact.items():
+                if TYPO_MIN <= len(t) <= TYPO_MAX:
+                    traces.same_length(t, bits)
+                if TYPO_MIN < len(t) <= TYPO_MAX + 1:
+                    traces.one_longer(t, bits)
+                if TYPO_MIN <= len(t) + 1 <= TYPO_MAX:
+                    traces.one_shorter(t, bits)
+        return self._traces
+
+    def stems(self, n: int) -> _Traces:
+        """The traces of every typed word's first n - 1, n and n + 1 letters."""
+        if n not in self._stems:
+            heads: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+            for t, bits in self.exact.items():
+                for k, group in zip((n - 1, n, n + 1), heads, strict=True):
+                    if len(t) >= k:
+                        group[t[:k]] = group.get(t[:k], 0) | bits
+            self._stems[n] = traces = _Traces({}, {})
+            for head, bits in heads[0].items():
+                traces.one_shorter(head, bits)
+            for head, bits in heads[1].items():
+                traces.same_length(head, bits)
+            for head, bits in heads[2].items():
+                traces.one_longer(head, bits)
+        return self._stems[n]
+
+    def mask(self, el: Word | Number) -> int:
+        if isinstance(el, Number):
+            if self._numbers is None:
+                self._numbers = 0
+                for t, bits in self.exact.items():
+                    if t in NUMBER_WORDS or any(c.isdigit() for c in t):
+                        self._numbers |= bits
+            return self._numbers
+        w = el.text
+        fuzzy = TYPO_MIN <= len(w) <= TYPO_MAX
+        if not el.prefix:
+            found = self.exact.get(w, 0)
+            return found | self.traces().find(w) if fuzzy else found
+        found = self.prefixes().get(w, 0)
+        return found | self.stems(len(w)).find(w) if fuzzy else found
 
 
 def fold(text: str) -> str:
@@ -161,10 +342,12 @@ def _expand(token: str) -> list[str]:
 def normalize(text: str) -> Utterance:
     """Text -> Utterance: folded, contractions expanded, punctuation dropped, clauses marked."""
     text = text[:MAX_UTTERANCE]
+    # the caps apply to the folded text: one character can fold into many (U+FDFA into 18)
+    folded = fold(text).replace("%", " percent ")[:MAX_UTTERANCE]
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
-    for raw in _WORD.findall(fold(text).replace("%", " percent ")):
+    for raw in _WORD.findall(folded):
         if raw in ".!?;:,":
             clause += 1
             continue
@@ -173,7 +356,7 @@ def normalize(text: str) -> Utterance:
                 clause += 1
             words.append(w)
             clauses.append(clause)
-    return Utterance(text, tuple(words), tuple(clauses), {})
+    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
 
 
 def typo_close(a: str, b: str) -> bool:
@@ -210,31 +393,9 @@ class Word(NamedTuple):
     text: str
     prefix: bool = False
 
-    def hits(self, words: Sequence[str]) -> int:
-        mask = 0
-        w = self.text
-        n = len(w)
-        fuzzy = n >= 5
-        for i, t in enumerate(words):
-            if t == w or (self.prefix and t.startswith(w)):
-                mask |= 1 << i
-            elif fuzzy and t[:1] == w[:1]:
-                if self.prefix:
-                    close = any(typo_close(t[:k], w) for k in (n - 1, n, n + 1) if k <= len(t))
-                else:
-                    close = typo_close(t, w)
-                if close:
-                    mask |= 1 << i
-        return mask
-
 
 class Number(NamedTuple):
-    def hits(self, words: Sequence[str]) -> int:
-        mask = 0
-        for i, t in enumerate(words):
-            if t in NUMBER_WORDS or any(c.isdigit() for c in t):
-                mask |= 1 << i
-        return mask
+    pass
 
 
 class Gap(NamedTuple):
@@ -248,6 +409,9 @@ class Opt(NamedTuple):
 class Alt(NamedTuple):
     options: tuple[tuple[Element, ...], ...]
     name: str = ""  # the word set's name, when it came from @name
+    # when every option is one word or `#`: those, matched as one mask (one step); else None
+    flat: frozenset[Word | Number] | None = None
+    cost: int = 1  # steps one pass through it takes (see `cost`)
 
 
 Element = Word | Number | Gap | Opt | Alt
@@ -267,24 +431,20 @@ class Pattern(NamedTuple):
     source: str
     parts: tuple[tuple[Element, ...], ...]  # `a & b`: every part must match, in any order
     score: int
+    cost: int = 0  # steps one match takes, whatever the line (see `cost`)
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation."""
-        starts = [_part_start(items, utt, utt.masks, guard) for items in self.parts]
-        if any(s is None for s in starts):
-            return None
-        return Hit(self, starts[0] or 0)
-
-
-def _part_start(
-    items: tuple[Element, ...], utt: Utterance, masks: dict[Word | Number, int], guard: bool
-) -> int | None:
-    if not _run(items, utt.all_positions, utt, masks):
-        return None
-    for start in range(len(utt.words) + 1):
-        if _run(items, 1 << start, utt, masks) and not (guard and negated(utt, start)):
-            return start
-    return None
+        full = utt.all_positions
+        allowed = utt.unnegated if guard else full
+        first = 0
+        for i, items in enumerate(self.parts):
+            starts = _starts(items, full, utt) & allowed
+            if not starts:
+                return None
+            if i == 0:
+                first = (starts & -starts).bit_length() - 1
+        return Hit(self, first)
 
 
 class Hit(NamedTuple):
@@ -305,37 +465,56 @@ def negated(utt: Utterance, start: int) -> bool:
     return False
 
 
-def _run(
-    items: tuple[Element, ...], starts: int, utt: Utterance, masks: dict[Word | Number, int]
-) -> int:
-    """Advance the set of positions `starts` through `items`; return the set of end positions."""
-    cur = starts
-    full = utt.all_positions
-    for el in items:
+def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
+    """The positions from which `items` match up to one of the positions `ends`: one pass,
+    last item first, one step per item (so `cost(items)` steps in all)."""
+    cur = ends
+    for el in reversed(items):
         if not cur:
             return 0
-        if isinstance(el, (Word, Number)):
-            m = masks.get(el)
-            if m is None:
-                m = masks[el] = el.hits(utt.words)
-            cur = (cur & m) << 1
-        elif isinstance(el, Gap):
+        if type(el) is Word or type(el) is Number:
+            cur = (cur >> 1) & utt.mask(el)
+        elif type(el) is Gap:
             if el.most == 0:
-                cur = full & ~((cur & -cur) - 1)
+                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
             else:
                 acc = cur
                 for _ in range(el.most):
-                    cur = (cur << 1) & full
+                    cur >>= 1
                     acc |= cur
                 cur = acc
-        elif isinstance(el, Opt):
-            cur = cur | _run(el.body, cur, utt, masks)
+        elif type(el) is Opt:
+            cur |= _starts(el.body, cur, utt)
+        elif type(el) is Alt:
+            if el.flat is not None:
+                cur = (cur >> 1) & utt.set_mask(el.flat)
+            else:
+                acc = 0
+                for option in el.options:
+                    acc |= _starts(option, cur, utt)
+                cur = acc
+    return cur
+
+
+def cost(items: Sequence[Element]) -> int:
+    """Steps one pass through `items` takes: 1 per item, plus what is inside [ ] and ( ); a
+    word set counts its entries at every use, unless every entry is a single word."""
+    total = 0
+    for el in items:
+        if isinstance(el, Opt):
+            total += 1 + cost(el.body)
+        elif isinstance(el, Alt):
+            total += el.cost
         else:
-            acc = 0
-            for option in el.options:
-                acc |= _run(option, cur, utt, masks)
-            cur = acc
-    return cur & full
+            total += 1
+    return total
+
+
+def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
+    if all(len(o) == 1 and isinstance(o[0], (Word, Number)) for o in options):
+        flat = frozenset(o[0] for o in options if isinstance(o[0], (Word, Number)))
+        return Alt(options, name, flat, 1)
+    return Alt(options, name, None, 1 + sum(cost(o) for o in options))
 
 
 # ---- compiling ----------------------------------------------------------------------------
@@ -362,7 +541,9 @@ def compile_pattern(
         raise PatternError(f"pattern has more than {MAX_ITEMS} parts")
     if not parts[0]:
         raise PatternError("empty pattern")
-    return Pattern(source, tuple(parts), sum(_score(p) for p in parts))
+    parts_t = tuple(parts)
+    steps = sum(1 + cost(p) for p in parts_t)
+    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps)
 
 
 def _score(items: Sequence[Element]) -> int:
@@ -417,9 +598,9 @@ class _Parser:
             self.count += 1
             if tok == "[":
                 options = self.options("]", offset)
-                out.append(Opt(options[0] if len(options) == 1 else (Alt(options),)))
+                out.append(Opt(options[0] if len(options) == 1 else (_alt(options),)))
             elif tok == "(":
-                out.append(Alt(self.options(")", offset)))
+                out.append(_alt(self.options(")", offset)))
             elif tok.startswith("*"):
                 if tok != "*" and not 1 <= int(tok[1:]) <= 9:
                     raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", offset)
@@ -476,7 +657,7 @@ class _Parser:
                 raise PatternError(f"word set @{name}: {entry!r}: {e}", offset) from None
             if seq:
                 options.append(seq)
-        self.cache[name] = Alt(tuple(options), name=name)
+        self.cache[name] = _alt(tuple(options), name)
         return self.cache[name]
 
     def expect(self, tok: str, offset: int) -> None:
