@@ -10,6 +10,7 @@ import pytest
 from closer.engine.format.patterns import (
     MAX_UTTERANCE,
     MAX_WORDS,
+    PART_COST,
     TYPO_MAX,
     TYPO_MIN,
     PatternError,
@@ -170,12 +171,20 @@ def test_the_index_finds_what_a_scan_of_every_word_finds() -> None:
 
 def test_cost_counts_the_steps_of_one_pass() -> None:
     sets = {"one": ["quick", "fast", "#"], "two": ["right away", "at once"]}
-    assert compile_pattern("led a team").cost == 1 + 3  # one per part, one per item
-    assert compile_pattern("a [b c] * d").cost == 1 + 1 + 3 + 1 + 1
-    assert compile_pattern("a (b | c d)").cost == 1 + 1 + (1 + 1 + 2)
-    assert compile_pattern("@one @one", sets).cost == 1 + 1 + 1  # single words: one mask
-    assert compile_pattern("@two", sets).cost == 1 + (1 + 2 + 2)  # entries count at every use
-    assert compile_pattern("@two @two & x", sets).cost == 1 + 5 + 5 + 1 + 1
+    part = PART_COST  # a pass's own overhead
+    assert compile_pattern("led a team").cost == part + 3  # one per word
+    assert compile_pattern("a [b c] * d *2 e").cost == part + 1 + (2 + 2) + 1 + 1 + 2 + 1
+    assert compile_pattern("a (b | c d)").cost == part + 1 + (1 + 2 + 3)  # 1 more per choice
+    assert compile_pattern("@one @one", sets).cost == part + 1 + 1  # single words: one mask
+    assert compile_pattern("@two", sets).cost == part + (1 + 3 + 3)  # entries count every use
+    assert compile_pattern("@two @two & x", sets).cost == part + 7 + 7 + part + 1
+
+
+@pytest.mark.parametrize("most", range(1, 10))
+def test_a_bounded_gap_skips_up_to_its_number_of_words(most: int) -> None:
+    for n in range(12):
+        line = "a " + "x " * n + "b"
+        assert matches(f"a *{most} b", line) is (n <= most), (most, n)
 
 
 def gap_set(entries: int, parts: int) -> list[str]:
@@ -188,7 +197,7 @@ def test_a_match_takes_one_pass_even_under_the_negation_guard() -> None:
     # each start with a pass of its own, so a 2,000-character line cost 285 passes
     pattern = compile_pattern("w00 @g @g @g @g", {"g": gap_set(40, 20)})
     line = normalize("no w00 " * 285)
-    assert pattern.cost == 1 + 1 + 4 * (1 + 40 * 20)
+    assert pattern.cost == PART_COST + 1 + 4 * (1 + 40 * (1 + 19 * 2 + 1))
     started = time.perf_counter()
     for _ in range(5):
         assert pattern.match(line, guard=True) is None

@@ -38,7 +38,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple
 
 MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
 MAX_WORDS = 1000  # words of a player's line that are read, after contractions are expanded
@@ -47,7 +48,7 @@ MAX_ITEMS = 60
 MAX_COST = 2000  # steps one pass of one pattern may take (Pattern.cost)
 MAX_TOTAL_COST = 100_000  # steps all of a scenario's patterns may take together
 TYPO_MIN = 5  # words this long or longer match a typed word with one slip ...
-TYPO_MAX = 24  # ... up to this long: longer ones must be typed exactly (bounds the index)
+TYPO_MAX = 16  # ... up to this long: longer ones must be typed exactly (bounds the index)
 NEGATION_WINDOW = 3
 
 NEGATIONS = frozenset([
@@ -172,11 +173,11 @@ class Utterance:
 
     def mask(self, el: Word | Number) -> int:
         """Bit i set when word i matches `el`."""
-        m = self.masks.get(el)
+        m = self.masks.get(el.key)
         if m is None:
             if self._index is None:
                 self._index = _Index(self.words)
-            m = self.masks[el] = self._index.mask(el)
+            m = self.masks[el.key] = self._index.mask(el)
         return m
 
     def set_mask(self, words: frozenset[Word | Number]) -> int:
@@ -193,65 +194,58 @@ class Utterance:
 # ---- where pattern words occur in a line ---------------------------------------------------
 #
 # A pattern word `w` of TYPO_MIN..TYPO_MAX letters also matches a typed word `t` one slip away
-# with the same first letter (`typo_close`). Each kind of slip leaves a trace that both sides
-# can compute, so the line is indexed once by its words' traces, and finding `w` takes len(w) + 1
-# look-ups, whatever the line's length (`lookups`):
-#   t is w                                          w in `exact`
-#   t is w with two neighbouring letters swapped    w in `near`  (t with them swapped back)
-#   t is w with a letter added (not first)          w in `near`  (t with that letter dropped)
-#   t is w with a letter dropped (not first)        _holes(w) in `holes`  (t with a gap put in)
-#   t is w with a letter replaced (6+ letters, not the first or last)
-#                                                   _holes(w) in `holes`  (t with it blanked)
-# A stem `w*` is found the same way among the typed words' first len(w) - 1, len(w) and
-# len(w) + 1 letters (`_Traces` per stem length, at most TYPO_MAX - TYPO_MIN + 1 of them).
+# with the same first letter (`typo_close`). Each kind of slip leaves a trace, so the line is
+# indexed once by its words and a few traces of them, and `w` is found by looking up its own
+# variants (`Word.variants`, worked out once per pattern word), whatever the line's length:
+#   t is w                                            w in `exact`
+#   t is w with a letter dropped (not the first)      w's drops in `exact`
+#   t is w with neighbouring letters swapped          w's swaps in `exact`
+#   t is w with a letter added (not the first)        w in `near`: each t with a letter dropped
+#   t is w with a letter replaced (6+ letters, not the first or the last)
+#                                                     w's holes in `holes`: each t with a hole
+# A stem `w*` is found the same way among the typed words' first len(w) - 1 letters (drops,
+# looked up among all prefixes), len(w) (swaps, holes) and len(w) + 1 letters (near): the line's
+# `near` and `holes` for stems are built per stem length, at most TYPO_MAX - TYPO_MIN + 1 times,
+# each at most about 2 x MAX_UTTERANCE keys (a line holds few words as long as the stem).
 
 _HOLE = "\0"  # never in a normalised word
 
 
-def _holes(w: str) -> list[str]:
-    """`w` with each letter but the first blanked out in turn."""
-    return [w[:i] + _HOLE + w[i + 1 :] for i in range(1, len(w))]
+def _variants(w: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Keys that find `w` with one slip: (drops and swaps, holes); none for short words."""
+    n = len(w)
+    if not TYPO_MIN <= n <= TYPO_MAX:
+        return (), ()
+    drops = [w[:i] + w[i + 1 :] for i in range(1, n)]
+    swaps = [w[:i] + w[i + 1] + w[i] + w[i + 2 :] for i in range(1, n - 1) if w[i] != w[i + 1]]
+    holes = [w[:i] + _HOLE + w[i + 1 :] for i in range(1, n - 1)] if n >= 6 else []
+    return tuple(drops + swaps), tuple(holes)
 
 
 def lookups(w: Word) -> int:
-    """Dictionary look-ups that find where `w` occurs in a line (once per line)."""
-    return len(w.text) + 1 if TYPO_MIN <= len(w.text) <= TYPO_MAX else 1
+    """At most how many dictionary look-ups find `w` in a line (once per line): the word, and
+    for one with typo tolerance its `near`, drops, swaps and holes."""
+    n = len(w.text)
+    if not TYPO_MIN <= n <= TYPO_MAX:
+        return 1
+    return 2 + (n - 1) + (n - 2) + (n - 2 if n >= 6 else 0)
 
 
 class _Traces(NamedTuple):
-    """One-slip traces of typed words (or of their first letters, for stems)."""
+    """Typed words (or their first letters, for stems) with a letter dropped or blanked."""
 
     near: dict[str, int]
     holes: dict[str, int]
 
-    def same_length(self, whole: str, bits: int) -> None:
-        """Traces of a word as long as the pattern word: swaps and replaced letters."""
-        near, holes = self.near, self.holes
-        for i in range(1, len(whole) - 1):
-            if whole[i] != whole[i + 1]:
-                k = whole[:i] + whole[i + 1] + whole[i] + whole[i + 2 :]
-                near[k] = near.get(k, 0) | bits
-            if len(whole) >= 6:
-                k = whole[:i] + _HOLE + whole[i + 1 :]
-                holes[k] = holes.get(k, 0) | bits
-
-    def one_longer(self, long: str, bits: int) -> None:
-        """Traces of a word one letter longer than the pattern word: that letter dropped."""
-        for i in range(1, len(long)):
-            k = long[:i] + long[i + 1 :]
-            self.near[k] = self.near.get(k, 0) | bits
-
-    def one_shorter(self, short: str, bits: int) -> None:
-        """Traces of a word one letter shorter than the pattern word: a gap put in."""
-        for i in range(1, len(short) + 1):
-            k = short[:i] + _HOLE + short[i:]
+    def add_holes(self, t: str, bits: int) -> None:
+        for i in range(1, len(t) - 1):
+            k = t[:i] + _HOLE + t[i + 1 :]
             self.holes[k] = self.holes.get(k, 0) | bits
 
-    def find(self, w: str) -> int:
-        found = self.near.get(w, 0)
-        for k in _holes(w):
-            found |= self.holes.get(k, 0)
-        return found
+    def add_drops(self, t: str, bits: int) -> None:
+        for i in range(1, len(t)):
+            k = t[:i] + t[i + 1 :]
+            self.near[k] = self.near.get(k, 0) | bits
 
 
 class _Index:
@@ -265,43 +259,50 @@ class _Index:
         self._prefixes: dict[str, int] | None = None
         self._traces: _Traces | None = None
         self._stems: dict[int, _Traces] = {}
+        self._longest: list[tuple[str, int]] | None = None
         self._numbers: int | None = None
 
     def prefixes(self) -> dict[str, int]:
         if self._prefixes is None:
-            self._prefixes = {}
+            self._prefixes = prefixes = {}
             for t, bits in self.exact.items():
                 for k in range(1, min(len(t), MAX_PATTERN) + 1):
-                    self._prefixes[t[:k]] = self._prefixes.get(t[:k], 0) | bits
+                    prefixes[t[:k]] = prefixes.get(t[:k], 0) | bits
         return self._prefixes
 
     def traces(self) -> _Traces:
         if self._traces is None:
             self._traces = traces = _Traces({}, {})
             for t, bits in self.exact.items():
-                if TYPO_MIN <= len(t) <= TYPO_MAX:
-                    traces.same_length(t, bits)
+                if 6 <= len(t) <= TYPO_MAX:
+                    traces.add_holes(t, bits)
                 if TYPO_MIN < len(t) <= TYPO_MAX + 1:
-                    traces.one_longer(t, bits)
-                if TYPO_MIN <= len(t) + 1 <= TYPO_MAX:
-                    traces.one_shorter(t, bits)
+                    traces.add_drops(t, bits)
         return self._traces
 
+    def longest(self) -> list[tuple[str, int]]:
+        """The line's words, longest first."""
+        if self._longest is None:
+            self._longest = sorted(self.exact.items(), key=lambda wb: -len(wb[0]))
+        return self._longest
+
     def stems(self, n: int) -> _Traces:
-        """The traces of every typed word's first n - 1, n and n + 1 letters."""
+        """The traces of every typed word's first n letters (holes) and n + 1 (drops)."""
         if n not in self._stems:
-            heads: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-            for t, bits in self.exact.items():
-                for k, group in zip((n - 1, n, n + 1), heads, strict=True):
-                    if len(t) >= k:
-                        group[t[:k]] = group.get(t[:k], 0) | bits
+            whole: dict[str, int] = {}
+            longer: dict[str, int] = {}
+            for t, bits in self.longest():
+                if len(t) < n:
+                    break
+                if n >= 6:
+                    whole[t[:n]] = whole.get(t[:n], 0) | bits
+                if len(t) > n:
+                    longer[t[: n + 1]] = longer.get(t[: n + 1], 0) | bits
             self._stems[n] = traces = _Traces({}, {})
-            for head, bits in heads[0].items():
-                traces.one_shorter(head, bits)
-            for head, bits in heads[1].items():
-                traces.same_length(head, bits)
-            for head, bits in heads[2].items():
-                traces.one_longer(head, bits)
+            for head, bits in whole.items():
+                traces.add_holes(head, bits)
+            for head, bits in longer.items():
+                traces.add_drops(head, bits)
         return self._stems[n]
 
     def mask(self, el: Word | Number) -> int:
@@ -312,13 +313,18 @@ class _Index:
                     if t in NUMBER_WORDS or any(c.isdigit() for c in t):
                         self._numbers |= bits
             return self._numbers
-        w = el.text
-        fuzzy = TYPO_MIN <= len(w) <= TYPO_MAX
-        if not el.prefix:
-            found = self.exact.get(w, 0)
-            return found | self.traces().find(w) if fuzzy else found
-        found = self.prefixes().get(w, 0)
-        return found | self.stems(len(w)).find(w) if fuzzy else found
+        same = self.prefixes() if el.prefix else self.exact
+        found = same.get(el.text, 0)
+        variants, holes = el.variants
+        if not variants:
+            return found
+        traces = self.stems(len(el.text)) if el.prefix else self.traces()
+        found |= traces.near.get(el.text, 0)
+        for k in variants:
+            found |= same.get(k, 0)
+        for k in holes:
+            found |= traces.holes.get(k, 0)
+        return found
 
 
 def fold(text: str) -> str:
@@ -389,13 +395,35 @@ def typo_close(a: str, b: str) -> bool:
 # ---- compiled pattern elements -------------------------------------------------------------
 
 
-class Word(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A pattern word (`prefix`: a stem, `word*`). `key` names it in a line's masks."""
+
     text: str
     prefix: bool = False
+    key: str = field(init=False, repr=False, compare=False)
+    _variants: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
+        object.__setattr__(self, "_variants", None)
+
+    @property
+    def variants(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Its one-slip look-up keys (`_variants`), worked out the first time they are needed:
+        a compiled word is looked up in many lines."""
+        if self._variants is None:
+            object.__setattr__(self, "_variants", _variants(self.text))
+        return self._variants  # type: ignore[return-value]
 
 
-class Number(NamedTuple):
-    pass
+@dataclass(frozen=True, slots=True)
+class Number:
+    """`#`: any number."""
+
+    key: ClassVar[str] = "#"  # never a normalised word
 
 
 class Gap(NamedTuple):
@@ -465,6 +493,20 @@ def negated(utt: Utterance, start: int) -> bool:
     return False
 
 
+def _spread(most: int) -> tuple[int, ...]:
+    """Shifts that OR a mask with itself shifted by 1 .. `most`, by doubling (at most 4)."""
+    shifts, span = [], 1  # the mask covers shifts 0 .. span - 1
+    while span * 2 <= most + 1:
+        shifts.append(span)
+        span *= 2
+    if span <= most:
+        shifts.append(most + 1 - span)
+    return tuple(shifts)
+
+
+_SPREAD = {most: _spread(most) for most in range(1, 10)}
+
+
 def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
     """The positions from which `items` match up to one of the positions `ends`: one pass,
     last item first, one step per item (so `cost(items)` steps in all)."""
@@ -477,12 +519,9 @@ def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
         elif type(el) is Gap:
             if el.most == 0:
                 cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
-            else:
-                acc = cur
-                for _ in range(el.most):
-                    cur >>= 1
-                    acc |= cur
-                cur = acc
+            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
+                for shift in _SPREAD[el.most]:
+                    cur |= cur >> shift
         elif type(el) is Opt:
             cur |= _starts(el.body, cur, utt)
         elif type(el) is Alt:
@@ -496,25 +535,86 @@ def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
     return cur
 
 
+PART_COST = 4  # a pass's own overhead, in steps (measured in bench/worst.py)
+
+
 def cost(items: Sequence[Element]) -> int:
-    """Steps one pass through `items` takes: 1 per item, plus what is inside [ ] and ( ); a
-    word set counts its entries at every use, unless every entry is a single word."""
+    """Steps one pass through `items` takes: 1 per word, `#` or `*`, 2 per `*N`; for [ ] 2 and
+    for ( ) 1, plus 1 per choice, plus what is inside; a word set counts its entries at every
+    use, unless every entry is a single word or `#` (then the set is one step)."""
     total = 0
     for el in items:
         if isinstance(el, Opt):
-            total += 1 + cost(el.body)
+            total += 2 + cost(el.body)
         elif isinstance(el, Alt):
             total += el.cost
+        elif isinstance(el, Gap) and el.most:
+            total += 2
         else:
             total += 1
     return total
+
+
+def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
+    """Look-ups that place the words of `pattern` not in `placed` in a line's index (each word
+    and word set is placed once per line, however many patterns use it); adds them to it. With
+    `warm`, works out the new words' look-up keys now rather than on the first line."""
+    total = 0
+
+    def walk(items: Sequence[Element]) -> None:
+        nonlocal total
+        for el in items:
+            if isinstance(el, (Word, Number)):
+                if el.key not in placed:
+                    placed.add(el.key)
+                    total += lookups(el) if isinstance(el, Word) else 1
+                    if warm and isinstance(el, Word):
+                        el.variants  # noqa: B018 (computed and kept)
+            elif isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt):
+                key = ("@", el.name) if el.name else None
+                if key is not None and key in placed:
+                    continue
+                if key is not None:
+                    placed.add(key)
+                if el.flat is not None:
+                    total += len(el.flat)  # one OR per entry, once per line
+                for option in el.options:
+                    walk(option)
+
+    for part in pattern.parts:
+        walk(part)
+    return total
+
+
+def costliest_set(pattern: Pattern) -> Alt | None:
+    """The word set whose uses cost `pattern` the most steps, if one does."""
+    found: dict[str, tuple[int, Alt]] = {}
+
+    def walk(items: Sequence[Element]) -> None:
+        for el in items:
+            if isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt) and el.name:
+                if el.flat is None:  # a set of single words is one step, however large
+                    uses, _ = found.get(el.name, (0, el))
+                    found[el.name] = (uses + 1, el)
+            elif isinstance(el, Alt):
+                for option in el.options:
+                    walk(option)
+
+    for part in pattern.parts:
+        walk(part)
+    ranked = sorted(found.values(), key=lambda t: -t[0] * t[1].cost)
+    return ranked[0][1] if ranked else None
 
 
 def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
     if all(len(o) == 1 and isinstance(o[0], (Word, Number)) for o in options):
         flat = frozenset(o[0] for o in options if isinstance(o[0], (Word, Number)))
         return Alt(options, name, flat, 1)
-    return Alt(options, name, None, 1 + sum(cost(o) for o in options))
+    return Alt(options, name, None, 1 + sum(1 + cost(o) for o in options))
 
 
 # ---- compiling ----------------------------------------------------------------------------
@@ -523,10 +623,11 @@ def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
 def compile_pattern(
     source: str,
     word_sets: Mapping[str, Sequence[str]] | None = None,
-    cache: dict[str, Alt] | None = None,
+    cache: dict[str, Alt | Word] | None = None,
 ) -> Pattern:
     """Parse a pattern; raise PatternError with the column of the problem. Pass the same
-    `cache` when compiling many patterns over the same word sets, to compile each set once."""
+    `cache` when compiling many patterns over the same word sets, to compile each set once
+    (and each word: a word keeps its typo look-up keys)."""
     if len(source) > MAX_PATTERN:
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
     parser = _Parser(source, word_sets or {}, {} if cache is None else cache)
@@ -542,7 +643,7 @@ def compile_pattern(
     if not parts[0]:
         raise PatternError("empty pattern")
     parts_t = tuple(parts)
-    steps = sum(1 + cost(p) for p in parts_t)
+    steps = sum(PART_COST + cost(p) for p in parts_t)
     return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps)
 
 
@@ -558,7 +659,10 @@ def _score(items: Sequence[Element]) -> int:
 
 class _Parser:
     def __init__(
-        self, source: str, word_sets: Mapping[str, Sequence[str]], cache: dict[str, Alt]
+        self,
+        source: str,
+        word_sets: Mapping[str, Sequence[str]],
+        cache: dict[str, Alt | Word],
     ) -> None:
         self.source = source
         self.word_sets = word_sets
@@ -635,21 +739,27 @@ class _Parser:
             words = normalize(bare).words
         if not words:
             raise PatternError(f"{tok!r} has no letters or digits", offset)
-        out: list[Element] = [Word(w) for w in words]
-        if prefix:
-            out[-1] = Word(words[-1], prefix=True)
-        return out
+        return [self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+
+    def word(self, text: str, prefix: bool) -> Word:
+        """The one Word for this text in everything compiled with the same cache."""
+        key = "'" + text + ("*" if prefix else "")  # never a word set's name
+        found = self.cache.get(key)
+        if not isinstance(found, Word):
+            found = self.cache[key] = Word(text, prefix)
+        return found
 
     def word_set(self, name: str, offset: int) -> Alt:
-        if name in self.cache:
-            return self.cache[name]
+        cached = self.cache.get(name)
+        if isinstance(cached, Alt):
+            return cached
         entries = self.word_sets.get(name)
         if entries is None:
             raise PatternError(f"unknown word set @{name}", offset)
         options = []
         for entry in entries:
             try:
-                sub = _Parser(entry, {}, {})
+                sub = _Parser(entry, {}, self.cache)
                 seq = sub.sequence(top=True, in_set=True)
                 if sub.peek() is not None:
                     raise PatternError("cannot use &")
@@ -657,8 +767,8 @@ class _Parser:
                 raise PatternError(f"word set @{name}: {entry!r}: {e}", offset) from None
             if seq:
                 options.append(seq)
-        self.cache[name] = _alt(tuple(options), name)
-        return self.cache[name]
+        alt = self.cache[name] = _alt(tuple(options), name)
+        return alt
 
     def expect(self, tok: str, offset: int) -> None:
         if self.peek() != tok:
