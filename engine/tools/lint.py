@@ -115,6 +115,7 @@ LOAD_CODES = {
     "E051": "control character written as an escape",
     "E060": "pattern does not parse, or unknown word set",
     "E061": "unknown marker",
+    "E062": "pattern too costly to match",
     "E070": "verdict thresholds out of order",
     "E071": "duplicate question or concern id",
     "E072": "unknown question id in `goto` or `during`",
