@@ -12,12 +12,21 @@ Every check is conservative: it reports only what is certain from the file (a ru
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from closer.engine.errors import Diagnostic, Severity, Span
 from closer.engine.format import model as m
-from closer.engine.format.patterns import Element, Pattern, Word, matches_everything, normalize
+from closer.engine.format.patterns import (
+    Element,
+    Gap,
+    Number,
+    Opt,
+    Pattern,
+    Word,
+    matches_everything,
+    normalize,
+)
 from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
 from closer.engine.runtime.session import listened_for
 
@@ -235,18 +244,114 @@ def _flow(program: Program) -> Iterator[Diagnostic]:
             )
 
 
+def _shape(items: Sequence[Element]) -> str:
+    """The items written out canonically: equal for equal items (a word set by its name)."""
+    out = []
+    for el in items:
+        if isinstance(el, (Word, Number)):
+            out.append(el.key)
+        elif isinstance(el, Gap):
+            out.append(f"*{el.most or ''}")
+        elif isinstance(el, Opt):
+            out.append(f"[{_shape(el.body)}]")
+        elif el.name:
+            out.append(f"@{el.name}")
+        else:
+            out.append("(" + "|".join(_shape(o) for o in el.options) + ")")
+    return " ".join(out)
+
+
+NEVER = 1 << 62  # no rule
+MULTI_CAP = 64  # earlier `a & b` rules compared with each pattern (W102's one cap)
+
+
+class _Covering:
+    """Which rule of a question first covers a pattern (W102), through an index of all the
+    question's patterns instead of a comparison of every pair: catch-alls; identical patterns,
+    by their shape; and plain word runs found inside the pattern by an Aho-Corasick automaton
+    over words (each node knows the earliest rule whose run ends there), so a pattern costs
+    steps in proportion to its length. Earlier `a & b` rules are compared one by one, the first
+    MULTI_CAP of them."""
+
+    def __init__(self, rules: Sequence[m.Rule]) -> None:
+        self.everything = NEVER
+        self.shapes: dict[str, int] = {}
+        self.multi: list[tuple[int, Pattern]] = []
+        self.goto: list[dict[str, int]] = [{}]
+        ends = [NEVER]
+        for i, rule in enumerate(rules):
+            for pat in rule.patterns:
+                p = pat.pattern
+                if matches_everything(p):
+                    self.everything = min(self.everything, i)
+                self.shapes.setdefault(" & ".join(_shape(part) for part in p.parts), i)
+                if not all(all(isinstance(el, Word) for el in part) for part in p.parts):
+                    continue
+                if len(p.parts) > 1:
+                    self.multi.append((i, p))
+                    continue
+                node = 0
+                for el in p.parts[0]:
+                    nxt = self.goto[node].get(el.key)  # type: ignore[union-attr]
+                    if nxt is None:
+                        nxt = self.goto[node][el.key] = len(self.goto)  # type: ignore[union-attr]
+                        self.goto.append({})
+                        ends.append(NEVER)
+                    node = nxt
+                ends[node] = min(ends[node], i)
+        # failure links, breadth first; `first[n]`: the earliest rule of any run ending at n
+        self.fail = [0] * len(self.goto)
+        self.first = ends[:]
+        queue = list(self.goto[0].values())
+        for node in queue:
+            for key, child in self.goto[node].items():
+                f = self.fail[node]
+                while f and key not in self.goto[f]:
+                    f = self.fail[f]
+                self.fail[child] = self.goto[f][key] if node and key in self.goto[f] else 0
+                self.first[child] = min(ends[child], self.first[self.fail[child]])
+                queue.append(child)
+
+    def runs(self, p: Pattern) -> int:
+        """The earliest rule with a plain word run found, in a row, in a part of `p`."""
+        best = NEVER
+        for part in p.parts:
+            node = 0
+            for el in part:
+                if not isinstance(el, Word):
+                    node = 0
+                    continue
+                while node and el.key not in self.goto[node]:
+                    node = self.fail[node]
+                node = self.goto[node].get(el.key, 0)
+                best = min(best, self.first[node])
+        return best
+
+    def earliest(self, p: Pattern, before: int) -> int | None:
+        """The first rule before rule `before` with a pattern that covers `p` (see `covers`)."""
+        shape = " & ".join(_shape(part) for part in p.parts)
+        best = min(self.everything, self.shapes.get(shape, NEVER), self.runs(p))
+        for i, e in self.multi[:MULTI_CAP]:
+            if i >= min(best, before):
+                break
+            if covers(e, p):
+                best = i
+                break
+        return best if best < before else None
+
+
 def _rules(q: m.Question) -> Iterator[Diagnostic]:
+    index = _Covering(q.rules)
     for j, rule in enumerate(q.rules):
-        earlier = [(i, p) for i, r in enumerate(q.rules[:j]) for p in r.patterns]
-        if not earlier:
-            continue
         found: list[int] = []
         for p in rule.patterns:
-            by = next((i for i, e in earlier if covers(e.pattern, p.pattern)), None)
+            by = index.earliest(p.pattern, j)
             if by is None:
                 break
             found.append(by)
         else:
+            if not found:
+                continue
             first = q.rules[min(found)]
             yield _diag(
                 "W102",
