@@ -484,3 +484,30 @@ def test_nothing_after_a_rule_that_always_matches_becomes_an_edge() -> None:
     advances = {(s, d) for t, s, d in program.machine.edges if t == "advance" and s == "a"}
     assert advances == {("a", "c")}
     assert measure(program, []).get("transitions").total == len(program.machine.edges)
+
+
+def test_examples_are_checked_within_a_work_budget() -> None:
+    # intents near the scenario budget, and 120 long examples: classifying every one took
+    # seconds; W108 classifies them in order until its budget is spent
+    gaps = "".join('    - "*"\n' for _ in range(100))  # never stops a pass early
+    patterns = "".join(f"      - zz{i} @gaps\n" for i in range(380))
+    examples = "".join(
+        "      - " + " ".join(f"w{i}x{k}" for k in range(200)) + "\n" for i in range(120)
+    )
+    text = merged(
+        Example(
+            "",
+            (0, 0),
+            f"word_sets:\n  gaps:\n{gaps}intents:\n  heavy:\n    patterns:\n{patterns}"
+            f"    examples:\n{examples}"
+            + flow("    - id: a\n      ask: A?\n", "      heavy: Yes.\n"),
+            False,
+            0,
+        )
+    )
+    program = compile_text(text)
+    started = time.perf_counter()
+    found = [d for d in lint(program) if d.code == "W108"]
+    elapsed = time.perf_counter() - started
+    assert 0 < len(found) < 120 and all("understood as nothing" in d.message for d in found)
+    assert elapsed < 2.0  # about 0.3 s; 3 s when every example was classified

@@ -555,6 +555,14 @@ def cost(items: Sequence[Element]) -> int:
     return total
 
 
+LINE_COST = 30  # steps, per character, of indexing a line at worst (measured in bench/worst.py)
+
+
+def line_cost(utt: Utterance) -> int:
+    """At most what indexing a line's words costs, in steps."""
+    return LINE_COST * sum(len(w) + 1 for w in utt.words)
+
+
 def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
     """Look-ups that place the words of `pattern` not in `placed` in a line's index (each word
     and word set is placed once per line, however many patterns use it); adds them to it. With

@@ -24,8 +24,10 @@ from closer.engine.format.patterns import (
     Opt,
     Pattern,
     Word,
+    line_cost,
     matches_everything,
     normalize,
+    placing,
 )
 from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
 from closer.engine.runtime.session import listened_for
@@ -398,6 +400,9 @@ def _patterns(program: Program) -> Iterator[Diagnostic]:
 # ---- intents ------------------------------------------------------------------------------
 
 
+EXAMPLE_WORK = 2_000_000  # steps W108 may spend classifying examples: about half a second
+
+
 def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     answers = program.answers
@@ -423,9 +428,18 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 "says the unknown_question line",
             )
     everything = frozenset(i.id for i in sc.intents)
+    placed: set[object] = set()
+    per_line = sum(
+        p.pattern.cost + placing(p.pattern, placed) for i in sc.intents for p in i.patterns
+    )
+    work = 0
     for intent in sc.intents:
         for example in intent.examples:
-            match = program.classify(normalize(example), everything)
+            utt = normalize(example)
+            work += per_line + line_cost(utt)
+            if work > EXAMPLE_WORK:
+                return  # the rest are not checked (docs/diagnostics.md, W108)
+            match = program.classify(utt, everything)
             if match is not None and match.intent == intent.id:
                 continue
             if match is not None and match.source.path == sc.path:
