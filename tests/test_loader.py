@@ -148,5 +148,5 @@ def test_all_patterns_together_have_a_budget_too(default_text: str) -> None:
     first = line_of(text, "      - zz0 @gaps")
     assert d.code == "E062" and first < d.span.line < first + 480
     assert d.message.startswith("with this pattern, the scenario's patterns cost ")
-    assert d.message.endswith("steps to match a line, over the limit of 100,000")
+    assert d.message.endswith("steps to match a line, over the limit of 80,000")
     assert d.hint.startswith("every line is tried against them all")

@@ -46,7 +46,7 @@ MAX_WORDS = 1000  # words of a player's line that are read, after contractions a
 MAX_PATTERN = 300
 MAX_ITEMS = 60
 MAX_COST = 2000  # steps one pass of one pattern may take (Pattern.cost)
-MAX_TOTAL_COST = 100_000  # steps all of a scenario's patterns may take together
+MAX_TOTAL_COST = 80_000  # steps all of a scenario's patterns may take together
 TYPO_MIN = 5  # words this long or longer match a typed word with one slip ...
 TYPO_MAX = 16  # ... up to this long: longer ones must be typed exactly (bounds the index)
 NEGATION_WINDOW = 3
@@ -514,8 +514,9 @@ def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
     for el in reversed(items):
         if not cur:
             return 0
-        if type(el) is Word or type(el) is Number:
-            cur = (cur >> 1) & utt.mask(el)
+        kind = type(el)
+        if kind is Word or kind is Number:
+            cur = (cur >> 1) & utt.mask(el)  # type: ignore[arg-type]
         elif type(el) is Gap:
             if el.most == 0:
                 cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
