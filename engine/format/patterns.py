@@ -264,10 +264,11 @@ class _Index:
 
     def prefixes(self) -> dict[str, int]:
         if self._prefixes is None:
-            self._prefixes = prefixes = {}
+            prefixes: dict[str, int] = {}
             for t, bits in self.exact.items():
                 for k in range(1, min(len(t), MAX_PATTERN) + 1):
                     prefixes[t[:k]] = prefixes.get(t[:k], 0) | bits
+            self._prefixes = prefixes
         return self._prefixes
 
     def traces(self) -> _Traces:
