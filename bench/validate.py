@@ -9,8 +9,8 @@ times over growing generated scenarios, to show neither is quadratic.
 
 The generated scenario has 1,000 questions, the most `flow.questions` may hold (E036), so 1,005
 states with opening, candidate_questions, the two closing states and ended. It stays inside the
-other limits (512,000 bytes, 20,000 values); the script prints its size and checks that 1,001
-questions are refused.
+other limits (512,000 bytes, 20,000 keys and values); the script prints its size and checks that
+1,001 questions are refused.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ BASELINE = [sys.executable, "-c", "import yaml"]
 
 
 def values(text: str) -> int:
-    """How many values the loader counts in `text` (its 20,000 limit)."""
+    """How many keys and values the loader counts in `text` (its 20,000 limit)."""
     from closer.engine.format.source import Y, parse
 
     def count(y: Y) -> int:

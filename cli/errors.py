@@ -6,6 +6,8 @@ from typing import IO, Any
 
 import click
 
+from closer.cli.text import clean
+
 
 class UserError(click.ClickException):
     """A problem in the user's files or arguments that is not a click usage error (exit 1)."""
@@ -18,7 +20,7 @@ class UserError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines or (f"closer: {self.message}",):
-            click.echo(line, err=True)
+            click.echo(clean(line), err=True)
 
 
 def from_scenario_error(err: Any) -> UserError:

@@ -37,7 +37,7 @@ def run_explore(
             cut = f", shrunk from {len(v.lines)} lines" if len(small.lines) < len(v.lines) else ""
             v = small
             at = f" at turn {v.turn}" if v.turn is not None else ""
-            echo(clean(f"\n{v.invariant}{at} (walk seed {v.walk_seed}{cut}): {v.message}"))
+            echo("\n" + clean(f"{v.invariant}{at} (walk seed {v.walk_seed}{cut}): {v.message}"))
             echo("Save as a *.test.yaml file to keep it as a conversation test:\n")
             echo(walk_as_test(program, v, ref).rstrip("\n"))
         hidden = {k: n - SHOWN for k, n in shown.items() if n > SHOWN}

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from closer.cli.errors import UserError
-from closer.cli.text import clean
+from closer.cli.text import clean, clean_json
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,8 +24,14 @@ def cli() -> None:
     """
 
 
+def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from closer.cli.scenarios import complete
+
+    return complete(ctx, param, incomplete)
+
+
 @cli.command(short_help="Play an interview (default: the shipped persona).")
-@click.argument("scenario", required=False)
+@click.argument("scenario", required=False, shell_complete=_complete_scenario)
 @click.option(
     "--seed", type=click.IntRange(0, 2**31 - 1), help="Seed for the interviewer's choices."
 )
@@ -45,7 +51,8 @@ def cli() -> None:
 @click.option(
     "--color/--no-color",
     default=None,
-    help="Force colour on or off (default: on for a terminal, off if NO_COLOR is set).",
+    help="Force colour on or off, even into a pipe (default: on for a terminal, off if "
+    "NO_COLOR is set or TERM is dumb).",
 )
 @click.option(
     "--record",
@@ -60,7 +67,8 @@ def cli() -> None:
     "behind the scenes (hidden concerns included).",
 )
 def play(**options: Any) -> None:
-    """Play SCENARIO (a file or a shipped id; default: the shipped default persona)."""
+    """Play SCENARIO (a file, or an id that `closer list` shows; default: the shipped default
+    persona)."""
     from closer.cli.play import play as run
 
     code = run(**options)
@@ -78,15 +86,17 @@ def list_(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([e.to_json() for e in found], indent=2))
         return
-    width = max((len(e.id) for e in found), default=2)
+    width = max((len(clean(e.id)) for e in found), default=2)
     for e in found:
         mark = " (default)" if e.default else ""
-        click.echo(clean(f"{e.id:<{width}}  {e.title}{mark}"))
-        click.echo(f"{'':<{width}}  {e.path}")
+        click.echo(f"{clean(e.id):<{width}}  {clean(e.title)}{mark}")
+        click.echo(f"{'':<{width}}  {clean(e.path)}")
 
 
 @cli.command(short_help="Check and lint scenario files.")
-@click.argument("paths", nargs=-1, required=True, metavar="FILE_OR_ID...")
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="FILE_OR_ID...", shell_complete=_complete_scenario
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
     "--format",
@@ -97,21 +107,20 @@ def list_(as_json: bool) -> None:
     help="text: one line per problem; json: one object with every diagnostic.",
 )
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
-    """Check scenario files (or shipped ids) and lint them; print every problem as
-    path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
-    from closer.cli.scenarios import resolve
+    """Check scenario files (or ids that `closer list` shows) and lint them; print every
+    problem as path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    from closer.cli.scenarios import looks_like_a_path, resolve
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
     found: list[Any] = []
     failed = 0
     for name in paths:
-        looks_like_a_path = "/" in name or name.endswith((".yaml", ".yml"))
         try:  # a missing file is the loader's E000, at its path; an unknown id is said here
-            path = Path(name) if looks_like_a_path else resolve(name)[1]
+            path = Path(name) if looks_like_a_path(name) else resolve(name)[1]
         except UserError as e:  # an unknown id, with "did you mean": say so and go on
             failed += 1
-            click.echo(f"closer: {e.message}", err=True)
+            click.echo(clean(f"closer: {e.message}"), err=True)
             continue
         try:
             diagnostics = lint(compile_scenario(load_path(path)))
@@ -122,9 +131,9 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             failed += 1
         if fmt == "text":
             for d in diagnostics:
-                click.echo(str(d))
+                click.echo(clean(str(d)))
             if not diagnostics:
-                click.echo(f"{path}: ok")
+                click.echo(clean(f"{path}: ok"))
     errors = sum(1 for d in found if d.severity == "error")
     warnings = len(found) - errors
     if fmt == "json":
@@ -141,7 +150,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             for d in found
         ]
         data = {"diagnostics": rows, "files": len(paths), "errors": errors, "warnings": warnings}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(clean_json(json.dumps(data, indent=2, ensure_ascii=False)))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
@@ -150,7 +159,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
 
 
 @cli.command(short_help="How a line is understood, and why not otherwise.")
-@click.argument("scenario")
+@click.argument("scenario", shell_complete=_complete_scenario)
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
 @click.option(
@@ -166,14 +175,15 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     from closer.cli.play import load_program
     from closer.cli.scenarios import resolve
     from closer.engine.format.patterns import normalize
-    from closer.engine.runtime.session import listening
     from closer.engine.tools.explain import explain as run
 
     program = load_program(resolve(scenario)[1])
     states = program.machine.states
     if state is not None and state not in states:
         raise click.BadParameter(
-            f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}",
+            clean(
+                f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}"
+            ),
             param_hint="--state",
         )
     everything = frozenset(i.id for i in program.intents)
@@ -182,14 +192,14 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
         if text == "-" and not utterance.strip():
             continue
         utt = normalize(utterance)
-        allowed = everything if state is None else listening(program, state, utt)
+        allowed = everything if state is None else program.listening(state, utt)
         result = run(program, utt, allowed, state)
         if as_json or text == "-":
             data = result.to_json()
             data["text"] = utterance
-            click.echo(json.dumps(data, ensure_ascii=False))
+            click.echo(clean_json(json.dumps(data, ensure_ascii=False)))
         else:
-            click.echo(clean(_explained(result)))
+            click.echo(_explained(result))
 
 
 def _explained(result: Any) -> str:
@@ -210,7 +220,7 @@ def _explained(result: Any) -> str:
     if result.scan:
         out.append("concern patterns:")
         out += [f"  {h.describe()}" for h in result.scan]
-    return "\n".join(out)
+    return "\n".join(clean(line) for line in out)  # each line whole, whatever the file holds
 
 
 @cli.command(short_help="Print a saved session's debrief again.")
@@ -219,7 +229,11 @@ def _explained(result: Any) -> str:
     metavar="TRANSCRIPT",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--color/--no-color", default=None)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Force colour on or off (default as for `closer play`).",
+)
 def debrief(transcript_path: Path, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
     from closer.cli import render, transcript
@@ -239,12 +253,9 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
-    report = build_debrief(program, events)
-    click.echo(
-        render.debrief(
-            render.Painter(wants_color(color)), report, program.scenario.persona.name.split()[0]
-        )
-    )
+    report = build_debrief(program, transcript.as_events(events))
+    painter = render.Painter(wants_color(color))
+    painter.echo(render.debrief(painter, report, program.scenario.persona.name.split()[0]))
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")
@@ -287,7 +298,7 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     help="Seed for --explore.",
 )
 def test(**options: Any) -> None:
-    """Run conversation tests (*.test.yaml) in PATHS (default: the shipped tests and ./tests).
+    """Run conversation tests (*.test.yaml) in PATHS (default: every one under this folder).
 
     Exit 0 when every case passes, 1 on a failure or a file with problems."""
     from closer.cli.testing import run
@@ -298,7 +309,7 @@ def test(**options: Any) -> None:
 
 
 @cli.command(short_help="The flow as a Mermaid or DOT diagram.")
-@click.argument("scenario")
+@click.argument("scenario", shell_complete=_complete_scenario)
 @click.option(
     "--format",
     "fmt",

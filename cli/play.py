@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -89,7 +90,7 @@ class Player:
     def show(self, events: tuple[dict[str, Any], ...]) -> None:
         for e in events:
             if e["event"] == "cue" or (e["event"] == "say" and e["speaker"] == "interviewer"):
-                click.echo(render.line(self.p, self.persona, e["text"], self.width))
+                self.p.echo(render.line(self.p, self.persona, e["text"], self.width))
                 if e.get("kind") == "hesitation" and not self.instant:
                     time.sleep(self.program.style.hesitation_pause)
 
@@ -99,14 +100,13 @@ class Player:
         if name in ("/quit", "/exit", "/q"):
             return True
         if name in ("/help", "/?"):
-            click.echo(HELP)
+            self.p.echo(HELP)
         elif name == "/why":
-            click.echo(self.why())
+            self.p.echo(self.why())
         elif name == "/background":
-            for b in self.program.scenario.candidate.background:
-                click.echo(f"  - {self.program.render(b)}")
+            self.p.echo("\n".join(render.background(self.program)))
         else:
-            click.echo(f"Unknown command {name}; /help lists them.")
+            self.p.echo(clean(f"Unknown command {name}; /help lists them."))
         return False
 
     def why(self) -> str:
@@ -121,15 +121,14 @@ class Player:
                 "No intent matched your last line, so it was taken as an answer to the question "
                 "(or a remark), and the interviewer replied in character."
             )
-        return clean("\n".join(lines))
+        return "\n".join(clean(line) for line in lines)
 
     def explain(self, text: str, state: str) -> Any:
         from closer.engine.format.patterns import normalize
-        from closer.engine.runtime.session import listening
         from closer.engine.tools.explain import explain
 
         utt = normalize(text)
-        return explain(self.program, utt, listening(self.program, state, utt), state)
+        return explain(self.program, utt, self.program.listening(state, utt), state)
 
     def show_trace(self, text: str, state: str, events: tuple[dict[str, Any], ...]) -> None:
         """For authors (`--trace`): everything behind the reply, hidden state included."""
@@ -145,7 +144,7 @@ class Player:
         if after != state:
             lines.append(f"state {state} -> {after}")
         for line in lines:
-            click.echo(self.p(clean(f"  | {line}"), dim=True))
+            self.p.echo(self.p(clean(f"  | {line}"), dim=True))
 
     def run(self) -> str:
         """Play until the session ends; returns the end reason."""
@@ -165,23 +164,36 @@ class Player:
             turn = self.session.turn(text)
             self.turns += 1
             self.last = (text, before)
-            self.record(turn.events)
-            self.show(turn.events)
+            events = transcript.as_json(turn.events)
+            self.record(events)
+            self.show(events)
             if self.trace:
-                self.show_trace(text, before, turn.events)
+                self.show_trace(text, before, events)
         return str(self.history[-1].get("reason", "completed"))
 
     def finish(self, reason: str) -> None:
-        turn = self.session.end(reason)
-        self.record(turn.events)
-        self.show(turn.events)
+        events = transcript.as_json(self.session.end(reason).events)
+        self.record(events)
+        self.show(events)
+
+
+STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def readline_prompt(prompt: str) -> str:
+    """The prompt with each colour code between readline's \\001 and \\002 markers: readline
+    counts every character outside them as a column, and with the count wrong a long answer that
+    wraps is redrawn in the wrong place as soon as it is edited."""
+    return STYLE.sub(lambda m: f"\x01{m.group()}\x02", prompt)
 
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
     if interactive:
+        prompt = painter("You: ", fg="green", bold=True)
         with contextlib.suppress(ImportError):  # Windows has no readline
             import readline  # noqa: F401  (line editing and history for input())
-        prompt = painter("You: ", fg="green", bold=True)
+
+            prompt = readline_prompt(prompt)  # only readline understands (and hides) them
 
         def read_tty() -> str | None:
             try:
@@ -217,12 +229,12 @@ def replay(
             )
         body = body[:-2] if len(body) > 1 and body[-2]["event"] == "verdict" else body[:-1]
     session, opening = Session.start(program, int(head["seed"]))
-    produced = [head, *opening.events]
+    produced = [head, *transcript.as_json(opening.events)]
     last = None
     for e in body:
         if e["event"] == "say" and e.get("speaker") == "candidate":
             last = (str(e["text"]), session.st.state)
-            produced.extend(session.turn(last[0]).events)
+            produced.extend(transcript.as_json(session.turn(last[0]).events))
     if produced != [head, *body] or session.ended:
         at = next(
             (i for i, (a, b) in enumerate(zip(produced, [head, *body], strict=False)) if a != b),
@@ -263,7 +275,7 @@ def _open(
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
     session, opening = Session.start(program, seed)
     head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
-    return program, session, [head, *opening.events], None, seed
+    return program, session, [head, *transcript.as_json(opening.events)], None, seed
 
 
 def play(
@@ -306,11 +318,11 @@ def play(
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
     try:
         player.record(tuple(history))
-        click.echo(render.briefing(painter, program, seed))
-        click.echo()
+        painter.echo(render.briefing(painter, program, seed))
+        painter.echo()
         if resume_path is not None:
             player.turns = sum(1 for e in history if e.get("speaker") == "candidate")
-            click.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
+            painter.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
             last = history[-1]["turn"]
             player.show(tuple(e for e in history[1:] if e["turn"] == last))
         else:
@@ -325,8 +337,8 @@ def play(
     finally:
         if writer is not None:
             writer.close()
-    report = build_debrief(program, player.history)
-    click.echo(render.debrief(painter, report, player.persona))
+    report = build_debrief(program, transcript.as_events(player.history))
+    painter.echo(render.debrief(painter, report, player.persona))
     if transcript_path:
-        click.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
+        painter.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
     return 0

@@ -71,7 +71,9 @@ class ConversationFile(pytest.File):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         if isinstance(excinfo.value, LoadError):
-            return "\n".join(excinfo.value.lines)
+            from closer.cli.text import clean
+
+            return "\n".join(clean(line) for line in excinfo.value.lines)
         return super().repr_failure(excinfo)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from closer.cli.errors import UserError
+from closer.cli.transcript import as_events
+from closer.engine.runtime.events import EndEvent, Event, SayEvent, VerdictEvent
 from closer.engine.tools.testyaml import pinned_step, yaml_str
 
 
@@ -50,44 +52,42 @@ class Recorder:
         self._flush()
 
     def write(self, events: Iterable[dict[str, Any]]) -> None:
-        turns: dict[int, list[dict[str, Any]]] = {}
-        for e in events:
-            if "turn" not in e:  # the transcript's session line
-                continue
-            turns.setdefault(int(e["turn"]), []).append(e)
+        turns: dict[int, list[Event]] = {}
+        for e in as_events(events):  # the transcript's session line is left out
+            turns.setdefault(e.turn, []).append(e)
         for n, evs in turns.items():
             if n > 0:
-                self._step([e for e in evs if e["event"] not in ("verdict", "end")], n)
-            end = [e for e in evs if e["event"] in ("verdict", "end")]
+                self._step([e for e in evs if e.kind not in ("verdict", "end")])
+            end = [e for e in evs if e.kind in ("verdict", "end")]
             if end:
                 self._end(end)
         self._flush()
         self.live = True
 
-    def _step(self, evs: list[dict[str, Any]], n: int) -> None:
-        said = [e for e in evs if e["event"] == "say" and e["speaker"] == "candidate"]
+    def _step(self, evs: list[Event]) -> None:
+        said = [e for e in evs if isinstance(e, SayEvent) and not e.by_interviewer]
         if not said:
             return
         # the state after a replayed (resumed) turn is not known
         step = pinned_step(evs, self.state() if self.live else None)
-        out = [f"      - say: {yaml_str(said[0]['text'])}"]
+        out = [f"      - say: {yaml_str(said[0].text)}"]
         out += [f"        {k}: {v}" for k, v in step.items()]
         self.file.write("\n".join(out) + "\n")
 
-    def _end(self, evs: list[dict[str, Any]]) -> None:
+    def _end(self, evs: list[Event]) -> None:
         if self.ended:
             return
         self.ended = True
-        reason = next((e["reason"] for e in evs if e["event"] == "end"), "eof")
-        verdict = next((e for e in evs if e["event"] == "verdict"), None)
+        reason = next((e.reason for e in evs if isinstance(e, EndEvent)), "eof")
+        verdict = next((e for e in evs if isinstance(e, VerdictEvent)), None)
         if reason in ("eof", "quit"):
             self.file.write(f"    end: {reason}\n")
         elif reason == "interrupted":
             self.file.write("    # interrupted (Ctrl-C); replayed as end of input\n")
         if verdict is not None:
-            score = verdict["score"]
+            score = verdict.score
             self.file.write(
-                f"    expect:\n      verdict: {verdict['outcome']}\n"
+                f"    expect:\n      verdict: {verdict.outcome}\n"
                 f"      score: {{min: {score}, max: {score}}}\n"
             )
 

@@ -1,4 +1,7 @@
-"""Turning engine values into terminal text: interviewer lines, cues, the debrief."""
+"""Turning engine values into terminal text: interviewer lines, cues, the debrief.
+
+Every text here that came from a scenario or a transcript goes through `clean` before it is
+styled (`_wrap` cleans what it wraps), so it cannot drive the terminal or forge a line."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 import click
 
+from closer.cli.text import clean
 from closer.engine.tools.debrief import ConcernReport, Debrief
 
 STAGE = re.compile(r"\*([^*]+)\*")
@@ -39,6 +43,11 @@ class Painter:
     def __init__(self, color: bool) -> None:
         self.color = color
 
+    def echo(self, text: str = "", err: bool = False) -> None:
+        """Print a line; with colour on, its styles reach a pipe too (click strips them there
+        unless told), so `--color` forces colour."""
+        click.echo(text, err=err, color=self.color)
+
     def __call__(self, text: str, **style: Any) -> str:
         return click.style(text, **style) if self.color else text
 
@@ -50,6 +59,7 @@ class Painter:
 
 def line(p: Painter, speaker: str, text: str, width: int = 0) -> str:
     """`Speaker: text`, wrapped under itself to `width` columns when width is given."""
+    speaker, text = clean(speaker), clean(text)
     if width:
         indent = " " * (len(speaker) + 2)
         text = textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
@@ -58,14 +68,17 @@ def line(p: Painter, speaker: str, text: str, width: int = 0) -> str:
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent))
+    """One paragraph of text, cleaned, wrapped to WIDTH columns under `indent`."""
+    return textwrap.fill(
+        clean(text), WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent)
+    )
 
 
 def briefing(p: Painter, program: Any, seed: int) -> str:
     sc = program.scenario
-    out = [p(sc.title, bold=True)]
-    if sc.description:
-        out.append(p(_wrap(sc.description, ""), dim=True))
+    out = [p(clean(sc.title), bold=True)]
+    if sc.description:  # a block scalar's line breaks are only layout: the text is rewrapped
+        out.append(p(_wrap(sc.description.replace("\n", " "), ""), dim=True))
     out.append("")
     out.append(
         _wrap(
@@ -75,10 +88,15 @@ def briefing(p: Painter, program: Any, seed: int) -> str:
         )
     )
     out.append("Your background (the interviewer has your resume):")
-    out += [_wrap(program.render(b), "  - ") for b in sc.candidate.background]
+    out += background(program)
     out.append("")
     out.append(p(f"Type your answers. /help for commands. Seed {seed}.", dim=True))
     return "\n".join(out)
+
+
+def background(program: Any) -> list[str]:
+    """The candidate's background, one wrapped item each (the briefing and /background)."""
+    return [_wrap(program.render(b), "  - ") for b in program.scenario.candidate.background]
 
 
 def concern_card(p: Painter, i: int, r: ConcernReport, persona: str) -> list[str]:
@@ -89,7 +107,7 @@ def concern_card(p: Painter, i: int, r: ConcernReport, persona: str) -> list[str
     color = {"resolved": "green", "preempted": "green", "partly_resolved": "yellow"}.get(
         r.status, "red"
     )
-    out = [p(head, fg=color, bold=True)]
+    out = [p(clean(head), fg=color, bold=True)]
     if r.trigger == "your background":
         raised = "Raised by your background, from the start."
     elif r.trigger == "something you said":
@@ -112,7 +130,8 @@ def concern_card(p: Painter, i: int, r: ConcernReport, persona: str) -> list[str
 def debrief(p: Painter, d: Debrief, persona: str) -> str:
     out = ["", p("=" * 30 + " Debrief " + "=" * 30, bold=True), ""]
     color = {"advance": "green", "undecided": "yellow", "reject": "red"}[d.outcome]
-    out.append(p(f"Verdict: {OUTCOMES[d.outcome]} ({d.score}/100)", fg=color, bold=True))
+    verdict = clean(f"Verdict: {OUTCOMES[d.outcome]} ({d.score}/100)")
+    out.append(p(verdict, fg=color, bold=True))
     out.append(
         _wrap(
             f"{persona} stayed polite the whole time. Politeness is not endorsement: "
@@ -144,7 +163,7 @@ def debrief(p: Painter, d: Debrief, persona: str) -> str:
     if d.clues:
         out += ["", p("Clues in the interviewer's answers", bold=True, underline=True)]
         for intent, title in d.clues:
-            out.append(f'   {intent.replace("_", " ")}: hinted at "{title}"')
+            out.append(clean(f'   {intent.replace("_", " ")}: hinted at "{title}"'))
     out += ["", p("Concerns you never heard about", bold=True, underline=True)]
     if d.never_heard:
         for r in d.never_heard:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
+
 from closer.cli.errors import UserError
+from closer.cli.text import clean
 
 DEFAULT = "ledgerline"
 
@@ -34,20 +38,81 @@ def shipped_paths() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_dir().glob("*.yaml"))}
 
 
+def looks_like_a_path(name: str) -> bool:
+    """A SCENARIO written as a path (a folder separator, `~`, or a YAML suffix), never an id."""
+    separators = {"/", os.sep, os.altsep or "/"}
+    return (
+        any(s in name for s in separators)
+        or name.startswith("~")
+        or name.endswith((".yaml", ".yml"))
+    )
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, or with a NUL in it
+        return False
+
+
 def resolve(name: str | None) -> tuple[str, Path]:
-    """SCENARIO argument -> (the reference stored in transcripts, the file to load)."""
-    name = name or DEFAULT
+    """SCENARIO argument -> (the reference stored in transcripts, the file to load).
+
+    A path is a path. Otherwise the ids `closer list` shows come first: a shipped id, then the
+    id of a scenario file here (stored as its absolute path); then a file of that name. A file
+    or folder named like a shipped id does not hide the shipped scenario: a note says how to
+    reach it instead."""
+    if name is None:
+        return DEFAULT, shipped_paths()[DEFAULT]
+    if looks_like_a_path(name):
+        path = Path(name).expanduser()
+        if not _exists(path):
+            raise UserError(f"no such file: {name}")
+        return str(path.resolve()), path  # the loader reports a folder or a device precisely
     shipped = shipped_paths()
-    candidate = Path(name).expanduser()
-    if candidate.exists():  # the loader reports a directory, a pipe or a device precisely
-        return str(candidate.resolve()), candidate
+    plain = Path(name)
     if name in shipped:
+        if _exists(plain):
+            what = "folder" if plain.is_dir() else "file"
+            note = f"{name!r} is the shipped scenario; for the {what} here, write ./{name}"
+            click.echo(clean(f"closer: note: {note}"), err=True)
         return name, shipped[name]
-    if candidate.suffix in (".yaml", ".yml") or "/" in name:
-        raise UserError(f"no such file: {name}")
-    close = difflib.get_close_matches(name, list(shipped), n=1)
+    cwd = Path.cwd()
+    local = [e for e in entries(cwd) if not e.shipped]
+    same = [Path(e.path) for e in local if e.id == name]
+    if len(same) == 1:
+        return str(same[0].resolve()), same[0]
+    if same:
+        files = ", ".join(_shown(p, cwd) for p in same)
+        raise UserError(
+            f"{len(same)} scenario files here have the id {name!r} ({files}); give the path of one"
+        )
+    if _exists(plain):  # a scenario file without a YAML suffix
+        return str(plain.resolve()), plain
+    ids = [*shipped, *(e.id for e in local)]
+    close = difflib.get_close_matches(name, ids, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else "; `closer list` shows them"
     raise UserError(f"unknown scenario {name!r}{hint}")
+
+
+def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a SCENARIO: the ids `closer list` shows that start with what is
+    typed, after a file item that lets the shell complete paths itself."""
+    from click.shell_completion import CompletionItem
+
+    files = [CompletionItem(incomplete, type="file")]
+    if looks_like_a_path(incomplete):
+        return files
+    ids = dict.fromkeys(e.id for e in entries(Path.cwd()))
+    typeable = [i for i in ids if clean(i) == i and not any(c.isspace() for c in i)]
+    return files + [CompletionItem(i) for i in typeable if i.startswith(incomplete)]
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
 
 
 def _small(path: Path) -> bytes | None:

@@ -5,6 +5,7 @@ failure rendering, so a failure reads the same in both."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 from collections.abc import Callable, Iterable
@@ -17,16 +18,34 @@ import click
 from closer.cli.errors import UserError
 from closer.cli.scenarios import shipped_dir, shipped_paths
 from closer.cli.text import clean
+from closer.engine.runtime.events import CueEvent, SayEvent
 
 SUFFIX = ".test.yaml"
 
 
-def default_paths(cwd: Path) -> list[Path]:
-    """The shipped tests, and ./tests when there is one."""
-    out = [Path(rel(str(shipped_dir() / "tests")))]
-    if (cwd / "tests").is_dir():
-        out.append(cwd / "tests")
-    return out
+NORECURSE = frozenset({"build", "dist", "node_modules", "venv", "_darcs", "CVS", "{arch}"})
+
+
+def _skipped(folder: Path) -> bool:
+    """A folder pytest does not look in by default: hidden, build output, a virtual environment
+    (whose installed Closer holds copies of the shipped tests)."""
+    name = folder.name
+    return (
+        name.startswith(".")
+        or name in NORECURSE
+        or name.endswith(".egg")
+        or (folder / "pyvenv.cfg").is_file()
+        or (folder / "conda-meta" / "history").is_file()
+    )
+
+
+def find_tests(root: Path) -> list[Path]:
+    """Every *.test.yaml under `root`, in the folders pytest would search, in path order."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not _skipped(Path(folder, d))]
+        found += [Path(folder, f) for f in files if f.endswith(SUFFIX)]
+    return sorted(p for p in found if p.is_file())
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -122,7 +141,7 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
     out = [f"FAIL {case.span.path}::{case.name}"]
     if fail.step is not None:
         say = json.dumps(fail.step.say, ensure_ascii=False)
-        out.append(f"  {fail.step.span}: step {fail.index + 1}: say {say}")
+        out.append(f"  {fail.step.span}: step {fail.position + 1}: say {say}")
     else:
         out.append(f"  {case.span}: after the end ({case.end})")
     for mm in fail.mismatches:
@@ -131,15 +150,15 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
         out.append(f"      actual:   {mm.actual}")
     out.append("  conversation so far:")
     for e in result.events:
-        if e["event"] == "say":
-            who = "You" if e["speaker"] == "candidate" else persona
-            out.append(clean(f"    {who}: {e['text']}"))
-        elif e["event"] == "cue":
-            out.append(clean(f"    {persona}: {e['text']}"))
+        if isinstance(e, SayEvent):
+            who = persona if e.by_interviewer else "You"
+            out.append(f"    {who}: {e.text}")
+        elif isinstance(e, CueEvent):
+            out.append(f"    {persona}: {e.text}")
     extra = f", start {case.start}" if case.start else ""
     extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
     out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
-    return "\n".join(out)
+    return "\n".join(clean(line) for line in out)  # one line each, whatever the files hold
 
 
 # ---- the command ----------------------------------------------------------------------------
@@ -188,20 +207,19 @@ def persona_of(f: Loaded, case: Any) -> str:
 def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) -> None:
     for f in run.loaded:
         if f.errors:
-            echo(f"ERROR {f.path}")
+            echo(clean(f"ERROR {f.path}"))
             for line in f.errors:
-                echo(f"  {line}")
+                echo(clean(f"  {line}"))
             continue
         rs = run.results[f.path]
         if not rs:  # every case deselected by -k
             continue
         fails = [r for r in rs if not r.passed]
-        echo(
-            f"{f.path}: {len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
-        )
+        passed = f"{len(rs) - len(fails)} passed" + (f", {len(fails)} failed" if fails else "")
+        echo(clean(f"{f.path}: {passed}"))
         if verbose:
             for r in rs:
-                echo(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}")
+                echo(clean(f"  {'ok  ' if r.passed else 'FAIL'} {r.case.name}"))
         for r in fails:
             echo(render_failure(r, persona_of(f, r.case)))
     parts = [f"{run.passed} passed"]
@@ -310,20 +328,21 @@ def run(
     # with --explore, a scenario file among the PATHs is explored even if no test uses it yet
     scenarios = [p for p in paths if explore and p.is_file() and not p.name.endswith(SUFFIX)]
     tests = tuple(p for p in paths if p not in scenarios)
-    files = discover(tests or ([] if scenarios else default_paths(Path.cwd())))
+    files = discover(tests or ([] if scenarios else find_tests(Path("."))))
     result = run_files(files, select)
     to_stdout = fmt == "text" or output is not None  # else stdout carries the XML
 
-    def say(line: str) -> None:
-        click.echo(line, err=not to_stdout)
+    def say(line: str) -> None:  # each part from a file is cleaned where it is put in the text
+        click.echo(clean(line, multiline=True), err=not to_stdout)  # and this catches the rest
 
-    explore_only = bool(scenarios) and not files  # `closer test --explore N my.yaml`
+    # `closer test --explore N my.yaml`, or `closer test --explore N` where there are no tests
+    explore_only = bool(scenarios or (explore and not paths)) and not files
     if not explore_only:
         text_report(result, say, verbose)
     if fmt == "junit":
         xml = junit(result)
         if output is None:
-            click.echo(xml)
+            click.echo(clean(xml, multiline=True))
         else:
             try:
                 output.write_text(xml, encoding="utf-8")
@@ -333,6 +352,9 @@ def run(
     ran = result.passed + result.failed
     if ran == 0 and result.errors == 0 and not explore_only:
         why = " (none matched -k)" if keyword else ""
+        if not paths and not files:
+            shipped = shlex.quote(str(shipped_dir() / "tests"))
+            why = f" (no *.test.yaml under this folder; the shipped ones: closer test {shipped})"
         click.echo(f"closer: no conversation tests ran{why}", err=True)
         code = 1
     if coverage or fail_under is not None or coverage_json is not None:

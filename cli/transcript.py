@@ -6,9 +6,12 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from closer.cli.errors import UserError
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.events import Event
 
 FORMAT = 1
 
@@ -27,6 +30,18 @@ def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]
 def scenario_ref(head: dict[str, Any]) -> str:
     """What to load for a transcript: the id or path it was played from."""
     return str(head.get("source") or head.get("scenario"))
+
+
+def as_json(events: Iterable[Event]) -> tuple[dict[str, Any], ...]:
+    """A session's events as transcript objects."""
+    return tuple(e.to_json() for e in events)
+
+
+def as_events(saved: Iterable[dict[str, Any]]) -> list[Event]:
+    """Transcript objects (the session line, if present, is skipped) as a session's events."""
+    from closer.engine.runtime.events import event_from_json
+
+    return [event_from_json(e) for e in saved if e.get("event") != "session"]
 
 
 def dumps(event: dict[str, Any]) -> str:

@@ -20,7 +20,8 @@ def compile_text(text: str, path: str = "t.yaml") -> Program:
 def play(
     program: Program, lines: Iterable[str], seed: int = 1, facts: dict[str, Any] | None = None
 ) -> tuple[Session, list[dict[str, Any]]]:
-    """Run lines through a session; end with eof if the interview did not finish."""
+    """Run lines through a session; end with eof if the interview did not finish. The events
+    come back in their transcript form (what `--transcript` writes)."""
     session, opening = Session.start(program, seed, facts)
     events = list(opening.events)
     for line in lines:
@@ -29,7 +30,7 @@ def play(
         events.extend(session.turn(line).events)
     if not session.ended:
         events.extend(session.end("eof").events)
-    return session, events
+    return session, [e.to_json() for e in events]
 
 
 def statuses(events: list[dict[str, Any]], concern: str) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -160,3 +161,26 @@ def test_debrief_command_rebuilds_the_debrief(runner: CliRunner, tmp_path: Path)
     start = played.output.index("=" * 30 + " Debrief")
     end = played.output.index("\nTranscript:")
     assert again.output.strip() == played.output[start:end].strip()
+
+
+def test_color_flag_forces_colour_into_a_pipe(runner: CliRunner, tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    args = ["play", "--seed", "1", "--instant", "--color", "--transcript", str(t)]
+    result = runner.invoke(cli, args, input="fine\n", env={"NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    assert "\x1b[36m\x1b[1mPriya:\x1b[0m Hi Jordan" in result.output  # the flag wins over both
+    again = runner.invoke(cli, ["debrief", "--color", str(t)], env={"NO_COLOR": "1"})
+    assert again.exit_code == 0 and "\x1b[" in again.output
+    plain = runner.invoke(cli, ["debrief", str(t)], env={"NO_COLOR": "1"})
+    assert plain.exit_code == 0 and "\x1b[" not in plain.output
+    assert click.unstyle(again.output) == plain.output
+
+
+def test_background_command_wraps_like_the_briefing(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["play", "--seed", "1", "--instant"], input="/background\n")
+    assert result.exit_code == 0, result.output
+    _, rest = result.output.split("Your background (the interviewer has your resume):\n", 1)
+    block = rest.split("\n\n", 1)[0]
+    assert len(block.splitlines()) > 4  # the first item is long enough to wrap
+    assert "\n" + block + "\n" in rest.split("\n\n", 1)[1]  # /background printed the same
+    assert max(len(line) for line in block.splitlines()) <= 78

@@ -48,8 +48,11 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_the_shipped_tests_pass_with_transition_coverage_over_90(runner: CliRunner) -> None:
-    """The CI gate: `closer test --coverage --fail-under 90` on the shipped tests."""
+def test_the_shipped_tests_pass_with_transition_coverage_over_90(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CI gate: `closer test --coverage --fail-under 90` in the checkout: the shipped tests."""
+    monkeypatch.chdir(ROOT)
     result = runner.invoke(cli, ["test", "--coverage", "--fail-under", "90"])
     assert result.exit_code == 0, result.output
     assert " failed" not in result.output
@@ -157,16 +160,39 @@ def test_directory_without_tests_exits_1(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 1 and "no conversation tests ran" in result.output
 
 
-def test_default_paths_include_local_tests(
+def test_without_paths_every_test_file_under_this_folder_runs_as_pytest_finds_them(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "deep").mkdir(parents=True)
     write(tmp_path / "tests", "mine.test.yaml", FAILING)
+    write(tmp_path / "tests" / "deep", "ok.test.yaml", PASSING)
+    write(tmp_path, "top.test.yaml", PASSING)
+    # where pytest does not look either: hidden folders, virtual environments, builds
+    for skipped in (".hidden", "venv", "node_modules", "build", "dist", "env", "x.egg"):
+        (tmp_path / skipped).mkdir()
+        write(tmp_path / skipped, "not-me.test.yaml", "closer_test: 1\n")
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["test"])
     assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "tests/deep/ok.test.yaml: 2 passed"
     assert "tests/mine.test.yaml: 0 passed, 1 failed" in result.output
-    assert "ledgerline-closing.test.yaml: " in result.output
+    assert "top.test.yaml: 2 passed" in result.output
+    assert "not-me" not in result.output
+    assert "ledgerline-closing.test.yaml" not in result.output  # the shipped tests are not here
+    assert result.output.splitlines()[-1].startswith("4 passed, 1 failed in ")
+
+
+def test_without_paths_and_no_test_files_here_says_where_the_shipped_ones_are(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["test"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "closer: no conversation tests ran (no *.test.yaml under this folder; "
+        f"the shipped ones: closer test {SHIPPED})\n"
+    )
 
 
 def test_junit_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
@@ -372,3 +398,13 @@ def test_test_files_are_read_with_the_scenario_limits(runner: CliRunner, tmp_pat
     assert f"{big}:1:1: E001 " in result.output
     assert f"{bad}:2:" in result.output and " E002 " in result.output
     assert "Traceback" not in result.output
+
+
+def test_explore_where_there_are_no_tests_explores_the_default_scenario(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["test", "--explore", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ledgerline: 3 walks")
+    assert "no conversation tests ran" not in result.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from closer.engine import EngineError, ScenarioError, Session
+from closer.engine.runtime.events import ConcernEvent, CueEvent, EndEvent, event_from_json
 from closer.engine.runtime.program import Program
 from closer.engine.tools.convtest import (
     check_tests,
@@ -142,10 +143,10 @@ def test_a_passing_case_checks_every_key(program: Program) -> None:
     )
     result = run_case(case, program)
     assert result.passed, result.failure
-    assert [s.index for s in result.steps] == [0, 1]  # the step, then the checks after the end
+    assert [s.position for s in result.steps] == [0, 1]  # the step, then the checks after the end
     assert result.start == "candidate_questions"
     assert ("close", "candidate_questions", "closing_discussion") in result.edges
-    assert result.events[-1] == {"event": "end", "turn": 1, "reason": "eof"}
+    assert result.events[-1].to_json() == {"event": "end", "turn": 1, "reason": "eof"}
 
 
 def test_a_failing_step_reports_where_and_what(program: Program) -> None:
@@ -163,7 +164,7 @@ def test_a_failing_step_reports_where_and_what(program: Program) -> None:
     )
     result = run_case(case, program)
     fail = result.failure
-    assert fail is not None and fail.index == 1 and fail.step is not None
+    assert fail is not None and fail.position == 1 and fail.step is not None
     assert str(fail.step.span) == "t.test.yaml:8:14"
     got = {m.key: (str(m.span), m.expected, m.actual) for m in fail.mismatches}
     assert got["state"] == ("t.test.yaml:9:16", '"incident"', '"system"')
@@ -199,7 +200,7 @@ def test_a_step_after_the_interview_ended_fails(program: Program) -> None:
         program,
     )
     fail = run_case(case, program).failure
-    assert fail is not None and fail.index == 1
+    assert fail is not None and fail.position == 1
     assert fail.mismatches[0].actual == "it had ended"
 
 
@@ -233,16 +234,16 @@ def test_facts_override_the_candidate_facts(program: Program) -> None:
 
 def test_quit_end_reason(program: Program) -> None:
     (case,) = load("  - name: q\n    end: quit\n    steps: [{say: Fine.}]\n", program)
-    assert run_case(case, program).events[-1]["reason"] == "quit"
+    assert run_case(case, program).events[-1] == EndEvent(1, "quit")
 
 
 def test_reply_is_what_she_said_and_cue_lines_are_not_in_it(program: Program) -> None:
     _, events = play(program, [*ANSWERS, "Any concerns about me?"], seed=3)
-    last = [e for e in events if e.get("turn") == len(ANSWERS) + 1]
-    cue = next(e for e in last if e["event"] == "cue")
-    assert cue["kind"] == "hesitation"
+    last = [event_from_json(e) for e in events if e.get("turn") == len(ANSWERS) + 1]
+    cue = next(e for e in last if isinstance(e, CueEvent))
+    assert cue.cue == "hesitation"
     lines = interviewer_lines(last)
-    assert cue["text"] not in lines and "turnover" in lines[0]
+    assert cue.text not in lines and "turnover" in lines[0]
 
 
 # ---- selection -----------------------------------------------------------------------------
@@ -285,7 +286,7 @@ def test_start_asks_the_starting_question_after_the_greeting(program: Program) -
         said[0].startswith("Hi Jordan")
         and said[1] == "How do you feel about being in an on-call rotation?"
     )
-    assert {e["turn"] for e in opening.events} == {0}
+    assert {e.turn for e in opening.events} == {0}
 
 
 def test_start_at_the_candidates_questions(program: Program) -> None:
@@ -293,7 +294,7 @@ def test_start_at_the_candidates_questions(program: Program) -> None:
     assert session.state.state == "candidate_questions"
     assert interviewer_lines(opening.events)[-1].startswith("That's everything from me.")
     turn = session.turn("Is there anything that would prevent you from recommending me?")
-    assert any(e.get("status") == "hinted" for e in turn.events)
+    assert any(isinstance(e, ConcernEvent) and e.status == "hinted" for e in turn.events)
 
 
 def test_no_start_is_unchanged(program: Program) -> None:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 
+from closer.engine import Session
+from closer.engine.runtime.events import event_from_json
 from closer.engine.runtime.program import Program
-from closer.engine.tools.debrief import build_debrief
+from closer.engine.tools.debrief import Debrief, build_debrief
 from tests.helpers import play
 from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 
 
+def debrief(program: Program, events: list[dict]) -> Debrief:
+    """The debrief of a transcript's events (what `closer debrief` reads)."""
+    return build_debrief(program, [event_from_json(e) for e in events])
+
+
 def test_leaving_without_asking(program: Program) -> None:
     _, events = play(program, [*ANSWERS, "No questions, thanks."])
-    d = build_debrief(program, events)
+    d = debrief(program, events)
     assert not d.scorecard.asked
     assert [r.id for r in d.never_heard] == ["tenure"]
     assert d.never_heard[0].trigger == "your background"
@@ -23,7 +30,7 @@ def test_leaving_without_asking(program: Program) -> None:
 def test_a_full_close(program: Program) -> None:
     lines = [*ANSWERS, CLOSING, "What do you mean?", RESOLVE_TENURE, "Anything else?"]
     _, events = play(program, lines)
-    d = build_debrief(program, events)
+    d = debrief(program, events)
     card = d.scorecard
     assert card.asked and card.full_form and card.probed and card.anything_else
     assert card.turn == len(ANSWERS) + 1
@@ -37,7 +44,7 @@ def test_a_full_close(program: Program) -> None:
 
 def test_answering_before_probing_shows_in_the_card(program: Program) -> None:
     _, events = play(program, [*ANSWERS, CLOSING, RESOLVE_TENURE])
-    d = build_debrief(program, events)
+    d = debrief(program, events)
     tenure = next(r for r in d.concerns if r.id == "tenure")
     assert tenure.early and d.scorecard.probed is False
     assert any("probe before you answer" in t for t in d.tips)
@@ -47,13 +54,18 @@ def test_said_aloud_versus_thought(program: Program) -> None:
     lines = list(ANSWERS)
     lines[6] = "My last team was a mess and my manager was clueless; payments is my thing."
     _, events = play(program, lines)
-    blame = next(r for r in build_debrief(program, events).concerns if r.id == "blame")
+    blame = next(r for r in debrief(program, events).concerns if r.id == "blame")
     assert blame.trigger == lines[6]
     assert blame.said_aloud and all("clueless" not in s for s in blame.said_aloud)
     assert "Blamed the last team" in blame.thought
 
 
 def test_rebuilt_from_a_saved_transcript_is_identical(program: Program) -> None:
-    _, events = play(program, [*ANSWERS, CLOSING, "what do you mean?"])
-    saved = [json.loads(json.dumps(e)) for e in events]
-    assert build_debrief(program, saved) == build_debrief(program, events)
+    session, opening = Session.start(program, 1)
+    live = list(opening.events)
+    for line in [*ANSWERS, CLOSING, "what do you mean?"]:
+        live += session.turn(line).events
+    live += session.end("eof").events
+    saved = [json.loads(json.dumps(e.to_json())) for e in live]
+    assert debrief(program, saved) == build_debrief(program, live)
+    assert debrief(program, saved).concerns  # something to compare

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from closer.cli.main import cli
 from closer.engine.format.patterns import normalize
 from closer.engine.runtime.program import Program
-from closer.engine.runtime.session import listening
 from closer.engine.tools.explain import explain
 from tests.helpers import DEFAULT, compile_text
 from tests.test_session import ANSWERS
@@ -137,7 +136,7 @@ def test_the_explanation_agrees_with_the_session_on_every_paraphrase(program: Pr
     for state in ("system", "candidate_questions", "closing_discussion"):
         for text in lines:
             utt = normalize(text)
-            allowed = listening(program, state, utt)
+            allowed = program.listening(state, utt)
             result = explain(program, utt, allowed, state)
             assert result.winner == program.classify(utt, allowed)
             for c in result.runners_up:

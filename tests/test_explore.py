@@ -16,7 +16,10 @@ from closer.cli.main import cli
 from closer.engine import Session, SessionState
 from closer.engine.format.patterns import normalize
 from closer.engine.format.source import parse
+from closer.engine.runtime.concerns import ConcernTracker
+from closer.engine.runtime.events import ConcernEvent, EndEvent, VerdictEvent
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.voice import Voice
 from closer.engine.tools.explore import (
     COMMANDS,
     INVARIANTS,
@@ -224,7 +227,8 @@ def test_walks_do_not_depend_on_the_hash_seed(program: Program) -> None:
         "import json, sys; from closer.engine import compile_scenario, load_path;"
         "from closer.engine.tools.explore import generate, walk_seeds;"
         "p = compile_scenario(load_path('scenarios/ledgerline.yaml'));"
-        "print(json.dumps([generate(p, s)[0].events for s in walk_seeds(1, 8)]))"
+        "print(json.dumps([[e.to_json() for e in generate(p, s)[0].events]"
+        " for s in walk_seeds(1, 8)]))"
     )
     outputs = {
         subprocess.run(
@@ -243,9 +247,10 @@ def test_walks_reach_the_close_and_end_by_themselves(program: Program) -> None:
     for seed in walk_seeds(3, 60):
         walk, broken = generate(program, seed, sampler)
         assert broken is None
-        assert walk.events[-1] == {"event": "end", "turn": len(walk.lines), "reason": "completed"}
+        assert walk.events[-1] == EndEvent(len(walk.lines), "completed")
         reached.update(
-            {e.get("phase") for e in walk.events} | {e.get("status") for e in walk.events}
+            {getattr(e, "phase", None) for e in walk.events}
+            | {getattr(e, "status", None) for e in walk.events}
         )
     assert reached["closing"] >= 40  # most walks get to the closing question
     assert reached["revealed"] >= 15 and reached["resolved"] >= 3 and reached["preempted"] >= 3
@@ -278,7 +283,7 @@ def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
     report = explore(edge, 50, 3)
     assert report.violations == ()
     walks = [generate(edge, s)[0] for s in walk_seeds(3, 50)]
-    seen = {(e.get("concern"), e.get("status")) for w in walks for e in w.events}
+    seen = {(e.concern, e.status) for w in walks for e in w.events if isinstance(e, ConcernEvent)}
     assert {("remote", "revealed"), ("gap", "hinted"), ("batch", "raised")} <= seen
     assert any(dict(w.facts).get("gap") for w in walks)  # the false fact is flipped sometimes
 
@@ -289,10 +294,10 @@ def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
 def test_an_exception_is_caught_and_reported(
     short: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(self: Session, intent: str) -> None:
+    def boom(self: Session, intent: str | None) -> bool:
         raise KeyError(intent)
 
-    monkeypatch.setattr(Session, "_answer", boom)
+    monkeypatch.setattr(Session, "_common", boom)
     report = explore(short, 30, 1)
     found = [v for v in report.violations if v.invariant == "exception"]
     assert found and "KeyError" in found[0].message
@@ -328,15 +333,15 @@ def test_a_session_that_never_ends_breaks_the_turn_bound(
 def test_a_concern_hinted_before_the_close_is_an_early_reveal(
     short: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scan = Session._scan
+    scan = ConcernTracker.scan
 
-    def leaky(self: Session, utt: Any, text: str) -> None:
-        scan(self, utt, text)
+    def leaky(self: ConcernTracker, utt: Any, text: str, state: str) -> None:
+        scan(self, utt, text, state)
         for c in self.program.concerns:
-            if self.st.concerns[c.id].status == "raised" and self.st.state == "oncall":
-                self._set(c, "hinted")
+            if self.st.concerns[c.id].status == "raised" and state == "oncall":
+                self.move(c, "hinted")
 
-    monkeypatch.setattr(Session, "_scan", leaky)
+    monkeypatch.setattr(ConcernTracker, "scan", leaky)
     found = [v for v in explore(short, 20, 1).violations if v.invariant == "early_reveal"]
     assert found and "was hinted before it was asked" in found[0].message
     v = max(found, key=lambda v: len(v.lines))
@@ -356,10 +361,10 @@ def test_a_line_that_depends_on_hidden_state_is_caught(
 ) -> None:
     question = Session._question
 
-    def telling(self: Session, intent: str | None, utt: Any, record: dict[str, Any]) -> None:
+    def telling(self: Session, intent: str | None, utt: Any) -> None:
         if any(cs.status == "raised" for cs in self.st.concerns.values()):
-            self._say(("Hmm.",))
-        question(self, intent, utt, record)
+            self.voice.say(("Hmm.",))
+        question(self, intent, utt)
 
     monkeypatch.setattr(Session, "_question", telling)
     found = [v for v in explore(short, 20, 1).violations if v.invariant == "hidden_state"]
@@ -379,10 +384,10 @@ def test_a_global_counter_breaks_determinism(
 ) -> None:
     calls = iter(range(10**9))
 
-    def pick(self: Session, lines: tuple[str, ...], **values: str) -> str:
+    def pick(self: Voice, lines: tuple[str, ...], **values: str) -> str:
         return lines[next(calls) % len(lines)]
 
-    monkeypatch.setattr(Session, "_pick", pick)
+    monkeypatch.setattr(Voice, "pick", pick)
     found = invariants(short, 10)
     assert found["determinism"] >= 5
     assert found["round_trip"] == 0  # a replay that differs anyway is not a round-trip problem
@@ -409,7 +414,7 @@ def test_a_second_verdict_is_not_well_formed(
     finish = Session._finish
 
     def twice(self: Session, reason: str) -> None:
-        self._emit({"event": "verdict", "outcome": "advance", "score": 99})
+        self.voice.record(VerdictEvent(self.st.turn, "advance", 99))
         finish(self, reason)
 
     monkeypatch.setattr(Session, "_finish", twice)
@@ -445,16 +450,16 @@ def test_a_walk_becomes_a_test_case_that_pins_what_happened(program: Program) ->
     assert [s.get("say").v for s in steps] == list(walk.lines)
     assert steps[-1].get("phase").v == "ended"
     expect = case.get("expect")
-    verdict = next(e for e in walk.events if e["event"] == "verdict")
-    assert expect.get("verdict").v == verdict["outcome"]
-    assert expect.get("score").get("min").v == verdict["score"]
+    verdict = next(e for e in walk.events if isinstance(e, VerdictEvent))
+    assert expect.get("verdict").v == verdict.outcome
+    assert expect.get("score").get("min").v == verdict.score
 
 
 def test_a_violation_case_with_a_crash_keeps_only_the_lines(
     program: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = (*ANSWERS, "Why is this position open?")
-    monkeypatch.setattr(Session, "_answer", lambda self, intent: 1 / 0)
+    monkeypatch.setattr(Session, "_common", lambda self, intent: 1 / 0)
     found = Violation("exception", "ZeroDivisionError", 4, lines, len(lines))
     text = walk_as_test(program, found, "x")
     assert "# Replaying it raises ZeroDivisionError: division by zero" in text
@@ -475,7 +480,7 @@ def test_closer_test_explore_reports_a_clean_run(runner: CliRunner) -> None:
 def test_closer_test_explore_prints_each_violation_as_a_test_case(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Session, "_answer", lambda self, intent: 1 / 0)
+    monkeypatch.setattr(Session, "_common", lambda self, intent: 1 / 0)
     result = runner.invoke(cli, ["test", "--explore", "15", str(DEFAULT)])
     assert result.exit_code == 1
     assert "exception at turn" in result.output and "closer_test: 1" in result.output

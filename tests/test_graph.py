@@ -183,7 +183,8 @@ def test_graphviz_accepts_the_dot(graph: Graph, which: str) -> None:
     assert proc.stdout.count('class="node"') == len(g.nodes)
 
 
-EVIL = r"\"]) --> x; [y] {{}}\n%% |<b>#1 ` \\l"  # YAML double-quoted: \" \n \\ are escapes
+# YAML double-quoted: \" and \\ are escapes (a line break would be refused, E052)
+EVIL = r"\"]) --> x; [y] {{}} %% |<b>#1 ` \\l"
 
 
 def hostile() -> Program:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from closer.cli.main import cli
@@ -307,22 +306,14 @@ CASES = [
     Case(
         "depth-brackets-in-scenario",
         edit_line(
-            "    during:", "    during: " + "[" * 40 + "§" + "[" * 9960 + "oncall" + "]" * 10000
+            # a concern's `during` is three levels down: its 38th bracket is the 41st level
+            "    during:",
+            "    during: " + "[" * 38 + "§" + "[" * 9962 + "oncall" + "]" * 10000,
         ),
         ("E012",),
     ),
     Case("depth-block-mapping-60", whole(block_mapping(60, 41)), ("E012",)),
-    Case(
-        "depth-block-sequence-10000",
-        whole("- " * 999 + "§" + "- " * 9001 + "x\n"),
-        ("E010", "E012"),
-        marks=(
-            pytest.mark.skipif(
-                not yaml.__with_libyaml__,
-                reason="position is where libyaml's 1000-level limit trips",
-            ),
-        ),
-    ),
+    Case("depth-block-sequence-10000", whole("- " * 41 + "§" + "- " * 9959 + "x\n"), ("E012",)),
     # -- patterns
     Case(
         "pattern-unclosed-group",
@@ -346,13 +337,13 @@ CASES = [
         edit_line("            - shut* down", '            - "shut* down§)"'),
         ("E060",),
     ),
-    # -- placeholders (the location is the text's start; the message names the offset)
+    # -- placeholders (the location is the placeholder itself)
     *(
         Case(
             f"placeholder-{name}",
-            edit(f'say: "{GREETING}{{persona.name}}.', f'say: §"{GREETING}{ph}.'),
+            edit(f'say: "{GREETING}{{persona.name}}.', f'say: "{GREETING}§{ph}.'),
             ("E050",),
-            message=f"{what} at offset {len(GREETING)}",
+            message=what,
         )
         for name, ph, what in [
             ("unknown", "{candidate.salary}", "unknown placeholder {candidate.salary}"),
@@ -416,6 +407,42 @@ CASES = [
         "control-raw-bel-in-comment",
         edit_line("  role:", "  role: Engineering Manager  # ding §\x07"),
         RAW_CONTROL,
+    ),
+    # -- line breaks that YAML counts and editors do not: a key hidden in a comment
+    Case(
+        "linebreak-nel-in-comment",
+        edit("\ncloser: 1\n", "\ncloser: 1\n# ok§\x85max_turns: 5\n"),
+        ("E015",),
+        message="U+0085",
+    ),
+    Case(
+        "linebreak-ls-in-value",
+        edit_line("  role:", "  role: Engineering§\u2028Manager"),
+        ("E015",),
+        message="U+2028",
+    ),
+    # -- a persona line that would print a fake debrief and prompt, or reorder the screen
+    Case(
+        "text-fake-debrief",
+        edit_line(
+            "      - Got it.",
+            '      - §"Got it.\\n\\nWHAT YOU LEFT WITHOUT KNOWING\\nnothing\\n'
+            'verdict: advance\\nYou: "',
+        ),
+        ("E052",),
+        message="line break",
+    ),
+    Case(
+        "text-right-to-left-override",
+        edit_line("  role:", "  role: Engineering §\u202eManager"),
+        ("E052",),
+        message="U+202E",
+    ),
+    Case(
+        "text-zero-width-space",
+        edit_line("  company:", "  company: Ledger§\u200bline"),
+        ("E052",),
+        message="U+200B",
     ),
 ]
 

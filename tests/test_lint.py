@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from closer.cli.main import cli
 from closer.engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
 from closer.engine.format import model as m
-from closer.engine.format.patterns import compile_pattern
+from closer.engine.format.patterns import compile_pattern, normalize
 from closer.engine.tools.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
 from tests.helpers import DEFAULT, ROOT, compile_text
 
@@ -511,3 +511,77 @@ def test_examples_are_checked_within_a_work_budget() -> None:
     elapsed = time.perf_counter() - started
     assert 0 < len(found) < 120 and all("understood as nothing" in d.message for d in found)
     assert elapsed < 2.0  # about 0.25 s; 1.7 s when every example was classified
+
+
+# ---- regular expressions, near-dead ends and widened word sets ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [r"\d+ years", "a{1,100000}", r"\bteam\b", "colou?r", "team.*lead", "^hello", "bye$",
+     "[a-z] team", "lead+ engineer", r"on\-call", "(?:team|group)"],
+)  # fmt: skip
+def test_regular_expression_syntax_in_a_pattern_is_a_warning(source: str) -> None:
+    text = f'intents:\n  closing_question:\n    patterns:\n      - "{source}"\n'.replace(
+        "\\", "\\\\"
+    )
+    found_ = run_example(Example("", (0, 0), text, False, 0))
+    assert [(d.code, d.span.line, d.span.col) for d in found_] == [("W109", 4, 9)], found_
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["c++ developer", "any questions (for me)?", "what's next?", "#", "*3 team", "@former"],
+)
+def test_pattern_syntax_is_not_taken_for_a_regular_expression(source: str) -> None:
+    text = f'intents:\n  closing_question:\n    patterns:\n      - "{source}"\n'
+    assert "W109" not in {d.code for d in run_example(Example("", (0, 0), text, False, 0))}
+
+
+def test_regular_expressions_are_found_in_rules_and_word_sets() -> None:
+    text = "word_sets:\n  pager:\n    - on.call\n    - pager\\s+duty\n" + flow(
+        "    - id: a\n      ask: A?\n      rules:\n        - {when: ['\\d+ years'], say: Ok.}\n"
+    )
+    assert found(text) == [("W109", 4, 7), ("W109", 12, 19)]
+
+
+def test_the_shipped_patterns_are_not_taken_for_regular_expressions() -> None:
+    from closer.engine.tools.lint import regex_syntax
+
+    for path in [*SHIPPED, ROOT / "scenarios" / "library" / "standard.yaml"]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = line.strip()
+            if item.startswith("- "):
+                assert regex_syntax(item[2:].strip("\"'")) is None, (path.name, item)
+
+
+def test_a_question_that_comes_back_to_itself_on_most_answers_is_a_warning() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n"
+        "        - {when: [done], goto: candidate_questions}\n"
+        "        - {when: ['(i|we|my|the|a|it|to|and)'], goto: a}\n"  # line 9
+    )
+    (d,) = [d for d in run_example(Example("", (0, 0), text, False, 0))]
+    assert (d.code, d.span.line, d.span.col) == ("W110", 9, 55), d
+    assert "of 40 ordinary answers" in d.message
+
+
+def test_a_self_goto_on_a_few_answers_is_fine() -> None:
+    text = flow(
+        "    - id: a\n      ask: A?\n      rules:\n"
+        "        - {when: ['(repeat|say that again)'], goto: a}\n"
+    )
+    assert found(text) == []
+
+
+def test_an_entry_that_matches_everything_widens_every_use_of_its_word_set() -> None:
+    text = "word_sets:\n  advance:\n    - recommend me\n    - '*'\n"  # line 4
+    ex = Example("", (0, 0), text, False, 0)
+    (d,) = run_example(ex)
+    assert (d.code, d.span.line, d.span.col) == ("W111", 4, 7), d
+    assert "@advance" in d.message and "shared library" in d.hint
+    program = compile_scenario(load_scenario(merged(ex), "x.yaml"))
+    assert program.classify(normalize("could anything prevent you from"), ALL) is not None
+
+
+ALL = frozenset(["closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge"])

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 
 from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
@@ -192,6 +193,66 @@ def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
     assert "\x1b[" not in child.before
     child.sendeof()
     child.expect(pexpect.EOF)
+
+
+def test_term_dumb_is_respected_unless_colour_is_asked_for(pty_env: dict[str, str]) -> None:
+    child = spawn(["play", "--instant", "--seed", "4"], {**pty_env, "TERM": "dumb"})
+    child.expect("You: ")
+    assert "\x1b[" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child = spawn(["play", "--instant", "--seed", "4", "--color"], {**pty_env, "TERM": "dumb"})
+    child.expect("You: ")
+    assert "\x1b[36m" in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+
+
+def settle(child: pexpect.spawn, stream: pyte.Stream) -> None:
+    """Feed the terminal emulator what the last expect matched, what pexpect read past it, and
+    everything the program writes after that until it goes quiet."""
+    stream.feed(child.before + child.after + child.buffer)
+    child.buffer = ""
+    while True:
+        try:
+            stream.feed(child.read_nonblocking(65536, timeout=0.5))
+        except pexpect.TIMEOUT:
+            return
+
+
+def test_a_long_answer_wraps_and_edits_cleanly_under_the_coloured_prompt(
+    tmp_path: Path, pty_env: dict[str, str]
+) -> None:
+    """readline must know the prompt's colour codes take no columns: otherwise, once a long
+    answer wraps, editing it redraws the line in the wrong place (seen as garbled text)."""
+    t = tmp_path / "t.jsonl"
+    args = ["play", "--instant", "--seed", "4", "--transcript", str(t)]
+    child = pexpect.spawn(
+        CLOSER, args, env=pty_env, encoding="utf-8", timeout=10, dimensions=(24, 80)
+    )
+    screen = pyte.Screen(80, 24)
+    stream = pyte.Stream(screen)
+    child.expect("You: ")
+    assert "\x1b[32m" in child.before + child.after  # the prompt is coloured
+    settle(child, stream)
+    answer = " ".join(f"word{i:02d}" for i in range(40))[:200]
+    child.send(answer)
+    child.expect_exact(answer[-20:])  # echoed (readline breaks the line at column 80 only)
+    settle(child, stream)
+    child.send("\x01X")  # Ctrl-A, to the start of the line, and one more character there
+    child.expect_exact("X")  # the redraw has begun
+    settle(child, stream)
+    rows = screen.display
+    first = max(i for i, row in enumerate(rows) if row.startswith("You: "))
+    shown = "".join(rows[first : first + 3])
+    assert shown.rstrip() == "You: X" + answer
+    child.sendline("")
+    child.expect("Priya:")  # the reply to the answer, then the next prompt
+    child.expect("You: ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    said = [e["text"] for e in events(t) if e["event"] == "say" and e["speaker"] == "candidate"]
+    assert said == ["X" + answer]
 
 
 def test_ctrl_c_exits_130_with_the_transcript_closed(

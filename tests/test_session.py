@@ -252,6 +252,6 @@ def test_a_variant_is_never_repeated_back_to_back(program: Program) -> None:
 
 def test_the_verdict_weighs_every_status_and_only_those() -> None:
     from closer.engine.format.model import STATUSES
-    from closer.engine.runtime.session import WEIGHTS
+    from closer.engine.runtime.verdict import WEIGHTS
 
     assert tuple(WEIGHTS) == STATUSES

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -117,6 +118,39 @@ def standard_library() -> Library:
     return Library(parse(decode(data, path), path), path)
 
 
+# ---- what a text may contain ----------------------------------------------------------------
+
+# Blank letters that fonts draw as nothing, though Unicode does not class them as format
+# characters; used to make text that looks empty or spaced.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and ch not in _FILLERS and unicodedata.category(ch)[0] not in "CZ"
+
+
+def _hidden(text: str, shown: bool) -> int | None:
+    """The offset of the first character the player would not see as written: a format character
+    (Unicode category Cf: bidirectional controls, zero-width spaces, soft hyphens, tags ...) or a
+    blank filler letter, and in a `shown` text a line break. The two joiners are allowed between
+    visible characters, where emoji sequences and some scripts need them."""
+    if text.isascii():
+        return text.find("\n") if shown and "\n" in text else None
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            if shown:
+                return i
+        elif ch < "\x80":
+            continue
+        elif ch in _JOINERS:
+            if not (0 < i < len(text) - 1 and _visible(text[i - 1]) and _visible(text[i + 1])):
+                return i
+        elif ch in _FILLERS or unicodedata.category(ch) == "Cf":
+            return i
+    return None
+
+
 # ---- building the model ---------------------------------------------------------------------
 
 
@@ -166,12 +200,14 @@ class _Builder:
                 )
                 what = "a lone brace" if name in "{}" else f"unknown placeholder {{{name}}}"
                 extra = "; write {{ or }} for a literal brace" if name in "{}" else ""
-                self.error(y.span, "E050", f"{what} at offset {offset}", hint + extra)
-        self.check_controls(y)
+                self.error(y.at(offset), "E050", what, hint + extra)
+        self.check_controls(y, shown=True)
 
-    def check_controls(self, y: Y) -> None:
-        """Text reaches the terminal: no control characters or escape sequences in it."""
-        for ch in str(y.v):
+    def check_controls(self, y: Y, shown: bool = False) -> None:
+        """Text reaches the terminal: no control characters or escape sequences in it (E051), no
+        invisible characters, and in a text the player is shown, no line break (E052)."""
+        text = str(y.v)
+        for ch in text:
             if (ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" or 0x80 <= ord(ch) < 0xA0:
                 self.error(
                     y.span,
@@ -180,6 +216,19 @@ class _Builder:
                     "terminal escape sequences are not allowed",
                 )
                 break
+        at = _hidden(text, shown)
+        if at is None:
+            return
+        if text[at] == "\n":  # point at what follows the break, where the next line starts
+            where = y.at(at + 1) if at + 1 < len(text) else y.at(at)
+            message = "line break inside a line of text"
+            hint = "a line is shown as one paragraph: join the lines; use a list for variants"
+        else:
+            where = y.at(at)
+            name = unicodedata.name(text[at], "").lower()
+            message = f"invisible character U+{ord(text[at]):04X} ({name}) in text"
+            hint = "delete it: the player cannot see it, and it can reorder or hide what they see"
+        self.error(where, "E052", message, hint)
 
     def check_word_set(self, name: str, entries: Y) -> None:
         """Each entry is a small pattern; report a bad one where it is written."""
@@ -252,7 +301,11 @@ class _Builder:
         own_sets = root.get("word_sets")
         for name, entries in self.lib.section("word_sets"):
             self.word_sets[name] = [e.v for e in entries.v]
+        word_sets = []
         for name, entries in own_sets.items() if own_sets else ():
+            word_sets.append(
+                m.WordSet(name, tuple((e.v, e.span) for e in entries.v), name in self.word_sets)
+            )
             self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
             self.check_word_set(name, entries)  # the shipped library's are tested
         persona_y = root.get("persona")
@@ -316,6 +369,7 @@ class _Builder:
             max_turns=mt.v if mt else 80,
             path=self.path,
             sha256=sha,
+            word_sets=tuple(word_sets),
         )
 
     def intents(self, own: Y | None) -> tuple[m.Intent, ...]:

@@ -129,13 +129,15 @@ class Group(NamedTuple):
 
 
 class Need(NamedTuple):
-    """Satisfied when every group in `all` is hit and at least `count` groups are hit."""
+    """Satisfied when every group in `all` is hit and at least `at_least` groups are hit."""
 
     all: tuple[str, ...] = ()
-    count: int = 0
+    at_least: int = 0
 
     def met(self, hit: frozenset[str] | set[str]) -> bool:
-        return bool(self.all or self.count) and set(self.all) <= hit and len(hit) >= self.count
+        return (
+            bool(self.all or self.at_least) and set(self.all) <= hit and len(hit) >= self.at_least
+        )
 
 
 class Theme(NamedTuple):
@@ -183,6 +185,15 @@ class Concern(NamedTuple):
             yield "worsened_by", None, p
 
 
+class WordSet(NamedTuple):
+    """A word set as the scenario writes it: its entries and where each is. `widens` is true
+    when the shared library has a set of that name, which these entries add to."""
+
+    name: str
+    entries: tuple[tuple[str, Span], ...]
+    widens: bool
+
+
 class Verdict(NamedTuple):
     baseline: int = 80
     advance: int = 70
@@ -204,3 +215,4 @@ class Scenario(NamedTuple):
     max_turns: int
     path: str
     sha256: str
+    word_sets: tuple[WordSet, ...] = ()  # the scenario's own, for lint (the library's are tested)

@@ -2,12 +2,15 @@
 
 Safety: the text is only *composed* (parsed into nodes) by the safe loader, never constructed into
 Python objects by PyYAML; this module builds plain values itself and refuses every tag outside the
-YAML core schema. Sizes, nesting depth and alias use are capped so a hostile file cannot exhaust
-memory or time.
+YAML core schema. Sizes, nesting depth and alias use are capped, counted on the parser's events
+before any node is built, so a hostile file cannot exhaust memory or time. Characters that make a
+file read differently than it looks (control characters, the line breaks YAML counts and editors
+do not) are refused before it is parsed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +40,7 @@ class Y:
     span: Span
     key_spans: dict[str, Span] = field(default_factory=dict)
     quoted: bool = False  # a quoted scalar: its text starts one column after `span`
+    raw: str = ""  # a string as written in the file, quotes, escapes and line breaks included
 
     @property
     def kind(self) -> str:
@@ -54,6 +58,25 @@ class Y:
             return "number"
         return "string"
 
+    def at(self, offset: int) -> Span:
+        """Where the file shows the character at `offset` of this string. A character that is
+        not written as itself (an escape, a folded line break) gives the value's own start."""
+        text = self.v
+        if not isinstance(text, str) or not self.raw or not 0 <= offset < len(text):
+            return self.span
+        char = text[offset]
+        # a block scalar's first line is its indicator, and may hold a comment
+        body = self.raw.find("\n") + 1 if self.raw[:1] in "|>" else 0
+        i = body - 1
+        for _ in range(text.count(char, 0, offset) + 1):
+            i = self.raw.find(char, i + 1)
+            if i < 0:
+                return self.span
+        line, col = position(self.raw, i)
+        return Span(
+            self.span.path, self.span.line + line - 1, col if line > 1 else self.span.col + col - 1
+        )
+
     def get(self, key: str) -> Y | None:
         return self.v.get(key) if isinstance(self.v, dict) else None
 
@@ -63,6 +86,15 @@ class Y:
 
 def _span(path: str, mark: Any) -> Span:
     return Span(path, mark.line + 1, mark.column + 1)
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of `text[index]`, lines ending at LF, CRLF or CR (as YAML and
+    editors count them; the other YAML line breaks are refused before anything is counted)."""
+    head = text[:index]
+    breaks = head.count("\n") + head.count("\r") - head.count("\r\n")
+    last = max(head.rfind("\n"), head.rfind("\r"))
+    return breaks + 1, index - last
 
 
 def too_big(path: str, size: int) -> ScenarioError:
@@ -85,9 +117,8 @@ def decode(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = data[: e.start].decode("utf-8")  # the valid part: count characters
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
+        before = data[: e.start].decode("utf-8").removeprefix("\ufeff")  # count characters
+        line, col = position(before, len(before))
         raise ScenarioError(
             [
                 Diagnostic(
@@ -103,6 +134,7 @@ def decode(data: bytes, path: str) -> str:
 
 def parse(text: str, path: str) -> Y:
     """Compose YAML text safely and convert it into a `Y` tree, or raise ScenarioError."""
+    text = text.removeprefix("\ufeff")
     if len(text) > MAX_BYTES:
         raise ScenarioError(
             [
@@ -111,6 +143,7 @@ def parse(text: str, path: str) -> Y:
                 )
             ]
         )
+    _check_characters(text, path)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -124,13 +157,10 @@ def parse(text: str, path: str) -> Y:
                 )
             ]
         )
-    _check_depth(text, path)
+    _check_structure(text, path)
+    loader = _Loader(text)
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         span = _span(path, mark) if mark else Span(path, 1, 1)
@@ -145,88 +175,139 @@ def parse(text: str, path: str) -> Y:
                 )
             ]
         ) from None
-    except yaml.reader.ReaderError as e:
-        before = text[: e.position]
-        line = before.count("\n") + 1
-        col = e.position - (before.rfind("\n") + 1) + 1
+    except yaml.reader.ReaderError as e:  # pragma: no cover - _check_characters comes first
+        line, col = position(text, e.position)
         code = ord(e.character) if isinstance(e.character, str) else e.character
         raise ScenarioError(
-            [
-                Diagnostic(
-                    Span(path, line, col),
-                    "E015",
-                    f"control character U+{code:04X} is not allowed in YAML",
-                    "delete it; terminal escape sequences are not allowed",
-                )
-            ]
+            [Diagnostic(Span(path, line, col), "E015", f"character U+{code:04X} is not allowed")]
         ) from None
     except yaml.YAMLError as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ScenarioError(
             [Diagnostic(Span(path, 1, 1), "E010", f"YAML syntax error: {first}")]
         ) from None
-    except RecursionError:
-        raise ScenarioError(
-            [Diagnostic(Span(path, 1, 1), "E012", f"nesting deeper than {MAX_DEPTH} levels")]
-        ) from None
+    finally:
+        loader.dispose()
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _CORE + "null"):
         raise ScenarioError([Diagnostic(Span(path, 1, 1), "E003", "the file is empty")])
-    return _Converter(path).convert(node)
+    return _Converter(path, text).convert_root(node)
 
 
-def _check_depth(text: str, path: str) -> None:
-    """Refuse absurd flow nesting, and documents with absurdly many values, before the parser
-    builds them (libyaml would build every node before the converter could count them)."""
-    values = text.count("\n")  # a block value takes at least a line
-    if values > MAX_NODES:
-        raise ScenarioError(
-            [Diagnostic(Span(path, 1, 1), "E011", f"more than {MAX_NODES:,} lines")]
+# Characters refused anywhere in the file, comments included: the control characters (a
+# terminal would obey them), the three line breaks that YAML counts and editors do not (so
+# `# ok<U+2028>max_turns: 5` would be a key that looks like part of a comment), a byte-order
+# mark after the start, and what YAML itself refuses (surrogates, U+FFFE, U+FFFF).
+_REFUSED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+)
+_LINE_BREAKS = {0x85: "next line", 0x2028: "line separator", 0x2029: "paragraph separator"}
+
+
+def _check_characters(text: str, path: str) -> None:
+    found = _REFUSED.search(text)
+    if found is None:
+        return
+    code = ord(found.group())
+    where = Span(path, *position(text, found.start()))
+    if code in _LINE_BREAKS:
+        message = f"{_LINE_BREAKS[code]} U+{code:04X} is not allowed"
+        hint = (
+            "YAML starts a new line there and editors do not, so what follows can be read as a "
+            "key while it looks like a comment; delete it"
         )
-    depth = 0
-    line, col = 1, 0
-    quote = ""
-    for ch in text:
-        col += 1
-        if ch == "\n":
-            line, col = line + 1, 0
-            quote = "" if quote == "'" or quote == '"' else quote
+    elif code == 0xFEFF:
+        message = "byte-order mark U+FEFF inside the file"
+        hint = "delete it; it is invisible, and allowed only as the very first character"
+    elif code < 0x20 or 0x7F <= code <= 0x9F:
+        message = f"control character U+{code:04X} is not allowed in YAML"
+        hint = "delete it; terminal escape sequences are not allowed"
+    else:
+        message = f"character U+{code:04X} is not allowed in YAML"
+        hint = "delete it"
+    raise ScenarioError([Diagnostic(where, "E015", message, hint)])
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_structure(text: str, path: str) -> None:
+    """Count what YAML reads, event by event, before any node is built: refuse collections
+    nested too deep (E012) and too many keys and values or alias uses (E011) at the event that
+    goes over. Brackets in comments, quotes and patterns are only text here."""
+    parser = _Loader(text)
+    try:
+        _count_events(parser.get_event, path)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        if mark is None or "maximum nesting depth" not in str(e.problem):
+            return  # composing reports it, with its position
+        # libyaml reads ahead of the events it hands out, and gave up at its own limit of 1,000
+        # levels before handing out ours: the text before that point has every event we need
+        prefix = _Loader(text[: mark.index])
+        try:
+            _count_events(prefix.get_event, path)
+        except yaml.YAMLError:
+            pass
+        finally:
+            prefix.dispose()
+        raise _fail(path, mark, "E012", f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        parser.dispose()
+
+
+def _count_events(next_event: Any, path: str) -> None:
+    depth = -1  # the top-level collection is level 0
+    nodes = aliases = 0
+    for event in iter(next_event, None):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            nodes += 1
+        elif kind in _CLOSE:
+            depth -= 1
             continue
-        if quote:
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in "\"'" and depth:
-            quote = ch
-        elif ch in "[{":
+        elif kind in _OPEN:
+            nodes += 1
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError(
-                    [
-                        Diagnostic(
-                            Span(path, line, col), "E012", f"nesting deeper than {MAX_DEPTH} levels"
-                        )
-                    ]
-                )
-        elif ch in "]}" and depth:
-            depth -= 1
-        elif ch == "," and depth:
-            values += 1
-            if values > MAX_NODES:
-                raise ScenarioError(
-                    [Diagnostic(Span(path, line, col), "E011", f"more than {MAX_NODES:,} values")]
-                )
+                message = f"nesting deeper than {MAX_DEPTH} levels"
+                raise _fail(path, event.start_mark, "E012", message)
+        elif kind is yaml.AliasEvent:
+            nodes += 1
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                hint = "anchors and aliases are allowed, but sparingly"
+                message = f"more than {MAX_ALIASES} alias uses"
+                raise _fail(path, event.start_mark, "E011", message, hint)
+        else:
+            continue
+        if nodes > MAX_NODES:
+            raise _fail(path, event.start_mark, "E011", f"more than {MAX_NODES:,} keys and values")
+
+
+def _fail(path: str, mark: Any, code: str, message: str, hint: str = "") -> ScenarioError:
+    return ScenarioError([Diagnostic(_span(path, mark), code, message, hint)])
 
 
 class _Converter:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text
         self.nodes = 0
-        self.aliases = 0
+        self.reused = False  # an alias was followed: its values count again
         self.seen: set[int] = set()
         self.active: set[int] = set()
+        self.duplicates: list[Diagnostic] = []
 
     def fail(self, node: Any, code: str, message: str, hint: str = "") -> ScenarioError:
         return ScenarioError([Diagnostic(_span(self.path, node.start_mark), code, message, hint)])
+
+    def convert_root(self, node: Any) -> Y:
+        """The whole tree; every duplicate key in it is reported together."""
+        root = self.convert(node)
+        if self.duplicates:
+            raise ScenarioError(self.duplicates)
+        return root
 
     def convert(self, node: Any, depth: int = 0) -> Y:
         self.nodes += 1
@@ -234,27 +315,24 @@ class _Converter:
             raise self.fail(
                 node,
                 "E011",
-                f"more than {MAX_NODES:,} values" + (" (through aliases)" if self.aliases else ""),
+                f"more than {MAX_NODES:,} keys and values"
+                + (" (through aliases)" if self.reused else ""),
             )
-        if depth > MAX_DEPTH:
-            raise self.fail(node, "E012", f"nesting deeper than {MAX_DEPTH} levels")
         key = id(node)
         if key in self.active:
             raise self.fail(node, "E011", "an alias refers to itself (recursive structure)")
-        if key in self.seen:
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise self.fail(
-                    node,
-                    "E011",
-                    f"more than {MAX_ALIASES} alias uses",
-                    "anchors and aliases are allowed, but sparingly",
-                )
+        self.reused = self.reused or key in self.seen
         self.seen.add(key)
         span = _span(self.path, node.start_mark)
         tag = node.tag or ""
         if isinstance(node, yaml.ScalarNode):
-            return Y(self.scalar(node, tag), span, quoted=node.style in ("'", '"'))
+            value = self.scalar(node, tag)
+            if not isinstance(value, str):
+                return Y(value, span)
+            raw = self.text[node.start_mark.index : node.end_mark.index]
+            return Y(value, span, quoted=node.style in ("'", '"'), raw=raw)
+        if depth > MAX_DEPTH:  # only through an alias: the parser's events were counted
+            raise self.fail(node, "E012", f"nesting deeper than {MAX_DEPTH} levels")
         self.active.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -277,7 +355,6 @@ class _Converter:
     def mapping(self, node: Any, span: Span, depth: int) -> Y:
         out: dict[str, Y] = {}
         key_spans: dict[str, Span] = {}
-        dups: list[Diagnostic] = []
         for knode, vnode in node.value:
             if knode.tag == _CORE + "merge":
                 raise self.fail(
@@ -298,11 +375,12 @@ class _Converter:
                     f"unsupported tag {knode.tag!r}",
                     "scenario files use plain YAML only; Python tags are never executed",
                 )
+            self.nodes += 1  # a key counts, as it does while parsing
             k = str(knode.value)
             kspan = _span(self.path, knode.start_mark)
             if k in out:
                 first = key_spans[k]
-                dups.append(
+                self.duplicates.append(
                     Diagnostic(
                         kspan, "E020", f"duplicate key {k!r}", f"first defined at line {first.line}"
                     )
@@ -310,14 +388,13 @@ class _Converter:
                 continue
             key_spans[k] = kspan
             out[k] = self.convert(vnode, depth + 1)
-        if dups:
-            raise ScenarioError(dups)
         return Y(out, span, key_spans)
 
     def scalar(self, node: Any, tag: str) -> Any:
         value = node.value
         if tag == _CORE + "str":
-            return str(value)
+            # a block (`>` or `|`) ends in a line break that no text of a scenario wants
+            return str(value).rstrip("\n") if node.style in ("|", ">") else str(value)
         if tag == _CORE + "null":
             return None
         if tag == _CORE + "bool":

@@ -1,24 +1,36 @@
-"""The only module that imports transitions: the interview's flow as a state machine.
+"""The only module that imports transitions: the interview's flow and a concern's lifecycle as
+state machines.
 
-The machine is built once per scenario and shared by every session. It is never handed a string
-callback: every condition is a closure made here, and `resolve_callable` refuses strings outright,
-so nothing in a scenario file can name Python code. `auto_transitions=False` keeps it linear in
-size and leaves no `to_<state>` shortcut into the closing states.
+Both follow the documented class-level pattern: one `Machine(model=None)` shared by every
+session, fired on the session's own state value (`SessionState` for the flow, `ConcernState`
+for a concern), never `add_model` (which binds partials per trigger and state to every model and
+keeps every model alive). State therefore lives only in the session's JSON-serialisable value,
+and the machine is what moves it.
+
+Nothing from a scenario file is ever handed to transitions as a name: every condition and
+callback is a closure made here, and `resolve_callable` refuses strings outright.
+`auto_transitions=False` keeps a machine linear in size and leaves no `to_<state>` shortcut.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from transitions import Machine, MachineError
 
 from closer.engine.errors import EngineError
+from closer.engine.format.model import STATUSES
 
 ENDED = "ended"
 
+Facts = Mapping[str, Any]
+Condition = Callable[[Any, Facts], bool]  # (the model, the trigger's facts) -> may this edge go?
 
-class _SafeMachine(Machine):  # type: ignore[misc]
+
+class _SafeMachine(Machine):
     @staticmethod
     def resolve_callable(func: Any, event_data: Any) -> Any:
         if callable(func):
@@ -26,52 +38,143 @@ class _SafeMachine(Machine):  # type: ignore[misc]
         raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
 
 
-class _Cursor:
-    """Where one session stands; a throwaway object the machine moves (never registered)."""
+@dataclass(frozen=True, eq=False)
+class Edge:
+    """One declared transition: `dest` None stays in the state (an internal transition, such as
+    a follow-up question); `condition` None always passes; `exit` is what the session acts on
+    when this edge is taken (for a question, the `Exit` it leaves by)."""
 
-    __slots__ = ("state",)
+    trigger: str
+    source: str
+    dest: str | None
+    condition: Condition | None = None
+    exit: Any = None
 
-    def __init__(self, state: str) -> None:
-        self.state = state
+    @property
+    def moves(self) -> bool:
+        return self.dest is not None
 
 
-def _dest_is(dest: str) -> Callable[[Any], bool]:
+def _condition(edge: Edge) -> Callable[[Any], bool]:
+    test = edge.condition
+
     def check(event: Any) -> bool:
-        return bool(event.kwargs.get("dest") == dest)
+        return test is None or bool(test(event.model, event.kwargs))
 
     return check
 
 
-class FlowMachine:
-    """States, and the edges `(trigger, source, dest)` a session may take between them."""
+def _note(edge: Edge) -> Callable[[Any], None]:
+    def taken(event: Any) -> None:
+        event.kwargs["taken"].append(edge)
 
-    def __init__(
-        self, states: Iterable[str], edges: Iterable[tuple[str, str, str]], initial: str
-    ) -> None:
+    return taken
+
+
+def _leaving(edge: Edge) -> Callable[[Any], None]:
+    """The `before` callback: the session's `leaving` hook, run while the model is still in the
+    source state (what is said on the way out is said there)."""
+
+    def call(event: Any) -> None:
+        hook = event.kwargs.get("leaving")
+        if hook is not None:
+            hook(edge)
+
+    return call
+
+
+class FlowMachine:
+    """States and declared edges; the first edge of a trigger whose condition passes is taken,
+    in the order given."""
+
+    def __init__(self, states: Iterable[str], edges: Iterable[Edge], initial: str) -> None:
         self.states = tuple(states)
-        self.edges = tuple(dict.fromkeys(edges))
-        transitions = [
-            {"trigger": trig, "source": src, "dest": dest, "conditions": [_dest_is(dest)]}
-            for trig, src, dest in self.edges
-        ]
+        self.declared = tuple(edges)
         self._machine = _SafeMachine(
             model=None,
             states=[{"name": s, "final": s == ENDED} for s in self.states],
-            transitions=transitions,
+            transitions=[
+                {
+                    "trigger": e.trigger,
+                    "source": e.source,
+                    "dest": e.dest,
+                    "conditions": [_condition(e)],
+                    "before": [_leaving(e)],
+                    "after": [_note(e)],
+                }
+                for e in self.declared
+            ],
             initial=initial,
             auto_transitions=False,
             send_event=True,
             queued=False,
         )
 
-    def fire(self, state: str, trigger: str, dest: str) -> str:
-        """Move from `state` along `trigger` to `dest`; an undeclared edge is an EngineError."""
-        cursor = _Cursor(state)
-        event = self._machine.events.get(trigger)
-        try:
-            moved = event is not None and event.trigger(cursor, dest=dest)
-        except MachineError as e:
-            raise EngineError(f"no {trigger!r} edge from {state!r}: {e}") from None
-        if not moved or cursor.state != dest:
-            raise EngineError(f"no {trigger!r} edge from {state!r} to {dest!r}")
-        return cursor.state
+    @property
+    def edges(self) -> tuple[tuple[str, str, str], ...]:
+        """The moves a session can make, `(trigger, source, dest)`, each once."""
+        return tuple(dict.fromkeys((e.trigger, e.source, e.dest) for e in self.declared if e.dest))
+
+    def fire(self, model: Any, trigger: str, **facts: Any) -> Edge:
+        """Fire `trigger` on `model` (whose `state` it moves) and return the edge taken; no
+        edge whose condition passes is an EngineError. `facts` reach the conditions; a
+        `leaving` fact is called with the edge before the state changes."""
+        return _fire(self._machine, model, trigger, "state", facts)
+
+
+def _fire(machine: Machine, model: Any, trigger: str, attribute: str, facts: Any) -> Edge:
+    source = getattr(model, attribute)
+    event = machine.events.get(trigger)
+    taken: list[Edge] = []
+    try:
+        moved = event is not None and event.trigger(model, taken=taken, **facts)
+    except MachineError as e:
+        raise EngineError(f"no {trigger!r} edge from {source!r}: {e}") from None
+    if not moved or not taken:
+        raise EngineError(f"no {trigger!r} edge from {source!r} whose condition holds")
+    return taken[0]
+
+
+# A concern's lifecycle (docs/scenario-format.md). Every status change a session can make is one
+# of these; anything else (resolved -> hinted, say) is an EngineError, not merely untested.
+LIFECYCLE: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("raise", ("inactive",), "raised"),
+    ("preempt", ("raised", "worsened"), "preempted"),
+    ("worsen", ("raised", "hinted", "revealed", "partly_resolved", "resolved"), "worsened"),
+    ("hint", ("raised", "worsened"), "hinted"),
+    ("reveal", ("hinted", "partly_resolved", "worsened"), "revealed"),
+    ("partly_resolve", ("hinted", "revealed", "worsened"), "partly_resolved"),
+    ("resolve", ("revealed", "partly_resolved"), "resolved"),
+)
+TRIGGER_TO = {dest: trigger for trigger, _, dest in LIFECYCLE}
+
+
+class ConcernMachine:
+    """The lifecycle table as a machine that moves a `ConcernState.status`."""
+
+    def __init__(self) -> None:
+        edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
+        self.edges = tuple((e.trigger, e.source, e.dest) for e in edges)
+        self._machine = _SafeMachine(
+            model=None,
+            states=list(STATUSES),
+            transitions=[
+                {"trigger": e.trigger, "source": e.source, "dest": e.dest, "after": [_note(e)]}
+                for e in edges
+            ],
+            initial="inactive",
+            model_attribute="status",
+            auto_transitions=False,
+            send_event=True,
+            queued=False,
+        )
+
+    def move(self, concern: Any, status: str) -> None:
+        """Move `concern.status` to `status` along the one trigger that leads there."""
+        _fire(self._machine, concern, TRIGGER_TO[status], "status", {})
+
+
+@lru_cache(maxsize=1)
+def concern_machine() -> ConcernMachine:
+    """The one lifecycle machine (the same for every scenario), built on first use."""
+    return ConcernMachine()

@@ -1,18 +1,20 @@
 """A scenario compiled once into what every session shares: intents in precedence order, the
-flow machine, and lookup tables. Immutable after `compile_scenario`."""
+flow machine, where each question can go, what each state listens for, and lookup tables.
+Immutable after `compile_scenario`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from closer.engine.errors import Span
+from closer.engine.errors import EngineError, Span
 from closer.engine.format import model as m
 from closer.engine.format import template
-from closer.engine.format.patterns import Utterance, first_match, matches_everything
-from closer.engine.runtime.machine import ENDED, FlowMachine
+from closer.engine.format.patterns import Utterance, first_match, matches_everything, normalize
+from closer.engine.runtime.machine import ENDED, Edge, FlowMachine
 
 Kind = Literal[
     "opening", "question", "candidate_questions", "closing_discussion", "closing_clear", "ended"
@@ -25,6 +27,7 @@ _QUESTION_WORDS = frozenset([
     "can", "could", "would", "will", "should", "may", "any", "anything", "have", "has", "was",
     "were", "r",
 ])  # fmt: skip
+SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,29 @@ class Exit(NamedTuple):
 
     dest: str
     rule: m.Rule | None
+
+    def accepts(self, _state: object, facts: Mapping[str, Any]) -> bool:
+        """The machine's condition for this exit: the answer matches the rule (skipping ahead
+        to a start state takes the plain way out, as an answer no rule matched would)."""
+        if self.rule is None or facts.get("skip"):
+            return self.rule is None
+        utt: Utterance = facts["utt"]
+        return any(p.pattern.match(utt) for p in self.rule.patterns)
+
+
+class FollowUp(NamedTuple):
+    """A question's follow-up, asked once, when no rule matched (and, unless it is asked
+    `always`, only when the answer had no specifics)."""
+
+    question: m.Question
+    specifics: tuple[m.Pat, ...]
+
+    def due(self, state: Any, facts: Mapping[str, Any]) -> bool:
+        q = self.question
+        if q.id in state.follow_ups or facts.get("skip"):
+            return False
+        utt: Utterance = facts["utt"]
+        return q.follow_up_if == "always" or not any(p.pattern.match(utt) for p in self.specifics)
 
 
 def always_matches(rule: m.Rule) -> bool:
@@ -91,6 +117,16 @@ class Program:
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
     exits: MappingProxyType[str, tuple[Exit, ...]]
+
+    @cached_property
+    def concern_by_id(self) -> dict[str, m.Concern]:
+        return {c.id: c for c in self.concerns}
+
+    def concern(self, cid: str | None) -> m.Concern:
+        found = self.concern_by_id.get(cid or "")
+        if found is None:
+            raise EngineError(f"no concern {cid!r}")
+        return found
 
     @cached_property
     def values(self) -> dict[str, str]:
@@ -148,34 +184,86 @@ class Program:
     def marker(self, name: str, utt: Utterance) -> bool:
         return first_match([p.pattern for p in self.markers[name]], utt) is not None
 
+    def listening(self, state: str, utt: Utterance) -> frozenset[str]:
+        """The intents a session in `state` listens for, given the line (a question-shaped line
+        may be a candidate question mid-interview; a short one may be a goodbye)."""
+        kind = self.kind(state)
+        cq = self.candidate_questions
+        if kind == "opening":
+            return frozenset({"closing_question"})
+        if kind == "question":
+            allowed = {"closing_question"}
+            if looks_like_question(utt):
+                allowed |= cq | {"how_did_i_do", "probe"}
+            if len(utt.words) <= SHORT:
+                allowed.add("goodbye")
+            return frozenset(allowed)
+        base = cq | {
+            "closing_question",
+            "how_did_i_do",
+            "no_questions",
+            "goodbye",
+            "anything_else",
+            "confirm",
+        }
+        if kind == DISCUSSION:
+            return frozenset(base | {"probe", "clarify", "acknowledge"})
+        return frozenset(base | {"acknowledge"})
+
+    @cached_property
+    def listened_for(self) -> frozenset[str]:
+        """Every intent some state listens for (what coverage counts, and what W104 checks):
+        the union of `listening` over the states, for a short question-shaped line, which
+        every state hears in full."""
+        probe = normalize("?")
+        return frozenset().union(*(self.listening(s, probe) for s in self.machine.states))
+
 
 def looks_like_question(utt: Utterance) -> bool:
     return "?" in utt.text or (bool(utt.words) and utt.words[0] in _QUESTION_WORDS)
 
 
+def flow_edges(scenario: m.Scenario, exits: Mapping[str, tuple[Exit, ...]]) -> list[Edge]:
+    """The flow machine's table. A question's `advance` edges are its exits in the order the
+    session tries them, with its follow-up (which stays) before the plain exit; the first whose
+    condition holds is taken."""
+    qs = scenario.flow.questions
+    specifics = dict(scenario.markers)["specifics"]
+    edges = [Edge("advance", "opening", qs[0].id)]
+    for q in qs:
+        for ex in exits[q.id]:
+            if ex.rule is None and q.follow_up:
+                follow_up = FollowUp(q, specifics)
+                edges.append(Edge("advance", q.id, None, follow_up.due, follow_up))
+            # a rule that goes back to its own question stays there (nothing is asked again)
+            dest = None if ex.dest == q.id else ex.dest
+            edges.append(Edge("advance", q.id, dest, ex.accepts, ex))
+    # the closing question and "anything else?": to the next pending concern, or clear
+    for source in (CQ, CLEAR, DISCUSSION):
+        edges.append(Edge("close", source, DISCUSSION if source != DISCUSSION else None, _pending))
+        edges.append(Edge("close", source, CLEAR if source != CLEAR else None))
+    # any state but the opening can end the interview (a goodbye, max_turns, no more questions);
+    # the opening always moves on, and max_turns is at least 5, so it gets no `leave` edge
+    states = ("opening", *(q.id for q in qs), CQ, DISCUSSION, CLEAR, ENDED)
+    edges += [Edge("leave", s, ENDED) for s in states if s not in ("opening", ENDED)]
+    return edges
+
+
+def _pending(_state: object, facts: Mapping[str, Any]) -> bool:
+    return bool(facts["pending"])
+
+
 def compile_scenario(scenario: m.Scenario) -> Program:
-    """Build the shared Program: states, edges and tables (pure)."""
+    """Build the shared Program: states, the flow machine and tables (pure)."""
     qs = scenario.flow.questions
     order = tuple(q.id for q in qs)
     states = ("opening", *order, CQ, DISCUSSION, CLEAR, ENDED)
     exits = question_exits(scenario)
-    edges: list[tuple[str, str, str]] = [("advance", "opening", order[0])]
-    for q in qs:  # only the ways out a session can take (FlowMachine drops repeats)
-        edges.extend(("advance", q.id, e.dest) for e in exits[q.id])
-    edges += [
-        ("close", CQ, DISCUSSION),
-        ("close", CQ, CLEAR),
-        ("close", CLEAR, DISCUSSION),
-        ("close", DISCUSSION, CLEAR),
-    ]
-    # any state but the opening can end the interview (a goodbye, max_turns, no more questions);
-    # the opening always moves on, and max_turns is at least 5, so it gets no `leave` edge
-    edges += [("leave", s, ENDED) for s in states if s not in ("opening", ENDED)]
     answers = {a.intent: a for a in scenario.flow.answers}
     cq = frozenset(m.CANDIDATE_QUESTIONS) | frozenset(answers)
     return Program(
         scenario=scenario,
-        machine=FlowMachine(states, edges, "opening"),
+        machine=FlowMachine(states, flow_edges(scenario, exits), "opening"),
         intents=scenario.intents,
         markers=MappingProxyType(dict(scenario.markers)),
         questions=MappingProxyType({q.id: q for q in qs}),

@@ -46,6 +46,14 @@ from closer.engine.format.schema import (
     _wrong,
 )
 from closer.engine.format.source import Y, parse
+from closer.engine.runtime.events import (
+    ConcernEvent,
+    CueEvent,
+    Event,
+    IntentEvent,
+    VerdictEvent,
+    interviewer_says,
+)
 from closer.engine.runtime.program import CQ, Program
 from closer.engine.runtime.session import Session, SessionState
 
@@ -59,8 +67,6 @@ _NESTED = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")  # (a+)+ : backtracking t
 
 
 # a player may paste a long line: no per-line limit (the file's size bounds it)
-LINE = Str(what="a reply", max_len=None)
-SAID = Str(what="what the candidate says", max_len=None)
 
 
 # ---- schema ------------------------------------------------------------------------------
@@ -477,9 +483,9 @@ class Mismatch(NamedTuple):
 
 
 class StepResult(NamedTuple):
-    index: int  # 0-based
+    position: int  # 0-based
     step: Step | None  # None for the checks after the end
-    events: tuple[dict[str, Any], ...]
+    events: tuple[Event, ...]
     mismatches: tuple[Mismatch, ...]
 
 
@@ -487,7 +493,7 @@ class StepResult(NamedTuple):
 class CaseResult:
     case: Case
     steps: tuple[StepResult, ...]
-    events: tuple[dict[str, Any], ...]  # the whole transcript, opening first
+    events: tuple[Event, ...]  # the whole transcript, opening first
     edges: tuple[tuple[str, str, str], ...]  # the machine edges taken, in order
     start: str  # the state the conversation started in
 
@@ -528,10 +534,10 @@ def run_case(case: Case, program: Program) -> CaseResult:
     return CaseResult(case, tuple(results), tuple(events), tuple(taken), start)
 
 
-def interviewer_lines(events: Iterable[Mapping[str, Any]]) -> list[str]:
+def interviewer_lines(events: Iterable[Event]) -> list[str]:
     """What the interviewer said, in order. Cue lines (the hesitation's stage direction, the
     quick "no concerns" answer) are not among them: `cue:` checks those."""
-    return [e["text"] for e in events if e["event"] == "say" and e["speaker"] == "interviewer"]
+    return [e.text for e in interviewer_says(events)]
 
 
 def _q(value: Any) -> str:
@@ -570,23 +576,23 @@ def _status_matches(expr: str, status: str, level: int) -> bool:
 def _concern_check(c: Check, st: SessionState) -> Mismatch | None:
     cid = c.key.partition(".")[2]
     cs = st.concerns[cid]
-    if _status_matches(str(c.value), cs.status, cs.level):
+    if _status_matches(str(c.value), cs.status, cs.said):
         return None
-    actual = cs.status + (" (hidden)" if cs.level == 0 else "")
+    actual = cs.status + (" (hidden)" if cs.said == 0 else "")
     return Mismatch(c.key, c.span, str(c.value), actual)
 
 
 def _check_step(
     checks: tuple[Check, ...],
-    events: tuple[dict[str, Any], ...],
+    events: tuple[Event, ...],
     session: Session,
     program: Program,
 ) -> Iterable[Mismatch]:
     st = session.st
     lines = interviewer_lines(events)
-    intent = next((e["intent"] for e in events if e["event"] == "intent"), None)
-    cue = next((e["kind"] for e in events if e["event"] == "cue"), "none")
-    concern_events = [(e["concern"], e["status"]) for e in events if e["event"] == "concern"]
+    intent = next((e.intent for e in events if isinstance(e, IntentEvent)), None)
+    cue = next((e.cue for e in events if isinstance(e, CueEvent)), "none")
+    concern_events = [(e.concern, e.status) for e in events if isinstance(e, ConcernEvent)]
     actual: dict[str, Any] = {
         "intent": intent,
         "state": st.state,
@@ -595,10 +601,10 @@ def _check_step(
     }
     for c in checks:
         if c.key == "reply":
-            want = _check_reply(c.value, lines)
-            if want is not None:
+            wanted = _check_reply(c.value, lines)
+            if wanted is not None:
                 got = lines if c.value[0] == "lines" else "\n".join(lines)
-                yield Mismatch("reply", c.span, want, _q(got))
+                yield Mismatch("reply", c.span, wanted, _q(got))
         elif c.key.startswith("concerns."):
             miss = _concern_check(c, st)
             if miss:
@@ -616,13 +622,13 @@ def _events(pairs: list[tuple[str, str]]) -> str:
 
 
 def _check_end(
-    checks: tuple[Check, ...], events: list[dict[str, Any]], st: SessionState, program: Program
+    checks: tuple[Check, ...], events: list[Event], st: SessionState, program: Program
 ) -> Iterable[Mismatch]:
     from closer.engine.tools.debrief import build_debrief
 
-    verdict = next((e for e in reversed(events) if e["event"] == "verdict"), None)
-    outcome = verdict["outcome"] if verdict else None
-    score = verdict["score"] if verdict else -1
+    verdict = next((e for e in reversed(events) if isinstance(e, VerdictEvent)), None)
+    outcome = verdict.outcome if verdict else None
+    score = verdict.score if verdict else -1
     card = None
     for c in checks:
         key, _, sub = c.key.partition(".")
@@ -651,10 +657,18 @@ def _check_end(
 # ---- selecting cases ---------------------------------------------------------------------
 
 
+def _either(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) or b(s)
+
+
+def _both(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) and b(s)
+
+
 def keyword_matcher(expr: str) -> Callable[[str], bool]:
     """A pytest-like `-k` expression: substrings (case-insensitive) with not/and/or and
     parentheses; a double-quoted substring is literal. Raises ValueError if malformed."""
-    tokens = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
+    tokens: list[str] = re.findall(r'"[^"]*"|\(|\)|[^\s()"]+', expr)
     pos = 0
 
     def peek() -> str | None:
@@ -672,7 +686,7 @@ def keyword_matcher(expr: str) -> Callable[[str], bool]:
         while peek() == "or":
             take()
             a, b = left, andexpr()
-            left = lambda s, a=a, b=b: a(s) or b(s)  # noqa: E731
+            left = _either(a, b)
         return left
 
     def andexpr() -> Callable[[str], bool]:
@@ -680,7 +694,7 @@ def keyword_matcher(expr: str) -> Callable[[str], bool]:
         while peek() == "and":
             take()
             a, b = left, notexpr()
-            left = lambda s, a=a, b=b: a(s) and b(s)  # noqa: E731
+            left = _both(a, b)
         return left
 
     def notexpr() -> Callable[[str], bool]:

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from closer.engine.errors import Span
+from closer.engine.runtime.events import ConcernEvent, IntentEvent
 from closer.engine.runtime.machine import ENDED
 from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
-from closer.engine.runtime.session import listened_for
 from closer.engine.tools.convtest import CaseResult
 
 TRACKED = ("raised", "revealed", "resolved")
@@ -112,17 +112,17 @@ def measure(program: Program, results: Iterable[CaseResult]) -> Coverage:
         seen_states.update(dest for _, _, dest in r.edges)
         seen_edges.update(edge_name(e) for e in r.edges)
         for e in r.events:
-            if e["event"] == "intent" and e["intent"]:
-                seen_intents.add(e["intent"])
-            elif e["event"] == "concern":
-                seen_status.add(f"{e['concern']} {e['status']}")
+            if isinstance(e, IntentEvent) and e.intent:
+                seen_intents.add(e.intent)
+            elif isinstance(e, ConcernEvent):
+                seen_status.add(f"{e.concern} {e.status}")
 
     states = [Item(s, state_span.get(s)) for s in program.machine.states]
     edges = [
         Item(edge_name(e), goto_span.get((e[1], e[2])) or state_span.get(e[1]))
         for e in program.machine.edges
     ]
-    listening = listened_for(program)
+    listening = program.listened_for
     intents = [Item(i.id, i.span) for i in program.intents if i.id in listening]
     statuses = [Item(f"{c.id} {s}", c.span) for c in program.concerns for s in TRACKED]
     return Coverage(

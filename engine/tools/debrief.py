@@ -6,11 +6,18 @@ session did, which is what `closer debrief TRANSCRIPT` relies on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from closer.engine.format import model as m
+from closer.engine.runtime.events import (
+    ConcernEvent,
+    Event,
+    IntentEvent,
+    SayEvent,
+    VerdictEvent,
+    interviewer_says,
+)
 from closer.engine.runtime.program import Program
 
 SURFACED = ("hinted", "revealed")
@@ -59,84 +66,75 @@ class Debrief:
     tips: tuple[str, ...] = field(default=())
 
 
-def closing_turn(events: Iterable[Mapping[str, Any]]) -> int | None:
+def closing_turn(events: Iterable[Event]) -> int | None:
     """The turn of the first closing question asked on time (not deferred), if any."""
     return next(
         (
-            int(e["turn"])
+            e.turn
             for e in events
-            if e["event"] == "intent"
-            and e.get("intent") == "closing_question"
-            and not e.get("deferred")
+            if isinstance(e, IntentEvent) and e.intent == "closing_question" and not e.deferred
         ),
         None,
     )
 
 
-def build_debrief(program: Program, events: Iterable[Mapping[str, Any]]) -> Debrief:
+def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
     """Assemble the debrief from a session's events."""
     evs = list(events)
-    by_id = {c.id: c for c in program.concerns}
+    by_id = program.concern_by_id
     outcome, score = "undecided", 0
-    intents = [e for e in evs if e["event"] == "intent"]
+    intents = [e for e in evs if isinstance(e, IntentEvent)]
     for e in evs:
-        if e["event"] == "verdict":
-            outcome, score = e["outcome"], e["score"]
+        if isinstance(e, VerdictEvent):
+            outcome, score = e.outcome, e.score
     reports = [r for c in program.concerns if (r := _concern(program, c, evs)) is not None]
-    closing = [e for e in intents if e["intent"] == "closing_question"]
-    on_time = [e for e in closing if not e.get("deferred")]
+    closing = [e for e in intents if e.intent == "closing_question"]
+    on_time = [e for e in closing if not e.deferred]
     first_turn = closing_turn(evs)
     surfaced = [r for r in reports if r.probed_first is not None]
     card = Scorecard(
         asked=bool(on_time),
         turn=first_turn,
         premature=len(closing) - len(on_time),
-        full_form=any(e.get("form") == "full" for e in on_time),
+        full_form=any(e.form == "full" for e in on_time),
         probed=all(r.probed_first for r in surfaced) if surfaced else None,
         anything_else=first_turn is not None
-        and any(e["intent"] == "anything_else" and e["turn"] > first_turn for e in intents),
-        weak_forms=sum(1 for e in intents if e["intent"] == "how_did_i_do"),
+        and any(e.intent == "anything_else" and e.turn > first_turn for e in intents),
+        weak_forms=sum(1 for e in intents if e.intent == "how_did_i_do"),
     )
     asked = tuple(
-        dict.fromkeys(e["intent"] for e in intents if e["intent"] in program.candidate_questions)
+        dict.fromkeys(
+            e.intent for e in intents if e.intent and e.intent in program.candidate_questions
+        )
     )
-    clues = tuple(
-        (e_intent, by_id[e["clue"]].title) for e_intent, e in _clues(evs) if e["clue"] in by_id
-    )
+    clues = tuple((e_intent, by_id[e.clue].title) for e_intent, e in _clues(evs) if e.clue in by_id)
     never = tuple(r for r in reports if not r.heard and r.status in ("raised", "worsened"))
     debrief = Debrief(outcome, score, tuple(reports), card, never, clues, asked)
     return replace(debrief, tips=tips(debrief))
 
 
-def _clues(evs: list[Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+def _clues(evs: list[Event]) -> Iterable[tuple[str, SayEvent]]:
     last_intent = None
     for e in evs:
-        if e["event"] == "intent":
-            last_intent = e["intent"]
-        elif e["event"] == "say" and e.get("clue"):
+        if isinstance(e, IntentEvent):
+            last_intent = e.intent
+        elif isinstance(e, SayEvent) and e.clue:
             yield last_intent or "", e
 
 
-def _concern(program: Program, c: m.Concern, evs: list[Mapping[str, Any]]) -> ConcernReport | None:
-    mine = [e for e in evs if e["event"] == "concern" and e["concern"] == c.id]
+def _concern(program: Program, c: m.Concern, evs: list[Event]) -> ConcernReport | None:
+    mine = [e for e in evs if isinstance(e, ConcernEvent) and e.concern == c.id]
     if not mine:
         return None
     raised = mine[0]
-    turn = raised["turn"]
-    aloud = (
-        tuple(
-            e["text"]
-            for e in evs
-            if e["event"] == "say" and e["speaker"] == "interviewer" and e["turn"] == turn
-        )
-        if turn
-        else ()
-    )
-    statuses = [e["status"] for e in mine]
+    turn = raised.turn
+    aloud = tuple(e.text for e in interviewer_says(evs) if e.turn == turn) if turn else ()
+    statuses = [e.status for e in mine]
     heard = any(s in SURFACED for s in statuses)
     evidence_ids: list[str] = []
     for e in mine:
-        evidence_ids = list(e.get("evidence", evidence_ids))
+        if e.evidence is not None:
+            evidence_ids = list(e.evidence)
     labels = {g.id: g.label for g in c.groups}
     wanted = list(c.resolve.all) or [g.id for g in c.groups]
     missing = tuple(labels[g] for g in wanted if g not in evidence_ids)
@@ -154,7 +152,7 @@ def _concern(program: Program, c: m.Concern, evs: list[Mapping[str, Any]]) -> Co
         probed_first = revealed is not None and (first_answer is None or revealed < first_answer)
         if c.probes == 0:
             probed_first = True
-    trigger = raised.get("quote") or (
+    trigger = raised.quote or (
         "your background" if c.source == "background" else "something you said"
     )
     return ConcernReport(
@@ -173,7 +171,7 @@ def _concern(program: Program, c: m.Concern, evs: list[Mapping[str, Any]]) -> Co
         evidence=tuple(labels[g] for g in evidence_ids if g in labels),
         missing=missing,
         probed_first=probed_first,
-        early=any(e.get("early") for e in mine),
+        early=any(e.early for e in mine),
     )
 
 

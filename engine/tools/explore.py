@@ -19,10 +19,9 @@ import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from closer.engine.format import model as m
-from closer.engine.format.model import PHASES, Fact
+from closer.engine.format.model import Fact
 from closer.engine.format.patterns import (
     MAX_UTTERANCE,
     Alt,
@@ -33,12 +32,20 @@ from closer.engine.format.patterns import (
     Pattern,
     Word,
 )
+from closer.engine.runtime.events import (
+    ConcernEvent,
+    CueEvent,
+    Event,
+    IntentEvent,
+    SayEvent,
+    VerdictEvent,
+    event_from_json,
+    interviewer_says,
+)
 from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
 from closer.engine.runtime.session import Session, SessionState
 from closer.engine.tools.debrief import build_debrief, closing_turn
 from closer.engine.tools.testyaml import pinned_step, yaml_comment, yaml_flow, yaml_str
-
-Event = dict[str, Any]
 
 INVARIANTS = (
     "exception",  # no exception, in the walk, in any replay, or building its debrief
@@ -51,9 +58,6 @@ INVARIANTS = (
 )
 ASKING = ("closing_question", "anything_else")
 STRIPPED = "with the concerns stripped"
-STATUSES = frozenset(m.STATUSES) - {"inactive"}  # a concern event is never "inactive"
-END_REASONS = frozenset(m.END_REASONS)
-OUTCOMES = frozenset(m.OUTCOMES)
 
 
 class Violation(NamedTuple):
@@ -554,17 +558,14 @@ def early_reveal(events: Sequence[Event]) -> tuple[str, int | None] | None:
     else?" was asked (and not deferred)."""
     asked = False
     for e in events:
-        kind = e.get("event")
-        if kind == "intent" and e.get("intent") in ASKING and not e.get("deferred"):
+        if isinstance(e, IntentEvent) and e.intent in ASKING and not e.deferred:
             asked = True
         elif asked:
             continue
-        elif kind == "concern" and e.get("status") in ("hinted", "revealed"):
-            return f"concern {e.get('concern')} was {e.get('status')} before it was asked", e.get(
-                "turn"
-            )
-        elif kind == "cue":
-            return f"a {e.get('kind')} cue before the closing question", e.get("turn")
+        elif isinstance(e, ConcernEvent) and e.status in ("hinted", "revealed"):
+            return f"concern {e.concern} was {e.status} before it was asked", e.turn
+        elif isinstance(e, CueEvent):
+            return f"a {e.cue} cue before the closing question", e.turn
     return None
 
 
@@ -581,79 +582,56 @@ def hidden_state(program: Program, walk: Walk, strip: bool) -> tuple[str, int | 
         variant = replay(program, walk.seed, flipped_facts(program, facts), lines)
         how = "with the facts flipped"
     cut = min(_close_turn(walk.events), _close_turn(variant))
-    mine = [e for e in walk.events if _interviewer(e) and e["turn"] < cut]
-    theirs = [e for e in variant if _interviewer(e) and e["turn"] < cut]
+    mine = [e for e in interviewer_says(walk.events) if e.turn < cut]
+    theirs = [e for e in interviewer_says(variant) if e.turn < cut]
     for a, b in zip(mine, theirs, strict=False):
         if a != b:
             return (
-                f"{how}, the interviewer said {json.dumps(b.get('text'))} instead of "
-                f"{json.dumps(a.get('text'))}",
-                a["turn"],
+                f"{how}, the interviewer said {json.dumps(b.text)} instead of {json.dumps(a.text)}",
+                a.turn,
             )
     if len(mine) != len(theirs):
         extra = (mine if len(mine) > len(theirs) else theirs)[min(len(mine), len(theirs))]
-        return f"{how}, the interviewer said a different number of lines", extra["turn"]
+        return f"{how}, the interviewer said a different number of lines", extra.turn
     return None
 
 
 def well_formed(program: Program, events: Sequence[Event]) -> tuple[str, int | None] | None:
-    """Every event has `event` and `turn`; turns never go back and each candidate line is the
-    next turn; exactly one verdict then one end, last; the fields hold known values; JSON-able."""
+    """Turns never go back and each candidate line is the next turn; exactly one verdict then
+    one end, last; the fields hold values this scenario knows; every event is JSON that reads
+    back as the same event."""
     intents = {i.id for i in program.intents}
-    concerns = {c.id for c in program.concerns}
     turn = 0
     for i, e in enumerate(events):
-        if not isinstance(e.get("event"), str) or not isinstance(e.get("turn"), int):
-            return f"event {i} has no `event` or no whole-number `turn`: {e!r}", turn
-        if e["turn"] < turn:
-            return f"event {i} goes back from turn {turn} to {e['turn']}", turn
-        if e["event"] == "say" and e.get("speaker") == "candidate" and e["turn"] != turn + 1:
-            return f"candidate line {e['turn']} after turn {turn}", e["turn"]
-        turn = e["turn"]
-        problem = _field_problem(e, program, intents, concerns)
+        if e.turn < turn:
+            return f"event {i} goes back from turn {turn} to {e.turn}", turn
+        if isinstance(e, SayEvent) and not e.by_interviewer and e.turn != turn + 1:
+            return f"candidate line {e.turn} after turn {turn}", e.turn
+        turn = e.turn
+        problem = _field_problem(e, program, intents)
         if problem:
-            return f"event {i} ({e['event']}): {problem}", turn
-    kinds = [e.get("event") for e in events]
+            return f"event {i} ({e.kind}): {problem}", turn
+    kinds = [e.kind for e in events]
     if kinds.count("verdict") != 1 or kinds.count("end") != 1 or kinds[-2:] != ["verdict", "end"]:
         return "the transcript does not end with exactly one verdict and one end", None
-    try:
-        json.dumps(list(events), allow_nan=False)
-    except (TypeError, ValueError) as e:
-        return f"an event is not JSON: {e}", None
     return None
 
 
-def _field_problem(e: Event, program: Program, intents: set[str], concerns: set[str]) -> str | None:
-    kind = e["event"]
-    if kind == "say":
-        if e.get("speaker") not in ("interviewer", "candidate") or not isinstance(
-            e.get("text"), str
-        ):
-            return "needs a speaker and a text"
-        if e["speaker"] == "interviewer" and (
-            e.get("phase") not in PHASES or e.get("state") not in program.machine.states
-        ):
-            return f"unknown phase or state {e.get('phase')!r}/{e.get('state')!r}"
-    elif kind == "intent":
-        if e.get("intent") is not None and e["intent"] not in intents:
-            return f"unknown intent {e['intent']!r}"
-        if not isinstance(e.get("score"), int):
-            return "no score"
-    elif kind == "cue":
-        if e.get("kind") not in m.CUE_KINDS or not isinstance(e.get("text"), str):
-            return f"bad cue kind {e.get('kind')!r}"
-    elif kind == "concern":
-        if e.get("concern") not in concerns or e.get("status") not in STATUSES:
-            return f"unknown concern or status {e.get('concern')!r}/{e.get('status')!r}"
-    elif kind == "verdict":
-        score = e.get("score")
-        if e.get("outcome") not in OUTCOMES or not isinstance(score, int) or not 0 <= score <= 100:
-            return f"bad verdict {e.get('outcome')!r} {score!r}"
-    elif kind == "end":
-        if e.get("reason") not in END_REASONS:
-            return f"unknown end reason {e.get('reason')!r}"
-    else:
-        return f"unknown event {kind!r}"
+def _field_problem(e: Event, program: Program, intents: set[str]) -> str | None:
+    try:
+        data = json.loads(json.dumps(e.to_json(), allow_nan=False))
+        if event_from_json(data) != e:
+            return f"does not read back as itself from {data!r}"
+    except (TypeError, ValueError) as problem:  # MalformedEvent is a ValueError
+        return f"not a transcript event: {problem}"
+    if isinstance(e, SayEvent) and e.by_interviewer and e.state not in program.machine.states:
+        return f"unknown state {e.state!r}"
+    if isinstance(e, IntentEvent) and e.intent is not None and e.intent not in intents:
+        return f"unknown intent {e.intent!r}"
+    if isinstance(e, ConcernEvent) and e.concern not in program.concern_by_id:
+        return f"unknown concern {e.concern!r}"
+    if isinstance(e, VerdictEvent) and not 0 <= e.score <= 100:
+        return f"bad verdict score {e.score!r}"
     return None
 
 
@@ -663,8 +641,8 @@ def _same(
     for a, b in zip(expected, got, strict=False):
         if a != b:
             return (
-                f"{how} differs at turn {a.get('turn')}: {_short(b)} instead of {_short(a)}",
-                a.get("turn"),
+                f"{how} differs at turn {a.turn}: {_short(b)} instead of {_short(a)}",
+                a.turn,
             )
     if len(expected) != len(got):
         return f"{how} has {len(got)} events instead of {len(expected)}", None
@@ -678,11 +656,11 @@ def _close_turn(events: Sequence[Event]) -> int:
 
 
 def _interviewer(e: Event) -> bool:
-    return e.get("event") == "say" and e.get("speaker") == "interviewer"
+    return isinstance(e, SayEvent) and e.by_interviewer
 
 
 def _short(e: Event) -> str:
-    text = json.dumps(e, ensure_ascii=False)
+    text = json.dumps(e.to_json(), ensure_ascii=False)
     return text if len(text) <= 160 else text[:157] + "..."
 
 
@@ -707,8 +685,8 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
     crashed = ""
     try:
         events = replay(program, seed, facts, lines, states=states)
-    except Exception as e:  # the case still shows the lines that crash
-        crashed = _describe(e)
+    except Exception as problem:  # the case still shows the lines that crash
+        crashed = _describe(problem)
         events = []
     baseline = invariant == "hidden_state" and not crashed
     if baseline:  # what should have been said: what the program says without any concerns
@@ -716,7 +694,7 @@ def walk_as_test(program: Program, found: Violation | Walk, scenario_ref: str) -
         events = [e for e in events if not _interviewer(e)] + [e for e in plain if _interviewer(e)]
     per_turn: dict[int, list[Event]] = {}
     for e in events:
-        per_turn.setdefault(int(e["turn"]), []).append(e)
+        per_turn.setdefault(e.turn, []).append(e)
     name = f"explore walk {seed}" + (f": {invariant}" if invariant else "")
     out = []
     if invariant:
@@ -769,7 +747,7 @@ def _case(
                 step = {k: v for k, v in step.items() if k == "reply"}
             out += [f"        {k}: {v}" for k, v in step.items()]
     final = [e for es in per_turn.values() for e in es]
-    verdict = next((e for e in final if e["event"] == "verdict"), None)
+    verdict = next((e for e in final if isinstance(e, VerdictEvent)), None)
     if (
         verdict is not None
         and not replies_only
@@ -777,11 +755,11 @@ def _case(
     ):
         last: dict[str, str] = {}
         for e in final:
-            if e["event"] == "concern":
-                last[e["concern"]] = e["status"]
+            if isinstance(e, ConcernEvent):
+                last[e.concern] = e.status
         out.append("    expect:")
-        out.append(f"      verdict: {verdict['outcome']}")
-        out.append(f"      score: {{min: {verdict['score']}, max: {verdict['score']}}}")
+        out.append(f"      verdict: {verdict.outcome}")
+        out.append(f"      score: {{min: {verdict.score}, max: {verdict.score}}}")
         if last:
             out.append(f"      concerns: {yaml_flow(last)}")
     return out
@@ -794,9 +772,9 @@ def _step(
     turn (`at`), where the invariant says what should have happened instead."""
     if at and invariant == "early_reveal":
         early = [
-            e["concern"]
+            e.concern
             for e in evs
-            if e["event"] == "concern" and e["status"] in ("hinted", "revealed")
+            if isinstance(e, ConcernEvent) and e.status in ("hinted", "revealed")
         ]
         if early:
             return {"concerns": yaml_flow({c: "hidden" for c in dict.fromkeys(early)})}

@@ -8,29 +8,35 @@ docs/diagnostics.md, which the tests check against `CHECKS` and `LOAD_CODES`.
 
 Every check is conservative: it reports only what is certain from the file (a rule is
 "shadowed" only when an earlier rule's pattern provably matches everything the later one does).
+The one measured check, W110, states a fact about fixed data: how many of `SAMPLE_ANSWERS` a rule
+takes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from closer.engine.errors import Diagnostic, Severity, Span
 from closer.engine.format import model as m
 from closer.engine.format.patterns import (
+    Alt,
     Element,
     Gap,
     Number,
     Opt,
     Pattern,
+    PatternError,
+    Utterance,
     Word,
+    compile_pattern,
     line_cost,
     matches_everything,
     normalize,
     placing,
 )
 from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
-from closer.engine.runtime.session import listened_for
 
 
 class Check(NamedTuple):
@@ -94,6 +100,22 @@ CHECKS = (
         "An intent's example line is not classified as that intent (another intent wins, or "
         "nothing matches), so players who say it will not be understood as the author meant.",
     ),
+    Check(
+        "W109", "warning", "pattern written as a regular expression",
+        "A pattern or word-set entry holds regular-expression syntax (`\\d`, `{1,3}`, `.*`, `+`, "
+        "`^`, `[a-z]` ...), which the pattern grammar reads as plain words or drops.",
+    ),
+    Check(
+        "W110", "warning", "question comes back to itself on most answers",
+        "A rule that sends a question back to itself takes more than half of a fixed set of 40 "
+        "ordinary interview answers, so most players are asked the same question again.",
+    ),
+    Check(
+        "W111", "warning", "word-set entry matches everything",
+        "An entry of a word set made only of gaps and optional parts (`*`, `[maybe]`): every "
+        "pattern that uses the set, the shared library's included when the scenario adds to one "
+        "of its sets, matches there without a word.",
+    ),
 )  # fmt: skip
 BY_CODE = {c.code: c for c in CHECKS}
 
@@ -103,11 +125,11 @@ LOAD_CODES = {
     "E002": "not UTF-8",
     "E003": "empty file",
     "E010": "YAML syntax error",
-    "E011": "too many lines, values or aliases, or a recursive alias",
+    "E011": "too many values or aliases, or a recursive alias",
     "E012": "nested too deep",
     "E013": "unsupported tag or merge key",
     "E014": "a key that is not a plain word",
-    "E015": "control character in the file",
+    "E015": "control character or hidden line break in the file",
     "E020": "duplicate key",
     "E030": "wrong type",
     "E031": "empty text",
@@ -124,6 +146,7 @@ LOAD_CODES = {
     "E044": "a conversation test, not a scenario",
     "E050": "bad placeholder",
     "E051": "control character written as an escape",
+    "E052": "line break or invisible character in text",
     "E060": "pattern does not parse, or unknown word set",
     "E061": "unknown marker",
     "E062": "pattern too costly to match",
@@ -146,6 +169,7 @@ def lint(program: Program | m.Scenario) -> list[Diagnostic]:
     if isinstance(program, m.Scenario):
         program = compile_scenario(program)
     found = [*_flow(program), *_patterns(program), *_intents(program), *_concerns(program)]
+    found += [*_regexes(program), *_loops(program), *_word_sets(program)]
     return sorted(found, key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
 
 
@@ -407,7 +431,7 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     answers = program.answers
     answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
-    heard = listened_for(program)
+    heard = program.listened_for
     for intent in sc.intents:
         if intent.span.path != sc.path:
             continue
@@ -481,7 +505,7 @@ def _concerns(program: Program) -> Iterator[Diagnostic]:
                 "list a question that is asked, or fix the rules that skip them",
             )
         needed = set(c.resolve.all) | set(c.partial.all)
-        if not (c.resolve.count or c.partial.count):
+        if not (c.resolve.at_least or c.partial.at_least):
             for g in c.groups:
                 if g.id not in needed and g.patterns:
                     yield _diag(
@@ -490,3 +514,165 @@ def _concerns(program: Program) -> Iterator[Diagnostic]:
                         f"evidence group {g.id!r} of concern {c.id!r} is never needed",
                         "add it to resolve/partial `all`, use `count`, or remove it",
                     )
+
+
+# ---- patterns written as something else ----------------------------------------------------
+
+# Regular-expression syntax that the pattern grammar reads as words or drops, with what to write
+# instead. Only what cannot be meant as a pattern: a `?` ending a question or `c++` are fine.
+_REGEX = (
+    (r"\\[dDwWsSbB]", "`\\d`, `\\w`, `\\s` or `\\b`",
+     "write `#` for a number, the words themselves, `*` for any words"),
+    (r"\\.", "a backslash", "patterns have no escapes: write the word itself"),
+    (r"\.[*+?]", "`.*`", "`*` alone matches any words"),
+    (r"\{\d*,?\d+\}|\{\d+,\}", "a `{m,n}` count",
+     "a word matches once; `*N` allows up to N words between two"),
+    (r"(?<=[\w)\]])\+(?!\+)", "a `+` repeat",
+     "a word matches once; `word*` also matches longer words"),
+    (r"\(\?", "a `(?...)` group", "`(a|b)` is already a group"),
+    (r"(?<=\w)\?(?=\w)", "a `?` after a letter",
+     "write `[word]` for an optional word, or `(color|colour)`"),
+    (r"^\s*\^|\$\s*$", "an anchor `^` or `$`", "a pattern matches anywhere in the line"),
+    (r"\[\^|\[[^\]\s|]-[^\]\s|]\]", "a character class such as `[a-z]`",
+     "`[word]` is an optional word here; list the words"),
+)  # fmt: skip
+_REGEX_RE = tuple((re.compile(rx), what, hint) for rx, what, hint in _REGEX)
+
+
+def regex_syntax(source: str) -> tuple[str, str] | None:
+    """The first regular-expression construct in a pattern's source and what to write instead,
+    or None."""
+    for rx, what, hint in _REGEX_RE:
+        if rx.search(source):
+            return what, hint
+    return None
+
+
+def _written_patterns(program: Program) -> Iterator[tuple[str, str, Span]]:
+    """Every pattern this file writes, rules' and word-set entries' included: (whose, source,
+    where)."""
+    sc = program.scenario
+    for where, p in _all_patterns(program):
+        if p.span.path == sc.path:
+            yield where, p.source, p.span
+    for q in sc.flow.questions:
+        for j, rule in enumerate(q.rules):
+            for p in rule.patterns:
+                yield f"rule {j + 1} of question {q.id!r}", p.source, p.span
+    for ws in sc.word_sets:
+        for entry, span in ws.entries:
+            yield f"word set @{ws.name}", entry, span
+
+
+def _regexes(program: Program) -> Iterator[Diagnostic]:
+    for where, source, span in _written_patterns(program):
+        found = regex_syntax(source)
+        if found is not None:
+            what, hint = found
+            message = f"pattern {source!r} in {where} is written like a regular expression ({what})"
+            yield _diag("W109", span, message, hint + "; see the pattern grammar")
+
+
+# ---- a question that comes back to itself ----------------------------------------------------
+
+# Ordinary answers to interview questions, of every length and field: a rule that sends its
+# question back to itself on more than half of them traps most players (W110). A rule meant to
+# repeat the question ("say that again") takes none of them.
+SAMPLE_ANSWERS = (
+    "Yes.", "No, not really.", "Sure.", "I think so.", "I'm not sure.", "Good, thanks.",
+    "Five years.", "About three years, mostly backend work.", "I led a team of four engineers.",
+    "We moved our services to Kubernetes last year.", "Mostly Python, some Go.",
+    "I prefer working closely with a small team.", "Communication is my biggest strength.",
+    "I would say I'm organised and calm under pressure.",
+    "It was a hard project but we shipped it on time.",
+    "We cut the error rate by half in six months.", "I left because the company was acquired.",
+    "The contract ended.", "My manager would call me reliable.",
+    "I usually start by talking to the people involved.",
+    "I wrote the tests first and then refactored.", "Honestly, I learned a lot from that mistake.",
+    "We had an outage once and I ran the incident.", "I was on call one week in four.",
+    "I'd like to grow into a lead role.", "Because the work here looks interesting.",
+    "I've read about your product and I like it.", "Customers kept asking for it, so we built it.",
+    "I handled the front desk and the scheduling.", "Patients trust me, and the doctors do too.",
+    "I am happy to work weekends when needed.", "That depends on the team.",
+    "Let me think. Probably the migration.", "Nothing comes to mind right now.",
+    "Teaching new hires, mostly.", "Budgets, hiring and planning.",
+    "In retail, then in an office.", "We sold to small businesses.", "Fine.", "Okay.",
+)  # fmt: skip
+
+
+def _loops(program: Program) -> Iterator[Diagnostic]:
+    samples: list[tuple[str, Utterance]] | None = None
+    for q in program.scenario.flow.questions:
+        if not any(r.goto == q.id and not always_matches(r) for r in q.rules):
+            continue  # an always-matching one is E101
+        if samples is None:
+            samples = [(a, normalize(a)) for a in SAMPLE_ANSWERS]
+        caught: dict[int, list[str]] = {}
+        for answer, utt in samples:
+            for j, rule in enumerate(q.rules):  # the first rule that matches wins
+                if any(p.pattern.match(utt) for p in rule.patterns):
+                    if rule.goto == q.id:
+                        caught.setdefault(j, []).append(answer)
+                    break
+        for j, answers in caught.items():
+            rule = q.rules[j]
+            if always_matches(rule) or 2 * len(answers) <= len(samples):
+                continue
+            yield _diag(
+                "W110",
+                rule.goto_span or rule.span,
+                f"question {q.id!r} comes back to itself on most answers: rule {j + 1} "
+                f"({rule.patterns[0].source!r}) takes {len(answers)} of {len(samples)} ordinary "
+                f"answers, such as {answers[0]!r}",
+                "give the rule words that only the answers you mean contain, or point its goto "
+                "at another question",
+            )
+
+
+# ---- word sets -------------------------------------------------------------------------------
+
+
+def _uses(items: tuple[Element, ...], name: str) -> bool:
+    for el in items:
+        if isinstance(el, Alt) and (el.name == name or any(_uses(o, name) for o in el.options)):
+            return True
+        if isinstance(el, Opt) and _uses(el.body, name):
+            return True
+    return False
+
+
+def _every_pattern(program: Program) -> Iterator[m.Pat]:
+    yield from (p for _, p in _all_patterns(program))
+    for q in program.scenario.flow.questions:
+        for rule in q.rules:
+            yield from rule.patterns
+
+
+def _word_sets(program: Program) -> Iterator[Diagnostic]:
+    sc = program.scenario
+    for ws in sc.word_sets:
+        for entry, span in ws.entries:
+            try:
+                if not matches_everything(compile_pattern(entry)):
+                    continue
+            except PatternError:  # pragma: no cover - a file with E060 never reaches the lint
+                continue
+            users = [
+                p
+                for p in _every_pattern(program)
+                if any(_uses(part, ws.name) for part in p.pattern.parts)
+            ]
+            shared = sum(1 for p in users if p.span.path != sc.path)
+            mine = len(users) - shared
+            counts = ", ".join(
+                f"{n} {where}"
+                for n, where in ((shared, "in the shared library"), (mine, "in this file"))
+                if n
+            )
+            yield _diag(
+                "W111",
+                span,
+                f"entry {entry!r} of word set @{ws.name} matches every line",
+                f"every pattern that uses @{ws.name} ({counts or 'none yet'}) matches there "
+                "without a word; give the entry a word it must find",
+            )

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from closer.engine.runtime.events import ConcernEvent, CueEvent, Event, IntentEvent
 from closer.engine.tools.convtest import interviewer_lines
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*\Z")
@@ -50,22 +51,22 @@ def yaml_reply(texts: Sequence[str]) -> str:
 
 
 def pinned_step(
-    events: Sequence[Mapping[str, Any]], state: str | None = None, phase: str | None = None
+    events: Sequence[Event], state: str | None = None, phase: str | None = None
 ) -> dict[str, str]:
     """One turn's events as step expectations that pin what happened: the reply, the intent,
     the state and phase after it (when known), the cue (`none` too) and the concern events
     (`[]` too), each rendered as YAML."""
     step = {"reply": yaml_reply(interviewer_lines(events))}
-    intent = next((e for e in events if e["event"] == "intent"), None)
+    intent = next((e for e in events if isinstance(e, IntentEvent)), None)
     if intent is not None:
-        step["intent"] = yaml_scalar(intent["intent"])
+        step["intent"] = yaml_scalar(intent.intent)
     if state is not None:
         step["state"] = yaml_key(state)
     if phase is not None:
         step["phase"] = phase
-    step["cue"] = next((e["kind"] for e in events if e["event"] == "cue"), "none")
+    step["cue"] = next((e.cue for e in events if isinstance(e, CueEvent)), "none")
     changes = [
-        {"concern": e["concern"], "status": e["status"]} for e in events if e["event"] == "concern"
+        {"concern": e.concern, "status": e.status} for e in events if isinstance(e, ConcernEvent)
     ]
     step["events"] = "[" + ", ".join(yaml_flow(c) for c in changes) + "]"
     return step

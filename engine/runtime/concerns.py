@@ -1,0 +1,217 @@
+"""The hidden concerns of one session: raised by the background or by what is said, pre-empted
+by evidence given early, surfaced after the closing question, and resolved, part-resolved or
+made worse by the candidate's answers (M2, M5-M8).
+
+Every status change goes through `move`, which fires the lifecycle machine
+(`machine.LIFECYCLE`) on the concern's `ConcernState` and records the event. Touches only
+`SessionState.concerns` and `defensive`, and says lines through the session's `Voice`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from closer.engine.format import model as m
+from closer.engine.format.patterns import Utterance
+from closer.engine.runtime.machine import concern_machine
+from closer.engine.runtime.program import Program
+from closer.engine.runtime.voice import Voice
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.session import SessionState
+
+ACTIVE = ("raised", "worsened")
+
+
+@dataclass
+class ConcernState:
+    """One concern in one session. `status` is moved only by the lifecycle machine; `said` is
+    what the interviewer has said of it aloud (0 nothing, 1 the vague line, 2 the specific one);
+    `worse` stays true once anything made it worse, and then it can no longer be fully resolved;
+    `groups` are the evidence groups heard so far; `probes` counts probes after the vague line;
+    `theme` and `counter` count a theme concern's emphasis and counter-evidence."""
+
+    status: str = "inactive"
+    said: int = 0
+    probes: int = 0
+    groups: list[str] = field(default_factory=list)
+    theme: int = 0
+    counter: int = 0
+    worse: bool = False
+
+
+def _any(pats: tuple[m.Pat, ...], utt: Utterance) -> bool:
+    return any(p.pattern.match(utt, guard=True) for p in pats)
+
+
+class ConcernTracker:
+    def __init__(self, program: Program, st: SessionState, voice: Voice) -> None:
+        self.program = program
+        self.st = st
+        self.voice = voice
+
+    def get(self, cid: str | None) -> m.Concern:
+        return self.program.concern(cid)
+
+    def move(self, c: m.Concern, status: str, **extra: Any) -> None:
+        concern_machine().move(self.st.concerns[c.id], status)
+        self.voice.concern(c.id, status, **extra)
+
+    # -- before anything is said aloud ----------------------------------------------------------
+
+    def raise_background(self) -> None:
+        facts = self.st.facts
+        for c in self.program.concerns:
+            if c.source == "background" and (c.when_fact is None or facts.get(c.when_fact)):
+                self.move(c, "raised")
+
+    def scan(self, utt: Utterance, text: str, state: str) -> None:
+        """Hidden state only: raise concerns, collect evidence, note what makes things worse."""
+        before_close = self.st.closing_turn is None
+        for c in self.program.concerns:
+            cs = self.st.concerns[c.id]
+            raised = cs.status == "inactive" and self._triggered(c, cs, utt, state)
+            if raised:
+                self.move(c, "raised", quote=text)
+            new = [g.id for g in c.groups if g.id not in cs.groups and _any(g.patterns, utt)]
+            cs.groups.extend(new)
+            if (
+                (new or raised)  # evidence given earlier pre-empts a concern raised now
+                and before_close
+                and c.preempt
+                and cs.status in ACTIVE
+                and cs.said == 0
+                and c.resolve.met(set(cs.groups))
+            ):
+                self.move(c, "preempted", quote=text, evidence=list(cs.groups))
+                continue
+            if cs.status in (*ACTIVE, "hinted", "revealed", "partly_resolved") and _any(
+                c.worsened_by, utt
+            ):
+                cs.worse = True
+                if before_close and cs.status != "worsened":
+                    self.move(c, "worsened", quote=text)
+
+    def _triggered(self, c: m.Concern, cs: ConcernState, utt: Utterance, state: str) -> bool:
+        if c.during and state not in c.during:
+            return False
+        if c.when_fact is not None and not self.st.facts.get(c.when_fact):
+            return False
+        if c.source in ("said", "misunderstanding"):
+            return _any(c.triggers, utt)
+        if c.source == "theme" and c.theme is not None:
+            cs.theme += sum(1 for p in c.theme.patterns if p.pattern.match(utt, guard=True))
+            cs.counter += sum(1 for p in c.theme.counter if p.pattern.match(utt, guard=True))
+            return cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most
+        return False
+
+    # -- after the closing question ---------------------------------------------------------------
+
+    def pending(self) -> m.Concern | None:
+        """The next concern to bring up: active, never said aloud, first by order and severity."""
+        waiting = [
+            c
+            for c in self.program.concerns
+            if self.st.concerns[c.id].status in ACTIVE and self.st.concerns[c.id].said == 0
+        ]
+        if not waiting:
+            return None
+        return min(waiting, key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)))
+
+    def hint(self, c: m.Concern) -> None:
+        """Say the vague line (and the specific one straight after, if it needs no probe)."""
+        self.st.concerns[c.id].said = 1
+        self.voice.say(c.vague)
+        self.move(c, "hinted")
+        if c.probes == 0:
+            self.reveal(c)
+
+    def reveal(self, c: m.Concern) -> None:
+        self.st.concerns[c.id].said = 2
+        self.voice.say(c.specific)
+        self.move(c, "revealed")
+
+    def probe(self, c: m.Concern) -> None:
+        """The candidate asked what the vague line meant."""
+        cs = self.st.concerns[c.id]
+        if cs.said != 1:
+            self.voice.say(self.program.style.already_said)
+            return
+        cs.probes += 1
+        if cs.probes >= c.probes:
+            self.reveal(c)
+        else:
+            self.voice.say(c.vague)
+
+    def repeat(self, c: m.Concern) -> None:
+        """The closing question again, with a concern on the table: say it again."""
+        self.voice.say(c.specific if self.st.concerns[c.id].said == 2 else c.vague)
+
+    def missing(self, c: m.Concern) -> str:
+        have = set(self.st.concerns[c.id].groups)
+        wanted = [g for g in c.groups if g.id in c.resolve.all and g.id not in have] or [
+            g for g in c.groups if g.id not in have
+        ]
+        return wanted[0].label if wanted else "a concrete example"
+
+    def confirm(self, c: m.Concern) -> None:
+        """ "Does that address your concern?" answered from where the concern stands."""
+        style = self.program.style
+        status = self.st.concerns[c.id].status
+        if status == "resolved":
+            self.voice.say(style.confirm_resolved)
+        elif status == "partly_resolved":
+            self.voice.say(style.confirm_partial, missing=self.missing(c))
+        else:
+            self.voice.say(style.confirm_unresolved, missing=self.missing(c))
+
+    def address(self, c: m.Concern, intent: str | None, utt: Utterance) -> None:
+        """The candidate answers the concern on the table (or another one already out in the
+        open): resolve it, part-resolve it, or make it worse."""
+        style = self.program.style
+        if self.program.marker("defensive", utt) or _any(c.worsened_by, utt):
+            cs = self.st.concerns[c.id]
+            self.st.defensive += 1
+            cs.worse = True
+            if cs.status != "worsened":
+                self.move(c, "worsened")
+            self.voice.say(c.worsened or style.fallback)
+            return
+        others = [
+            o
+            for o in self.program.concerns
+            if o.id != c.id
+            and self.st.concerns[o.id].said > 0
+            and self.st.concerns[o.id].status != "resolved"
+        ]
+        for target in (c, *others):
+            if self._settle(target, utt):
+                return
+        if intent == "acknowledge":
+            self.voice.say(style.acknowledgements)
+        else:
+            self.voice.say(c.unresolved or style.confirm_unresolved, missing=self.missing(c))
+
+    def _settle(self, c: m.Concern, utt: Utterance) -> bool:
+        """Apply this turn's evidence to a surfaced concern; False if there was none for it."""
+        style = self.program.style
+        cs = self.st.concerns[c.id]
+        if not any(_any(g.patterns, utt) for g in c.groups):
+            return False
+        groups = set(cs.groups)
+        if c.resolve.met(groups) and cs.said < 2:
+            if cs.status != "partly_resolved":
+                self.move(c, "partly_resolved", evidence=sorted(groups), early=True)
+            self.voice.say(style.not_quite)
+        elif c.resolve.met(groups) and not cs.worse:
+            if cs.status != "resolved":
+                self.move(c, "resolved", evidence=sorted(groups))
+            self.voice.say(c.resolved or style.confirm_resolved)
+        elif c.partial.met(groups) or c.resolve.met(groups):
+            if cs.status not in ("partly_resolved", "resolved"):
+                self.move(c, "partly_resolved", evidence=sorted(groups), early=cs.said < 2)
+            self.voice.say(c.partly_resolved or style.confirm_partial, missing=self.missing(c))
+        else:
+            return False
+        return True

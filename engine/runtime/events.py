@@ -1,0 +1,247 @@
+"""What a session emits: one frozen class per transcript event (docs/transcript.md).
+
+An event is built once, complete, and never changed. `to_json()` gives the transcript line's
+object with its keys in the documented order (transcripts are byte-for-byte reproducible), and
+`event_from_json` reads one back, checking every field it knows and ignoring fields it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from closer.engine.format import model as m
+
+JSON = dict[str, Any]
+
+
+class MalformedEvent(ValueError):
+    """A transcript line that is not a well-formed event of format 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class SayEvent:
+    """A line said aloud, by the candidate or by the interviewer (with the phase and state the
+    interview was in when it was said, and the concern an answer hinted at, if any)."""
+
+    kind: ClassVar[str] = "say"
+    turn: int
+    speaker: str
+    text: str
+    phase: str | None = None
+    state: str | None = None
+    clue: str | None = None
+
+    @property
+    def by_interviewer(self) -> bool:
+        return self.speaker == "interviewer"
+
+    def to_json(self) -> JSON:
+        out: JSON = {"event": "say", "turn": self.turn, "speaker": self.speaker, "text": self.text}
+        if self.clue is not None:
+            out["clue"] = self.clue
+        if self.by_interviewer:
+            out["phase"] = self.phase
+            out["state"] = self.state
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class IntentEvent:
+    """How the candidate's line was understood (`intent` None: nothing matched). `form` is set
+    for the closing question; `deferred` when the interviewer put the line off as too early."""
+
+    kind: ClassVar[str] = "intent"
+    turn: int
+    intent: str | None
+    rule: str | None
+    score: int
+    form: str | None = None
+    deferred: bool = False
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "event": "intent",
+            "turn": self.turn,
+            "intent": self.intent,
+            "rule": self.rule,
+            "score": self.score,
+        }
+        if self.form is not None:
+            out["form"] = self.form
+        if self.deferred:
+            out["deferred"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CueEvent:
+    """A stage direction: the hesitation before a concern, or the quick answer when none."""
+
+    kind: ClassVar[str] = "cue"
+    turn: int
+    cue: str
+    text: str
+
+    def to_json(self) -> JSON:
+        return {"event": "cue", "turn": self.turn, "kind": self.cue, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernEvent:
+    """A hidden concern changed status; `quote` is the candidate line that caused it."""
+
+    kind: ClassVar[str] = "concern"
+    turn: int
+    concern: str
+    status: str
+    quote: str | None = None
+    evidence: tuple[str, ...] | None = None
+    early: bool = False
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "event": "concern",
+            "turn": self.turn,
+            "concern": self.concern,
+            "status": self.status,
+        }
+        if self.quote is not None:
+            out["quote"] = self.quote
+        if self.evidence is not None:
+            out["evidence"] = list(self.evidence)
+        if self.early:
+            out["early"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictEvent:
+    kind: ClassVar[str] = "verdict"
+    turn: int
+    outcome: str
+    score: int
+
+    def to_json(self) -> JSON:
+        return {"event": "verdict", "turn": self.turn, "outcome": self.outcome, "score": self.score}
+
+
+@dataclass(frozen=True, slots=True)
+class EndEvent:
+    kind: ClassVar[str] = "end"
+    turn: int
+    reason: str
+
+    def to_json(self) -> JSON:
+        return {"event": "end", "turn": self.turn, "reason": self.reason}
+
+
+Event = SayEvent | IntentEvent | CueEvent | ConcernEvent | VerdictEvent | EndEvent
+
+
+def interviewer_says(events: Iterable[Event]) -> list[SayEvent]:
+    """The interviewer's lines among `events`, in order (cues are not lines)."""
+    return [e for e in events if isinstance(e, SayEvent) and e.by_interviewer]
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def _field(data: JSON, key: str, types: type | tuple[type, ...], optional: bool = False) -> Any:
+    if key not in data:
+        if optional:
+            return None
+        raise MalformedEvent(f"a {data.get('event')!r} event needs {key!r}")
+    value = data[key]
+    if value is None and optional:
+        return None
+    # bool is an int in Python; a turn or score of `true` is still wrong
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in _tuple(types)):
+        raise MalformedEvent(f"{key!r} of a {data.get('event')!r} event is {value!r}")
+    return value
+
+
+def _tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _choice(data: JSON, key: str, allowed: tuple[str, ...]) -> str:
+    value: str = _field(data, key, str)
+    if value not in allowed:
+        raise MalformedEvent(f"{key!r} of a {data['event']!r} event is {value!r}")
+    return value
+
+
+def _turn(data: JSON) -> int:
+    turn: int = _field(data, "turn", int)
+    if turn < 0:
+        raise MalformedEvent(f"'turn' of a {data['event']!r} event is {turn!r}")
+    return turn
+
+
+def _say(d: JSON) -> SayEvent:
+    speaker = _choice(d, "speaker", ("interviewer", "candidate"))
+    text = _field(d, "text", str)
+    if speaker == "candidate":
+        return SayEvent(_turn(d), speaker, text)
+    return SayEvent(
+        _turn(d),
+        speaker,
+        text,
+        _choice(d, "phase", m.PHASES),
+        _field(d, "state", str),
+        _field(d, "clue", str, optional=True),
+    )
+
+
+def _intent(d: JSON) -> IntentEvent:
+    form = _field(d, "form", str, optional=True)
+    if form not in (None, "full", "plain"):
+        raise MalformedEvent(f"'form' of an 'intent' event is {form!r}")
+    return IntentEvent(
+        _turn(d),
+        _field(d, "intent", str, optional=True),
+        _field(d, "rule", str, optional=True),
+        _field(d, "score", int),
+        form,
+        bool(_field(d, "deferred", bool, optional=True)),
+    )
+
+
+def _concern(d: JSON) -> ConcernEvent:
+    evidence = _field(d, "evidence", list, optional=True)
+    if evidence is not None and not all(isinstance(x, str) for x in evidence):
+        raise MalformedEvent(f"'evidence' of a 'concern' event is {evidence!r}")
+    return ConcernEvent(
+        _turn(d),
+        _field(d, "concern", str),
+        _choice(d, "status", m.STATUSES[1:]),  # never "inactive"
+        _field(d, "quote", str, optional=True),
+        tuple(evidence) if evidence is not None else None,
+        bool(_field(d, "early", bool, optional=True)),
+    )
+
+
+_READERS: dict[str, Any] = {
+    "say": _say,
+    "intent": _intent,
+    "cue": lambda d: CueEvent(_turn(d), _choice(d, "kind", m.CUE_KINDS), _field(d, "text", str)),
+    "concern": _concern,
+    "verdict": lambda d: VerdictEvent(
+        _turn(d), _choice(d, "outcome", m.OUTCOMES), _field(d, "score", int)
+    ),
+    "end": lambda d: EndEvent(_turn(d), _choice(d, "reason", m.END_REASONS)),
+}
+
+
+def event_from_json(data: Any) -> Event:
+    """One transcript object as an event; MalformedEvent says what is wrong with it."""
+    if not isinstance(data, dict):
+        raise MalformedEvent("not a JSON object")
+    kind = data.get("event")
+    reader = _READERS.get(kind) if isinstance(kind, str) else None
+    if reader is None:
+        raise MalformedEvent(f"unknown event {kind!r}")
+    event: Event = reader(data)
+    return event

@@ -1,0 +1,82 @@
+"""What the interviewer says, and the record of it: the seeded choice among a line's variants,
+placeholders filled in, and the turn's events in the order they happen.
+
+Touches only the session's random generator, its `last_pick` memory and the events of the turn
+in progress; it reads the flow state to stamp each line with its phase and state.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from closer.engine.format import model as m
+from closer.engine.format.template import render
+from closer.engine.runtime.events import ConcernEvent, CueEvent, Event, SayEvent
+
+
+class Voice:
+    """Picks, renders and records lines for one session."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        last_pick: dict[str, int],
+        values: dict[str, str],
+        where: Callable[[], tuple[int, str, str]],
+    ) -> None:
+        self.rng = rng
+        self.last_pick = last_pick
+        self.values = values
+        self.where = where  # () -> (turn, phase, state), read when a line is said
+        self.events: list[Event] = []
+
+    def pick(self, lines: m.Lines, **values: str) -> str:
+        """A seeded choice among the variants, never the one this set of lines gave last time."""
+        index = 0
+        if len(lines) > 1:
+            key = lines[0][:60]
+            last = self.last_pick.get(key)
+            index = self.rng.randrange(len(lines) - (last is not None))
+            if last is not None and index >= last:
+                index += 1
+            self.last_pick[key] = index
+        return render(lines[index], {**self.values, **values})
+
+    def say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
+        """The interviewer says one of `lines` (nothing, if there are none)."""
+        if not lines:
+            return
+        text = self.pick(lines, **values)
+        turn, phase, state = self.where()
+        self.events.append(SayEvent(turn, "interviewer", text, phase, state, clue))
+
+    def cue(self, kind: str, lines: m.Lines) -> None:
+        self.events.append(CueEvent(self.where()[0], kind, self.pick(lines)))
+
+    def concern(
+        self,
+        concern: str,
+        status: str,
+        quote: str | None = None,
+        evidence: list[str] | None = None,
+        early: bool = False,
+    ) -> None:
+        self.events.append(
+            ConcernEvent(
+                self.where()[0],
+                concern,
+                status,
+                quote,
+                tuple(evidence) if evidence is not None else None,
+                early,
+            )
+        )
+
+    def record(self, event: Event) -> None:
+        self.events.append(event)
+
+    def take(self) -> tuple[Event, ...]:
+        """The turn's events, leaving none behind."""
+        events, self.events = tuple(self.events), []
+        return events

@@ -1,0 +1,199 @@
+"""Reading YAML safely (engine/format/source.py): the limits are counted on what YAML reads, not
+on the raw text; every duplicate key is reported; positions are the ones an editor shows,
+whatever the line endings; characters that make a file read differently than it looks are
+refused.
+
+A `§` in a test's text marks where the diagnostic must point; it is removed before loading."""
+
+from __future__ import annotations
+
+import pytest
+
+from closer.engine import ScenarioError, load_scenario
+from closer.engine.format.source import MAX_ALIASES, MAX_DEPTH, MAX_NODES, decode, parse
+from tests.helpers import DEFAULT
+
+BASE = DEFAULT.read_text(encoding="utf-8")
+HERE = "§"
+
+
+def located(text: str) -> tuple[str, int, int]:
+    """Remove the one `§`; return the text and the 1-based line:col where it was (lines end at
+    LF, CRLF or CR, as in YAML and editors; a leading byte-order mark takes no column)."""
+    assert text.count(HERE) == 1
+    pos = text.index(HERE)
+    text = text.replace(HERE, "")
+    head = text[:pos].removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text, head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1
+
+
+def problems(text: str) -> list[tuple[int, int, str]]:
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    return [(d.span.line, d.span.col, d.code) for d in e.value.diagnostics]
+
+
+def assert_at(marked: str, code: str) -> str:
+    """The text (with its §) gives `code` at the §; returns that diagnostic's text."""
+    text, line, col = located(marked)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    found = [(d.span.line, d.span.col, d.code) for d in e.value.diagnostics]
+    assert (line, col, code) in found, f"expected {code} at {line}:{col}, got {found}"
+    return next(str(d) for d in e.value.diagnostics if (d.span.line, d.span.col) == (line, col))
+
+
+def with_title(value: str) -> str:
+    return BASE.replace(
+        "title: Senior Backend Engineer at Ledgerline, with the engineering manager",
+        f"title: {value}",
+        1,
+    )
+
+
+# ---- nesting depth: counted on YAML's structure, not on brackets in the text -------------------
+
+
+def test_brackets_in_comments_do_not_count_as_nesting() -> None:
+    comments = "".join(f"# see section [{i}\n" for i in range(MAX_DEPTH + 1))
+    assert load_scenario(comments + BASE, "t.yaml").id == "ledgerline"
+
+
+def test_brackets_in_a_quoted_string_do_not_count_as_nesting() -> None:
+    assert load_scenario(with_title('"' + "[" * 41 + ' draft"'), "t.yaml").title.startswith("[[")
+
+
+def test_brackets_in_a_valid_pattern_do_not_count_as_nesting() -> None:
+    pattern = "[" * 41 + "so" + "]" * 41 + " shut* down"
+    text = BASE.replace("            - shut* down\n", f'            - "{pattern}"\n', 1)
+    assert text != BASE
+    load_scenario(text, "t.yaml")
+
+
+def test_real_flow_nesting_is_refused_at_the_first_level_too_deep() -> None:
+    assert_at("a: " + "[" * MAX_DEPTH + "§[1" + "]" * (MAX_DEPTH + 1) + "\n", "E012")
+
+
+def test_real_block_nesting_is_refused_at_the_first_level_too_deep() -> None:
+    rows = ["  " * i + "a:" for i in range(MAX_DEPTH + 5)]
+    rows[MAX_DEPTH + 1] = "  " * (MAX_DEPTH + 1) + "§a:"
+    assert_at("\n".join(rows) + "\n" + "  " * (MAX_DEPTH + 5) + "x\n", "E012")
+
+
+def test_an_alias_cannot_nest_deeper_than_the_limit() -> None:
+    deep = "[" * 30 + "1" + "]" * 30
+    assert problems(f"a: &d {deep}\nb: {'[' * 20}*d{']' * 20}\n")[0][2] == "E012"
+
+
+def test_the_deepest_allowed_nesting_loads_as_yaml() -> None:
+    tree = parse("a: " + "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH + "\n", "t.yaml")
+    assert tree.get("a") is not None
+
+
+# ---- keys, values and aliases: each use of an alias counts once --------------------------------
+
+
+def test_one_alias_of_a_long_list_is_one_alias_use() -> None:
+    items = ", ".join(f"w{i}" for i in range(150))
+    tree = parse(f"a: &long [{items}]\nb: *long\n", "t.yaml")
+    assert len(tree.get("b").v) == 150  # type: ignore[union-attr]
+
+
+def test_too_many_alias_uses_are_refused_at_the_first_one_over() -> None:
+    uses = "".join(f"k{i}: *a\n" for i in range(MAX_ALIASES))
+    assert_at(f"a: &a x\n{uses}k: §*a\n", "E011")
+
+
+def test_too_many_values_are_refused_at_the_first_one_over() -> None:
+    items = "".join("- 1\n" for _ in range(MAX_NODES - 3))  # the mapping, `a` and the list count
+    assert_at(f"a:\n{items}- §1\n", "E011")
+
+
+def test_a_long_file_of_comments_is_not_too_many_values() -> None:
+    padding = "#\n" * (MAX_NODES + 1)
+    assert load_scenario(BASE + padding, "t.yaml").id == "ledgerline"
+
+
+# ---- duplicate keys: every one in the file -----------------------------------------------------
+
+
+def test_every_duplicate_key_in_the_file_is_reported() -> None:
+    text = BASE.replace("\nposition: ", "\nposition: Staff Engineer\nposition: ", 1)
+    text = text.replace("    severity: 3\n", "    severity: 3\n    severity: 1\n", 1)
+    text = text.replace("  name: Jordan Avery\n", "  name: Jordan Avery\n  name: Sam\n", 1)
+    found = problems(text)
+    assert [c for _, _, c in found] == ["E020", "E020", "E020"], found
+    lines = [ln for ln, _, _ in found]
+    assert lines == sorted(lines) and len(set(lines)) == 3
+
+
+def test_duplicate_keys_in_nested_mappings_are_each_reported() -> None:
+    found = problems("a: {x: 1, x: 2}\nb:\n  c: {y: 1, y: 2}\n  c: 3\n")
+    assert found == [(1, 11, "E020"), (3, 13, "E020"), (4, 3, "E020")]
+
+
+# ---- characters that make a file read differently than it looks --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\x85", "U+0085"), ("\u2028", "U+2028"), ("\u2029", "U+2029")],
+    ids=["NEL", "LS", "PS"],
+)
+def test_a_comment_cannot_hide_a_key_behind_a_yaml_line_break(char: str, name: str) -> None:
+    text = BASE.replace("\ncloser: 1\n", f"\ncloser: 1\n# ok§{char}max_turns: 5\n", 1)
+    message = assert_at(text, "E015")
+    assert name in message
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"], ids=["NEL", "LS", "PS"])
+def test_yaml_line_breaks_are_refused_inside_values_too(char: str) -> None:
+    assert_at(with_title(f"Senior§{char}Engineer"), "E015")
+
+
+def test_a_file_separated_by_line_separators_is_refused_where_the_editor_shows_it() -> None:
+    text = BASE.replace("\n", "\u2028")
+    found = problems(text)
+    assert found == [(1, text.index("\u2028") + 1, "E015")]
+
+
+# ---- positions: lines end at LF, CRLF or CR; a byte-order mark takes no column ----------------
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_control_character_is_located_whatever_the_line_endings(newline: str) -> None:
+    text = BASE.replace("  role: Engineering Manager", "  role: Engineering §\x1bManager", 1)
+    assert_at(text.replace("\n", newline), "E015")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_bad_byte_is_located_whatever_the_line_endings(newline: str) -> None:
+    head = BASE[: BASE.index("  company: Ledgerline")].replace("\n", newline)
+    data = (head + "  company: Ledg").encode() + b"\xff" + b"erline\n"
+    _, line, col = located(head + "  company: Ledg§")
+    with pytest.raises(ScenarioError) as e:
+        decode(data, "t.yaml")
+    (d,) = e.value.diagnostics
+    assert (d.span.line, d.span.col, d.code) == (line, col, "E002")
+
+
+def test_a_byte_order_mark_takes_no_column() -> None:
+    with pytest.raises(ScenarioError) as e:
+        decode("\ufeffid: x".encode() + b"\xff", "t.yaml")
+    assert (e.value.diagnostics[0].span.line, e.value.diagnostics[0].span.col) == (1, 6)
+
+
+def test_a_byte_order_mark_in_the_text_is_ignored() -> None:
+    assert load_scenario("\ufeff" + BASE, "t.yaml").id == "ledgerline"
+    assert_at("\ufeffid: x§: y\n", "E010")
+    assert_at("\ufeffid: §\x07\n", "E015")
+
+
+def test_a_byte_order_mark_inside_the_file_is_refused_where_it_is() -> None:
+    assert_at(BASE.replace("\ncloser: 1\n", "\ncloser: 1\n# x §\ufeff\n", 1), "E015")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_diagnostics_after_the_parser_are_located_whatever_the_line_endings(newline: str) -> None:
+    text = BASE.replace("    severity: 3\n", '    severity: §"high"\n', 1)
+    assert_at(text.replace("\n", newline), "E030")
