@@ -32,7 +32,7 @@ def test_the_worst_files_are_at_the_limits_and_still_fast(kind: str) -> None:
     assert len(text.encode()) <= MAX_BYTES
     started = time.perf_counter()
     program = compile_scenario(load_scenario(text, f"{kind}.yaml"))
-    assert {d.code for d in lint(program)} <= {"W108"}
+    assert {d.code for d in lint(program)} <= {"W108", "W111"}  # examples; gap-only entries
     assert time.perf_counter() - started < 2.0  # the target; about 0.3 s
     assert 0.95 * MAX_TOTAL_COST < scenario_cost(program.scenario) <= MAX_TOTAL_COST
     for name, line in lines().items():

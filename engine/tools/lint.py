@@ -632,13 +632,16 @@ def _loops(program: Program) -> Iterator[Diagnostic]:
 # ---- word sets -------------------------------------------------------------------------------
 
 
-def _uses(items: tuple[Element, ...], name: str) -> bool:
+def _sets_used(items: tuple[Element, ...], found: set[str]) -> None:
+    """Add the names of the word sets `items` use (a set's own entries use no other set)."""
     for el in items:
-        if isinstance(el, Alt) and (el.name == name or any(_uses(o, name) for o in el.options)):
-            return True
-        if isinstance(el, Opt) and _uses(el.body, name):
-            return True
-    return False
+        if isinstance(el, Alt) and el.name:
+            found.add(el.name)
+        elif isinstance(el, Alt):
+            for option in el.options:
+                _sets_used(option, found)
+        elif isinstance(el, Opt):
+            _sets_used(el.body, found)
 
 
 def _every_pattern(program: Program) -> Iterator[m.Pat]:
@@ -648,8 +651,21 @@ def _every_pattern(program: Program) -> Iterator[m.Pat]:
             yield from rule.patterns
 
 
+def _users(program: Program) -> dict[str, list[m.Pat]]:
+    """The patterns that use each word set, in one pass over every pattern."""
+    found: dict[str, list[m.Pat]] = {}
+    for p in _every_pattern(program):
+        names: set[str] = set()
+        for part in p.pattern.parts:
+            _sets_used(part, names)
+        for name in names:
+            found.setdefault(name, []).append(p)
+    return found
+
+
 def _word_sets(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
+    by_set: dict[str, list[m.Pat]] | None = None  # worked out once, if an entry needs it
     for ws in sc.word_sets:
         for entry, span in ws.entries:
             try:
@@ -657,11 +673,9 @@ def _word_sets(program: Program) -> Iterator[Diagnostic]:
                     continue
             except PatternError:  # pragma: no cover - a file with E060 never reaches the lint
                 continue
-            users = [
-                p
-                for p in _every_pattern(program)
-                if any(_uses(part, ws.name) for part in p.pattern.parts)
-            ]
+            if by_set is None:
+                by_set = _users(program)
+            users = by_set.get(ws.name, [])
             shared = sum(1 for p in users if p.span.path != sc.path)
             mine = len(users) - shared
             counts = ", ".join(
