@@ -55,16 +55,20 @@ def build(
     intent: Sequence[str] = (),
     examples: Sequence[str] = (),
     word_sets: Mapping[str, Sequence[str]] | None = None,
+    goto_first: str = "",
 ) -> str:
     """The docs' base scenario with a first question `q0` (with `rules`), concerns raised during
     it (500 `triggers` each), and an intent `heavy` (its `intent` patterns and `examples`) that
-    the interviewer answers, so that every pattern is tried on a question-shaped answer to q0."""
+    the interviewer answers, so that every pattern is tried on a question-shaped answer to q0.
+    The first rule goes to `goto_first`, if given."""
     head, rest = base().split("  questions:\n")
     tail = rest.split("  candidate_questions:", 1)[1]
     out = [head, "  questions:\n    - id: q0\n      ask: Go on?\n"]
     if rules:
         out.append("      rules:\n")
-        out.extend(f"        - {{when: {_flow(r)}, say: Right.}}\n" for r in rules)
+        goto = f", goto: {goto_first}" if goto_first else ", say: Right."
+        out.append(f"        - {{when: {_flow(rules[0])}{goto}}}\n")
+        out.extend(f"        - {{when: {_flow(r)}, say: Right.}}\n" for r in rules[1:])
     out.append("    - id: q1\n      ask: And?\n  candidate_questions:")
     out.append(tail.replace("    answers:\n", "    answers:\n      heavy: Yes.\n", 1))
     if word_sets:
@@ -170,6 +174,14 @@ def rules(budget: int) -> str:
     return build(rules=[patterns[k : k + 35] for k in range(0, len(patterns), 35)])
 
 
+def loops(budget: int) -> str:
+    """Rules of passes that never stop early after a rule that sends the question back to
+    itself: the loop check (W110) tries every rule on each of its 40 sample answers."""
+    passes = fill(lambda i: f"zz{i} " + " ".join(["*"] * 59), None, budget - 20)
+    grouped = [passes[k : k + 3] for k in range(0, len(passes), 3)]
+    return build(rules=[["(say that again|repeat)"], *grouped], goto_first="q0")
+
+
 def examples(budget: int) -> str:
     """The intents at the budget, with passes that never stop early, and as many long examples
     as the file holds: the example check (W108)."""
@@ -183,6 +195,7 @@ FILES: dict[str, Callable[[int], str]] = {
     "tiny": tiny,
     "vocabulary": vocabulary,
     "rules": rules,
+    "loops": loops,
     "examples": examples,
 }
 
