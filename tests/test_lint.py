@@ -4,6 +4,7 @@ docs say, the registry and the docs agree, shipped scenarios are clean, and lint
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from pathlib import Path
@@ -14,9 +15,10 @@ from click.testing import CliRunner
 
 from closer.cli.main import cli
 from closer.engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
+from closer.engine.format import model as m
 from closer.engine.format.patterns import compile_pattern, normalize
 from closer.engine.tools.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
-from tests.helpers import DEFAULT, ROOT
+from tests.helpers import DEFAULT, ROOT, compile_text
 
 DOC = ROOT / "docs" / "diagnostics.md"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -152,6 +154,62 @@ def test_matches_everything(source: str, everything: bool) -> None:
 )  # fmt: skip
 def test_covers_is_sound(earlier: str, later: str, shadowed: bool) -> None:
     assert covers(compile_pattern(earlier), compile_pattern(later)) is shadowed
+
+
+def pairwise_shadows(q: m.Question) -> list[tuple[int, int]]:
+    """W102 by its definition: every pattern of a rule covered by some earlier rule's."""
+    out = []
+    for j, rule in enumerate(q.rules):
+        earlier = [(i, e.pattern) for i, r in enumerate(q.rules[:j]) for e in r.patterns]
+        found = []
+        for p in rule.patterns:
+            by = next((i for i, e in earlier if covers(e, p.pattern)), None)
+            if by is None:
+                break
+            found.append(by)
+        else:
+            if found:
+                out.append((j, min(found)))
+    return out
+
+
+def one_question(rules: list[list[str]]) -> str:
+    lines = [f"        - when: {json.dumps(when)}\n          say: Yes.\n" for when in rules]
+    return flow(f"    - id: q\n      ask: Q?\n      rules:\n{''.join(lines)}")
+
+
+def random_pattern(rng: random.Random) -> str:
+    items = ["a", "b", "c", "d*"] * 4 + ["[a]", "*", "(a|b)", "@s", "#"]
+    parts = [
+        " ".join(rng.choice(items) for _ in range(rng.randint(1, 4)))
+        for _ in range(rng.choice([1, 1, 1, 2]))
+    ]
+    return " & ".join(parts)
+
+
+def test_the_shadowing_index_finds_what_comparing_every_pair_finds() -> None:
+    rng = random.Random(3)
+    for _ in range(150):
+        rules = [
+            [random_pattern(rng) for _ in range(rng.randint(1, 3))]
+            for _ in range(rng.randint(2, 12))
+        ]
+        text = "word_sets:\n  s: [a, b c]\n" + one_question(rules)
+        program = compile_text(merged(Example("", (0, 0), text, False, 0)), "example.yaml")
+        expected = pairwise_shadows(program.scenario.flow.questions[0])
+        got = [(d.message, d.hint) for d in lint(program) if d.code == "W102"]
+        assert len(got) == len(expected), (rules, got, expected)
+        for (j, by), (message, hint) in zip(expected, got, strict=True):
+            assert message.startswith(f"rule {j + 1} ") and hint.startswith(f"rule {by + 1} ")
+
+
+def test_shadowing_is_checked_through_an_index_not_every_pair() -> None:
+    # 300 rules of 30 patterns in one question: 40 million pairs, 8 s compared pair by pair
+    rules = [[f"r{i} p{k}" for k in range(30)] for i in range(300)]
+    program = compile_text(merged(Example("", (0, 0), one_question(rules), False, 0)))
+    started = time.perf_counter()
+    assert [d.code for d in lint(program)] == []
+    assert time.perf_counter() - started < 2.0  # about 0.1 s
 
 
 # ---- shipped files and the command ----------------------------------------------------------
@@ -428,6 +486,33 @@ def test_nothing_after_a_rule_that_always_matches_becomes_an_edge() -> None:
     assert measure(program, []).get("transitions").total == len(program.machine.edges)
 
 
+def test_examples_are_checked_within_a_work_budget() -> None:
+    # intents near the scenario budget, and 120 long examples: classifying every one took
+    # seconds; W108 classifies them in order until its budget is spent
+    gaps = "".join('    - "*"\n' for _ in range(100))  # never stops a pass early
+    patterns = "".join(f"      - zz{i} @gaps\n" for i in range(300))
+    examples = "".join(
+        "      - " + " ".join(f"w{i}x{k}" for k in range(200)) + "\n" for i in range(120)
+    )
+    text = merged(
+        Example(
+            "",
+            (0, 0),
+            f"word_sets:\n  gaps:\n{gaps}intents:\n  heavy:\n    patterns:\n{patterns}"
+            f"    examples:\n{examples}"
+            + flow("    - id: a\n      ask: A?\n", "      heavy: Yes.\n"),
+            False,
+            0,
+        )
+    )
+    program = compile_text(text)
+    started = time.perf_counter()
+    found = [d for d in lint(program) if d.code == "W108"]
+    elapsed = time.perf_counter() - started
+    assert 0 < len(found) < 120 and all("understood as nothing" in d.message for d in found)
+    assert elapsed < 2.0  # about 0.25 s; 1.7 s when every example was classified
+
+
 # ---- regular expressions, near-dead ends and widened word sets ---------------------------------
 
 
@@ -500,3 +585,17 @@ def test_an_entry_that_matches_everything_widens_every_use_of_its_word_set() -> 
 
 
 ALL = frozenset(["closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge"])
+
+
+def test_the_patterns_that_use_a_word_set_are_found_once_not_per_entry() -> None:
+    # W111 looked for each gap-only entry's users through every pattern: 4 sets of 500 such
+    # entries and 2,000 patterns took 4 s
+    gaps = ", ".join(["'*'"] * 500)
+    sets = "".join(f"  g{k}: [{gaps}]\n" for k in range(4))
+    rules = [[f"r{i} p{k}" for k in range(20)] for i in range(100)]
+    program = compile_text(
+        merged(Example("", (0, 0), f"word_sets:\n{sets}" + one_question(rules), False, 0))
+    )
+    started = time.perf_counter()
+    assert len([d for d in lint(program) if d.code == "W111"]) == 2000
+    assert time.perf_counter() - started < 1.0  # about 0.05 s

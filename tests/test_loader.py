@@ -210,3 +210,42 @@ def test_a_block_keeps_no_final_line_break(default_text: str) -> None:
     assert load_scenario(text, "t.yaml").title == "A long title"
     text = default_text.replace(TITLE, "title: |+\n  A title\n\n", 1)
     assert load_scenario(text, "t.yaml").title == "A title"
+
+
+# ---- what patterns may cost a reply (E062) --------------------------------------------------
+
+
+def test_a_pattern_that_would_cost_too_much_to_match_is_refused_where_it_is(
+    default_text: str,
+) -> None:
+    # each entry is one step per gap, and every use of the set counts them all again
+    entries = "".join(f'    - "{"*9 " * 20}w{i}"\n' for i in range(25))
+    text = default_text.replace("word_sets:\n", f"word_sets:\n  padded:\n{entries}").replace(
+        "intents:\n", 'intents:\n  probe:\n    patterns: ["say @padded & @padded"]\n'
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    (d,) = e.value.diagnostics
+    assert (d.span.line, d.span.col, d.code) == (line_of(text, "say @padded"), 16, "E062")
+    assert d.message == (
+        "pattern 'say @padded & @padded' costs 2,111 steps to match, over the limit of 2,000"
+    )
+    assert d.hint.startswith("each use of @padded costs 1,051 steps, for its 25 entries")
+    # once is within the limit
+    load_scenario(text.replace("say @padded & @padded", "say @padded"), "t.yaml")
+
+
+def test_all_patterns_together_have_a_budget_too(default_text: str) -> None:
+    gaps = "".join(f'    - "{"* " * 20}x"\n' for _ in range(10))
+    triggers = "".join(f"      - zz{i} @gaps\n" for i in range(480))
+    text = default_text.replace("word_sets:\n", f"word_sets:\n  gaps:\n{gaps}").replace(
+        "    triggers:\n", f"    triggers:\n{triggers}", 1
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(text, "t.yaml")
+    (d,) = e.value.diagnostics  # once, at the pattern that goes over
+    first = line_of(text, "      - zz0 @gaps")
+    assert d.code == "E062" and first < d.span.line < first + 480
+    assert d.message.startswith("with this pattern, the scenario's patterns cost ")
+    assert d.message.endswith("steps to match a line, over the limit of 80,000")
+    assert d.hint.startswith("every line is tried against them all")

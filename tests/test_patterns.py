@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
-from closer.engine.format.patterns import PatternError, compile_pattern, normalize, typo_close
+from closer.engine.format.patterns import (
+    MAX_UTTERANCE,
+    MAX_WORDS,
+    PART_COST,
+    TYPO_MAX,
+    TYPO_MIN,
+    PatternError,
+    Word,
+    compile_pattern,
+    normalize,
+    typo_close,
+)
 
 
 def matches(pattern: str, text: str, guard: bool = False, **sets: list[str]) -> bool:
@@ -108,3 +120,94 @@ def test_no_input_or_pattern_hangs() -> None:
     assert time.perf_counter() - started < 1.0
     long_input = normalize("word " * 10_000)
     assert len(long_input.words) <= 2000
+
+
+# ---- the line index finds exactly what comparing every word would ---------------------------
+
+
+def scan(w: Word, words: tuple[str, ...]) -> int:
+    """Where `w` occurs, by comparing it with every typed word (what the index replaces)."""
+    mask, n = 0, len(w.text)
+    fuzzy = TYPO_MIN <= n <= TYPO_MAX
+    for i, t in enumerate(words):
+        if t == w.text or (w.prefix and t.startswith(w.text)):
+            mask |= 1 << i
+        elif fuzzy and t[:1] == w.text[:1]:
+            if w.prefix:
+                close = any(typo_close(t[:k], w.text) for k in (n - 1, n, n + 1) if k <= len(t))
+            else:
+                close = typo_close(t, w.text)
+            if close:
+                mask |= 1 << i
+    return mask
+
+
+def slips(rng: random.Random, w: str) -> list[str]:
+    """Words one or two slips away from `w`, and some prefixes and extensions of it."""
+    out = [w, w[:-1], w + "s", w + "ing", w[: len(w) // 2]]
+    for _ in range(12):
+        i = rng.randrange(len(w))
+        c = rng.choice("abcde")
+        out += [w[:i] + w[i + 1 :], w[:i] + c + w[i:], w[:i] + c + w[i + 1 :]]
+        if i + 1 < len(w):
+            out.append(w[:i] + w[i + 1] + w[i] + w[i + 2 :])
+    return [o for o in out if o]
+
+
+def test_the_index_finds_what_a_scan_of_every_word_finds() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.choice([1, 2, 3, 4, 5, 5, 6, 6, 7, 8, 11, TYPO_MAX, TYPO_MAX + 1, 30])
+        w = "".join(rng.choice("abcde") for _ in range(n))
+        typed = [t for s in slips(rng, w) for t in (s, *slips(rng, s)[:3])]
+        rng.shuffle(typed)
+        utt = normalize(" ".join(typed[:300]))
+        for word in (Word(w), Word(w, prefix=True)):
+            assert utt.mask(word) == scan(word, utt.words), (word, utt.words)
+
+
+# ---- what a match costs ------------------------------------------------------------------
+
+
+def test_cost_counts_the_steps_of_one_pass() -> None:
+    sets = {"one": ["quick", "fast", "#"], "two": ["right away", "at once"]}
+    part = PART_COST  # a pass's own overhead
+    assert compile_pattern("led a team").cost == part + 3  # one per word
+    assert compile_pattern("a [b c] * d *2 e").cost == part + 1 + (2 + 2) + 1 + 1 + 2 + 1
+    assert compile_pattern("a (b | c d)").cost == part + 1 + (1 + 2 + 3)  # 1 more per choice
+    assert compile_pattern("@one @one", sets).cost == part + 1 + 1  # single words: one mask
+    assert compile_pattern("@two", sets).cost == part + (1 + 3 + 3)  # entries count every use
+    assert compile_pattern("@two @two & x", sets).cost == part + 7 + 7 + part + 1
+
+
+@pytest.mark.parametrize("most", range(1, 10))
+def test_a_bounded_gap_skips_up_to_its_number_of_words(most: int) -> None:
+    for n in range(12):
+        line = "a " + "x " * n + "b"
+        assert matches(f"a *{most} b", line) is (n <= most), (most, n)
+
+
+def gap_set(entries: int, parts: int) -> list[str]:
+    """Word-set entries made of gaps, so a pass never stops early."""
+    return [" ".join(["*9"] * (parts - 1) + [f"w{i:02d}"]) for i in range(entries)]
+
+
+def test_a_match_takes_one_pass_even_under_the_negation_guard() -> None:
+    # a match starts at every other word, and every one is negated: the guard once tried
+    # each start with a pass of its own, so a 2,000-character line cost 285 passes
+    pattern = compile_pattern("w00 @g @g @g @g", {"g": gap_set(40, 20)})
+    line = normalize("no w00 " * 285)
+    assert pattern.cost == PART_COST + 1 + 4 * (1 + 40 * (1 + 19 * 2 + 1))
+    started = time.perf_counter()
+    for _ in range(5):
+        assert pattern.match(line, guard=True) is None
+        assert pattern.match(line) is not None
+    assert time.perf_counter() - started < 1.0  # a few ms; 7 s before one pass
+
+
+def test_the_line_is_capped_after_folding() -> None:
+    # one character can fold into many: U+FDFA is 18 characters, 4 words
+    utt = normalize("\ufdfa" * MAX_UTTERANCE)
+    assert len(" ".join(utt.words)) <= MAX_UTTERANCE
+    assert len(normalize("im " * MAX_UTTERANCE).words) <= MAX_WORDS  # "i am": contractions
+    assert normalize("x " * 5 + "%" * MAX_UTTERANCE).words[:6] == ("x",) * 5 + ("percent",)

@@ -15,7 +15,15 @@ from typing import Any
 
 from closer.engine.errors import Diagnostic, ScenarioError, Span, suggest
 from closer.engine.format import model as m
-from closer.engine.format.patterns import PatternError, compile_pattern
+from closer.engine.format.patterns import (
+    MAX_COST,
+    MAX_TOTAL_COST,
+    Pattern,
+    PatternError,
+    compile_pattern,
+    costliest_set,
+    placing,
+)
 from closer.engine.format.schema import LIBRARY, SCENARIO, Rec
 from closer.engine.format.source import MAX_BYTES, Y, decode, parse, too_big
 from closer.engine.format.template import KNOWN, WITH_MISSING, placeholders
@@ -160,6 +168,8 @@ class _Builder:
         self.word_sets: dict[str, list[str]] = {}
         self.compiled_sets: dict[str, Any] = {}
         self.broken_sets: set[str] = set()
+        self.cost = 0  # what all patterns so far cost on one line: steps, and look-ups (E062)
+        self.placed: set[object] = set()
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(span, code, message, hint))
@@ -241,7 +251,8 @@ class _Builder:
             self.check_controls(item)
             try:
                 pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
-                out.append(m.Pat(pattern, item.span))
+                if self.check_cost(pattern, item.span):
+                    out.append(m.Pat(pattern, item.span))
             except PatternError as e:
                 if any(str(e).startswith(f"word set @{b}:") for b in self.broken_sets):
                     continue  # already reported where the set is defined
@@ -252,6 +263,38 @@ class _Builder:
                     hint = suggest(str(e).split("@", 1)[1], self.word_sets)
                 self.error(span, "E060", f"bad pattern {item.v!r}: {e}", hint)
         return tuple(out)
+
+    def check_cost(self, pattern: Pattern, span: Span) -> bool:
+        """No pattern, and no scenario's patterns together, may cost a reply more than the
+        documented budget (E062); False for a pattern refused on its own."""
+        if pattern.cost > MAX_COST:
+            costly = costliest_set(pattern)
+            hint = (
+                f"each use of @{costly.name} costs {costly.cost:,} steps, for its "
+                f"{len(costly.options)} entries: use it less, or give it fewer or shorter entries"
+                if costly is not None
+                else "split it into simpler patterns"
+            )
+            self.error(
+                span,
+                "E062",
+                f"pattern {pattern.source!r} costs {pattern.cost:,} steps to match, "
+                f"over the limit of {MAX_COST:,}",
+                hint,
+            )
+            return False
+        before = self.cost
+        self.cost += pattern.cost + placing(pattern, self.placed, before <= MAX_TOTAL_COST)
+        if before <= MAX_TOTAL_COST < self.cost:
+            self.error(
+                span,
+                "E062",
+                f"with this pattern, the scenario's patterns cost {self.cost:,} steps to match a "
+                f"line, over the limit of {MAX_TOTAL_COST:,}",
+                "every line is tried against them all: use fewer patterns, fewer different "
+                "words, or smaller word sets",
+            )
+        return True
 
     def build(self, root: Y, sha: str) -> m.Scenario:
         # a scenario's word set with a library set's name adds entries to it

@@ -23,8 +23,14 @@ Score: the number of words a pattern needs (words inside [...] and @sets count 0
 matching patterns the highest score wins; ties go to the higher intent priority, then to the
 earlier definition (the persona's own before the shared library). See docs/scenario-format.md.
 
-Matching keeps a *set* of positions as an integer bitmask and advances it element by element, so
-the cost is (pattern size) x (utterance length) whatever the input: no pattern can backtrack.
+Matching keeps a *set* of positions as an integer bitmask and moves it through the pattern once,
+from the last item to the first, so one pass yields every position where a match can start (the
+negation guard is then one AND with the positions no negation precedes). A pass takes one step
+per item, and each step is a few integer operations on masks one bit per word long, whatever the
+line says: no pattern can backtrack. `Pattern.cost` counts those steps (a word set's entries
+count at every use, unless every entry is a single word), and the loader refuses patterns over
+MAX_COST and scenarios over MAX_TOTAL_COST. Where a pattern word occurs is a few dictionary
+look-ups in an index of the line built once (`Utterance.mask`), typo variants included.
 """
 
 from __future__ import annotations
@@ -32,11 +38,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple
 
-MAX_UTTERANCE = 2000
+MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
+MAX_WORDS = 1000  # words of a player's line that are read, after contractions are expanded
 MAX_PATTERN = 300
 MAX_ITEMS = 60
+MAX_COST = 2000  # steps one pass of one pattern may take (Pattern.cost)
+MAX_TOTAL_COST = 80_000  # steps all of a scenario's patterns may take together
+TYPO_MIN = 5  # words this long or longer match a typed word with one slip ...
+TYPO_MAX = 16  # ... up to this long: longer ones must be typed exactly (bounds the index)
 NEGATION_WINDOW = 3
 
 NEGATIONS = frozenset([
@@ -125,19 +137,195 @@ NUMBER_WORDS = frozenset([
 ])  # fmt: skip
 
 
-class Utterance(NamedTuple):
-    """Normalised words of one candidate line, with the clause each word belongs to."""
+class Utterance:
+    """Normalised words of one candidate line, with the clause each word belongs to. Where each
+    pattern word matches is worked out on demand and kept: one line is tried against a few
+    hundred patterns that share most of their words."""
 
-    text: str
-    words: tuple[str, ...]
-    clauses: tuple[int, ...]
-    # where each pattern word matches, filled in as patterns ask: one utterance is tried against
-    # a few hundred patterns that share most of their words, typo checks included
-    masks: dict[Word | Number, int]
+    __slots__ = ("_index", "_unnegated", "clauses", "masks", "text", "words")
+
+    def __init__(self, text: str, words: tuple[str, ...], clauses: tuple[int, ...]) -> None:
+        self.text = text
+        self.words = words
+        self.clauses = clauses
+        self.masks: dict[object, int] = {}
+        self._index: _Index | None = None
+        self._unnegated: int | None = None
+
+    def __repr__(self) -> str:
+        return f"Utterance({self.text!r}, words={self.words!r})"
 
     @property
     def all_positions(self) -> int:
+        """Bit p set for every position p: before word p, or (p = len(words)) after the last."""
         return (1 << (len(self.words) + 1)) - 1
+
+    @property
+    def unnegated(self) -> int:
+        """The positions where a match may start under the negation guard."""
+        if self._unnegated is None:
+            free = 0
+            for start in range(len(self.words) + 1):
+                if not negated(self, start):
+                    free |= 1 << start
+            self._unnegated = free
+        return self._unnegated
+
+    def mask(self, el: Word | Number) -> int:
+        """Bit i set when word i matches `el`."""
+        m = self.masks.get(el.key)
+        if m is None:
+            if self._index is None:
+                self._index = _Index(self.words)
+            m = self.masks[el.key] = self._index.mask(el)
+        return m
+
+    def set_mask(self, words: frozenset[Word | Number]) -> int:
+        """Bit i set when word i matches any of `words` (a word set of single words)."""
+        m = self.masks.get(words)
+        if m is None:
+            m = 0
+            for el in words:
+                m |= self.mask(el)
+            self.masks[words] = m
+        return m
+
+
+# ---- where pattern words occur in a line ---------------------------------------------------
+#
+# A pattern word `w` of TYPO_MIN..TYPO_MAX letters also matches a typed word `t` one slip away
+# with the same first letter (`typo_close`). Each kind of slip leaves a trace, so the line is
+# indexed once by its words and a few traces of them, and `w` is found by looking up its own
+# variants (`Word.variants`, worked out once per pattern word), whatever the line's length:
+#   t is w                                            w in `exact`
+#   t is w with a letter dropped (not the first)      w's drops in `exact`
+#   t is w with neighbouring letters swapped          w's swaps in `exact`
+#   t is w with a letter added (not the first)        w in `near`: each t with a letter dropped
+#   t is w with a letter replaced (6+ letters, not the first or the last)
+#                                                     w's holes in `holes`: each t with a hole
+# A stem `w*` is found the same way among the typed words' first len(w) - 1 letters (drops,
+# looked up among all prefixes), len(w) (swaps, holes) and len(w) + 1 letters (near): the line's
+# `near` and `holes` for stems are built per stem length, at most TYPO_MAX - TYPO_MIN + 1 times,
+# each at most about 2 x MAX_UTTERANCE keys (a line holds few words as long as the stem).
+
+_HOLE = "\0"  # never in a normalised word
+
+
+def _variants(w: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Keys that find `w` with one slip: (drops and swaps, holes); none for short words."""
+    n = len(w)
+    if not TYPO_MIN <= n <= TYPO_MAX:
+        return (), ()
+    drops = [w[:i] + w[i + 1 :] for i in range(1, n)]
+    swaps = [w[:i] + w[i + 1] + w[i] + w[i + 2 :] for i in range(1, n - 1) if w[i] != w[i + 1]]
+    holes = [w[:i] + _HOLE + w[i + 1 :] for i in range(1, n - 1)] if n >= 6 else []
+    return tuple(drops + swaps), tuple(holes)
+
+
+def lookups(w: Word) -> int:
+    """At most how many dictionary look-ups find `w` in a line (once per line): the word, and
+    for one with typo tolerance its `near`, drops, swaps and holes."""
+    n = len(w.text)
+    if not TYPO_MIN <= n <= TYPO_MAX:
+        return 1
+    return 2 + (n - 1) + (n - 2) + (n - 2 if n >= 6 else 0)
+
+
+class _Traces(NamedTuple):
+    """Typed words (or their first letters, for stems) with a letter dropped or blanked."""
+
+    near: dict[str, int]
+    holes: dict[str, int]
+
+    def add_holes(self, t: str, bits: int) -> None:
+        for i in range(1, len(t) - 1):
+            k = t[:i] + _HOLE + t[i + 1 :]
+            self.holes[k] = self.holes.get(k, 0) | bits
+
+    def add_drops(self, t: str, bits: int) -> None:
+        for i in range(1, len(t)):
+            k = t[:i] + t[i + 1 :]
+            self.near[k] = self.near.get(k, 0) | bits
+
+
+class _Index:
+    """A line's words, their prefixes and their one-slip traces, each with its positions."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        exact: dict[str, int] = {}
+        for i, t in enumerate(words):
+            exact[t] = exact.get(t, 0) | (1 << i)
+        self.exact = exact
+        self._prefixes: dict[str, int] | None = None
+        self._traces: _Traces | None = None
+        self._stems: dict[int, _Traces] = {}
+        self._longest: list[tuple[str, int]] | None = None
+        self._numbers: int | None = None
+
+    def prefixes(self) -> dict[str, int]:
+        if self._prefixes is None:
+            prefixes: dict[str, int] = {}
+            for t, bits in self.exact.items():
+                for k in range(1, min(len(t), MAX_PATTERN) + 1):
+                    prefixes[t[:k]] = prefixes.get(t[:k], 0) | bits
+            self._prefixes = prefixes
+        return self._prefixes
+
+    def traces(self) -> _Traces:
+        if self._traces is None:
+            self._traces = traces = _Traces({}, {})
+            for t, bits in self.exact.items():
+                if 6 <= len(t) <= TYPO_MAX:
+                    traces.add_holes(t, bits)
+                if TYPO_MIN < len(t) <= TYPO_MAX + 1:
+                    traces.add_drops(t, bits)
+        return self._traces
+
+    def longest(self) -> list[tuple[str, int]]:
+        """The line's words, longest first."""
+        if self._longest is None:
+            self._longest = sorted(self.exact.items(), key=lambda wb: -len(wb[0]))
+        return self._longest
+
+    def stems(self, n: int) -> _Traces:
+        """The traces of every typed word's first n letters (holes) and n + 1 (drops)."""
+        if n not in self._stems:
+            whole: dict[str, int] = {}
+            longer: dict[str, int] = {}
+            for t, bits in self.longest():
+                if len(t) < n:
+                    break
+                if n >= 6:
+                    whole[t[:n]] = whole.get(t[:n], 0) | bits
+                if len(t) > n:
+                    longer[t[: n + 1]] = longer.get(t[: n + 1], 0) | bits
+            self._stems[n] = traces = _Traces({}, {})
+            for head, bits in whole.items():
+                traces.add_holes(head, bits)
+            for head, bits in longer.items():
+                traces.add_drops(head, bits)
+        return self._stems[n]
+
+    def mask(self, el: Word | Number) -> int:
+        if isinstance(el, Number):
+            if self._numbers is None:
+                self._numbers = 0
+                for t, bits in self.exact.items():
+                    if t in NUMBER_WORDS or any(c.isdigit() for c in t):
+                        self._numbers |= bits
+            return self._numbers
+        same = self.prefixes() if el.prefix else self.exact
+        found = same.get(el.text, 0)
+        variants, holes = el.variants
+        if not variants:
+            return found
+        traces = self.stems(len(el.text)) if el.prefix else self.traces()
+        found |= traces.near.get(el.text, 0)
+        for k in variants:
+            found |= same.get(k, 0)
+        for k in holes:
+            found |= traces.holes.get(k, 0)
+        return found
 
 
 def fold(text: str) -> str:
@@ -161,10 +349,12 @@ def _expand(token: str) -> list[str]:
 def normalize(text: str) -> Utterance:
     """Text -> Utterance: folded, contractions expanded, punctuation dropped, clauses marked."""
     text = text[:MAX_UTTERANCE]
+    # the caps apply to the folded text: one character can fold into many (U+FDFA into 18)
+    folded = fold(text).replace("%", " percent ")[:MAX_UTTERANCE]
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
-    for raw in _WORD.findall(fold(text).replace("%", " percent ")):
+    for raw in _WORD.findall(folded):
         if raw in ".!?;:,":
             clause += 1
             continue
@@ -173,7 +363,7 @@ def normalize(text: str) -> Utterance:
                 clause += 1
             words.append(w)
             clauses.append(clause)
-    return Utterance(text, tuple(words), tuple(clauses), {})
+    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
 
 
 def typo_close(a: str, b: str) -> bool:
@@ -206,35 +396,35 @@ def typo_close(a: str, b: str) -> bool:
 # ---- compiled pattern elements -------------------------------------------------------------
 
 
-class Word(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A pattern word (`prefix`: a stem, `word*`). `key` names it in a line's masks."""
+
     text: str
     prefix: bool = False
+    key: str = field(init=False, repr=False, compare=False)
+    _variants: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
+        init=False, repr=False, compare=False
+    )
 
-    def hits(self, words: Sequence[str]) -> int:
-        mask = 0
-        w = self.text
-        n = len(w)
-        fuzzy = n >= 5
-        for i, t in enumerate(words):
-            if t == w or (self.prefix and t.startswith(w)):
-                mask |= 1 << i
-            elif fuzzy and t[:1] == w[:1]:
-                if self.prefix:
-                    close = any(typo_close(t[:k], w) for k in (n - 1, n, n + 1) if k <= len(t))
-                else:
-                    close = typo_close(t, w)
-                if close:
-                    mask |= 1 << i
-        return mask
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
+        object.__setattr__(self, "_variants", None)
+
+    @property
+    def variants(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Its one-slip look-up keys (`_variants`), worked out the first time they are needed:
+        a compiled word is looked up in many lines."""
+        if self._variants is None:
+            object.__setattr__(self, "_variants", _variants(self.text))
+        return self._variants  # type: ignore[return-value]
 
 
-class Number(NamedTuple):
-    def hits(self, words: Sequence[str]) -> int:
-        mask = 0
-        for i, t in enumerate(words):
-            if t in NUMBER_WORDS or any(c.isdigit() for c in t):
-                mask |= 1 << i
-        return mask
+@dataclass(frozen=True, slots=True)
+class Number:
+    """`#`: any number."""
+
+    key: ClassVar[str] = "#"  # never a normalised word
 
 
 class Gap(NamedTuple):
@@ -248,6 +438,9 @@ class Opt(NamedTuple):
 class Alt(NamedTuple):
     options: tuple[tuple[Element, ...], ...]
     name: str = ""  # the word set's name, when it came from @name
+    # when every option is one word or `#`: those, matched as one mask (one step); else None
+    flat: frozenset[Word | Number] | None = None
+    cost: int = 1  # steps one pass through it takes (see `cost`)
 
 
 Element = Word | Number | Gap | Opt | Alt
@@ -267,24 +460,20 @@ class Pattern(NamedTuple):
     source: str
     parts: tuple[tuple[Element, ...], ...]  # `a & b`: every part must match, in any order
     score: int
+    cost: int = 0  # steps one match takes, whatever the line (see `cost`)
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation."""
-        starts = [_part_start(items, utt, utt.masks, guard) for items in self.parts]
-        if any(s is None for s in starts):
-            return None
-        return Hit(self, starts[0] or 0)
-
-
-def _part_start(
-    items: tuple[Element, ...], utt: Utterance, masks: dict[Word | Number, int], guard: bool
-) -> int | None:
-    if not _run(items, utt.all_positions, utt, masks):
-        return None
-    for start in range(len(utt.words) + 1):
-        if _run(items, 1 << start, utt, masks) and not (guard and negated(utt, start)):
-            return start
-    return None
+        full = utt.all_positions
+        allowed = utt.unnegated if guard else full
+        first = 0
+        for i, items in enumerate(self.parts):
+            starts = _starts(items, full, utt) & allowed
+            if not starts:
+                return None
+            if i == 0:
+                first = (starts & -starts).bit_length() - 1
+        return Hit(self, first)
 
 
 class Hit(NamedTuple):
@@ -305,37 +494,137 @@ def negated(utt: Utterance, start: int) -> bool:
     return False
 
 
-def _run(
-    items: tuple[Element, ...], starts: int, utt: Utterance, masks: dict[Word | Number, int]
-) -> int:
-    """Advance the set of positions `starts` through `items`; return the set of end positions."""
-    cur = starts
-    full = utt.all_positions
-    for el in items:
+def _spread(most: int) -> tuple[int, ...]:
+    """Shifts that OR a mask with itself shifted by 1 .. `most`, by doubling (at most 4)."""
+    shifts, span = [], 1  # the mask covers shifts 0 .. span - 1
+    while span * 2 <= most + 1:
+        shifts.append(span)
+        span *= 2
+    if span <= most:
+        shifts.append(most + 1 - span)
+    return tuple(shifts)
+
+
+_SPREAD = {most: _spread(most) for most in range(1, 10)}
+
+
+def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
+    """The positions from which `items` match up to one of the positions `ends`: one pass,
+    last item first, one step per item (so `cost(items)` steps in all)."""
+    cur = ends
+    for el in reversed(items):
         if not cur:
             return 0
-        if isinstance(el, (Word, Number)):
-            m = masks.get(el)
-            if m is None:
-                m = masks[el] = el.hits(utt.words)
-            cur = (cur & m) << 1
-        elif isinstance(el, Gap):
+        kind = type(el)
+        if kind is Word or kind is Number:
+            cur = (cur >> 1) & utt.mask(el)  # type: ignore[arg-type]
+        elif type(el) is Gap:
             if el.most == 0:
-                cur = full & ~((cur & -cur) - 1)
+                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
+            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
+                for shift in _SPREAD[el.most]:
+                    cur |= cur >> shift
+        elif type(el) is Opt:
+            cur |= _starts(el.body, cur, utt)
+        elif type(el) is Alt:
+            if el.flat is not None:
+                cur = (cur >> 1) & utt.set_mask(el.flat)
             else:
-                acc = cur
-                for _ in range(el.most):
-                    cur = (cur << 1) & full
-                    acc |= cur
+                acc = 0
+                for option in el.options:
+                    acc |= _starts(option, cur, utt)
                 cur = acc
-        elif isinstance(el, Opt):
-            cur = cur | _run(el.body, cur, utt, masks)
+    return cur
+
+
+PART_COST = 4  # a pass's own overhead, in steps (measured in bench/worst.py)
+
+
+def cost(items: Sequence[Element]) -> int:
+    """Steps one pass through `items` takes: 1 per word, `#` or `*`, 2 per `*N`; for [ ] 2 and
+    for ( ) 1, plus 1 per choice, plus what is inside; a word set counts its entries at every
+    use, unless every entry is a single word or `#` (then the set is one step)."""
+    total = 0
+    for el in items:
+        if isinstance(el, Opt):
+            total += 2 + cost(el.body)
+        elif isinstance(el, Alt):
+            total += el.cost
+        elif isinstance(el, Gap) and el.most:
+            total += 2
         else:
-            acc = 0
-            for option in el.options:
-                acc |= _run(option, cur, utt, masks)
-            cur = acc
-    return cur & full
+            total += 1
+    return total
+
+
+LINE_COST = 30  # steps, per character, of indexing a line at worst (measured in bench/worst.py)
+
+
+def line_cost(utt: Utterance) -> int:
+    """At most what indexing a line's words costs, in steps."""
+    return LINE_COST * sum(len(w) + 1 for w in utt.words)
+
+
+def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
+    """Look-ups that place the words of `pattern` not in `placed` in a line's index (each word
+    and word set is placed once per line, however many patterns use it); adds them to it. With
+    `warm`, works out the new words' look-up keys now rather than on the first line."""
+    total = 0
+
+    def walk(items: Sequence[Element]) -> None:
+        nonlocal total
+        for el in items:
+            if isinstance(el, (Word, Number)):
+                if el.key not in placed:
+                    placed.add(el.key)
+                    total += lookups(el) if isinstance(el, Word) else 1
+                    if warm and isinstance(el, Word):
+                        el.variants  # noqa: B018 (computed and kept)
+            elif isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt):
+                key = ("@", el.name) if el.name else None
+                if key is not None and key in placed:
+                    continue
+                if key is not None:
+                    placed.add(key)
+                if el.flat is not None:
+                    total += len(el.flat)  # one OR per entry, once per line
+                for option in el.options:
+                    walk(option)
+
+    for part in pattern.parts:
+        walk(part)
+    return total
+
+
+def costliest_set(pattern: Pattern) -> Alt | None:
+    """The word set whose uses cost `pattern` the most steps, if one does."""
+    found: dict[str, tuple[int, Alt]] = {}
+
+    def walk(items: Sequence[Element]) -> None:
+        for el in items:
+            if isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt) and el.name:
+                if el.flat is None:  # a set of single words is one step, however large
+                    uses, _ = found.get(el.name, (0, el))
+                    found[el.name] = (uses + 1, el)
+            elif isinstance(el, Alt):
+                for option in el.options:
+                    walk(option)
+
+    for part in pattern.parts:
+        walk(part)
+    ranked = sorted(found.values(), key=lambda t: -t[0] * t[1].cost)
+    return ranked[0][1] if ranked else None
+
+
+def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
+    if all(len(o) == 1 and isinstance(o[0], (Word, Number)) for o in options):
+        flat = frozenset(o[0] for o in options if isinstance(o[0], (Word, Number)))
+        return Alt(options, name, flat, 1)
+    return Alt(options, name, None, 1 + sum(1 + cost(o) for o in options))
 
 
 # ---- compiling ----------------------------------------------------------------------------
@@ -344,10 +633,11 @@ def _run(
 def compile_pattern(
     source: str,
     word_sets: Mapping[str, Sequence[str]] | None = None,
-    cache: dict[str, Alt] | None = None,
+    cache: dict[str, Alt | Word] | None = None,
 ) -> Pattern:
     """Parse a pattern; raise PatternError with the column of the problem. Pass the same
-    `cache` when compiling many patterns over the same word sets, to compile each set once."""
+    `cache` when compiling many patterns over the same word sets, to compile each set once
+    (and each word: a word keeps its typo look-up keys)."""
     if len(source) > MAX_PATTERN:
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
     parser = _Parser(source, word_sets or {}, {} if cache is None else cache)
@@ -362,7 +652,9 @@ def compile_pattern(
         raise PatternError(f"pattern has more than {MAX_ITEMS} parts")
     if not parts[0]:
         raise PatternError("empty pattern")
-    return Pattern(source, tuple(parts), sum(_score(p) for p in parts))
+    parts_t = tuple(parts)
+    steps = sum(PART_COST + cost(p) for p in parts_t)
+    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps)
 
 
 def _score(items: Sequence[Element]) -> int:
@@ -377,7 +669,10 @@ def _score(items: Sequence[Element]) -> int:
 
 class _Parser:
     def __init__(
-        self, source: str, word_sets: Mapping[str, Sequence[str]], cache: dict[str, Alt]
+        self,
+        source: str,
+        word_sets: Mapping[str, Sequence[str]],
+        cache: dict[str, Alt | Word],
     ) -> None:
         self.source = source
         self.word_sets = word_sets
@@ -417,9 +712,9 @@ class _Parser:
             self.count += 1
             if tok == "[":
                 options = self.options("]", offset)
-                out.append(Opt(options[0] if len(options) == 1 else (Alt(options),)))
+                out.append(Opt(options[0] if len(options) == 1 else (_alt(options),)))
             elif tok == "(":
-                out.append(Alt(self.options(")", offset)))
+                out.append(_alt(self.options(")", offset)))
             elif tok.startswith("*"):
                 if tok != "*" and not 1 <= int(tok[1:]) <= 9:
                     raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", offset)
@@ -454,21 +749,27 @@ class _Parser:
             words = normalize(bare).words
         if not words:
             raise PatternError(f"{tok!r} has no letters or digits", offset)
-        out: list[Element] = [Word(w) for w in words]
-        if prefix:
-            out[-1] = Word(words[-1], prefix=True)
-        return out
+        return [self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+
+    def word(self, text: str, prefix: bool) -> Word:
+        """The one Word for this text in everything compiled with the same cache."""
+        key = "'" + text + ("*" if prefix else "")  # never a word set's name
+        found = self.cache.get(key)
+        if not isinstance(found, Word):
+            found = self.cache[key] = Word(text, prefix)
+        return found
 
     def word_set(self, name: str, offset: int) -> Alt:
-        if name in self.cache:
-            return self.cache[name]
+        cached = self.cache.get(name)
+        if isinstance(cached, Alt):
+            return cached
         entries = self.word_sets.get(name)
         if entries is None:
             raise PatternError(f"unknown word set @{name}", offset)
         options = []
         for entry in entries:
             try:
-                sub = _Parser(entry, {}, {})
+                sub = _Parser(entry, {}, self.cache)
                 seq = sub.sequence(top=True, in_set=True)
                 if sub.peek() is not None:
                     raise PatternError("cannot use &")
@@ -476,8 +777,8 @@ class _Parser:
                 raise PatternError(f"word set @{name}: {entry!r}: {e}", offset) from None
             if seq:
                 options.append(seq)
-        self.cache[name] = Alt(tuple(options), name=name)
-        return self.cache[name]
+        alt = self.cache[name] = _alt(tuple(options), name)
+        return alt
 
     def expect(self, tok: str, offset: int) -> None:
         if self.peek() != tok:

@@ -15,7 +15,7 @@ takes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from closer.engine.errors import Diagnostic, Severity, Span
@@ -23,14 +23,18 @@ from closer.engine.format import model as m
 from closer.engine.format.patterns import (
     Alt,
     Element,
+    Gap,
+    Number,
     Opt,
     Pattern,
     PatternError,
     Utterance,
     Word,
     compile_pattern,
+    line_cost,
     matches_everything,
     normalize,
+    placing,
 )
 from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
 
@@ -145,6 +149,7 @@ LOAD_CODES = {
     "E052": "line break or invisible character in text",
     "E060": "pattern does not parse, or unknown word set",
     "E061": "unknown marker",
+    "E062": "pattern too costly to match",
     "E070": "verdict thresholds out of order",
     "E071": "duplicate question or concern id",
     "E072": "unknown question id in `goto` or `during`",
@@ -265,18 +270,114 @@ def _flow(program: Program) -> Iterator[Diagnostic]:
             )
 
 
+def _shape(items: Sequence[Element]) -> str:
+    """The items written out canonically: equal for equal items (a word set by its name)."""
+    out = []
+    for el in items:
+        if isinstance(el, (Word, Number)):
+            out.append(el.key)
+        elif isinstance(el, Gap):
+            out.append(f"*{el.most or ''}")
+        elif isinstance(el, Opt):
+            out.append(f"[{_shape(el.body)}]")
+        elif el.name:
+            out.append(f"@{el.name}")
+        else:
+            out.append("(" + "|".join(_shape(o) for o in el.options) + ")")
+    return " ".join(out)
+
+
+NEVER = 1 << 62  # no rule
+MULTI_CAP = 64  # earlier `a & b` rules compared with each pattern (W102's one cap)
+
+
+class _Covering:
+    """Which rule of a question first covers a pattern (W102), through an index of all the
+    question's patterns instead of a comparison of every pair: catch-alls; identical patterns,
+    by their shape; and plain word runs found inside the pattern by an Aho-Corasick automaton
+    over words (each node knows the earliest rule whose run ends there), so a pattern costs
+    steps in proportion to its length. Earlier `a & b` rules are compared one by one, the first
+    MULTI_CAP of them."""
+
+    def __init__(self, rules: Sequence[m.Rule]) -> None:
+        self.everything = NEVER
+        self.shapes: dict[str, int] = {}
+        self.multi: list[tuple[int, Pattern]] = []
+        self.goto: list[dict[str, int]] = [{}]
+        ends = [NEVER]
+        for i, rule in enumerate(rules):
+            for pat in rule.patterns:
+                p = pat.pattern
+                if matches_everything(p):
+                    self.everything = min(self.everything, i)
+                self.shapes.setdefault(" & ".join(_shape(part) for part in p.parts), i)
+                if not all(all(isinstance(el, Word) for el in part) for part in p.parts):
+                    continue
+                if len(p.parts) > 1:
+                    self.multi.append((i, p))
+                    continue
+                node = 0
+                for el in p.parts[0]:
+                    nxt = self.goto[node].get(el.key)  # type: ignore[union-attr]
+                    if nxt is None:
+                        nxt = self.goto[node][el.key] = len(self.goto)  # type: ignore[union-attr]
+                        self.goto.append({})
+                        ends.append(NEVER)
+                    node = nxt
+                ends[node] = min(ends[node], i)
+        # failure links, breadth first; `first[n]`: the earliest rule of any run ending at n
+        self.fail = [0] * len(self.goto)
+        self.first = ends[:]
+        queue = list(self.goto[0].values())
+        for node in queue:
+            for key, child in self.goto[node].items():
+                f = self.fail[node]
+                while f and key not in self.goto[f]:
+                    f = self.fail[f]
+                self.fail[child] = self.goto[f][key] if node and key in self.goto[f] else 0
+                self.first[child] = min(ends[child], self.first[self.fail[child]])
+                queue.append(child)
+
+    def runs(self, p: Pattern) -> int:
+        """The earliest rule with a plain word run found, in a row, in a part of `p`."""
+        best = NEVER
+        for part in p.parts:
+            node = 0
+            for el in part:
+                if not isinstance(el, Word):
+                    node = 0
+                    continue
+                while node and el.key not in self.goto[node]:
+                    node = self.fail[node]
+                node = self.goto[node].get(el.key, 0)
+                best = min(best, self.first[node])
+        return best
+
+    def earliest(self, p: Pattern, before: int) -> int | None:
+        """The first rule before rule `before` with a pattern that covers `p` (see `covers`)."""
+        shape = " & ".join(_shape(part) for part in p.parts)
+        best = min(self.everything, self.shapes.get(shape, NEVER), self.runs(p))
+        for i, e in self.multi[:MULTI_CAP]:
+            if i >= min(best, before):
+                break
+            if covers(e, p):
+                best = i
+                break
+        return best if best < before else None
+
+
 def _rules(q: m.Question) -> Iterator[Diagnostic]:
+    index = _Covering(q.rules)
     for j, rule in enumerate(q.rules):
-        earlier = [(i, p) for i, r in enumerate(q.rules[:j]) for p in r.patterns]
-        if not earlier:
-            continue
         found: list[int] = []
         for p in rule.patterns:
-            by = next((i for i, e in earlier if covers(e.pattern, p.pattern)), None)
+            by = index.earliest(p.pattern, j)
             if by is None:
                 break
             found.append(by)
         else:
+            if not found:
+                continue
             first = q.rules[min(found)]
             yield _diag(
                 "W102",
@@ -323,6 +424,9 @@ def _patterns(program: Program) -> Iterator[Diagnostic]:
 # ---- intents ------------------------------------------------------------------------------
 
 
+EXAMPLE_WORK = 2_000_000  # steps W108 may spend classifying examples: about half a second
+
+
 def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
     answers = program.answers
@@ -348,9 +452,18 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 "says the unknown_question line",
             )
     everything = frozenset(i.id for i in sc.intents)
+    placed: set[object] = set()
+    per_line = sum(
+        p.pattern.cost + placing(p.pattern, placed) for i in sc.intents for p in i.patterns
+    )
+    work = 0
     for intent in sc.intents:
         for example in intent.examples:
-            match = program.classify(normalize(example), everything)
+            utt = normalize(example)
+            work += per_line + line_cost(utt)
+            if work > EXAMPLE_WORK:
+                return  # the rest are not checked (docs/diagnostics.md, W108)
+            match = program.classify(utt, everything)
             if match is not None and match.intent == intent.id:
                 continue
             if match is not None and match.source.path == sc.path:
@@ -519,13 +632,16 @@ def _loops(program: Program) -> Iterator[Diagnostic]:
 # ---- word sets -------------------------------------------------------------------------------
 
 
-def _uses(items: tuple[Element, ...], name: str) -> bool:
+def _sets_used(items: tuple[Element, ...], found: set[str]) -> None:
+    """Add the names of the word sets `items` use (a set's own entries use no other set)."""
     for el in items:
-        if isinstance(el, Alt) and (el.name == name or any(_uses(o, name) for o in el.options)):
-            return True
-        if isinstance(el, Opt) and _uses(el.body, name):
-            return True
-    return False
+        if isinstance(el, Alt) and el.name:
+            found.add(el.name)
+        elif isinstance(el, Alt):
+            for option in el.options:
+                _sets_used(option, found)
+        elif isinstance(el, Opt):
+            _sets_used(el.body, found)
 
 
 def _every_pattern(program: Program) -> Iterator[m.Pat]:
@@ -535,8 +651,21 @@ def _every_pattern(program: Program) -> Iterator[m.Pat]:
             yield from rule.patterns
 
 
+def _users(program: Program) -> dict[str, list[m.Pat]]:
+    """The patterns that use each word set, in one pass over every pattern."""
+    found: dict[str, list[m.Pat]] = {}
+    for p in _every_pattern(program):
+        names: set[str] = set()
+        for part in p.pattern.parts:
+            _sets_used(part, names)
+        for name in names:
+            found.setdefault(name, []).append(p)
+    return found
+
+
 def _word_sets(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
+    by_set: dict[str, list[m.Pat]] | None = None  # worked out once, if an entry needs it
     for ws in sc.word_sets:
         for entry, span in ws.entries:
             try:
@@ -544,11 +673,9 @@ def _word_sets(program: Program) -> Iterator[Diagnostic]:
                     continue
             except PatternError:  # pragma: no cover - a file with E060 never reaches the lint
                 continue
-            users = [
-                p
-                for p in _every_pattern(program)
-                if any(_uses(part, ws.name) for part in p.pattern.parts)
-            ]
+            if by_set is None:
+                by_set = _users(program)
+            users = by_set.get(ws.name, [])
             shared = sum(1 for p in users if p.span.path != sc.path)
             mine = len(users) - shared
             counts = ", ".join(
