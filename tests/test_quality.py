@@ -75,3 +75,15 @@ def test_nothing_imports_the_old_top_level_names() -> None:
     for path in sorted(ROOT.glob("*/**/*.py")):
         if ".venv" not in path.parts:
             assert not old.search(path.read_text()), path
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=_name)
+def test_engine_functions_and_classes_fit_on_a_screen(path: Path) -> None:
+    """No function over 60 lines and no class over 250: a part you can read whole."""
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            size = (node.end_lineno or node.lineno) - node.lineno + 1
+            limit = 250 if isinstance(node, ast.ClassDef) else 60
+            assert size <= limit, f"{_name(path)}: {node.name} is {size} lines"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from closer.engine.errors import Diagnostic, ScenarioError, Span
+from closer.engine.errors import Diagnostic, EngineError, ScenarioError, Span
 
 try:  # libyaml is ~10x faster; the pure-Python loader is the fallback.
     from yaml import CSafeLoader as _Loader
@@ -79,6 +79,24 @@ class Y:
 
     def get(self, key: str) -> Y | None:
         return self.v.get(key) if isinstance(self.v, dict) else None
+
+    def req(self, key: str) -> Y:
+        """A key the schema requires: the loader checks the structure before it builds
+        anything, so a missing one is a bug in Closer, not in the file."""
+        found = self.get(key)
+        if found is None:
+            raise EngineError(f"{self.span}: required key {key!r} is missing")
+        return found
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """An optional key's plain value, or `default` when it is not written."""
+        found = self.get(key)
+        return default if found is None else found.v
+
+    def seq(self, key: str) -> list[Y]:
+        """An optional list's items (none when it is not written)."""
+        found = self.get(key)
+        return list(found.v) if found is not None and isinstance(found.v, list) else []
 
     def items(self) -> Iterator[tuple[str, Y]]:
         return iter(self.v.items()) if isinstance(self.v, dict) else iter(())
