@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from closer.cli.text import clean
+
+if TYPE_CHECKING:
+    from closer.engine.errors import ScenarioError
 
 
 class UserError(click.ClickException):
@@ -23,5 +26,5 @@ class UserError(click.ClickException):
             click.echo(clean(line), err=True)
 
 
-def from_scenario_error(err: Any) -> UserError:
+def from_scenario_error(err: ScenarioError) -> UserError:
     return UserError(str(err), tuple(str(d) for d in err.diagnostics))

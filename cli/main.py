@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from closer.cli.errors import UserError
 from closer.cli.text import clean, clean_json
+
+if TYPE_CHECKING:  # each command imports the engine when it runs
+    from closer.engine.errors import Diagnostic
+    from closer.engine.tools.explain import Explanation
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,7 +117,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
-    found: list[Any] = []
+    found: list[Diagnostic] = []
     failed = 0
     for name in paths:
         try:  # a missing file is the loader's E000, at its path; an unknown id is said here
@@ -202,7 +206,7 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
             click.echo(_explained(result))
 
 
-def _explained(result: Any) -> str:
+def _explained(result: Explanation) -> str:
     w = result.winner
     if w is None:
         out = [result.lines()[0]]  # explain.NO_MATCH

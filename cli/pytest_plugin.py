@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:  # imported only when a conversation test is collected
+    from closer.cli.testing import Programs
+
 SUFFIX = ".test.yaml"
-_programs: list[Any] = []  # one closer.cli.testing.Programs per process (per xdist worker)
+_programs: list[Programs] = []  # one per process (per xdist worker)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -35,7 +38,7 @@ def is_closer_test(path: Path) -> bool:
     return re.search(rb"^closer_test\s*:", head, re.M) is not None
 
 
-def _shared_programs() -> Any:
+def _shared_programs() -> Programs:
     if not _programs:
         from closer.cli.testing import Programs
 
@@ -62,7 +65,7 @@ class ConversationFile(pytest.File):
         from closer.cli.testing import load_file
 
         loaded = load_file(self.path, _shared_programs())
-        if loaded.errors:
+        if loaded.errors or loaded.tests is None:
             raise LoadError(loaded.errors)
         for case in loaded.tests.cases:
             yield CaseItem.from_parent(

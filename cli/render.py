@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from closer.cli.text import clean
 from closer.engine.tools.debrief import ConcernReport, Debrief
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.program import Program
 
 STAGE = re.compile(r"\*([^*]+)\*")
 
@@ -74,7 +77,7 @@ def _wrap(text: str, indent: str) -> str:
     )
 
 
-def briefing(p: Painter, program: Any, seed: int) -> str:
+def briefing(p: Painter, program: Program, seed: int) -> str:
     sc = program.scenario
     out = [p(clean(sc.title), bold=True)]
     if sc.description:  # a block scalar's line breaks are only layout: the text is rewrapped
@@ -94,7 +97,7 @@ def briefing(p: Painter, program: Any, seed: int) -> str:
     return "\n".join(out)
 
 
-def background(program: Any) -> list[str]:
+def background(program: Program) -> list[str]:
     """The candidate's background, one wrapped item each (the briefing and /background)."""
     return [_wrap(program.render(b), "  - ") for b in program.scenario.candidate.background]
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,11 @@ from closer.cli.errors import UserError
 from closer.cli.scenarios import shipped_dir, shipped_paths
 from closer.cli.text import clean
 from closer.engine.runtime.events import CueEvent, SayEvent
+
+if TYPE_CHECKING:  # the engine is imported only when tests run
+    from closer.engine.runtime.program import Program
+    from closer.engine.tools.convtest import Case, CaseFile, CaseResult
+    from closer.engine.tools.coverage import Coverage
 
 SUFFIX = ".test.yaml"
 
@@ -62,7 +67,7 @@ class Programs:
     """Compiled scenarios, each loaded once per run (keyed by resolved path)."""
 
     def __init__(self) -> None:
-        self.by_path: dict[Path, Any] = {}
+        self.by_path: dict[Path, Program] = {}
         self.errors: dict[Path, tuple[str, ...]] = {}
 
     def resolve(self, ref: str, test_path: Path) -> Path | None:
@@ -72,7 +77,7 @@ class Programs:
         shipped = shipped_paths()
         return shipped[ref].resolve() if ref in shipped else None
 
-    def get(self, path: Path) -> Any:
+    def get(self, path: Path) -> Program | None:
         from closer.engine import ScenarioError, compile_scenario, load_path
 
         if path not in self.by_path and path not in self.errors:
@@ -88,8 +93,8 @@ class Loaded:
     """One test file: its cases and the program each case runs against, or its problems."""
 
     path: Path
-    tests: Any = None
-    programs: dict[str, Any] = field(default_factory=dict)
+    tests: CaseFile | None = None
+    programs: dict[str, Program] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
 
@@ -134,10 +139,12 @@ def replay_command(path: str, name: str) -> str:
     return f"closer test {shlex.quote(path)} -k {shlex.quote(name)}"
 
 
-def render_failure(result: Any, persona: str = "Interviewer") -> str:
+def render_failure(result: CaseResult, persona: str = "Interviewer") -> str:
     """A failed case: where, expected beside actual, the conversation so far, seed and replay."""
     case = result.case
     fail = result.failure
+    if fail is None:
+        raise ValueError(f"{case.name!r} passed: there is no failure to render")
     out = [f"FAIL {case.span.path}::{case.name}"]
     if fail.step is not None:
         say = json.dumps(fail.step.say, ensure_ascii=False)
@@ -167,7 +174,7 @@ def render_failure(result: Any, persona: str = "Interviewer") -> str:
 @dataclass
 class Run:
     loaded: list[Loaded]
-    results: dict[Path, list[Any]]  # per test file
+    results: dict[Path, list[CaseResult]]  # per test file
     seconds: float
     programs: Programs  # every scenario compiled for this run, once each
 
@@ -190,9 +197,9 @@ def run_files(files: list[Path], select: Callable[[str], bool]) -> Run:
     began = time.perf_counter()
     programs = Programs()
     loaded = [load_file(f, programs) for f in files]
-    results: dict[Path, list[Any]] = {}
+    results: dict[Path, list[CaseResult]] = {}
     for f in loaded:
-        if f.errors:
+        if f.errors or f.tests is None:
             continue
         results[f.path] = [
             run_case(c, f.programs[c.scenario]) for c in f.tests.cases if select(c.name)
@@ -200,7 +207,7 @@ def run_files(files: list[Path], select: Callable[[str], bool]) -> Run:
     return Run(loaded, results, time.perf_counter() - began, programs)
 
 
-def persona_of(f: Loaded, case: Any) -> str:
+def persona_of(f: Loaded, case: Case) -> str:
     return str(f.programs[case.scenario].scenario.persona.name.split()[0])
 
 
@@ -257,7 +264,7 @@ def junit(run: Run) -> str:
                 file=str(f.path),
                 line=str(r.case.span.line),
             )
-            if not r.passed:
+            if r.failure is not None:
                 mm = r.failure.mismatches[0]
                 msg = f"{mm.span}: {mm.key}: expected {mm.expected}, got {mm.actual}"
                 fail = ET.SubElement(tc, "failure", message=msg)
@@ -278,10 +285,10 @@ def _classname(path: Path) -> str:
     return path.name.removesuffix(SUFFIX)
 
 
-def coverage_report(run: Run, echo: Callable[[str], None]) -> list[Any]:
+def coverage_report(run: Run, echo: Callable[[str], None]) -> list[Coverage]:
     from closer.engine.tools.coverage import measure
 
-    by_program: dict[int, tuple[Any, list[Any]]] = {}
+    by_program: dict[int, tuple[Program, list[CaseResult]]] = {}
     for f in run.loaded:
         for r in run.results.get(f.path, []):
             program = f.programs[r.case.scenario]

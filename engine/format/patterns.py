@@ -800,15 +800,3 @@ def _empty_ok(items: Sequence[Element]) -> bool:
 def matches_everything(p: Pattern) -> bool:
     """True when `p` matches any line at all (`*`, or only optional items)."""
     return all(_empty_ok(part) for part in p.parts)
-
-
-def first_match(patterns: Sequence[Pattern], utt: Utterance, guard: bool = False) -> Hit | None:
-    """The best-scoring matching pattern (earliest wins ties), or None."""
-    best: Hit | None = None
-    for p in patterns:
-        if best is not None and p.score <= best.pattern.score:
-            continue
-        hit = p.match(utt, guard)
-        if hit is not None:
-            best = hit
-    return best

@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple
 from closer.engine.errors import EngineError, Span
 from closer.engine.format import model as m
 from closer.engine.format import template
-from closer.engine.format.patterns import Utterance, first_match, matches_everything, normalize
+from closer.engine.format.patterns import Utterance, matches_everything, normalize
 from closer.engine.runtime.machine import ENDED, Edge, FlowMachine
 
 Kind = Literal[
@@ -182,7 +182,7 @@ class Program:
         return best
 
     def marker(self, name: str, utt: Utterance) -> bool:
-        return first_match([p.pattern for p in self.markers[name]], utt) is not None
+        return any(p.pattern.match(utt) is not None for p in self.markers[name])
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
         """The intents a session in `state` listens for, given the line (a question-shaped line
