@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from closer import __version__
 from closer.cli.errors import UserError
 from closer.cli.text import clean, clean_json
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # each command imports the engine when it runs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="closer", prog_name="closer", message="%(prog)s %(version)s")
+@click.version_option(__version__, prog_name="closer", message="%(prog)s %(version)s")
 def cli() -> None:
     """Closer: practise the question most candidates never ask.
 

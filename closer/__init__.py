@@ -7,13 +7,4 @@ One import package. In the source tree its parts are the top-level folders `engi
 `scenarios`.
 """
 
-from __future__ import annotations
-
-
-def __getattr__(name: str) -> str:
-    # the version is written once, in the package metadata; read it only when asked
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("closer")
-    raise AttributeError(f"module 'closer' has no attribute {name!r}")
+__version__ = "0.2.0"  # the one place the version is written (pyproject.toml reads it)

@@ -11,29 +11,22 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+import closer
 from closer.cli.main import cli
 from closer.cli.scenarios import shipped_paths
 from tests.helpers import DEFAULT
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def tomllib_version() -> str:
-    """The version pyproject.toml declares (a regex: tomllib is 3.11+ and we support 3.10)."""
-    found = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert found is not None
-    return found.group(1)
-
-
 EXPLAIN_TEXT = "Is there anything that would prevent you from recommending me?"
 
 
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
-    # written once, in the package metadata (pyproject.toml), and read from there
-    assert result.output == f"closer {metadata.version('closer')}\n"
-    assert metadata.version("closer") == tomllib_version()
+    # written once, in closer/__init__.py; pyproject.toml reads it, so the metadata agrees
+    assert result.output == f"closer {closer.__version__}\n"
+    assert metadata.version("closer") == closer.__version__
+    assert not re.search(r'^version = "', (ROOT / "pyproject.toml").read_text(), re.M)
 
 
 def test_list_json_is_an_array_of_entries(
