@@ -178,6 +178,11 @@ class Player:
 
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
+    # Bytes the terminal's encoding cannot decode become U+FFFD: Python would keep them as lone
+    # surrogates (or raise, when decoding strictly), which no UTF-8 transcript or test can hold
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
     if interactive:
         with contextlib.suppress(ImportError):  # Windows has no readline
             import readline  # noqa: F401  (line editing and history for input())
