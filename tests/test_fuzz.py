@@ -294,9 +294,9 @@ def test_fuzz_every_shipped_persona(
     persona: Program, fuzz_turns: int | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stats = Stats()
-    conversation = fuzz_property(persona, stats, tmp_path)
     started = time.perf_counter()
     if fuzz_turns is None:
+        conversation = fuzz_property(persona, stats, tmp_path)
         settings(FUZZ, max_examples=CI_EXAMPLES, derandomize=True)(conversation)()
         # only worth its time if it gets past the questions and into the concerns
         assert stats.closing >= stats.conversations // 3, stats
@@ -309,9 +309,10 @@ def test_fuzz_every_shipped_persona(
     while stats.turns < target and len(failures) < 3:  # batches, reproducible from their number
         per = stats.turns / stats.conversations if stats.conversations else 10
         examples = min(1000, max(10, math.ceil((target - stats.turns) / per)))
+        conversation = fuzz_property(persona, stats, tmp_path)
         try:
             seed(batch)(settings(FUZZ, max_examples=examples)(conversation))()
-        except (Exception, pytest.fail.Exception) as e:  # go on: how many batches fail?
+        except (pytest.fail.Exception, AssertionError, UserError) as e:  # go on: how many fail?
             notes = "\n".join(getattr(e, "__notes__", ()))
             failures.append(f"batch {batch}: {type(e).__name__}: {e}\n{notes}")
         batch += 1
