@@ -198,7 +198,8 @@ def readline_prompt(prompt: str) -> str:
 
 
 def _reader(interactive: bool, painter: render.Painter) -> Callable[[], str | None]:
-    # a byte that is not UTF-8 becomes U+FFFD instead of stopping the interview
+    # Bytes the terminal's encoding cannot decode become U+FFFD: Python would keep them as lone
+    # surrogates (or raise, when decoding strictly), which no UTF-8 transcript or test can hold
     with contextlib.suppress(AttributeError, ValueError, OSError):
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     if interactive:

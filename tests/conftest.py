@@ -23,3 +23,18 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def default_text() -> str:
     return DEFAULT.read_text(encoding="utf-8")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-turns",
+        type=int,
+        default=None,
+        metavar="N",
+        help="tests/test_fuzz.py: the long run, about N candidate turns over the shipped personas",
+    )
+
+
+@pytest.fixture
+def fuzz_turns(request: pytest.FixtureRequest) -> int | None:
+    return request.config.getoption("--fuzz-turns")
