@@ -154,7 +154,6 @@ class ConcernMachine:
 
     def __init__(self) -> None:
         edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
-        self.edges = tuple((e.trigger, e.source, e.dest) for e in edges)
         self._machine = _SafeMachine(
             model=None,
             states=list(STATUSES),
