@@ -27,7 +27,7 @@ from closer.engine.runtime.events import (
 )
 
 if TYPE_CHECKING:  # the engine is imported only when a command runs
-    from closer.cli.record import Sink
+    from closer.cli.record import Recorder, Sink
     from closer.engine import Session
     from closer.engine.runtime.events import Event
     from closer.engine.runtime.program import Program
@@ -353,13 +353,14 @@ def play(
     # every output has opened: a bad --record path leaves a resumed transcript as it was
     writer: transcript.Writer | Sink | None = None
     log: transcript.Writer | None = None
+    recorder: Recorder | None = None
     try:
         program, session, head, history, last, seed, kept = _open(scenario, seed, resume_path)
         if record_path is not None:
             from closer.cli.record import Recorder, Tee
 
             ref = transcript.scenario_ref(head)
-            writer = Recorder(record_path, ref, seed, lambda: str(session.state.state))
+            writer = recorder = Recorder(record_path, ref, seed, lambda: session.state.state)
     except BaseException:
         if claim is not None:
             claim.abandon()
@@ -397,8 +398,8 @@ def play(
             writer.close()
     report = build_debrief(program, player.history)
     painter.echo(render.debrief(painter, report, player.persona))
-    if log is not None and log.failed:
-        return 1  # the interview went on, but the transcript asked for is not whole
+    if (log is not None and log.failed) or (recorder is not None and recorder.failed):
+        return 1  # the interview went on, but a file asked for is not whole
     if transcript_path:
         painter.echo(painter(f"\nTranscript: {transcript_path}", dim=True))
     return 0

@@ -4,11 +4,14 @@ interrupted session still leaves a test that runs (and passes) up to its last tu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+import click
 
 from closer.cli.errors import UserError
 from closer.cli.transcript import as_events, open_locked
@@ -50,16 +53,38 @@ class Recorder:
             if fd >= 0:
                 os.close(fd)
             raise UserError(f"cannot write recording {path}: {e.strerror or e}") from None
-        self.file.write(
-            "# Recorded by `closer play --record`; run it with `closer test`.\n"
-            f"closer_test: 1\nscenario: {yaml_str(scenario_ref(ref, path))}\nseed: {seed}\n"
-            f"cases:\n  - name: {yaml_str(f'recorded session (seed {seed})')}\n    steps:\n"
-        )
+        self.path = path
         self.live = False  # the first write may replay a resumed session's earlier turns
         self.ended = False
-        self._flush()
+        self.failed: str | None = None  # why the disk refused it; the interview goes on
+        try:
+            self.file.write(
+                "# Recorded by `closer play --record`; run it with `closer test`.\n"
+                f"closer_test: 1\nscenario: {yaml_str(scenario_ref(ref, path))}\nseed: {seed}\n"
+                f"cases:\n  - name: {yaml_str(f'recorded session (seed {seed})')}\n    steps:\n"
+            )
+            self._flush()
+        except OSError as e:  # nothing has been played yet: refuse to start
+            with contextlib.suppress(OSError):  # closing flushes what could not be written
+                self.file.close()
+            raise UserError(f"cannot write recording {path}: {e.strerror or e}") from None
 
     def write(self, events: Iterable[dict[str, Any]]) -> None:
+        """Append the turns; if the disk fails, say so once and go on without the recording
+        (as the transcript does), so the interview and its debrief are never lost."""
+        if self.failed:
+            return
+        try:
+            self._write(events)
+        except OSError as e:
+            self.failed = str(e.strerror or e)
+            click.echo(
+                f"closer: cannot write recording {self.path}: {self.failed} "
+                "(the interview goes on without it)",
+                err=True,
+            )
+
+    def _write(self, events: Iterable[dict[str, Any]]) -> None:
         turns: dict[int, list[Event]] = {}
         for e in as_events(events):  # the transcript's session line is left out
             turns.setdefault(e.turn, []).append(e)
@@ -105,7 +130,12 @@ class Recorder:
             os.fsync(self.file.fileno())
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError as e:  # the last buffered bytes could not be written
+            if not self.failed:
+                self.failed = str(e.strerror or e)
+                click.echo(f"closer: cannot write recording {self.path}: {self.failed}", err=True)
 
 
 class Tee:

@@ -137,3 +137,39 @@ def test_a_bad_record_path_leaves_the_resumed_transcript_alone(tmp_path: Path) -
     result = run(["play", "--resume", str(t), "--record", str(bad), "--instant"], [])
     assert result.returncode == 1 and "cannot write recording" in result.stderr
     assert t.read_bytes() == saved
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_at_the_start_is_one_line(tmp_path: Path) -> None:
+    proc = run(["play", "--instant", "--record", "/dev/full"], "Hello.\n")
+    assert proc.returncode == 1
+    assert proc.stderr == "closer: cannot write recording /dev/full: No space left on device\n"
+
+
+def test_a_disk_that_fails_mid_interview_loses_the_recording_not_the_interview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from closer.cli.main import cli
+    from closer.cli.record import Recorder
+
+    flush, calls = Recorder._flush, []
+
+    def failing(self: Recorder) -> None:
+        calls.append(1)
+        if len(calls) > 2:  # the header and the opening are written, then the disk fills
+            raise OSError(28, "No space left on device")
+        flush(self)
+
+    monkeypatch.setattr(Recorder, "_flush", failing)
+    r = tmp_path / "r.test.yaml"
+    lines = "\n".join([*ANSWERS[:3], "No more questions, thanks."]) + "\n"
+    result = CliRunner().invoke(
+        cli, ["play", "--instant", "--seed", "2", "--record", str(r)], lines
+    )
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    said = result.output.count(f"cannot write recording {r}: No space left on device")
+    assert said == 1  # once, then the interview goes on without it
+    assert "Debrief" in result.output
