@@ -591,6 +591,10 @@ def test_real_process(case: Case, tmp_path: Path) -> None:
     commands = [["validate", str(w.path)]]
     if case.id.startswith("tag-"):
         commands.append(["play", str(w.path), "--instant"])
+    # a second, or ten times `closer --version` measured now when the machine is busier than
+    # that: a hang still fails, and load on this shared machine does not
+    _, baseline = run_closer(["--version"], cwd=tmp_path)
+    limit = max(LIMIT, 10 * baseline)
     for args in commands:
         proc, elapsed = run_closer(args, cwd=tmp_path)
         out = proc.stdout + proc.stderr
@@ -598,7 +602,7 @@ def test_real_process(case: Case, tmp_path: Path) -> None:
         assert "Traceback" not in out
         assert not w.marker.exists(), "the file made closer run a command"
         assert_has_code(case, w, out)
-        assert elapsed < LIMIT, f"closer {args[0]} took {elapsed:.2f}s"
+        assert elapsed < limit, f"closer {args[0]} took {elapsed:.2f}s (limit {limit:.2f}s)"
 
 
 # ---- files that are not ordinary small files --------------------------------------------------
