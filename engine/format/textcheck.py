@@ -3,6 +3,7 @@ collects problems while it builds a scenario (each at the `path:line:col` it was
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -15,6 +16,8 @@ from closer.engine.format.template import KNOWN, placeholders
 # characters; used to make text that looks empty or spaced.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
+# C0 controls but tab and line feed, DEL, and the C1 controls
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _visible(ch: str) -> bool:
@@ -90,15 +93,14 @@ class Checker:
         """Text reaches the terminal: no control characters or escape sequences in it (E051), no
         invisible characters, and in a text the player is shown, no line break (E052)."""
         text = str(y.v)
-        for ch in text:
-            if (ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" or 0x80 <= ord(ch) < 0xA0:
-                self.error(
-                    y.span,
-                    "E051",
-                    f"control character U+{ord(ch):04X} in text",
-                    "terminal escape sequences are not allowed",
-                )
-                break
+        control = _CONTROL.search(text)
+        if control is not None:
+            self.error(
+                y.span,
+                "E051",
+                f"control character U+{ord(control.group()):04X} in text",
+                "terminal escape sequences are not allowed",
+            )
         at = hidden(text, shown)
         if at is None:
             return
