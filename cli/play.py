@@ -113,7 +113,7 @@ class Player:
         if name in ("/help", "/?"):
             self.p.echo(HELP)
         elif name == "/why":
-            self.p.echo(self.why())
+            self.p.echo(render.block(self.why(), self.width))
         elif name == "/background":
             self.p.echo("\n".join(render.background(self.program)))
         else:

@@ -70,6 +70,20 @@ def line(p: Painter, speaker: str, text: str, width: int = 0) -> str:
     return f"{p(speaker + ':', fg='cyan', bold=True)} {p.stage(text)}"
 
 
+def block(text: str, width: int = 0) -> str:
+    """Lines of plain text (already clean), each wrapped to `width` columns under its own
+    indent and two more; as they are when `width` is 0 (a pipe)."""
+    if not width:
+        return text
+    out = []
+    for line in text.split("\n"):
+        lead = " " * (len(line) - len(line.lstrip(" ")))
+        out.append(
+            textwrap.fill(line, width, initial_indent="", subsequent_indent=lead + "  ") or line
+        )
+    return "\n".join(out)
+
+
 def _wrap(text: str, indent: str) -> str:
     """One paragraph of text, cleaned, wrapped to WIDTH columns under `indent`."""
     return textwrap.fill(

@@ -188,3 +188,20 @@ def test_interviewer_lines_and_the_briefing_are_shown_visibly() -> None:
     assert "Hello\\x1b]0;pwned\\x07\\x1b[2J\\nYou:" in click.unstyle(shown)
     wrapped = render.line(p, "Priya", "x\u202e" * 60, 40)
     assert "\u202e" not in wrapped and "\\u202e" in wrapped
+
+
+def test_a_block_wraps_each_line_under_its_own_indent() -> None:
+    from closer.cli.render import block
+
+    text = (
+        "No intent matched your last line, so it was taken as an answer.\n  runner-up "
+        + ("word " * 20).strip()
+    )
+    assert block(text) == text  # a pipe: as it is
+    wrapped = block(text, 30).split("\n")
+    assert all(len(line) <= 30 for line in wrapped)
+    assert wrapped[0].startswith("No intent") and wrapped[1].startswith("  ")
+    runner = next(i for i, line in enumerate(wrapped) if "runner-up" in line)
+    assert wrapped[runner].startswith("  runner-up")
+    assert all(line.startswith("    ") for line in wrapped[runner + 1 :])
+    assert " ".join(" ".join(wrapped).split()) == " ".join(text.split())
