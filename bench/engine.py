@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The probe runs against any revision, whatever its tests hold, so it carries its own lines (the
+# default persona's strong answers and close, as in tests/test_session.py).
 PROBE = r"""
 import gc, json, statistics, sys, time, tracemalloc
 from pathlib import Path

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from closer.engine import Session, compile_scenario, load_scenario
+from closer.engine.runtime.events import Event
 from closer.engine.runtime.program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,14 @@ def play(
 ) -> tuple[Session, list[dict[str, Any]]]:
     """Run lines through a session; end with eof if the interview did not finish. The events
     come back in their transcript form (what `--transcript` writes)."""
+    session, events = play_events(program, lines, seed, facts)
+    return session, [e.to_json() for e in events]
+
+
+def play_events(
+    program: Program, lines: Iterable[str], seed: int = 1, facts: dict[str, Any] | None = None
+) -> tuple[Session, list[Event]]:
+    """As `play`, with the session's own typed events."""
     session, opening = Session.start(program, seed, facts)
     events = list(opening.events)
     for line in lines:
@@ -30,7 +39,7 @@ def play(
         events.extend(session.turn(line).events)
     if not session.ended:
         events.extend(session.end("eof").events)
-    return session, [e.to_json() for e in events]
+    return session, events
 
 
 def statuses(events: list[dict[str, Any]], concern: str) -> list[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from closer.engine import Session
 from closer.engine.runtime.events import ConcernEvent, event_from_json
 from closer.engine.runtime.program import Program
 from closer.engine.tools.debrief import Debrief, build_debrief
-from tests.helpers import play
+from tests.helpers import play, play_events
 from tests.test_session import ANSWERS, CLOSING, RESOLVE_TENURE
 
 
@@ -61,11 +60,7 @@ def test_said_aloud_versus_thought(program: Program) -> None:
 
 
 def test_rebuilt_from_a_saved_transcript_is_identical(program: Program) -> None:
-    session, opening = Session.start(program, 1)
-    live = list(opening.events)
-    for line in [*ANSWERS, CLOSING, "what do you mean?"]:
-        live += session.turn(line).events
-    live += session.end("eof").events
+    _, live = play_events(program, [*ANSWERS, CLOSING, "what do you mean?"])
     saved = [json.loads(json.dumps(e.to_json())) for e in live]
     assert debrief(program, saved) == build_debrief(program, live)
     assert debrief(program, saved).concerns  # something to compare

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from closer.engine import Session
 from closer.engine.runtime.events import (
     ConcernEvent,
     CueEvent,
@@ -22,6 +21,7 @@ from closer.engine.runtime.events import (
     interviewer_says,
 )
 from closer.engine.runtime.program import Program
+from tests.helpers import play_events
 from tests.test_session import ANSWERS, CLOSING
 
 EXAMPLES = [
@@ -116,11 +116,7 @@ def test_a_malformed_event_says_what_is_wrong(data: Any, says: str) -> None:
 
 
 def test_a_session_emits_only_typed_events_that_read_back(program: Program) -> None:
-    session, opening = Session.start(program, 2)
-    events = list(opening.events)
-    for line in [*ANSWERS, CLOSING, "What do you mean?"]:
-        events += session.turn(line).events
-    events += session.end("eof").events
+    _, events = play_events(program, [*ANSWERS, CLOSING, "What do you mean?"], seed=2)
     kinds = {e.kind for e in events}
     assert kinds == {"say", "intent", "cue", "concern", "verdict", "end"}
     assert all(event_from_json(json.loads(json.dumps(e.to_json()))) == e for e in events)

@@ -179,8 +179,10 @@ class Session:
             self.concerns.scan(utt, text, st.state)
         if deferred:
             self._defer(kind, intent)
-        elif kind in ("opening", "question"):
-            self._opening(utt) if kind == "opening" else self._question(intent, utt)
+        elif kind == "opening":
+            self._opening(utt)
+        elif kind == "question":
+            self._question(intent, utt)
         elif kind == CQ:
             self._candidate_questions(intent, utt)
         elif kind == DISCUSSION:
