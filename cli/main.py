@@ -247,11 +247,11 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
     from closer.engine.tools.debrief import build_debrief
 
     saved = transcript.read(transcript_path)
-    head, events = saved[0], transcript.as_events(saved)
+    head, events = saved.events[0], transcript.as_events(saved.events)
     problem = impossible_move(events)
     if problem is not None:  # well-formed lines, but events no session writes
         index, what = problem
-        line = transcript.load(transcript_path).line(index + 1)
+        line = saved.line(index + 1)  # the session line is event 0
         raise UserError(f"{transcript_path}:{line}:1: {what}; was the file edited?")
     program = load_program(transcript.scenario_path(head, str(transcript_path))[1])
     if head.get("sha256") != program.scenario.sha256:

@@ -460,9 +460,10 @@ def _partial_session(tail: bytes) -> dict[str, Any] | None:
     return found
 
 
-def read(path: Path) -> list[dict[str, Any]]:
-    """Every whole event in a transcript (a last line cut off by a crash is dropped)."""
+def read(path: Path) -> Saved:
+    """A transcript with at least its session line (a last line cut off by a crash is
+    dropped)."""
     saved = load(path)
     if not saved.events:
         raise UserError(f"{path}:1:1: the session line was cut off; there is nothing to read")
-    return list(saved.events)
+    return saved
