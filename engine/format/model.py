@@ -33,6 +33,9 @@ STATUSES = (
 OUTCOMES = ("advance", "undecided", "reject")
 END_REASONS = ("completed", "quit", "eof", "interrupted")
 CUE_KINDS = ("hesitation", "quick")
+# what an answer can show, and what counts against it (the `assess` event; docs/transcript.md)
+QUALITIES = ("example", "numbers", "ownership", "result", "on_topic")
+FLAGS = ("evasive", "thin", "only_we", "off_topic", "red_flag")
 
 
 class Pat(NamedTuple):

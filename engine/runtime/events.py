@@ -117,6 +117,33 @@ class ConcernEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class AssessEvent:
+    """What one answer to a question showed, judged on what it says (hidden during play; the
+    verdict and the debrief read it). `shows`: the qualities heard (`m.QUALITIES`); `lacks`:
+    what the question's rubric wanted and did not hear; `flags`: what counts against it
+    (`m.FLAGS`); `points`: the answer's weight in the verdict."""
+
+    kind: ClassVar[str] = "assess"
+    turn: int
+    question: str
+    shows: tuple[str, ...] = ()
+    lacks: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    points: int = 0
+
+    def to_json(self) -> JSON:
+        return {
+            "event": "assess",
+            "turn": self.turn,
+            "question": self.question,
+            "shows": list(self.shows),
+            "lacks": list(self.lacks),
+            "flags": list(self.flags),
+            "points": self.points,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class VerdictEvent:
     kind: ClassVar[str] = "verdict"
     turn: int
@@ -137,7 +164,9 @@ class EndEvent:
         return {"event": "end", "turn": self.turn, "reason": self.reason}
 
 
-Event = SayEvent | IntentEvent | CueEvent | ConcernEvent | VerdictEvent | EndEvent
+Event = (
+    SayEvent | IntentEvent | CueEvent | ConcernEvent | AssessEvent | VerdictEvent | EndEvent
+)
 
 
 def interviewer_says(events: Iterable[Event]) -> list[SayEvent]:
@@ -223,11 +252,30 @@ def _concern(d: JSON) -> ConcernEvent:
     )
 
 
+def _words(d: JSON, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    value = _field(d, key, list)
+    if not all(isinstance(x, str) and x in allowed for x in value):
+        raise MalformedEvent(f"{key!r} of an 'assess' event is {value!r}")
+    return tuple(value)
+
+
+def _assess(d: JSON) -> AssessEvent:
+    return AssessEvent(
+        _turn(d),
+        _field(d, "question", str),
+        _words(d, "shows", m.QUALITIES),
+        _words(d, "lacks", m.QUALITIES),
+        _words(d, "flags", m.FLAGS),
+        _field(d, "points", int),
+    )
+
+
 _READERS: dict[str, Any] = {
     "say": _say,
     "intent": _intent,
     "cue": lambda d: CueEvent(_turn(d), _choice(d, "kind", m.CUE_KINDS), _field(d, "text", str)),
     "concern": _concern,
+    "assess": _assess,
     "verdict": lambda d: VerdictEvent(
         _turn(d), _choice(d, "outcome", m.OUTCOMES), _field(d, "score", int)
     ),
