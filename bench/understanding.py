@@ -78,8 +78,9 @@ CHECKS: dict[str, Callable[[Played, dict[str, Any]], bool]] = {
     "evasive": lambda p, r: _answer(p) and "evasive" in p.flags,
     "clarify_question": lambda p, r: p.intent == "probe",
     "early_closing_question": lambda p, r: p.intent == "closing_question" and p.deferred,
+    # put off for later: a question of the library's, or one she does not know (intent None)
     "early_candidate_question": lambda p, r: (
-        p.deferred and p.intent in p.program.candidate_questions
+        p.deferred and (p.intent is None or p.intent in p.program.candidate_questions)
     ),
     "closing_question": lambda p, r: p.intent == "closing_question",
     "how_did_i_do": lambda p, r: p.intent == "how_did_i_do",
