@@ -31,21 +31,19 @@ from typing import TYPE_CHECKING
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
-from closer.engine.runtime.program import DISCUSSION, IntentMatch, Program
+from closer.engine.runtime.program import DISCUSSION, IntentMatch, Program, opens_question
 
 if TYPE_CHECKING:
     from closer.engine.runtime.session import SessionState
 
-_OPENERS = frozenset([
-    "what", "why", "how", "when", "where", "who", "whom", "which", "whose", "is", "are", "am",
-    "do", "does", "did", "can", "could", "would", "will", "should", "shall", "may", "might",
-    "have", "has", "had", "was", "were", "any", "anything", "r", "meaning", "so",
-])  # fmt: skip
 _REQUESTS = frozenset([
     "tell", "say", "explain", "elaborate", "expand", "go", "be", "help", "walk", "clarify",
     "spell", "give", "please", "talk", "share", "describe", "unpack", "keep",
 ])  # fmt: skip
 _WISH = frozenset({"wonder", "wondering", "wondered", "curious", "interested"})
+_ABOUT_ANSWER = frozenset(
+    {"i", "me", "my", "mean", "example", "question", "repeat", "again", "rephrase", "sorry"}
+)
 _FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
 _YOU = frozenset({"you", "your", "yours", "yourself", "u", "ur"})
 _POINTING = frozenset({"that", "this", "it", "mean", "meaning", "meant"})
@@ -94,7 +92,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             Sentence(
                 part.strip(),
                 utt,
-                part.rstrip().endswith("?") or lead in _OPENERS or first in _OPENERS,
+                part.rstrip().endswith("?") or opens_question(utt.words),
                 first in _REQUESTS or lead in _REQUESTS,
                 any(w in _YOU for w in utt.words),
             )
@@ -148,10 +146,27 @@ def read(program: Program, ctx: Context, text: str, utt: Utterance | None = None
     """How a person in `ctx` would take `text`."""
     utt = utt if utt is not None else normalize(text)
     reading = _read(program, ctx, text, utt)
+    if reading.tone is None and program.kind(ctx.state) == "opening" and _declines(utt):
+        # "did you find parking all right?" "Honestly, no..." is not a "Good."
+        reading = replace(reading, tone="bad_day")
     if reading.intent == "closing_question":
         form = "full" if program.marker("chance", utt) else "plain"
         return replace(reading, form=form)
     return reading
+
+
+_NO = frozenset({"no", "nope", "nah", "not"})
+_NO_TROUBLE = frozenset({"problem", "problems", "trouble", "issue", "issues", "worries", "bad"})
+
+
+def _declines(utt: Utterance) -> bool:
+    """A small-talk reply that opens with a no ("not really", "honestly, no"), but not "no
+    problem" or "not bad"."""
+    head = [w for w in utt.words[:4] if w not in _FILLERS and w not in ("honestly", "um", "uh")]
+    if not head or head[0] not in _NO:
+        return False
+    rest = set(head[1:3])
+    return not (rest & _NO_TROUBLE) and "too" not in rest
 
 
 def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
@@ -222,7 +237,7 @@ def _not_about_answer(s: Sentence) -> bool:
     """A question about her question ("do you want an example?", "should I ...") is the
     candidate checking how to answer, not a question for later."""
     w = s.utt.words
-    return not ({"i", "me", "my", "mean", "example", "question"} & set(w[:6]))
+    return not (_ABOUT_ANSWER & set(w[:6]))
 
 
 _NAVIGATING = frozenset({"anything_else", "confirm", "how_did_i_do", "no_questions", "goodbye"})

@@ -314,6 +314,7 @@ class Session:
         if isinstance(edge.exit, FollowUp):
             q = edge.exit.question
             self.st.follow_ups.append(q.id)
+            self.voice.say(self.repair.tone())
             self.voice.say(q.follow_up)
         elif isinstance(edge.exit, Exit):
             rule = edge.exit.rule
