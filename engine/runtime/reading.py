@@ -57,6 +57,19 @@ _HEAR = frozenset(
 )
 
 
+# what each context rule means, for `closer explain --state`
+RULES = {
+    "answer": "in a question, only a sentence that asks it makes this line the closing question "
+    "or a question of the candidate's; none does, so it is an answer",
+    "for_later": "in a question, a short question put to the interviewer about her side: she "
+    "keeps it for the candidate's questions",
+    "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
+    "the specific line comes at once",
+    "probe": "a concern is on the table and the line asks her what she meant (a question or a "
+    "request addressed to her): a probe",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
@@ -130,6 +143,11 @@ class Reading:
         return self.match.rule if self.match else None
 
     @property
+    def explained(self) -> str | None:
+        """What the context rule that decided this reading means (None: none did)."""
+        return RULES.get(self.why or "")
+
+    @property
     def score(self) -> int:
         return self.match.score if self.match and self.why is None else 0
 
@@ -140,6 +158,15 @@ def context_of(program: Program, st: SessionState) -> Context:
     if current is None or program.kind(st.state) != DISCUSSION:
         return Context(st.state)
     return Context(st.state, program.concern(current), st.concerns[current].said)
+
+
+def where_of(program: Program, st: SessionState) -> str:
+    """Where a session stands, as `closer explain --state` takes it: its state, or
+    `vague:CONCERN` / `specific:CONCERN` when a concern's line is on the table."""
+    ctx = context_of(program, st)
+    if ctx.concern is None:
+        return ctx.state
+    return f"{'vague' if ctx.said == 1 else 'specific'}:{ctx.concern.id}"
 
 
 def read(program: Program, ctx: Context, text: str, utt: Utterance | None = None) -> Reading:
