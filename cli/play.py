@@ -134,12 +134,10 @@ class Player:
             )
         return "\n".join(clean(line) for line in lines)
 
-    def explain(self, text: str, state: str) -> Explanation:
-        from closer.engine.format.patterns import normalize
-        from closer.engine.tools.explain import explain
+    def explain(self, text: str, where: str) -> Explanation:
+        from closer.engine.tools.explain import explain_in
 
-        utt = normalize(text)
-        return explain(self.program, utt, self.program.listening(state, utt), state)
+        return explain_in(self.program, text, where)
 
     def show_trace(self, text: str, state: str, events: Iterable[Event]) -> None:
         """For authors (`--trace`): everything behind the reply, hidden state included."""
@@ -171,7 +169,7 @@ class Player:
                 if self.command(text):
                     self.finish("quit")
                 continue
-            before = self.session.st.state
+            before = self._where()
             turn = self.session.turn(text)
             self.turns += 1
             self.last = (text, before)
@@ -180,6 +178,13 @@ class Player:
             if self.trace:
                 self.show_trace(text, before, turn.events)
         return next((e.reason for e in reversed(self.history) if isinstance(e, EndEvent)), "")
+
+    def _where(self) -> str:
+        """Where the session stands, as `closer explain --state` takes it (only worked out
+        here when /why or --trace may need it)."""
+        from closer.engine.runtime.reading import where_of
+
+        return where_of(self.program, self.session.st)
 
     def finish(self, reason: str) -> None:
         events = self.session.end(reason).events

@@ -11,7 +11,7 @@ from closer.engine.format.patterns import Pattern
 
 Lines = tuple[str, ...]
 Source = Literal["background", "said", "theme", "misunderstanding"]
-PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by"]
+PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by", "about"]
 Fact = bool | int | float | str
 
 PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
@@ -23,7 +23,10 @@ STANDARD_INTENTS = (
     "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
-MARKERS = ("chance", "defensive", "specifics")
+MARKERS = ("chance", "defensive", "specifics", "nerves", "bad_day", "hardship")
+# the feelings a line can carry, most serious first (each is a marker, and a `tone` of the intent
+# event)
+TONES = ("hardship", "nerves", "bad_day")
 # the transcript's vocabulary (docs/transcript.md); "inactive" is a concern before anything
 # happened to it, never an event
 STATUSES = (
@@ -75,6 +78,17 @@ class Style(NamedTuple):
     confirm_unresolved: Lines
     out_of_time: Lines
     your_turn: Lines
+    get_started: Lines
+    small_talk_back: Lines
+    reassure: Lines
+    sympathy: Lines
+    sympathy_light: Lines
+    repair_ask: Lines
+    repair_hint: Lines
+    repair_move_on: Lines
+    move_on_question: Lines
+    plainly: Lines
+    again: Lines
 
 
 class Persona(NamedTuple):
@@ -174,6 +188,7 @@ class Concern(NamedTuple):
     worsened: Lines
     unresolved: Lines
     span: Span
+    about: tuple[Pat, ...] = ()  # a guess that names it ("is it my job changes?")
 
     def patterns(self) -> Iterator[tuple[PatternKind, str | None, Pat]]:
         """Every pattern of this concern as (kind, evidence group or None, pattern)."""
@@ -186,6 +201,8 @@ class Concern(NamedTuple):
             yield from (("evidence", g.id, p) for p in g.patterns)
         for p in self.worsened_by:
             yield "worsened_by", None, p
+        for p in self.about:
+            yield "about", None, p
 
 
 class WordSet(NamedTuple):

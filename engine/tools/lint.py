@@ -400,6 +400,7 @@ def _all_patterns(program: Program) -> Iterator[tuple[str, m.Pat]]:
         for p in pats:
             yield f"marker {name!r}", p
     names = {"trigger": "a trigger", "worsened_by": "worsened_by", "theme": "the theme"}
+    names["about"] = "about"
     names["counter"] = names["theme"]
     for c in sc.concerns:
         for kind, group, p in c.patterns():
