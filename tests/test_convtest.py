@@ -138,7 +138,7 @@ def test_a_passing_case_checks_every_key(program: Program) -> None:
         "      verdict: undecided\n"
         "      score: {min: 60, max: 70}\n"
         "      concerns: {tenure: not hidden}\n"
-        "      debrief: {asked: true, full_form: false, probed: false, never_heard: []}\n",
+        "      debrief: {asked: true, full_form: false, probed: null, never_heard: []}\n",
         program,
     )
     result = run_case(case, program)

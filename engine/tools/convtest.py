@@ -645,7 +645,7 @@ def _check_end(
             if card is None:
                 report = build_debrief(program, events)
                 card = {
-                    **report.scorecard.__dict__,
+                    **report.scorecard.expectations(),
                     "never_heard": sorted(r.id for r in report.never_heard),
                 }
             got = card[sub]
