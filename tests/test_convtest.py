@@ -173,6 +173,39 @@ def test_a_failing_step_reports_where_and_what(program: Program) -> None:
     assert len(result.steps) == 2  # stopped at the failing step
 
 
+def test_debrief_expectations_of_quotes_leaving_and_preemption(program: Program) -> None:
+    """`quotes`: words some quote of the debrief holds; `left_early`; `preempted`: ids."""
+    line = "Brightloop shut down and Parcelwise was acquired; payments is where I want to stay."
+    (good, bad) = load(
+        "  - name: good\n"
+        "    start: why_us\n"
+        f"    steps:\n      - say: {line!r}\n"
+        "    end: quit\n"
+        "    expect:\n"
+        "      debrief: {preempted: [tenure], left_early: true, quotes: [Parcelwise was]}\n"
+        "  - name: bad\n"
+        "    start: why_us\n"
+        f"    steps:\n      - say: {line!r}\n"
+        "    expect:\n"
+        "      debrief: {preempted: [], left_early: false, quotes: [I never said this]}\n",
+        program,
+    )
+    assert run_case(good, program).passed, run_case(good, program).failure
+    fail = run_case(bad, program).failure
+    assert fail is not None
+    got = {m.key: (m.expected, m.actual) for m in fail.mismatches}
+    assert got["debrief.preempted"] == ("[]", '["tenure"]')
+    assert got["debrief.left_early"] == ("false", "true")
+    assert got["debrief.quotes"][0] == '["I never said this"]'
+    assert "Parcelwise was acquired" in got["debrief.quotes"][1]
+    text = (
+        HEAD + "  - name: a\n    steps: [{say: hi}]\n    expect: {debrief: {preempted: [tenur]}}\n"
+    )
+    assert errors(text, program) == [
+        "t.test.yaml:6:35: T004 unknown concern 'tenur' (did you mean 'tenure'?)"
+    ]
+
+
 @pytest.mark.parametrize(
     ("reply", "ok"),
     [
