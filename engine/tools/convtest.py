@@ -632,7 +632,8 @@ def _check_end(
     verdict = next((e for e in reversed(events) if isinstance(e, VerdictEvent)), None)
     outcome = verdict.outcome if verdict else None
     score = verdict.score if verdict else -1
-    card = None
+    card: dict[str, object] | None = None
+    said: list[str] = []  # the debrief's quotes of the candidate
     for c in checks:
         key, _, sub = c.key.partition(".")
         if key == "verdict" and outcome != c.value:
@@ -652,12 +653,12 @@ def _check_end(
                     "never_heard": sorted(r.id for r in report.never_heard),
                     "preempted": sorted(r.id for r in report.preempted),
                     "left_early": report.left is not None,
-                    "quotes": [q.text for q in report.quotes()],
                 }
+                said = sorted({q.text for q in report.quotes()})
             if sub == "quotes":  # each of these words is in some quote of the debrief
-                missing = [w for w in c.value if not any(w in q for q in card["quotes"])]
+                missing = [w for w in c.value if not any(w in q for q in said)]
                 if missing:
-                    yield Mismatch(c.key, c.span, _q(missing), _q(sorted(set(card["quotes"]))))
+                    yield Mismatch(c.key, c.span, _q(missing), _q(said))
                 continue
             got = card[sub]
             want = sorted(c.value) if sub in ("never_heard", "preempted") else c.value
