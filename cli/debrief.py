@@ -385,6 +385,12 @@ def markdown(d: Debrief, persona: str, title: str) -> str:
             else:
                 out.append(f"- {item}")
         out.append("")
+    if d.answers:
+        out += ["## Your answers", ""]
+        out += [f"- {answer_line(w, a)}" for a in d.weak_answers]
+        if d.strongest is not None:
+            out.append(f"- {strongest_line(w, d.strongest)}")
+        out.append("")
     if d.clues:
         out += ["## Clues in the interviewer's answers", ""]
         out += [f"- {clue_line(w, c.question, c.title)}" for c in d.clues]
@@ -392,12 +398,6 @@ def markdown(d: Debrief, persona: str, title: str) -> str:
     out += ["## Concerns you never heard about", ""]
     out += [f"- {x}" for x in never_heard_lines(w, d)]
     out.append("")
-    if d.answers:
-        out += ["## Your answers", ""]
-        out += [f"- {answer_line(w, a)}" for a in d.weak_answers]
-        if d.strongest is not None:
-            out.append(f"- {strongest_line(w, d.strongest)}")
-        out.append("")
     if d.tips:
         out += ["## Tips for next time", ""]
         out += [f"{i}. {tip_text(w, t)}" for i, t in enumerate(d.tips, 1)]

@@ -381,6 +381,8 @@ def test_weak_answers_and_the_strongest_from_assessments(program: Program) -> No
     s.she("How do you test code that moves money?", "testing")
     s.me("It's all on my resume.").assess("testing", flags=("evasive",), points=-2)
     d = build_debrief(program, s.end("eof"))
+    doc = words.markdown(d, "Priya", program.scenario.title)
+    assert doc.index("## Concerns") < doc.index("## Your answers") < doc.index("## Concerns you")
     out = words.text(Painter(False), d, "Priya")
     flat = " ".join(out.split())
     assert (
