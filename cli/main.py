@@ -244,12 +244,21 @@ def _explained(result: Explanation) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for the terminal; markdown for a document to share (with a coach).",
+)
+@click.option(
     "--color/--no-color",
     default=None,
-    help="Force colour on or off (default as for `closer play`).",
+    help="Force colour on or off (default as for `closer play`; text only).",
 )
-def debrief(transcript_path: Path, color: bool | None) -> None:
+def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
+    from closer.cli import debrief as words
     from closer.cli import render, transcript
     from closer.cli.play import load_program, wants_color
     from closer.engine.runtime.concerns import impossible_move
@@ -273,8 +282,12 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"`closer play --resume {transcript_path}`"
         )
     persona = program.scenario.persona.name.split()[0]
+    report = build_debrief(program, events)
+    if fmt == "markdown":
+        click.echo(words.markdown(report, persona, program.scenario.title), nl=False)
+        return
     painter = render.Painter(wants_color(color))
-    painter.echo(render.debrief(painter, build_debrief(program, events), persona))
+    painter.echo(words.text(painter, report, persona))
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")

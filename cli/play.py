@@ -349,6 +349,7 @@ def play(
     record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
+    from closer.cli import debrief
     from closer.engine.tools.debrief import build_debrief
 
     transcript_path = transcript_path or resume_path
@@ -402,7 +403,7 @@ def play(
         if writer is not None:
             writer.close()
     report = build_debrief(program, player.history)
-    painter.echo(render.debrief(painter, report, player.persona))
+    painter.echo(debrief.text(painter, report, player.persona))
     if (log is not None and log.failed) or (recorder is not None and recorder.failed):
         return 1  # the interview went on, but a file asked for is not whole
     if transcript_path:

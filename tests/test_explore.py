@@ -34,7 +34,7 @@ from closer.engine.tools.explore import (
     walk_seeds,
 )
 from closer.engine.tools.testyaml import yaml_str
-from tests.helpers import DEFAULT, ROOT, compile_text
+from tests.helpers import DEFAULT, PENDING_INVARIANTS, ROOT, compile_text
 from tests.test_session import ANSWERS
 
 # What the default persona does not use: probes 0 and 2, no pre-emption, a fact that is false,
@@ -275,13 +275,27 @@ def test_a_cap_below_max_turns_ends_walks_early_without_a_violation(program: Pro
 def test_the_shipped_persona_breaks_no_invariant(program: Program) -> None:
     report = explore(program, 200, 2026)
     assert report.walks == 200 and report.turns > 2000
-    assert report.violations == ()
+    assert [v for v in report.violations if v.invariant not in PENDING_INVARIANTS] == []
+
+
+REPEATS = pytest.mark.xfail(
+    strict=True,
+    reason="the session says a line twice in a row today (issue 9, part 2, in progress); when "
+    "this passes, empty tests.helpers.PENDING_INVARIANTS and drop this mark",
+)
+
+
+@REPEATS
+@pytest.mark.parametrize("name", ["ledgerline", "riverbend"])
+def test_no_shipped_persona_says_a_line_twice_in_a_row(name: str) -> None:
+    shipped = compile_text((ROOT / "scenarios" / f"{name}.yaml").read_text("utf-8"), name)
+    assert invariants(shipped, 200, 2026)["no_repeat"] == 0
 
 
 def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
     edge = compile_text(EDGE, "edge.yaml")
     report = explore(edge, 50, 3)
-    assert report.violations == ()
+    assert [v for v in report.violations if v.invariant not in PENDING_INVARIANTS] == []
     walks = [generate(edge, s)[0] for s in walk_seeds(3, 50)]
     seen = {(e.concern, e.status) for w in walks for e in w.events if isinstance(e, ConcernEvent)}
     assert {("remote", "revealed"), ("gap", "hinted"), ("batch", "raised")} <= seen
@@ -405,7 +419,42 @@ def test_state_lost_in_json_breaks_the_round_trip(
     report = explore(short, 20, 1)
     found = [v for v in report.violations if v.invariant == "round_trip"]
     assert found and "resumed from JSON" in found[0].message
-    assert not {v.invariant for v in report.violations} - {"round_trip"}
+    assert not {v.invariant for v in report.violations} - {"round_trip", *PENDING_INVARIANTS}
+
+
+def test_a_quote_the_candidate_did_not_say_breaks_quotes(
+    short: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import closer.engine.tools.debrief
+
+    excerpt = closer.engine.tools.debrief.excerpt
+    monkeypatch.setattr(
+        closer.engine.tools.debrief, "excerpt", lambda text, *a, **k: excerpt(text).upper()
+    )
+    report = explore(short, 10, 1)
+    found = [v for v in report.violations if v.invariant == "quotes"]
+    assert found and "the debrief quotes" in found[0].message and found[0].turn is not None
+    small = shrink(short, found[0])
+    assert small.invariant == "quotes" and len(small.lines) <= len(found[0].lines)
+
+
+def test_the_debrief_quotes_only_what_was_said_in_a_clean_run(program: Program) -> None:
+    assert invariants(program, 60, 9)["quotes"] == 0
+
+
+def test_a_line_said_twice_in_a_row_breaks_no_repeat() -> None:
+    from closer.engine.tools.explore import no_repeat, replay
+
+    # EDGE's first question has no rephrase: asked what it means, it is asked again as it was
+    edge = compile_text(EDGE, "edge.yaml")
+    events = replay(edge, 1, {}, ["Hi.", "What do you mean?"])
+    assert no_repeat(events) == ('the interviewer said "Tell me about yourself." twice in a row', 2)
+    assert no_repeat(replay(edge, 1, {}, ["Hi.", "I built a pipeline."])) is None
+    report = explore(edge, 40, 1)
+    found = [v for v in report.violations if v.invariant == "no_repeat"]
+    assert found and "twice in a row" in found[0].message
+    small = shrink(edge, found[0])
+    assert small.invariant == "no_repeat" and len(small.lines) <= len(found[0].lines)
 
 
 def test_a_second_verdict_is_not_well_formed(
@@ -470,6 +519,7 @@ def test_a_violation_case_with_a_crash_keeps_only_the_lines(
 # ---- the command -------------------------------------------------------------------------
 
 
+@REPEATS
 def test_closer_test_explore_reports_a_clean_run(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["test", "--explore", "5", "--seed", "4", str(DEFAULT)])
     assert result.exit_code == 0, result.output
