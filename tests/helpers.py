@@ -12,11 +12,6 @@ from closer.engine.runtime.program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "ledgerline.yaml"
-# Explorer invariants the session breaks today, left out where a test asserts that exploring
-# finds nothing: `no_repeat` until the session's repair work (issue 9, part 2) lands. The
-# explorer itself still checks and reports it; the strict xfails in tests/test_explore.py turn
-# red once it holds, and then this is emptied.
-PENDING_INVARIANTS = frozenset({"no_repeat"})
 
 
 def compile_text(text: str, path: str = "t.yaml") -> Program:

@@ -51,7 +51,6 @@ from closer.engine.tools.explore import (
     walk_as_test,
     walk_facts,
 )
-from tests.helpers import PENDING_INVARIANTS
 
 PERSONAS = sorted(shipped_paths())
 CI_EXAMPLES = 30  # conversations per persona in the suite: 3 to 5 s of CPU on the dev machine
@@ -177,7 +176,8 @@ def converse(
     limit = program.scenario.max_turns
     # mostly played to the end; else the candidate walks out after `length` lines
     length = limit
-    if data.draw(st.sampled_from((True, False, False)), label="walks out"):
+    # Hypothesis favours the first choice: make it "plays on", or most walks end at once
+    if data.draw(st.sampled_from((False, False, True)), label="walks out"):
         # uniform: `integers` favours its bounds, and walking out after one line tests little
         length = data.draw(st.sampled_from(range(1, limit + 1)), label="after")
     while not session.ended and len(said) < length:
@@ -268,7 +268,7 @@ def fuzz_property(program: Program, stats: Stats, tmp: Path) -> Callable[..., No
         except Exception as e:  # any exception is the finding; show the lines that led to it
             message = f"{type(e).__name__}: {e} in the conversation"
             fail(program, [Violation("exception", message, walk_seed, tuple(said), len(said))])
-        found = [v for v in check(program, walk) if v.invariant not in PENDING_INVARIANTS]
+        found = list(check(program, walk))
         fail(program, [*([broken] if broken else []), *found])
         stats.transcripts += replay_transcript(program, walk, tmp / "t.jsonl")
         stats.conversations += 1
