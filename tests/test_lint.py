@@ -371,7 +371,7 @@ ANSWERS = "".join(
     f"      {name}: An answer.\n"
     for name in (
         "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
-        "ask_next_steps", "ask_start_date",
+        "ask_next_steps", "ask_start_date", *m.COMMON_QUESTIONS,
     )
 )  # fmt: skip
 
