@@ -15,10 +15,17 @@ PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by", 
 Fact = bool | int | float | str
 
 PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
-CANDIDATE_QUESTIONS = (
+# the questions of the article (M9): W105 warns about each one a persona does not answer
+CORE_QUESTIONS = (
     "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
     "ask_next_steps", "ask_start_date",
 )  # fmt: skip
+# the other questions candidates commonly ask: W112 names those a persona does not answer
+COMMON_QUESTIONS = (
+    "ask_onboarding", "ask_team", "ask_typical_day", "ask_culture", "ask_challenges",
+    "ask_schedule", "ask_remote", "ask_pay", "ask_like_working_here",
+)  # fmt: skip
+CANDIDATE_QUESTIONS = CORE_QUESTIONS + COMMON_QUESTIONS
 STANDARD_INTENTS = (
     "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
