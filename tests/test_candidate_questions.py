@@ -131,12 +131,6 @@ def test_answers_to_a_concern_are_not_taken_for_the_new_questions(
     assert got not in m.COMMON_QUESTIONS, got
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="program.listening hears every candidate question in closing_discussion, and "
-    "ask_long_term has the bare pattern `long term`: evidence for the tenure concern is "
-    "answered as a question (fix: candidate questions only for question-shaped lines there)",
-)
 def test_long_term_evidence_is_not_taken_for_a_question(shipped: Program) -> None:
     line = "I want to stay long term; payments is where I want to build my career."
     assert understood(shipped, line, "closing_discussion") != "ask_long_term"

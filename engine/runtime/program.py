@@ -202,7 +202,9 @@ class Program:
             if len(utt.words) <= SHORT:
                 allowed.add("goodbye")
             return frozenset(allowed)
-        base = cq | {
+        # with a concern on the table, "I want to stay long term" is evidence, not a question
+        asked = cq if kind != DISCUSSION or looks_like_question(utt) else frozenset()
+        base = asked | {
             "closing_question",
             "how_did_i_do",
             "no_questions",
