@@ -216,12 +216,12 @@ class Session:
     def _opening(self, utt: Utterance) -> None:
         sc, style = self.program.scenario, self.program.style
         tone = self.repair.tone()
-        if tone:
+        if _asks_back(utt):
+            self.voice.say(style.small_talk_back)
+        if tone:  # a word on the feeling, then on to the questions (not "Good. Let's ...")
             self.voice.say(tone)
             self.voice.say(style.get_started)
         else:
-            if _asks_back(utt):
-                self.voice.say(style.small_talk_back)
             self.voice.say(sc.flow.opening_reply or style.acknowledgements)
         self._advance(utt=utt)
 
