@@ -23,7 +23,7 @@ STANDARD_INTENTS = (
     "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
-MARKERS = ("chance", "defensive", "specifics")
+MARKERS = ("chance", "defensive", "specifics", "example", "result", "evasive")
 # the transcript's vocabulary (docs/transcript.md); "inactive" is a concern before anything
 # happened to it, never an event
 STATUSES = (
@@ -36,6 +36,7 @@ CUE_KINDS = ("hesitation", "quick")
 # what an answer can show, and what counts against it (the `assess` event; docs/transcript.md)
 QUALITIES = ("example", "numbers", "ownership", "result", "on_topic")
 FLAGS = ("evasive", "thin", "only_we", "off_topic", "red_flag")
+DEFAULT_WANTS = ("example", "ownership")  # what a question without `rubric.wants` wants most
 
 
 class Pat(NamedTuple):
@@ -98,6 +99,14 @@ class Rule(NamedTuple):
     goto_span: Span | None = None
 
 
+class Rubric(NamedTuple):
+    """How answers to a question are judged: what they are about (`topic`; none: the words of
+    the question) and which qualities (`QUALITIES`) the question wants most."""
+
+    topic: tuple[Pat, ...] = ()
+    wants: tuple[str, ...] = DEFAULT_WANTS
+
+
 class Question(NamedTuple):
     id: str
     ask: Lines
@@ -106,6 +115,7 @@ class Question(NamedTuple):
     follow_up_if: Literal["missing_specifics", "always"]
     rules: tuple[Rule, ...]
     span: Span
+    rubric: Rubric = Rubric()
 
 
 class Answer(NamedTuple):
@@ -201,6 +211,7 @@ class Verdict(NamedTuple):
     baseline: int = 80
     advance: int = 70
     undecided: int = 50
+    answers: int = 25  # the most the answers move the score, up or down (docs: "The verdict")
 
 
 class Scenario(NamedTuple):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closer.engine.errors import Diagnostic, suggest
+from closer.engine.format.model import QUALITIES
 from closer.engine.format.source import Y
 
 Report = Callable[[Diagnostic], None]
@@ -384,6 +385,18 @@ RULE = Rec(
     },
 )
 
+QUALITY = Str(re.compile("^(" + "|".join(QUALITIES) + ")$"), ", ".join(QUALITIES))
+RUBRIC = Rec(
+    "rubric",
+    {
+        "topic": F(PATTERNS, doc="patterns: an answer matching one is on the question's theme"),
+        "wants": F(
+            ListOf(QUALITY, min=1, max=len(QUALITIES)),
+            doc="the qualities that weigh double: " + ", ".join(QUALITIES),
+        ),
+    },
+)
+
 QUESTION = Rec(
     "question",
     {
@@ -398,6 +411,7 @@ QUESTION = Rec(
         "rules": F(
             ListOf(RULE), doc="special replies to particular answers; see scenario-format.md 3.8.3"
         ),
+        "rubric": F(RUBRIC, doc="how answers are judged; see scenario-format.md 3.8.6"),
     },
 )
 
@@ -539,7 +553,10 @@ SCENARIO = Rec(
         "candidate": F(CANDIDATE, True, "the person the player plays; see scenario-format.md 3.4"),
         "word_sets": F(MapOf(ListOf(TEXT, min=1)), doc="named word lists, used as @name"),
         "intents": F(MapOf(INTENT), doc="new intents, or more patterns for the library's"),
-        "markers": F(MapOf(PATTERNS), doc="more patterns for chance, defensive, specifics"),
+        "markers": F(
+            MapOf(PATTERNS),
+            doc="more patterns for chance, defensive, specifics, example, result, evasive",
+        ),
         "flow": F(
             FLOW,
             True,
@@ -553,6 +570,10 @@ SCENARIO = Rec(
                     "baseline": F(Int(0, 100), doc="the score before deductions (default 80)"),
                     "advance": F(Int(0, 100), doc="at or above: advance (default 70)"),
                     "undecided": F(Int(0, 100), doc="at or above: undecided (default 50)"),
+                    "answers": F(
+                        Int(0, 100),
+                        doc="the most the answers move the score, up or down (default 25)",
+                    ),
                 },
             ),
             doc="thresholds for the outcome; see scenario-format.md 3.10",
@@ -568,7 +589,10 @@ LIBRARY = Rec(
         "library": F(NAME, True, "the library's name"),
         "word_sets": F(MapOf(ListOf(TEXT)), doc="named word lists, used as @name"),
         "intents": F(MapOf(INTENT), True, "the intents every scenario gets"),
-        "markers": F(MapOf(PATTERNS), doc="patterns for chance, defensive, specifics"),
+        "markers": F(
+            MapOf(PATTERNS),
+            doc="patterns for chance, defensive, specifics, example, result, evasive",
+        ),
         "style": F(STYLE, doc="the default interviewer lines"),
     },
 )

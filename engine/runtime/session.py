@@ -22,6 +22,7 @@ from typing import Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
+from closer.engine.runtime import judge
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import EndEvent, Event, IntentEvent, SayEvent, VerdictEvent
 from closer.engine.runtime.machine import Edge
@@ -72,6 +73,7 @@ class SessionState:
     defensive: int = 0
     ended: bool = False
     last_pick: dict[str, int] = field(default_factory=dict)  # no variant twice in a row
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # judged answers (judge.py)
     _generator = None  # not a field: the live generator, made on first use
 
     def generator(self) -> random.Random:
@@ -228,6 +230,7 @@ class Session:
         elif intent == "probe":
             self.voice.say(q.rephrase or q.ask)
         else:
+            judge.take(self.program, self.st, q.id, utt.text, self.voice)
             self._advance(utt=utt)
 
     def _candidate_questions(self, intent: str | None, utt: Utterance) -> None:
