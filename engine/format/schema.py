@@ -492,7 +492,9 @@ CONCERN = Rec(
         "probes": F(Int(0, 3), doc="probes needed before the specific line (default 1)"),
         "preempt": F(Bool(), doc="evidence before the closing question defuses it (default true)"),
         "when_fact": F(NAME, doc="raised only if this candidate fact is true"),
-        "triggers": F(PATTERNS, doc="what raises it (said and misunderstanding)"),
+        "triggers": F(
+            PATTERNS, doc="what raises it (said, misunderstanding; on a theme: red flags)"
+        ),
         "during": F(ListOf(NAME, min=1), doc="question ids during which triggers count"),
         "theme": F(
             Rec(
