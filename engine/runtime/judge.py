@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer.engine.format import model as m
@@ -90,8 +91,15 @@ class Features(NamedTuple):
 
 def sentences(text: str) -> list[Utterance]:
     """The sentences of a text, each normalised on its own (empty ones left out)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=16)
+def _sentences(text: str) -> tuple[Utterance, ...]:
+    # the concern scan and the judge read the same line in one turn: normalise it once (an
+    # Utterance only ever caches what its own words match)
     out = [normalize(s) for s in _SENTENCE_END.split(text) if s.strip()]
-    return [u for u in out if u.words]
+    return tuple(u for u in out if u.words)
 
 
 def _verb_after(words: Sequence[str], i: int) -> tuple[str, bool] | None:
