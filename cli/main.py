@@ -169,7 +169,10 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance.")
 @click.option(
     "--state",
-    help="Explain as if the interview were in this state (default: every intent listens).",
+    help="Explain as the interview would hear it in this state, context included: a state "
+    "(candidate_questions, a question id ...), or vague:CONCERN / specific:CONCERN for the "
+    "closing discussion with that concern's vague or specific line on the table (default: "
+    "every intent listens, no context).",
 )
 def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     """Which intent TEXT matches in SCENARIO, by which rule, with what score; which other
@@ -180,14 +183,18 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     from closer.cli.play import load_program
     from closer.cli.scenarios import resolve
     from closer.engine.format.patterns import normalize
+    from closer.engine.tools.explain import context, explain_in
     from closer.engine.tools.explain import explain as run
 
     program = load_program(resolve(scenario)[1])
     states = program.machine.states
-    if state is not None and state not in states:
+    if state is not None and context(program, state) is None:
+        tables = [f"vague:{c.id}" for c in program.concerns][:2]
         raise click.BadParameter(
             clean(
                 f"{state!r} is not a state of {program.scenario.id}; states: {', '.join(states)}"
+                f", or vague:CONCERN / specific:CONCERN ({', '.join(tables) or 'no concerns'}"
+                ", ...)"
             ),
             param_hint="--state",
         )
@@ -196,9 +203,10 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
     for utterance in lines:
         if text == "-" and not utterance.strip():
             continue
-        utt = normalize(utterance)
-        allowed = everything if state is None else program.listening(state, utt)
-        result = run(program, utt, allowed, state)
+        if state is None:
+            result = run(program, normalize(utterance), everything, None)
+        else:
+            result = explain_in(program, utterance, state)
         if as_json or text == "-":
             data = result.to_json()
             data["text"] = utterance
@@ -222,6 +230,7 @@ def _explained(result: Explanation) -> str:
     if result.runners_up:
         out.append("runners-up:")
         out += [f"  {c.rule} '{c.pattern}': {c.reason} [{c.source}]" for c in result.runners_up]
+    out += result.in_context()
     if result.scan:
         out.append("concern patterns:")
         out += [f"  {h.describe()}" for h in result.scan]
@@ -235,12 +244,21 @@ def _explained(result: Explanation) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for the terminal; markdown for a document to share (with a coach).",
+)
+@click.option(
     "--color/--no-color",
     default=None,
-    help="Force colour on or off (default as for `closer play`).",
+    help="Force colour on or off (default as for `closer play`; text only).",
 )
-def debrief(transcript_path: Path, color: bool | None) -> None:
+def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
+    from closer.cli import debrief as words
     from closer.cli import render, transcript
     from closer.cli.play import load_program, wants_color
     from closer.engine.runtime.concerns import impossible_move
@@ -264,8 +282,12 @@ def debrief(transcript_path: Path, color: bool | None) -> None:
             f"`closer play --resume {transcript_path}`"
         )
     persona = program.scenario.persona.name.split()[0]
+    report = build_debrief(program, events)
+    if fmt == "markdown":
+        click.echo(words.markdown(report, persona, program.scenario.title), nl=False)
+        return
     painter = render.Painter(wants_color(color))
-    painter.echo(render.debrief(painter, build_debrief(program, events), persona))
+    painter.echo(words.text(painter, report, persona))
 
 
 @cli.command("test", short_help="Run conversation tests, coverage, exploration.")

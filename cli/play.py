@@ -135,12 +135,10 @@ class Player:
             )
         return "\n".join(clean(line) for line in lines)
 
-    def explain(self, text: str, state: str) -> Explanation:
-        from closer.engine.format.patterns import normalize
-        from closer.engine.tools.explain import explain
+    def explain(self, text: str, where: str) -> Explanation:
+        from closer.engine.tools.explain import explain_in
 
-        utt = normalize(text)
-        return explain(self.program, utt, self.program.listening(state, utt), state)
+        return explain_in(self.program, text, where)
 
     def show_trace(self, text: str, state: str, events: Iterable[Event]) -> None:
         """For authors (`--trace`): everything behind the reply, hidden state included."""
@@ -178,7 +176,7 @@ class Player:
                 if self.command(text):
                     self.finish("quit")
                 continue
-            before = self.session.st.state
+            before = self._where()
             turn = self.session.turn(text)
             self.turns += 1
             self.last = (text, before)
@@ -187,6 +185,13 @@ class Player:
             if self.trace:
                 self.show_trace(text, before, turn.events)
         return next((e.reason for e in reversed(self.history) if isinstance(e, EndEvent)), "")
+
+    def _where(self) -> str:
+        """Where the session stands, as `closer explain --state` takes it (only worked out
+        here when /why or --trace may need it)."""
+        from closer.engine.runtime.reading import where_of
+
+        return where_of(self.program, self.session.st)
 
     def finish(self, reason: str) -> None:
         events = self.session.end(reason).events
@@ -351,6 +356,7 @@ def play(
     record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
+    from closer.cli import debrief
     from closer.engine.tools.debrief import build_debrief
 
     transcript_path = transcript_path or resume_path
@@ -404,7 +410,7 @@ def play(
         if writer is not None:
             writer.close()
     report = build_debrief(program, player.history)
-    painter.echo(render.debrief(painter, report, player.persona))
+    painter.echo(debrief.text(painter, report, player.persona))
     if (log is not None and log.failed) or (recorder is not None and recorder.failed):
         return 1  # the interview went on, but a file asked for is not whole
     if transcript_path:

@@ -132,7 +132,7 @@ def test_play_through_runner_ends_with_debrief(runner: CliRunner, tmp_path: Path
     result = play(runner, 1, t, "fine\n/why\nno questions\n")
     assert result.exit_code == 0, result.output
     assert "Priya: Hi Jordan" in result.output
-    assert "Debrief" in result.output and "Verdict:" in result.output
+    assert "Debrief" in result.output and "You left at turn 2" in result.output
     assert "\x1b[" not in result.output  # no colour when not a terminal
     events = [json.loads(x) for x in t.read_text().splitlines()]
     assert events[0] == {

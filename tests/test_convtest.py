@@ -138,7 +138,7 @@ def test_a_passing_case_checks_every_key(program: Program) -> None:
         "      verdict: undecided\n"
         "      score: {min: 60, max: 70}\n"
         "      concerns: {tenure: not hidden}\n"
-        "      debrief: {asked: true, full_form: false, probed: false, never_heard: []}\n",
+        "      debrief: {asked: true, full_form: false, probed: null, never_heard: []}\n",
         program,
     )
     result = run_case(case, program)
@@ -171,6 +171,39 @@ def test_a_failing_step_reports_where_and_what(program: Program) -> None:
     assert got["intent"] == ("t.test.yaml:10:17", '"probe"', "null")
     assert got["reply"][1] == '"Nope."' and "Tell me about a system" in got["reply"][2]
     assert len(result.steps) == 2  # stopped at the failing step
+
+
+def test_debrief_expectations_of_quotes_leaving_and_preemption(program: Program) -> None:
+    """`quotes`: words some quote of the debrief holds; `left_early`; `preempted`: ids."""
+    line = "Brightloop shut down and Parcelwise was acquired; payments is where I want to stay."
+    (good, bad) = load(
+        "  - name: good\n"
+        "    start: why_us\n"
+        f"    steps:\n      - say: {line!r}\n"
+        "    end: quit\n"
+        "    expect:\n"
+        "      debrief: {preempted: [tenure], left_early: true, quotes: [Parcelwise was]}\n"
+        "  - name: bad\n"
+        "    start: why_us\n"
+        f"    steps:\n      - say: {line!r}\n"
+        "    expect:\n"
+        "      debrief: {preempted: [], left_early: false, quotes: [I never said this]}\n",
+        program,
+    )
+    assert run_case(good, program).passed, run_case(good, program).failure
+    fail = run_case(bad, program).failure
+    assert fail is not None
+    got = {m.key: (m.expected, m.actual) for m in fail.mismatches}
+    assert got["debrief.preempted"] == ("[]", '["tenure"]')
+    assert got["debrief.left_early"] == ("false", "true")
+    assert got["debrief.quotes"][0] == '["I never said this"]'
+    assert "Parcelwise was acquired" in got["debrief.quotes"][1]
+    text = (
+        HEAD + "  - name: a\n    steps: [{say: hi}]\n    expect: {debrief: {preempted: [tenur]}}\n"
+    )
+    assert errors(text, program) == [
+        "t.test.yaml:6:35: T004 unknown concern 'tenur' (did you mean 'tenure'?)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from closer.engine import Session, SessionState
 from closer.engine.format.patterns import normalize
 from closer.engine.format.source import parse
 from closer.engine.runtime.concerns import ConcernTracker
-from closer.engine.runtime.events import ConcernEvent, EndEvent, VerdictEvent
+from closer.engine.runtime.events import ConcernEvent, EndEvent, VerdictEvent, interviewer_says
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.voice import Voice
 from closer.engine.tools.explore import (
@@ -278,6 +278,12 @@ def test_the_shipped_persona_breaks_no_invariant(program: Program) -> None:
     assert report.violations == ()
 
 
+@pytest.mark.parametrize("name", ["ledgerline", "riverbend"])
+def test_no_shipped_persona_says_a_line_twice_in_a_row(name: str) -> None:
+    shipped = compile_text((ROOT / "scenarios" / f"{name}.yaml").read_text("utf-8"), name)
+    assert invariants(shipped, 200, 2026)["no_repeat"] == 0
+
+
 def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
     edge = compile_text(EDGE, "edge.yaml")
     report = explore(edge, 50, 3)
@@ -385,7 +391,7 @@ def test_a_global_counter_breaks_determinism(
     calls = iter(range(10**9))
 
     def pick(self: Voice, lines: tuple[str, ...], **values: str) -> str:
-        return lines[next(calls) % len(lines)]
+        return f"{lines[0]} ({next(calls)})"  # never the same twice: no replay can agree
 
     monkeypatch.setattr(Voice, "pick", pick)
     found = invariants(short, 10)
@@ -406,6 +412,52 @@ def test_state_lost_in_json_breaks_the_round_trip(
     found = [v for v in report.violations if v.invariant == "round_trip"]
     assert found and "resumed from JSON" in found[0].message
     assert not {v.invariant for v in report.violations} - {"round_trip"}
+
+
+def test_a_quote_the_candidate_did_not_say_breaks_quotes(
+    short: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import closer.engine.tools.debrief
+
+    excerpt = closer.engine.tools.debrief.excerpt
+    monkeypatch.setattr(
+        closer.engine.tools.debrief, "excerpt", lambda text, *a, **k: excerpt(text).upper()
+    )
+    report = explore(short, 10, 1)
+    found = [v for v in report.violations if v.invariant == "quotes"]
+    assert found and "the debrief quotes" in found[0].message and found[0].turn is not None
+    small = shrink(short, found[0])
+    assert small.invariant == "quotes" and len(small.lines) <= len(found[0].lines)
+
+
+def test_the_debrief_quotes_only_what_was_said_in_a_clean_run(program: Program) -> None:
+    assert invariants(program, 60, 9)["quotes"] == 0
+
+
+def test_a_line_said_twice_in_a_row_breaks_no_repeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    from closer.engine.tools.explore import no_repeat, replay
+
+    # EDGE's first question has no rephrase: asked what it means, it is asked again, which the
+    # voice turns into "As I said: ..."; with that guard taken out, it is the same line again
+    edge = compile_text(EDGE, "edge.yaml")
+    events = replay(edge, 1, {}, ["Hi.", "What do you mean?"])
+    assert no_repeat(events) is None
+    assert any(e.text.startswith("As I said: Tell me") for e in interviewer_says(events))
+    say = Voice.say
+
+    def careless(self: Voice, lines: tuple[str, ...], *args: Any, **values: str) -> None:
+        self.last_line = None  # forget what was said last
+        say(self, lines, *args, **values)
+
+    monkeypatch.setattr(Voice, "say", careless)
+    events = replay(edge, 1, {}, ["Hi.", "What do you mean?"])
+    assert no_repeat(events) == ('the interviewer said "Tell me about yourself." twice in a row', 2)
+    assert no_repeat(replay(edge, 1, {}, ["Hi.", "I built a pipeline."])) is None
+    report = explore(edge, 40, 1)
+    found = [v for v in report.violations if v.invariant == "no_repeat"]
+    assert found and "twice in a row" in found[0].message
+    small = shrink(edge, found[0])
+    assert small.invariant == "no_repeat" and len(small.lines) <= len(found[0].lines)
 
 
 def test_a_second_verdict_is_not_well_formed(

@@ -73,7 +73,8 @@ def test_the_coverage_gate_covers_every_shipped_scenario(
 def test_random_walks_break_no_invariant_in_any_shipped_scenario(name: str) -> None:
     program = compile_scenario(load_path(str(shipped_paths()[name])))
     report = explore(program, 60, 2026)
-    assert report.walks == 60 and report.violations == ()
+    assert report.walks == 60
+    assert report.violations == ()
 
 
 def test_the_second_persona_is_fully_covered(coverage: dict[str, dict[str, Any]]) -> None:

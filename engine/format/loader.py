@@ -332,7 +332,7 @@ class _Builder:
             if name == "hesitation_pause":
                 values[name] = float(src.v) if src else 1.5
             else:
-                missing = name in ("confirm_partial", "confirm_unresolved")
+                missing = name in ("confirm_partial", "confirm_unresolved", "repair_hint")
                 allowed = WITH_MISSING if missing else KNOWN
                 mine = src is own.get(name)  # the library's lines are tested where they live
                 values[name] = self.check.lines(src, allowed) if mine else as_lines(src)
@@ -494,6 +494,7 @@ class _Concerns:
             worsened=self.reply(replies, "worsened"),
             unresolved=self.reply(replies, "unresolved"),
             span=c.span,
+            about=self.pats.compile(c.get("about")),
         )
 
     def groups(self, ev: Y) -> tuple[m.Group, ...]:

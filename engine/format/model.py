@@ -11,19 +11,32 @@ from closer.engine.format.patterns import Pattern
 
 Lines = tuple[str, ...]
 Source = Literal["background", "said", "theme", "misunderstanding"]
-PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by"]
+PatternKind = Literal["trigger", "theme", "counter", "evidence", "worsened_by", "about"]
 Fact = bool | int | float | str
 
 PHASES = ("opening", "questions", "candidate_questions", "closing", "ended")
-CANDIDATE_QUESTIONS = (
+# the questions of the article (M9): W105 warns about each one a persona does not answer
+CORE_QUESTIONS = (
     "ask_why_open", "ask_new_or_replacement", "ask_expectations", "ask_long_term",
     "ask_next_steps", "ask_start_date",
 )  # fmt: skip
+# the other questions candidates commonly ask: W112 names those a persona does not answer
+COMMON_QUESTIONS = (
+    "ask_onboarding", "ask_team", "ask_typical_day", "ask_culture", "ask_challenges",
+    "ask_schedule", "ask_remote", "ask_pay", "ask_like_working_here",
+)  # fmt: skip
+CANDIDATE_QUESTIONS = CORE_QUESTIONS + COMMON_QUESTIONS
 STANDARD_INTENTS = (
     "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
-MARKERS = ("chance", "defensive", "specifics", "example", "result", "evasive")
+MARKERS = (
+    "chance", "defensive", "specifics", "nerves", "bad_day", "hardship", "example", "result",
+    "evasive",
+)  # fmt: skip
+# the feelings a line can carry, most serious first (each is a marker, and a `tone` of the intent
+# event)
+TONES = ("hardship", "nerves", "bad_day")
 # the transcript's vocabulary (docs/transcript.md); "inactive" is a concern before anything
 # happened to it, never an event
 STATUSES = (
@@ -76,6 +89,17 @@ class Style(NamedTuple):
     confirm_unresolved: Lines
     out_of_time: Lines
     your_turn: Lines
+    get_started: Lines
+    small_talk_back: Lines
+    reassure: Lines
+    sympathy: Lines
+    sympathy_light: Lines
+    repair_ask: Lines
+    repair_hint: Lines
+    repair_move_on: Lines
+    move_on_question: Lines
+    plainly: Lines
+    again: Lines
 
 
 class Persona(NamedTuple):
@@ -184,6 +208,7 @@ class Concern(NamedTuple):
     worsened: Lines
     unresolved: Lines
     span: Span
+    about: tuple[Pat, ...] = ()  # a guess that names it ("is it my job changes?")
 
     def patterns(self) -> Iterator[tuple[PatternKind, str | None, Pat]]:
         """Every pattern of this concern as (kind, evidence group or None, pattern)."""
@@ -196,6 +221,8 @@ class Concern(NamedTuple):
             yield from (("evidence", g.id, p) for p in g.patterns)
         for p in self.worsened_by:
             yield "worsened_by", None, p
+        for p in self.about:
+            yield "about", None, p
 
 
 class WordSet(NamedTuple):

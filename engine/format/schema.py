@@ -344,6 +344,17 @@ STYLE = Rec(
         "confirm_unresolved": F(LINES, doc="... when it does not; may use {missing}"),
         "out_of_time": F(LINES, doc="said when max_turns is reached"),
         "your_turn": F(LINES, doc="'anything else?' and the like before the closing question"),
+        "get_started": F(LINES, doc="moving on to the questions after a fitting word on feelings"),
+        "small_talk_back": F(LINES, doc="the answer to 'and you?' in the small talk"),
+        "reassure": F(LINES, doc="to a candidate who says they are nervous"),
+        "sympathy": F(LINES, doc="to something hard: an illness, a loss, a layoff"),
+        "sympathy_light": F(LINES, doc="to a bad journey or a rough morning"),
+        "repair_ask": F(LINES, doc="asking what the candidate meant (a line not understood)"),
+        "repair_hint": F(LINES, doc="after a probe with nothing more to say; may use {missing}"),
+        "repair_move_on": F(LINES, doc="moving on gracefully when still not understood"),
+        "move_on_question": F(LINES, doc="moving past a question the candidate asked about twice"),
+        "plainly": F(LINES, doc="said before spelling a concern out when probes went astray"),
+        "again": F(LINES, doc="put before a line said again straight after itself: 'As I said:'"),
     },
 )
 
@@ -524,6 +535,7 @@ CONCERN = Rec(
             "what addresses it; see scenario-format.md 3.9",
         ),
         "worsened_by": F(PATTERNS, doc="what makes it worse"),
+        "about": F(PATTERNS, doc="a guess that names it: such a probe brings the specific line"),
         "replies": F(
             Rec(
                 "concern.replies",
@@ -557,7 +569,7 @@ SCENARIO = Rec(
         "intents": F(MapOf(INTENT), doc="new intents, or more patterns for the library's"),
         "markers": F(
             MapOf(PATTERNS),
-            doc="more patterns for chance, defensive, specifics, example, result, evasive",
+            doc="more patterns for the markers (chance, defensive, specifics, example, ...)",
         ),
         "flow": F(
             FLOW,
@@ -593,7 +605,7 @@ LIBRARY = Rec(
         "intents": F(MapOf(INTENT), True, "the intents every scenario gets"),
         "markers": F(
             MapOf(PATTERNS),
-            doc="patterns for chance, defensive, specifics, example, result, evasive",
+            doc="patterns for the markers (chance, defensive, specifics, example, ...)",
         ),
         "style": F(STYLE, doc="the default interviewer lines"),
     },

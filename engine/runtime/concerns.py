@@ -152,6 +152,17 @@ class ConcernTracker:
             return None
         return min(waiting, key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)))
 
+    def cue(self, c: m.Concern | None, first: bool) -> None:
+        """The hesitation before concern `c` is put on the table, or the quick answer when
+        there is none (to the closing question, or to "anything else?")."""
+        style = self.program.style
+        if c is None:
+            quick = style.no_concerns if first and self.st.current is None else style.nothing_else
+            self.voice.cue("quick", quick)
+        else:
+            self.voice.cue("hesitation", style.hesitation)
+        self.st.current = c.id if c is not None else None
+
     def hint(self, c: m.Concern) -> None:
         """Say the vague line (and the specific one straight after, if it needs no probe)."""
         self.st.concerns[c.id].said = 1
@@ -165,21 +176,16 @@ class ConcernTracker:
         self.voice.say(c.specific)
         self.move(c, "revealed")
 
-    def probe(self, c: m.Concern) -> None:
-        """The candidate asked what the vague line meant."""
+    def probe(self, c: m.Concern, strong: bool = False) -> None:
+        """The candidate asked what the vague line meant: the specific line once enough probes
+        were heard (a `strong` probe, one that names the concern, is enough on its own), else
+        the vague line in other words (another variant; the voice never repeats a line)."""
         cs = self.st.concerns[c.id]
-        if cs.said != 1:
-            self.voice.say(self.program.style.already_said)
-            return
         cs.probes += 1
-        if cs.probes >= c.probes:
+        if strong or cs.probes >= c.probes:
             self.reveal(c)
         else:
             self.voice.say(c.vague)
-
-    def repeat(self, c: m.Concern) -> None:
-        """The closing question again, with a concern on the table: say it again."""
-        self.voice.say(c.specific if self.st.concerns[c.id].said == 2 else c.vague)
 
     def missing(self, c: m.Concern) -> str:
         have = set(self.st.concerns[c.id].groups)
@@ -199,9 +205,11 @@ class ConcernTracker:
         else:
             self.voice.say(style.confirm_unresolved, missing=self.missing(c))
 
-    def address(self, c: m.Concern, intent: str | None, utt: Utterance) -> None:
+    def address(self, c: m.Concern, intent: str | None, utt: Utterance, quiet: bool) -> bool:
         """The candidate answers the concern on the table (or another one already out in the
-        open): resolve it, part-resolve it, or make it worse."""
+        open): resolve it, part-resolve it, or make it worse. False when the answer gave her
+        nothing to go on: then she says her first reply to that, unless `quiet` (the session
+        escalates instead)."""
         style = self.program.style
         if self.program.marker("defensive", utt) or _any(c.worsened_by, utt):
             cs = self.st.concerns[c.id]
@@ -210,7 +218,7 @@ class ConcernTracker:
             if cs.status != "worsened":
                 self.move(c, "worsened")
             self.voice.say(c.worsened or style.fallback)
-            return
+            return True
         others = [
             o
             for o in self.program.concerns
@@ -220,11 +228,15 @@ class ConcernTracker:
         ]
         for target in (c, *others):
             if self._settle(target, utt):
-                return
+                return True
         if intent == "acknowledge":
             self.voice.say(style.acknowledgements)
-        else:
+            return True
+        if not quiet and self.st.concerns[c.id].said < 2:
+            self.voice.say(style.not_quite)
+        elif not quiet:
             self.voice.say(c.unresolved or style.confirm_unresolved, missing=self.missing(c))
+        return False
 
     def _settle(self, c: m.Concern, utt: Utterance) -> bool:
         """Apply this turn's evidence to a surfaced concern; False if there was none for it."""

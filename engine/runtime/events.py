@@ -59,6 +59,7 @@ class IntentEvent:
     score: int
     form: str | None = None
     deferred: bool = False
+    tone: str | None = None  # a feeling the line carries (m.TONES), for a fitting reply
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -72,6 +73,8 @@ class IntentEvent:
             out["form"] = self.form
         if self.deferred:
             out["deferred"] = True
+        if self.tone is not None:
+            out["tone"] = self.tone
         return out
 
 
@@ -164,9 +167,7 @@ class EndEvent:
         return {"event": "end", "turn": self.turn, "reason": self.reason}
 
 
-Event = (
-    SayEvent | IntentEvent | CueEvent | ConcernEvent | AssessEvent | VerdictEvent | EndEvent
-)
+Event = SayEvent | IntentEvent | CueEvent | ConcernEvent | AssessEvent | VerdictEvent | EndEvent
 
 
 def interviewer_says(events: Iterable[Event]) -> list[SayEvent]:
@@ -235,7 +236,12 @@ def _intent(d: JSON) -> IntentEvent:
         _field(d, "score", int),
         form,
         bool(_field(d, "deferred", bool, optional=True)),
+        _optional_choice(d, "tone", m.TONES),
     )
+
+
+def _optional_choice(d: JSON, key: str, allowed: tuple[str, ...]) -> str | None:
+    return None if d.get(key) is None else _choice(d, key, allowed)
 
 
 def _concern(d: JSON) -> ConcernEvent:

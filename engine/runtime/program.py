@@ -22,11 +22,15 @@ Kind = Literal[
 CQ = "candidate_questions"
 DISCUSSION = "closing_discussion"
 CLEAR = "closing_clear"
-_QUESTION_WORDS = frozenset([
-    "what", "why", "how", "when", "where", "who", "which", "is", "are", "do", "does", "did",
-    "can", "could", "would", "will", "should", "may", "any", "anything", "have", "has", "was",
-    "were", "r",
+# a line opens like a question when it inverts: an auxiliary first ("do you ...", "is there
+# ..."), or a question word and then an auxiliary ("how do you ...", "what is ..."); "when I was
+# at Lakeview, ..." opens an answer
+_AUXILIARIES = frozenset([
+    "is", "are", "am", "do", "does", "did", "can", "could", "would", "will", "should", "shall",
+    "may", "might", "have", "has", "had", "was", "were", "r", "any", "anything", "isnt",
 ])  # fmt: skip
+_WH_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whom", "which", "whose"})
+_FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
 SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
@@ -198,7 +202,9 @@ class Program:
             if len(utt.words) <= SHORT:
                 allowed.add("goodbye")
             return frozenset(allowed)
-        base = cq | {
+        # with a concern on the table, "I want to stay long term" is evidence, not a question
+        asked = cq if kind != DISCUSSION or looks_like_question(utt) else frozenset()
+        base = asked | {
             "closing_question",
             "how_did_i_do",
             "no_questions",
@@ -220,7 +226,25 @@ class Program:
 
 
 def looks_like_question(utt: Utterance) -> bool:
-    return "?" in utt.text or (bool(utt.words) and utt.words[0] in _QUESTION_WORDS)
+    """A question mark, or a question's word order (`opens_question`)."""
+    return "?" in utt.text or opens_question(utt.words)
+
+
+def opens_question(words: tuple[str, ...]) -> bool:
+    """Do these words open like a question: an auxiliary first, or a question word followed
+    by an auxiliary (or, for what/which/whose, by anything: "what kind of ...")? Fillers such
+    as "so" and "okay" before it are skipped."""
+    i = 0
+    while i < len(words) - 1 and words[i] in _FILLERS:
+        i += 1
+    if i >= len(words):
+        return False
+    first, second = words[i], words[i + 1] if i + 1 < len(words) else ""
+    if first in _AUXILIARIES:
+        return True
+    if first in ("what", "which", "whose"):  # but "what I did was ..." is an answer
+        return second not in ("i", "we", "he", "she", "they", "my", "our")
+    return first in _WH_WORDS and (second in _AUXILIARIES or second in ("about", "come", "so"))
 
 
 def flow_edges(scenario: m.Scenario, exits: Mapping[str, tuple[Exit, ...]]) -> list[Edge]:

@@ -33,8 +33,9 @@ from closer.engine.runtime.program import (
     FollowUp,
     IntentMatch,
     Program,
-    looks_like_question,
 )
+from closer.engine.runtime.reading import context_of, read
+from closer.engine.runtime.repair import Repair
 from closer.engine.runtime.verdict import verdict
 from closer.engine.runtime.voice import Voice
 
@@ -73,6 +74,8 @@ class SessionState:
     defensive: int = 0
     ended: bool = False
     last_pick: dict[str, int] = field(default_factory=dict)  # no variant twice in a row
+    last_line: str | None = None  # the interviewer's last line: never said twice in a row
+    stuck: int = 0  # turns in a row that moved nothing on: how far repair has escalated
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # judged answers (judge.py)
     _generator = None  # not a field: the live generator, made on first use
 
@@ -114,9 +117,13 @@ class Session:
         _check_belongs(program, state)
         self.program = program
         self.st = state
-        self.voice = Voice(state.generator(), state.last_pick, program.values, self._where)
+        rng, again = state.generator(), program.style.again
+        self.voice = Voice(
+            rng, state.last_pick, program.values, self._where, again, state.last_line
+        )
         self.concerns = ConcernTracker(program, state, self.voice)
         self.moves: list[tuple[str, str, str]] = []
+        self.repair = Repair(program.style, state, self.voice, self.concerns)
 
     @classmethod
     def start(
@@ -127,10 +134,8 @@ class Session:
         start: str | None = None,
     ) -> tuple[Session, Turn]:
         """A new session and its opening turn (background concerns raised, greeting said).
-
-        `start` (a question id or `candidate_questions`) skips ahead after the greeting: the
-        machine advances along the question order to it, and its question (or the prompt for
-        the candidate's questions) is asked in the same opening turn."""
+        `start` (a question id or `candidate_questions`) skips ahead to it after the greeting,
+        along the question order, and asks it in the same opening turn."""
         sc = program.scenario
         all_facts = {**dict(sc.candidate.facts), **(facts or {})}
         concerns = {c.id: ConcernState() for c in program.concerns}
@@ -161,24 +166,17 @@ class Session:
         utt = normalize(text)
         self.voice.record(SayEvent(st.turn, "candidate", text))
         kind = program.kind(st.state)
-        match = program.classify(utt, program.listening(st.state, utt))
-        intent = match.intent if match else None
-        form = None
-        if intent == "closing_question":
-            form = "full" if program.marker("chance", utt) else "plain"
-        deferred = _deferred(program, kind, intent)
+        reading = read(program, context_of(program, st), text, utt)
+        intent = reading.intent
+        deferred = reading.deferred_question or _deferred(program, kind, intent)
         self.voice.record(
             IntentEvent(
-                st.turn,
-                intent,
-                match.rule if match else None,
-                match.score if match else 0,
-                form,
-                deferred,
+                st.turn, intent, reading.rule, reading.score, reading.form, deferred, reading.tone
             )
         )
         if intent not in NAVIGATION and intent not in program.candidate_questions:
             self.concerns.scan(utt, text, st.state)
+        self.repair.begin(reading)
         if deferred:
             self._defer(kind, intent)
         elif kind == "opening":
@@ -194,7 +192,7 @@ class Session:
         if not st.ended and st.turn >= program.scenario.max_turns:
             self.voice.say(program.style.out_of_time)
             self._leave("completed")
-        return self._flush(match)
+        return self._flush(reading.match)
 
     def end(self, reason: str) -> Turn:
         """Close the session from outside (`eof`, `quit`, `interrupted`): verdict and end."""
@@ -211,15 +209,22 @@ class Session:
             self.voice.say(style.defer_closing)
         else:
             self.voice.say(style.how_did_i_do if intent == "how_did_i_do" else style.defer_question)
-        if kind == "opening":
-            self._advance()
+        if kind == "opening" or self.repair.stuck() > 0:  # put off twice: she moves on
+            self._advance(skip=kind != "opening")
         else:
             q = self.program.questions[self.st.state]
             self.voice.say(q.rephrase or q.ask)
 
     def _opening(self, utt: Utterance) -> None:
-        sc = self.program.scenario
-        self.voice.say(sc.flow.opening_reply or self.program.style.acknowledgements)
+        sc, style = self.program.scenario, self.program.style
+        tone = self.repair.tone()
+        if tone:
+            self.voice.say(tone)
+            self.voice.say(style.get_started)
+        else:
+            if _asks_back(utt):
+                self.voice.say(style.small_talk_back)
+            self.voice.say(sc.flow.opening_reply or style.acknowledgements)
         self._advance(utt=utt)
 
     def _question(self, intent: str | None, utt: Utterance) -> None:
@@ -227,8 +232,11 @@ class Session:
         if intent == "goodbye":
             self.voice.say(self.program.scenario.flow.closing)
             self._leave("completed")
-        elif intent == "probe":
+        elif intent == "probe" and self.repair.stuck() == 0:
             self.voice.say(q.rephrase or q.ask)
+        elif intent == "probe":  # asked about twice: a person lets it go and moves on
+            self.voice.say(self.program.style.move_on_question)
+            self._advance(skip=True)
         else:
             judge.take(self.program, self.st, q.id, utt.text, self.voice)
             self._advance(utt=utt)
@@ -242,23 +250,19 @@ class Session:
             return
         elif intent is not None:  # anything_else, confirm ... before the closing question
             self.voice.say(style.your_turn)
-        elif looks_like_question(utt):
-            self.voice.say(style.unknown_question)
         else:
-            self.voice.say(style.acknowledgements)
+            self.repair.not_understood(utt, style.acknowledgements)
 
     def _discussion(self, intent: str | None, utt: Utterance) -> None:
         c = self.program.concern(self.st.current)
-        if intent == "probe":
-            self.concerns.probe(c)
-        elif intent == "closing_question":
-            self.concerns.repeat(c)
+        if intent in ("probe", "closing_question"):  # asked again: she is asked to say more
+            self.repair.probe(c)
         elif intent == "anything_else":
             self._surface_next(first=False)
         elif intent == "confirm":
             self.concerns.confirm(c)
         elif not self._common(intent):
-            self.concerns.address(c, intent, utt)
+            self.repair.address(c, intent, utt)
 
     def _clear(self, intent: str | None, utt: Utterance) -> None:
         if intent in ("anything_else", "closing_question"):
@@ -266,7 +270,7 @@ class Session:
         elif intent == "confirm":
             self.voice.say(self.program.style.acknowledgements)
         elif not self._common(intent):
-            self.voice.say(self.program.style.fallback)
+            self.repair.not_understood(utt, self.program.style.fallback)
 
     def _common(self, intent: str | None) -> bool:
         """Candidate questions, feedback requests and goodbyes: handled alike once the
@@ -289,18 +293,11 @@ class Session:
 
     def _surface_next(self, first: bool) -> None:
         """Hesitate and give the next concern's vague line, or answer quickly that there is none."""
-        style = self.program.style
         c = self.concerns.pending()
-        if c is None:
-            quick = style.no_concerns if first and self.st.current is None else style.nothing_else
-            self.voice.cue("quick", quick)
-            self.st.current = None
-            self._fire("close", pending=False)
-            return
-        self.voice.cue("hesitation", style.hesitation)
-        self.st.current = c.id
-        self._fire("close", pending=True)
-        self.concerns.hint(c)
+        self.concerns.cue(c, first)
+        self._fire("close", pending=c is not None)  # before the hint: it is said in the close
+        if c is not None:
+            self.concerns.hint(c)
 
     # -- moving ---------------------------------------------------------------------------------
 
@@ -320,10 +317,12 @@ class Session:
         if isinstance(edge.exit, FollowUp):
             q = edge.exit.question
             self.st.follow_ups.append(q.id)
+            self.voice.say(self.repair.tone())
             self.voice.say(q.follow_up)
         elif isinstance(edge.exit, Exit):
             rule = edge.exit.rule
-            self.voice.say(rule.say if rule is not None and rule.say else style.acknowledgements)
+            plain = rule.say if rule is not None and rule.say else style.acknowledgements
+            self.voice.say(self.repair.tone() or plain)  # a feeling gets a word, not "Good."
 
     def _skip_to(self, start: str) -> None:
         if start != CQ and start not in self.program.questions:
@@ -353,9 +352,16 @@ class Session:
         return self.st.turn, self.program.phase(self.st.state), self.st.state
 
     def _flush(self, match: IntentMatch | None) -> Turn:
+        self.st.last_line = self.voice.last_line
         turn = Turn(self.voice.take(), match, tuple(self.moves))
         self.moves = []
         return turn
+
+
+def _asks_back(utt: Utterance) -> bool:
+    """Small talk returned: "and you?", "how about yourself?"."""
+    w = utt.words
+    return ("you" in w[-3:] or "yourself" in w[-3:]) and ("and" in w or "about" in w or "how" in w)
 
 
 def _deferred(program: Program, kind: str, intent: str | None) -> bool:

@@ -24,11 +24,15 @@ class Voice:
         last_pick: dict[str, int],
         values: dict[str, str],
         where: Callable[[], tuple[int, str, str]],
+        again: m.Lines = (),
+        last_line: str | None = None,
     ) -> None:
         self.rng = rng
         self.last_pick = last_pick
         self.values = values
         self.where = where  # () -> (turn, phase, state), read when a line is said
+        self.again = again  # put before a line said twice in a row ("As I said:")
+        self.last_line = last_line  # the interviewer's last line, whichever turn it was in
         self.events: list[Event] = []
 
     def pick(self, lines: m.Lines, **values: str) -> str:
@@ -44,12 +48,20 @@ class Voice:
         return render(lines[index], {**self.values, **values})
 
     def say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
-        """The interviewer says one of `lines` (nothing, if there are none)."""
+        """The interviewer says one of `lines` (nothing, if there are none), never the line she
+        said last: another variant if there is one, else the same words after "As I said:"."""
         if not lines:
             return
         text = self.pick(lines, **values)
+        if text == self.last_line:
+            others = [line for line in lines if render(line, {**self.values, **values}) != text]
+            if others:
+                text = self.pick(tuple(others), **values)
+            elif self.again:
+                text = f"{self.pick(self.again)} {text}"
         turn, phase, state = self.where()
         self.events.append(SayEvent(turn, "interviewer", text, phase, state, clue))
+        self.last_line = text
 
     def cue(self, kind: str, lines: m.Lines) -> None:
         self.events.append(CueEvent(self.where()[0], kind, self.pick(lines)))

@@ -182,6 +182,9 @@ DEBRIEF = Rec(
         "anything_else": F(Bool()),
         "weak_forms": F(Int(0, 10_000)),
         "never_heard": F(ListOf(NAME)),
+        "preempted": F(ListOf(NAME)),
+        "left_early": F(Bool()),
+        "quotes": F(ListOf(Str(what="words the debrief quotes", max_len=None), min=1)),
     },
 )
 EXPECT = Rec(
@@ -478,7 +481,7 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
                     unknown(c.span, "T005", "status", e["status"], STATUSES)
         elif key == "assess" and c.value and c.value.get("question") not in (None, *program.order):
             unknown(c.span, "T002", "question", c.value["question"], program.order)
-        elif key == "debrief" and sub == "never_heard":
+        elif key == "debrief" and sub in ("never_heard", "preempted"):
             for cid in c.value:
                 if cid not in concerns:
                     unknown(c.span, "T004", "concern", cid, concerns)
@@ -666,7 +669,8 @@ def _check_end(
     verdict = next((e for e in reversed(events) if isinstance(e, VerdictEvent)), None)
     outcome = verdict.outcome if verdict else None
     score = verdict.score if verdict else -1
-    card = None
+    card: dict[str, object] | None = None
+    said: list[str] = []  # the debrief's quotes of the candidate
     for c in checks:
         key, _, sub = c.key.partition(".")
         if key == "verdict" and outcome != c.value:
@@ -682,11 +686,19 @@ def _check_end(
             if card is None:
                 report = build_debrief(program, events)
                 card = {
-                    **report.scorecard.__dict__,
+                    **report.scorecard.expectations(),
                     "never_heard": sorted(r.id for r in report.never_heard),
+                    "preempted": sorted(r.id for r in report.preempted),
+                    "left_early": report.left is not None,
                 }
+                said = sorted({q.text for q in report.quotes()})
+            if sub == "quotes":  # each of these words is in some quote of the debrief
+                missing = [w for w in c.value if not any(w in q for q in said)]
+                if missing:
+                    yield Mismatch(c.key, c.span, _q(missing), _q(said))
+                continue
             got = card[sub]
-            want = sorted(c.value) if sub == "never_heard" else c.value
+            want = sorted(c.value) if sub in ("never_heard", "preempted") else c.value
             if got != want:
                 yield Mismatch(c.key, c.span, _q(want), _q(got))
 

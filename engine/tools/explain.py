@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from closer.engine.errors import Span
 from closer.engine.format import model as m
-from closer.engine.format.patterns import Utterance
+from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.program import IntentMatch, Program
+from closer.engine.runtime.reading import Context, Reading, read
 
 Why = Literal["lower_score", "lower_priority", "later_definition", "not_listening"]
 
@@ -66,6 +67,23 @@ class Explanation:
     winner: IntentMatch | None
     runners_up: tuple[Contender, ...]
     scan: tuple[ScanHit, ...]
+    reading: Reading | None = None  # how the session reads it in `state`, context included
+
+    def in_context(self) -> list[str]:
+        """What the state's context made of the line, when it was explained in a state."""
+        r = self.reading
+        if r is None:
+            return []
+        out = [f"in context: {r.intent or 'an answer or a remark (no intent)'}"]
+        if r.explained:
+            out.append(f"  because {r.rule}: {r.explained}")
+        elif self.winner is not None and r.intent == self.winner.intent:
+            out.append("  (the context changed nothing)")
+        if r.guess and not r.explained:
+            out.append("  it names the concern on the table: a strong probe")
+        if r.tone:
+            out.append(f"  it carries a feeling ({r.tone}): she answers that first")
+        return out
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -82,6 +100,16 @@ class Explanation:
             data.update(self.winner.to_json())
         data["runners_up"] = [c.to_json() for c in self.runners_up]
         data["concerns"] = [h.to_json() for h in self.scan]
+        if self.reading is not None:
+            r = self.reading
+            data["context"] = {
+                "intent": r.intent,
+                "rule": r.rule,
+                "why": r.explained,
+                "guess": r.guess,
+                "tone": r.tone,
+                "deferred": r.deferred_question,
+            }
         return data
 
     def lines(self, limit: int = 6, hidden: bool = True) -> list[str]:
@@ -98,13 +126,18 @@ class Explanation:
             out.append(f"  lost: {c.rule} '{c.pattern}': {c.reason}")
         if len(self.runners_up) > limit:
             out.append(f"  ... and {len(self.runners_up) - limit} more (see --json)")
+        out += self.in_context()
         if hidden:
             out.extend(h.describe() for h in self.scan)
         return out
 
 
 def explain(
-    program: Program, utt: Utterance, allowed: frozenset[str], state: str | None = None
+    program: Program,
+    utt: Utterance,
+    allowed: frozenset[str],
+    state: str | None = None,
+    reading: Reading | None = None,
 ) -> Explanation:
     """Classify `utt` as the session would among `allowed`, and say why every other intent with
     a matching pattern lost."""
@@ -135,8 +168,31 @@ def explain(
         found.append((order, contender))
     found.sort(key=lambda t: (t[1].why == "not_listening", -t[1].score, -t[1].priority, t[0]))
     return Explanation(
-        utt.text, state, winner, tuple(c for _, c in found), tuple(scan(program, utt))
+        utt.text, state, winner, tuple(c for _, c in found), tuple(scan(program, utt)), reading
     )
+
+
+def context(program: Program, where: str) -> Context | None:
+    """A state as `closer explain --state` takes it: a state of the flow, or `vague:CONCERN` /
+    `specific:CONCERN` (the closing discussion with that concern's vague or specific line on the
+    table). None if it is neither."""
+    kind, _, cid = where.partition(":")
+    if cid:
+        concern = program.concern_by_id.get(cid)
+        if kind not in ("vague", "specific") or concern is None:
+            return None
+        return Context("closing_discussion", concern, 1 if kind == "vague" else 2)
+    return Context(where) if where in program.machine.states else None
+
+
+def explain_in(program: Program, text: str, where: str) -> Explanation:
+    """`explain` as the session would hear `text` in `where` (see `context`), context included."""
+    ctx = context(program, where)
+    if ctx is None:
+        raise ValueError(f"{where!r} is not a state")
+    utt = normalize(text)
+    reading = read(program, ctx, text, utt)
+    return explain(program, utt, program.listening(ctx.state, utt), where, reading)
 
 
 def scan(program: Program, utt: Utterance) -> list[ScanHit]:

@@ -19,6 +19,7 @@ import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import NamedTuple
 
 from closer.engine.format.model import Fact
@@ -44,7 +45,7 @@ from closer.engine.runtime.events import (
 )
 from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
 from closer.engine.runtime.session import Session, SessionState
-from closer.engine.tools.debrief import build_debrief, closing_turn
+from closer.engine.tools.debrief import Debrief, build_debrief, closing_turn
 from closer.engine.tools.testyaml import pinned_step, yaml_comment, yaml_flow, yaml_str
 
 INVARIANTS = (
@@ -55,6 +56,8 @@ INVARIANTS = (
     "determinism",  # the same seed and lines give the same events
     "well_formed",  # the transcript events are well-formed
     "round_trip",  # the state survives to_json/JSON/from_json mid-walk and carries on the same
+    "quotes",  # every quote in the debrief is in that turn's candidate line, word for word
+    "no_repeat",  # the interviewer never says the same line twice in a row
 )
 ASKING = ("closing_question", "anything_else")
 STRIPPED = "with the concerns stripped"
@@ -439,8 +442,11 @@ def check(program: Program, walk: Walk, only: str | None = None) -> list[Violati
     # the hidden-state replay takes one of its two variants per walk, to halve its cost
     strip = random.Random(f"strip:{walk.seed}").random() < 0.5
     strip = strip or not flipped_facts(program, facts)
+    built: list[Debrief] = []  # the debrief, built once for "quotes" (its exception: "debrief")
     checks: dict[str, Callable[[], tuple[str, int | None] | None]] = {
-        "debrief": lambda: _debrief(program, walk.events),
+        "debrief": lambda: _debrief(program, walk.events, built),
+        "quotes": lambda: None if only is None and not built else quotes(walk, built, program),
+        "no_repeat": lambda: no_repeat(walk.events),
         "well_formed": lambda: well_formed(program, walk.events),
         "early_reveal": lambda: early_reveal(walk.events),
         "hidden_state": lambda: hidden_state(program, walk, strip),
@@ -465,7 +471,9 @@ def check(program: Program, walk: Walk, only: str | None = None) -> list[Violati
     return out
 
 
-SHRINKABLE = frozenset({"exception", "early_reveal", "hidden_state", "well_formed"})
+SHRINKABLE = frozenset(
+    {"exception", "early_reveal", "hidden_state", "well_formed", "quotes", "no_repeat"}
+)
 
 
 def shrink(program: Program, found: Violation, budget: int = 400) -> Violation:
@@ -547,10 +555,32 @@ def replays(
     return {"determinism": determinism, "round_trip": round_trip}
 
 
-def _debrief(program: Program, events: Sequence[Event]) -> None:
+def _debrief(program: Program, events: Sequence[Event], built: list[Debrief]) -> None:
     """Part of "no exception": every finished session has a debrief (an exception is caught
-    by `check` and reported as `exception ... in debrief`)."""
-    build_debrief(program, events)
+    by `check` and reported as `exception ... in debrief`). Kept in `built` for "quotes"."""
+    built.append(build_debrief(program, events))
+
+
+def quotes(walk: Walk, built: list[Debrief], program: Program) -> tuple[str, int | None] | None:
+    """A debrief quoting words the candidate did not say at that turn: every quote, without
+    its cut marks, must be part of the candidate's line of the turn it names. (`built`: the
+    walk's debrief, when the "debrief" check built it; skipped when that raised.)"""
+    debrief = built[0] if built else build_debrief(program, walk.events)
+    said = {e.turn: e.text for e in walk.events if isinstance(e, SayEvent) and not e.by_interviewer}
+    for q in debrief.quotes():
+        if q.verbatim not in said.get(q.turn, ""):
+            return f"the debrief quotes {json.dumps(q.text)} as said at turn {q.turn}", q.turn
+    return None
+
+
+def no_repeat(events: Sequence[Event]) -> tuple[str, int | None] | None:
+    """The interviewer saying the same line twice in a row (two consecutive interviewer
+    lines, in one turn or across turns; cues are not lines)."""
+    says = interviewer_says(events)
+    for before, after in pairwise(says):
+        if before.text == after.text:
+            return f"the interviewer said {json.dumps(after.text)} twice in a row", after.turn
+    return None
 
 
 def early_reveal(events: Sequence[Event]) -> tuple[str, int | None] | None:

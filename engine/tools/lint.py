@@ -82,7 +82,8 @@ CHECKS = (
     ),
     Check(
         "W105", "warning", "candidate question without an answer",
-        "A standard `ask_*` question with no answer: the interviewer replies with the "
+        "One of the six core `ask_*` questions (why open, new or replacement, expectations, "
+        "long term, next steps, start date) with no answer: the interviewer replies with the "
         "`unknown_question` line when the player asks it.",
     ),
     Check(
@@ -115,6 +116,13 @@ CHECKS = (
         "An entry of a word set made only of gaps and optional parts (`*`, `[maybe]`): every "
         "pattern that uses the set, the shared library's included when the scenario adds to one "
         "of its sets, matches there without a word.",
+    ),
+    Check(
+        "W112", "warning", "common candidate questions without an answer",
+        "Candidates often ask about onboarding, the team, a typical day, the culture, the "
+        "challenges, the schedule, remote work, pay, or what the interviewer likes about working "
+        "there; the persona has no answer for some of these, so the interviewer replies with the "
+        "`unknown_question` line. One warning names them all.",
     ),
 )  # fmt: skip
 BY_CODE = {c.code: c for c in CHECKS}
@@ -403,6 +411,7 @@ def _all_patterns(program: Program) -> Iterator[tuple[str, m.Pat]]:
         for p in q.rubric.topic:
             yield f"the rubric topic of question {q.id!r}", p
     names = {"trigger": "a trigger", "worsened_by": "worsened_by", "theme": "the theme"}
+    names["about"] = "about"
     names["counter"] = names["theme"]
     for c in sc.concerns:
         for kind, group, p in c.patterns():
@@ -432,8 +441,6 @@ EXAMPLE_WORK = 2_000_000  # steps W108 may spend classifying examples: about hal
 
 def _intents(program: Program) -> Iterator[Diagnostic]:
     sc = program.scenario
-    answers = program.answers
-    answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
     heard = program.listened_for
     for intent in sc.intents:
         if intent.span.path != sc.path:
@@ -445,15 +452,7 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"intent {intent.id!r} is never listened for",
                 f"add an answer `{intent.id}:` under candidate_questions.answers, or remove it",
             )
-    for name in m.CANDIDATE_QUESTIONS:
-        if name not in answers:
-            yield _diag(
-                "W105",
-                answer_span,
-                f"no answer for the candidate question {name!r}",
-                f"add `{name}:` under candidate_questions.answers; until then the interviewer "
-                "says the unknown_question line",
-            )
+    yield from _unanswered(program)
     everything = frozenset(i.id for i in sc.intents)
     placed: set[object] = set()
     per_line = sum(
@@ -482,6 +481,32 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"example {example!r} of intent {intent.id!r} is understood as {got}",
                 f"add a pattern to {intent.id!r} that matches it, with a higher score",
             )
+
+
+def _unanswered(program: Program) -> Iterator[Diagnostic]:
+    """W105 for each core candidate question with no answer; one W112 naming the common ones."""
+    answers = program.answers
+    sc = program.scenario
+    answer_span = sc.flow.answers[0].span if sc.flow.answers else Span(sc.path, 1, 1)
+    for name in m.CORE_QUESTIONS:
+        if name not in answers:
+            yield _diag(
+                "W105",
+                answer_span,
+                f"no answer for the candidate question {name!r}",
+                f"add `{name}:` under candidate_questions.answers; until then the interviewer "
+                "says the unknown_question line",
+            )
+    missing = [name for name in m.COMMON_QUESTIONS if name not in answers]
+    if missing:
+        yield _diag(
+            "W112",
+            dict(sc.flow.spans).get("candidate_questions", answer_span),
+            f"no answer for {len(missing)} common candidate question"
+            f"{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+            "add an answer under candidate_questions.answers for each (pay can be a polite "
+            "deflection); until then the interviewer says the unknown_question line",
+        )
 
 
 # ---- concerns -----------------------------------------------------------------------------

@@ -1,0 +1,324 @@
+"""Understanding a line in its context: what the patterns say, then what the moment says.
+
+A person hears a line against what they just said. The same words mean different things after
+the interviewer's vague line ("what do you mean?" is a probe), in the middle of a question (a
+long answer that mentions "concern" and "me" is an answer, not the closing question) or in the
+candidate's questions. `read` first classifies the line among the intents the state listens for
+(`Program.classify`, the authored patterns), then applies the context rules below, each of which
+names itself in `Reading.why` so `closer explain --state` can show what context changed.
+
+Context rules (ids, as written in the transcript's `rule` when they decide):
+- `context:answer` (in a question): the closing question, a candidate question or "how did I
+  do?" counts only when a sentence that is a question asks it; otherwise the line is an answer.
+- `context:for_later` (in a question): a short question put to the interviewer about her side
+  ("do you run postmortems here?") is a question for later, as a recognised one would be.
+- `context:guess` (a vague line on the table): a guess that names the concern (its `about:`
+  patterns) is a strong probe: the specific line comes at once.
+- `context:probe` (a vague or specific line on the table): a request to understand in any form:
+  a question or request addressed to her, the closing question asked again, a short "how so?".
+
+Sentence features used: whether a sentence is a question (a question mark, or it opens like
+one), whether it is addressed to her ("you", "your", an imperative such as "tell me"), its
+length, and whether the line carries a feeling (`tone`: the `hardship`, `nerves` and `bad_day`
+markers, in that order).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from closer.engine.format import model as m
+from closer.engine.format.patterns import Utterance, normalize
+from closer.engine.runtime.program import DISCUSSION, IntentMatch, Program, opens_question
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.session import SessionState
+
+_REQUESTS = frozenset([
+    "tell", "say", "explain", "elaborate", "expand", "go", "be", "help", "walk", "clarify",
+    "spell", "give", "please", "talk", "share", "describe", "unpack", "keep",
+])  # fmt: skip
+_WISH = frozenset({"wonder", "wondering", "wondered", "curious", "interested"})
+_ABOUT_ANSWER = frozenset(
+    {"i", "me", "my", "mean", "example", "question", "repeat", "again", "rephrase", "sorry"}
+)
+_FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
+_YOU = frozenset({"you", "your", "yours", "yourself", "u", "ur"})
+_POINTING = frozenset({"that", "this", "it", "mean", "meaning", "meant"})
+_WH = frozenset({"what", "why", "how", "which", "meaning", "where", "who"})
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+MAX_SENTENCES = 12  # sentences of a line that are looked at one by one
+SHORT_REMARK = 30  # a remark this short can be a goodbye that mentions next steps
+FOR_LATER_WORDS = 30  # a question for later is short; a longer line is an answer with a question
+_HEAR = frozenset(
+    {"here", "team", "company", "office", "unit", "floor", "hospital", "role", "job", "position"}
+)
+
+
+# what each context rule means, for `closer explain --state`
+RULES = {
+    "answer": "in a question, only a sentence that asks it makes this line the closing question "
+    "or a question of the candidate's; none does, so it is an answer",
+    "for_later": "in a question, a short question put to the interviewer about her side: she "
+    "keeps it for the candidate's questions",
+    "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
+    "the specific line comes at once",
+    "probe": "a concern is on the table and the line asks her what she meant (a question or a "
+    "request addressed to her): a probe",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    utt: Utterance
+    question: bool  # a question mark, or it opens like a question
+    request: bool  # opens with an imperative addressed to her ("tell me", "go on")
+    to_you: bool  # mentions her: you, your
+
+    @property
+    def asks(self) -> bool:
+        """A question, a request, or a wish to know ("I'd love to hear about the team")."""
+        if self.question or self.request:
+            return True
+        w = self.utt.words
+        return any(x in _WISH for x in w) or any(
+            w[i] in ("like", "love", "keen", "want") and w[i + 2 : i + 3] in (("know",), ("hear",))
+            for i in range(len(w) - 2)
+        )
+
+
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """The line's sentences (split at . ! ?), each with its shape."""
+    out: list[Sentence] = []
+    for part in _SENTENCE.findall(text):
+        if len(out) == MAX_SENTENCES:
+            break
+        utt = normalize(part)
+        if not utt.words:
+            continue
+        first = utt.words[0]
+        lead = utt.words[1] if len(utt.words) > 1 and first in _FILLERS else first
+        out.append(
+            Sentence(
+                part.strip(),
+                utt,
+                part.rstrip().endswith("?") or opens_question(utt.words),
+                first in _REQUESTS or lead in _REQUESTS,
+                any(w in _YOU for w in utt.words),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the conversation stands when the line arrives."""
+
+    state: str
+    concern: m.Concern | None = None  # the concern on the table in the closing discussion
+    said: int = 0  # how much of it she has said: 1 the vague line, 2 the specific one
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a line is taken as. `match` is what the patterns alone chose among the intents
+    listened for; `intent` is what it is taken as in context; `why` names the context rule that
+    changed it (None: it did not); `guess` is set when a probe named the concern on the table."""
+
+    match: IntentMatch | None
+    intent: str | None
+    why: str | None = None
+    guess: bool = False
+    tone: str | None = None
+    deferred_question: bool = False  # an unrecognised question for later, in a question
+    form: str | None = None  # the closing question's: "full" (asks for a chance to respond)
+
+    @property
+    def rule(self) -> str | None:
+        if self.why is not None:
+            return f"context:{self.why}"
+        return self.match.rule if self.match else None
+
+    @property
+    def explained(self) -> str | None:
+        """What the context rule that decided this reading means (None: none did)."""
+        return RULES.get(self.why or "")
+
+    @property
+    def score(self) -> int:
+        return self.match.score if self.match and self.why is None else 0
+
+
+def context_of(program: Program, st: SessionState) -> Context:
+    """Where a session stands, for reading its next line."""
+    current = st.current
+    if current is None or program.kind(st.state) != DISCUSSION:
+        return Context(st.state)
+    return Context(st.state, program.concern(current), st.concerns[current].said)
+
+
+def where_of(program: Program, st: SessionState) -> str:
+    """Where a session stands, as `closer explain --state` takes it: its state, or
+    `vague:CONCERN` / `specific:CONCERN` when a concern's line is on the table."""
+    ctx = context_of(program, st)
+    if ctx.concern is None:
+        return ctx.state
+    return f"{'vague' if ctx.said == 1 else 'specific'}:{ctx.concern.id}"
+
+
+def read(program: Program, ctx: Context, text: str, utt: Utterance | None = None) -> Reading:
+    """How a person in `ctx` would take `text`."""
+    utt = utt if utt is not None else normalize(text)
+    reading = _read(program, ctx, text, utt)
+    if reading.tone is None and program.kind(ctx.state) == "opening" and _declines(utt):
+        # "did you find parking all right?" "Honestly, no..." is not a "Good."
+        reading = replace(reading, tone="bad_day")
+    if reading.intent == "closing_question":
+        form = "full" if program.marker("chance", utt) else "plain"
+        return replace(reading, form=form)
+    return reading
+
+
+_NO = frozenset({"no", "nope", "nah", "not"})
+_NO_TROUBLE = frozenset({"problem", "problems", "trouble", "issue", "issues", "worries", "bad"})
+
+
+def _declines(utt: Utterance) -> bool:
+    """A small-talk reply that opens with a no ("not really", "honestly, no"), but not "no
+    problem" or "not bad"."""
+    head = [w for w in utt.words[:4] if w not in _FILLERS and w not in ("honestly", "um", "uh")]
+    if not head or head[0] not in _NO:
+        return False
+    rest = set(head[1:3])
+    return not (rest & _NO_TROUBLE) and "too" not in rest
+
+
+def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
+    match = program.classify(utt, program.listening(ctx.state, utt))
+    tone = tone_of(program, utt)
+    kind = program.kind(ctx.state)
+    if kind == "question":
+        return _in_question(program, ctx, text, match, tone)
+    if kind == DISCUSSION and ctx.concern is not None and ctx.said:
+        return _on_the_table(program, ctx, sentences(text), utt, match, tone)
+    cq = program.candidate_questions
+    short = len(utt.words) <= SHORT_REMARK
+    if (
+        short
+        and match is not None
+        and match.intent in cq
+        and not _asked(program, sentences(text), match.intent)
+    ):
+        # "...hope to hear from you soon": a goodbye, not a question about next steps
+        other = program.classify(utt, program.listening(ctx.state, utt) - cq)
+        if other is not None:
+            return Reading(other, other.intent, tone=tone)
+    return Reading(match, match.intent if match else None, tone=tone)
+
+
+def _asked(program: Program, parts: tuple[Sentence, ...], intent: str) -> bool:
+    """Does a sentence that asks (a question, a request, a wish to know) ask for `intent`?"""
+    allowed = frozenset({intent})
+    return any(program.classify(s.utt, allowed) is not None for s in parts if s.asks)
+
+
+def tone_of(program: Program, utt: Utterance) -> str | None:
+    """The most serious feeling the line carries, if any."""
+    for name in m.TONES:
+        if program.marker(name, utt):
+            return name
+    return None
+
+
+# what in the middle of a question only a question asks: never an answer's words
+_ASKED_ONLY = frozenset({"closing_question", "how_did_i_do"})
+
+
+def _in_question(
+    program: Program,
+    ctx: Context,
+    text: str,
+    match: IntentMatch | None,
+    tone: str | None,
+) -> Reading:
+    cq = program.candidate_questions
+    if match is not None and match.intent not in _ASKED_ONLY and match.intent not in cq:
+        return Reading(match, match.intent, tone=tone)
+    parts = sentences(text)
+    asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
+    if asked_only and match is not None and not _asked(program, parts, match.intent):
+        return Reading(match, None, "answer", tone=tone)
+    if match is None and parts and len(parts) <= 2:
+        first = parts[0]
+        words = sum(len(s.utt.words) for s in parts)
+        about_here = first.to_you or any(w in _HEAR for w in first.utt.words)
+        if first.question and about_here and words <= FOR_LATER_WORDS and _not_about_answer(first):
+            return Reading(match, None, "for_later", tone=tone, deferred_question=True)
+    return Reading(match, match.intent if match else None, tone=tone)
+
+
+def _not_about_answer(s: Sentence) -> bool:
+    """A question about her question ("do you want an example?", "should I ...") is the
+    candidate checking how to answer, not a question for later."""
+    w = s.utt.words
+    return not (_ABOUT_ANSWER & set(w[:6]))
+
+
+_NAVIGATING = frozenset({"anything_else", "confirm", "how_did_i_do", "no_questions", "goodbye"})
+
+
+def _on_the_table(
+    program: Program,
+    ctx: Context,
+    parts: tuple[Sentence, ...],
+    utt: Utterance,
+    match: IntentMatch | None,
+    tone: str | None,
+) -> Reading:
+    """A concern's vague (said 1) or specific (said 2) line is on the table."""
+    c = ctx.concern
+    assert c is not None
+    intent = match.intent if match else None
+    if intent == "probe":
+        return Reading(match, intent, guess=_names(c, parts), tone=tone)
+    if ctx.said == 1 and any(s.asks for s in parts) and _names(c, parts):
+        return Reading(match, "probe", "guess", guess=True, tone=tone)
+    if intent == "closing_question" and _asked(program, parts, intent):
+        return Reading(match, "probe", "probe", tone=tone)
+    why = None
+    if intent == "closing_question":  # "I get why that worries you. ..." is an answer
+        intent, why = None, "answer"
+    if intent in _NAVIGATING or intent in program.candidate_questions:
+        short_wh = any(
+            s.question and len(s.utt.words) <= 4 and _WH & set(s.utt.words) for s in parts
+        )
+        if ctx.said == 1 and intent == "anything_else" and short_wh:
+            return Reading(match, "probe", "probe", tone=tone)
+        return Reading(match, intent, tone=tone)
+    if _evidence(c, utt) or program.marker("defensive", utt):
+        return Reading(match, intent, why, tone=tone)
+    if _asks_her(parts):
+        return Reading(match, "probe", "probe", tone=tone)
+    return Reading(match, intent, why, tone=tone)
+
+
+def _asks_her(parts: tuple[Sentence, ...]) -> bool:
+    """A question or request to her about what she said, in any form: "meaning what?", "is that
+    about me?", "could you be more direct?", "go on"."""
+    for s in parts:
+        if s.request:
+            return True
+        if s.question and (s.to_you or len(s.utt.words) <= 12 or _POINTING & set(s.utt.words)):
+            return True
+    return False
+
+
+def _names(c: m.Concern, parts: tuple[Sentence, ...]) -> bool:
+    return any(p.pattern.match(s.utt) for s in parts for p in c.about)
+
+
+def _evidence(c: m.Concern, utt: Utterance) -> bool:
+    return any(p.pattern.match(utt, guard=True) for g in c.groups for p in g.patterns)
