@@ -19,6 +19,7 @@ from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
 from closer.cli.text import clean, scrub
 from closer.engine.runtime.events import (
+    AssessEvent,
     ConcernEvent,
     CueEvent,
     EndEvent,
@@ -149,6 +150,12 @@ class Player:
                 lines.append(f"concern {e.concern} -> {e.status}{extra}")
             elif isinstance(e, IntentEvent) and e.deferred:
                 lines.append(f"{e.intent} deferred: asked before the interviewer was ready")
+            elif isinstance(e, AssessEvent):
+                lines.append(
+                    f"answer to {e.question} judged: shows {', '.join(e.shows) or 'nothing'}; "
+                    f"lacks {', '.join(e.lacks) or 'nothing'}; "
+                    f"flags {', '.join(e.flags) or 'none'} ({e.points} points)"
+                )
         after = self.session.state.state
         if after != state:
             lines.append(f"state {state} -> {after}")

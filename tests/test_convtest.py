@@ -364,3 +364,53 @@ def test_a_long_line_is_a_valid_step(program: Program) -> None:
     """A player may paste a long line (the engine reads its first 2,000 characters)."""
     (case,) = load(f'  - name: long\n    steps:\n      - say: "{"word " * 1000}"\n', program)
     assert run_case(case, program).passed
+
+
+def test_assess_checks_what_an_answer_was_judged(program: Program) -> None:
+    (case,) = load(
+        "  - name: judged\n"
+        "    start: incident\n"
+        "    steps:\n"
+        "      - say: What do you mean?\n"
+        "        assess: null\n"
+        "      - say: I don't remember the details.\n"
+        "        assess: {question: incident, flags: [evasive], shows: []}\n",
+        program,
+    )
+    assert run_case(case, program).passed
+
+
+@pytest.mark.parametrize(
+    ("assess", "key"),
+    [
+        ("{flags: [only_we]}", "assess.flags"),
+        ("{shows: [example]}", "assess.shows"),
+        ("{lacks: []}", "assess.lacks"),
+        ("{question: system}", "assess.question"),
+        ("null", "assess"),
+    ],
+)
+def test_assess_mismatches_say_what_was_judged(program: Program, assess: str, key: str) -> None:
+    (case,) = load(
+        "  - name: judged\n"
+        "    start: incident\n"
+        "    steps:\n"
+        "      - say: I don't remember the details.\n"
+        f"        assess: {assess}\n",
+        program,
+    )
+    fail = run_case(case, program).failure
+    assert fail is not None
+    assert [m.key for m in fail.mismatches] == [key]
+
+
+def test_assess_names_are_checked(program: Program) -> None:
+    with pytest.raises(ScenarioError, match="E033"):
+        load(
+            "  - name: x\n    steps:\n      - say: Hi.\n        assess: {flags: [rude]}\n", program
+        )
+    found = errors(
+        HEAD + "  - name: x\n    steps:\n      - say: Hi.\n        assess: {question: nope}\n",
+        program,
+    )
+    assert len(found) == 1 and "T002 unknown question 'nope'" in found[0]

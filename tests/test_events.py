@@ -118,7 +118,7 @@ def test_a_malformed_event_says_what_is_wrong(data: Any, says: str) -> None:
 def test_a_session_emits_only_typed_events_that_read_back(program: Program) -> None:
     _, events = play_events(program, [*ANSWERS, CLOSING, "What do you mean?"], seed=2)
     kinds = {e.kind for e in events}
-    assert kinds == {"say", "intent", "cue", "concern", "verdict", "end"}
+    assert kinds == {"say", "intent", "cue", "concern", "assess", "verdict", "end"}
     assert all(event_from_json(json.loads(json.dumps(e.to_json()))) == e for e in events)
     said = interviewer_says(events)
     assert said and all(e.by_interviewer and e.phase and e.state for e in said)

@@ -156,8 +156,10 @@ def test_play_trace_shows_the_hidden_side_and_why_hides_it(runner: CliRunner) ->
     assert "  | state opening -> about_you" in traced.output
     assert "  | concern speed -> raised" in traced.output
     assert "theme '(fast|faster|quick|quickly)' matched" in traced.output
+    assert "  | answer to about_you judged: shows " in traced.output
     plain = runner.invoke(cli, ["play", "--seed", "2", "--instant"], "\n".join(lines))
     assert "  | " not in plain.output
+    assert "judged" not in plain.output.split("Debrief")[0]  # the judgement stays hidden in play
     # /why explains the line but keeps the interviewer's thoughts hidden
     why = plain.output.split("No intent matched your last line")[1].split("Debrief")[0]
     assert "speed" not in why and "concern" not in why

@@ -144,7 +144,7 @@ def test_where_concerns_are_raised_and_revealed(graph: Graph) -> None:
     raised = {e.dest: e for e in graph.edges if e.kind == "raise"}
     tenure, oncall, speed = (raised[concern_node(c)] for c in ("tenure", "oncall", "speed"))
     assert (tenure.source, tenure.label) == ("opening", "background, at start if job_hopper")
-    assert oncall.source == "oncall" and oncall.label.startswith('misunderstanding: "')
+    assert oncall.source == "questions" and oncall.label.startswith('misunderstanding: "')
     assert speed.group and speed.source == "questions" and speed.label.startswith("theme: 3x")
     revealed = {e.source for e in graph.edges if e.kind == "reveal" and e.dest == DISCUSSION}
     assert revealed == {n.id for n in graph.members(CONCERNS)}
@@ -242,3 +242,10 @@ def test_cli_graph_mistakes(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "E034" in result.output and "Traceback" not in result.output
     result = runner.invoke(cli, ["graph", "ledgerline", "-o", str(tmp_path / "no" / "f.mmd")])
     assert result.exit_code == 1 and result.output.startswith("closer: cannot write ")
+
+
+def test_a_concern_scoped_with_during_is_raised_from_its_question(default_text: str) -> None:
+    text = default_text.replace("    order: 3\n", "    order: 3\n    during: [oncall]\n", 1)
+    scoped = build_graph(compile_text(text))
+    raised = {e.dest: e for e in scoped.edges if e.kind == "raise"}
+    assert raised[concern_node("oncall")].source == "oncall"

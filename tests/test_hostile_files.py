@@ -241,7 +241,7 @@ CASES = [
     Case(
         "tag-object-new-popen-in-flow-list",
         edit_line(
-            "    during:",
+            "    order: 3",  # the on-call concern: a `during` goes here
             f'    during: [§!!python/object/new:subprocess.Popen [["touch", "{MARKER}"]]]',
         ),
         ("E013",),
@@ -307,7 +307,7 @@ CASES = [
         "depth-brackets-in-scenario",
         edit_line(
             # a concern's `during` is three levels down: its 38th bracket is the 41st level
-            "    during:",
+            "    order: 3",  # the on-call concern: a `during` goes here
             "    during: " + "[" * 38 + "§" + "[" * 9962 + "oncall" + "]" * 10000,
         ),
         ("E012",),
@@ -362,7 +362,7 @@ CASES = [
         edit_line("          goto: testing", "          goto: §nowhere"),
         ("E072",),
     ),
-    Case("ref-during-nope", edit_line("    during:", "    during: [§nope]"), ("E072",)),
+    Case("ref-during-nope", edit_line("    order: 3", "    during: [§nope]"), ("E072",)),
     Case("ref-clue-nope", edit_line("        clue: speed", "        clue: §nope"), ("E075",)),
     Case(
         "ref-when-fact-typo",

@@ -335,7 +335,7 @@ def test_a_second_writer_of_a_recording_is_refused(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """A two-turn session: 0 session, 1 concern, 2 opening, 3 candidate, 4 intent, ...,
-    then verdict and end."""
+    9 the answer's assessment, then verdict and end."""
     t = tmp_path_factory.mktemp("short") / "t.jsonl"
     args = ["play", "--instant", "--seed", "3", "--transcript", str(t)]
     lines = "fine\nI am a backend engineer with 5 years of Python\n"
@@ -370,14 +370,16 @@ MALFORMED = {
     "no text": (3, {"text": DROP}, "a 'say' event needs 'text'"),
     "speaker": (3, {"speaker": "recruiter"}, "'speaker' of a 'say' event is 'recruiter'"),
     "turn text": (3, {"turn": "1"}, "'turn' of a 'say' event is '1'"),
-    "no outcome": (11, {"outcome": DROP}, "a 'verdict' event needs 'outcome'"),
-    "outcome": (11, {"outcome": "hired"}, "'outcome' of a 'verdict' event is 'hired'"),
-    "score": (11, {"score": "high"}, "'score' of a 'verdict' event is 'high'"),
-    "score nan": (11, {"score": float("nan")}, "'score' of a 'verdict' event is nan"),
+    "no outcome": (12, {"outcome": DROP}, "a 'verdict' event needs 'outcome'"),
+    "outcome": (12, {"outcome": "hired"}, "'outcome' of a 'verdict' event is 'hired'"),
+    "score": (12, {"score": "high"}, "'score' of a 'verdict' event is 'high'"),
+    "score nan": (12, {"score": float("nan")}, "'score' of a 'verdict' event is nan"),
     "status": (1, {"status": "forgotten"}, "'status' of a 'concern' event is 'forgotten'"),
     "evidence": (1, {"evidence": "abc"}, "'evidence' of a 'concern' event is 'abc'"),
     "intent": (4, {"intent": 3}, "'intent' of a 'intent' event is 3"),
-    "reason": (12, {"reason": "crash"}, "'reason' of a 'end' event is 'crash'"),
+    "reason": (13, {"reason": "crash"}, "'reason' of a 'end' event is 'crash'"),
+    "assess flag": (9, {"flags": ["rude"]}, "'flags' of an 'assess' event is ['rude']"),
+    "assess points": (9, {"points": "many"}, "'points' of a 'assess' event is 'many'"),
     "event": (4, {"event": 5}, 'not a transcript event (no "event")'),
     "kind": (4, {"event": "note"}, "unknown event 'note'"),
 }

@@ -415,9 +415,16 @@ class _Builder:
                     follow_up_if=q.value("follow_up_if", "missing_specifics"),
                     rules=tuple(self.rule(r) for r in q.seq("rules")),
                     span=q.span,
+                    rubric=self.rubric(q.get("rubric")),
                 )
             )
         return tuple(out)
+
+    def rubric(self, y: Y | None) -> m.Rubric:
+        if y is None:
+            return m.Rubric()
+        wants = tuple(dict.fromkeys(w.v for w in y.seq("wants")))
+        return m.Rubric(self.pats.compile(y.get("topic")), wants or m.DEFAULT_WANTS)
 
     def rule(self, r: Y) -> m.Rule:
         goto = r.get("goto")

@@ -30,7 +30,10 @@ STANDARD_INTENTS = (
     "closing_question", "probe", "anything_else", "confirm", "clarify", "acknowledge",
     "how_did_i_do", *CANDIDATE_QUESTIONS, "no_questions", "goodbye",
 )  # fmt: skip
-MARKERS = ("chance", "defensive", "specifics", "nerves", "bad_day", "hardship")
+MARKERS = (
+    "chance", "defensive", "specifics", "nerves", "bad_day", "hardship", "example", "result",
+    "evasive",
+)  # fmt: skip
 # the feelings a line can carry, most serious first (each is a marker, and a `tone` of the intent
 # event)
 TONES = ("hardship", "nerves", "bad_day")
@@ -46,6 +49,7 @@ CUE_KINDS = ("hesitation", "quick")
 # what an answer can show, and what counts against it (the `assess` event; docs/transcript.md)
 QUALITIES = ("example", "numbers", "ownership", "result", "on_topic")
 FLAGS = ("evasive", "thin", "only_we", "off_topic", "red_flag")
+DEFAULT_WANTS = ("example", "ownership")  # what a question without `rubric.wants` wants most
 
 
 class Pat(NamedTuple):
@@ -119,6 +123,14 @@ class Rule(NamedTuple):
     goto_span: Span | None = None
 
 
+class Rubric(NamedTuple):
+    """How answers to a question are judged: what they are about (`topic`; none: the words of
+    the question) and which qualities (`QUALITIES`) the question wants most."""
+
+    topic: tuple[Pat, ...] = ()
+    wants: tuple[str, ...] = DEFAULT_WANTS
+
+
 class Question(NamedTuple):
     id: str
     ask: Lines
@@ -127,6 +139,7 @@ class Question(NamedTuple):
     follow_up_if: Literal["missing_specifics", "always"]
     rules: tuple[Rule, ...]
     span: Span
+    rubric: Rubric = Rubric()
 
 
 class Answer(NamedTuple):
@@ -225,6 +238,7 @@ class Verdict(NamedTuple):
     baseline: int = 80
     advance: int = 70
     undecided: int = 50
+    answers: int = 25  # the most the answers move the score, up or down (docs: "The verdict")
 
 
 class Scenario(NamedTuple):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closer.engine.errors import Diagnostic, suggest
+from closer.engine.format.model import QUALITIES
 from closer.engine.format.source import Y
 
 Report = Callable[[Diagnostic], None]
@@ -395,6 +396,18 @@ RULE = Rec(
     },
 )
 
+QUALITY = Str(re.compile("^(" + "|".join(QUALITIES) + ")$"), ", ".join(QUALITIES))
+RUBRIC = Rec(
+    "rubric",
+    {
+        "topic": F(PATTERNS, doc="patterns: an answer matching one is on the question's theme"),
+        "wants": F(
+            ListOf(QUALITY, min=1, max=len(QUALITIES)),
+            doc="the qualities that weigh double: " + ", ".join(QUALITIES),
+        ),
+    },
+)
+
 QUESTION = Rec(
     "question",
     {
@@ -409,6 +422,7 @@ QUESTION = Rec(
         "rules": F(
             ListOf(RULE), doc="special replies to particular answers; see scenario-format.md 3.8.3"
         ),
+        "rubric": F(RUBRIC, doc="how answers are judged; see scenario-format.md 3.8.6"),
     },
 )
 
@@ -489,7 +503,9 @@ CONCERN = Rec(
         "probes": F(Int(0, 3), doc="probes needed before the specific line (default 1)"),
         "preempt": F(Bool(), doc="evidence before the closing question defuses it (default true)"),
         "when_fact": F(NAME, doc="raised only if this candidate fact is true"),
-        "triggers": F(PATTERNS, doc="what raises it (said and misunderstanding)"),
+        "triggers": F(
+            PATTERNS, doc="what raises it (said, misunderstanding; on a theme: red flags)"
+        ),
         "during": F(ListOf(NAME, min=1), doc="question ids during which triggers count"),
         "theme": F(
             Rec(
@@ -553,7 +569,7 @@ SCENARIO = Rec(
         "intents": F(MapOf(INTENT), doc="new intents, or more patterns for the library's"),
         "markers": F(
             MapOf(PATTERNS),
-            doc="more patterns for the markers (chance, defensive, specifics, nerves, ...)",
+            doc="more patterns for the markers (chance, defensive, specifics, example, ...)",
         ),
         "flow": F(
             FLOW,
@@ -568,6 +584,10 @@ SCENARIO = Rec(
                     "baseline": F(Int(0, 100), doc="the score before deductions (default 80)"),
                     "advance": F(Int(0, 100), doc="at or above: advance (default 70)"),
                     "undecided": F(Int(0, 100), doc="at or above: undecided (default 50)"),
+                    "answers": F(
+                        Int(0, 100),
+                        doc="the most the answers move the score, up or down (default 25)",
+                    ),
                 },
             ),
             doc="thresholds for the outcome; see scenario-format.md 3.10",
@@ -585,7 +605,7 @@ LIBRARY = Rec(
         "intents": F(MapOf(INTENT), True, "the intents every scenario gets"),
         "markers": F(
             MapOf(PATTERNS),
-            doc="patterns for the markers (chance, defensive, specifics, nerves, ...)",
+            doc="patterns for the markers (chance, defensive, specifics, example, ...)",
         ),
         "style": F(STYLE, doc="the default interviewer lines"),
     },

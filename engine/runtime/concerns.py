@@ -17,6 +17,7 @@ from closer.engine.errors import EngineError
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
 from closer.engine.runtime.events import ConcernEvent, Event
+from closer.engine.runtime.judge import sentences
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.voice import Voice
@@ -70,22 +71,30 @@ class ConcernTracker:
                 self.move(c, "raised")
 
     def scan(self, utt: Utterance, text: str, state: str) -> None:
-        """Hidden state only: raise concerns, collect evidence, note what makes things worse."""
+        """Hidden state only: raise concerns, collect evidence, note what makes things worse.
+        Raising reads the line sentence by sentence (`_triggered`); evidence and `worsened_by`
+        read it whole."""
         before_close = self.st.closing_turn is None
+        said = sentences(text)
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
-            raised = cs.status == "inactive" and self._triggered(c, cs, utt, state)
+            earlier = set(cs.groups)
+            how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
+            raised = how is not None
             if raised:
                 self.move(c, "raised", quote=text)
             new = [g.id for g in c.groups if g.id not in cs.groups and _any(g.patterns, utt)]
             cs.groups.extend(new)
+            # a red flag is not undone by the rest of the line that raised it: only evidence
+            # given before it pre-empts it then
+            counted = earlier if how == "trigger" else set(cs.groups)
             if (
                 (new or raised)  # evidence given earlier pre-empts a concern raised now
                 and before_close
                 and c.preempt
                 and cs.status in ACTIVE
                 and cs.said == 0
-                and c.resolve.met(set(cs.groups))
+                and c.resolve.met(counted)
             ):
                 self.move(c, "preempted", quote=text, evidence=list(cs.groups))
                 continue
@@ -96,18 +105,39 @@ class ConcernTracker:
                 if before_close and cs.status != "worsened":
                     self.move(c, "worsened", quote=text)
 
-    def _triggered(self, c: m.Concern, cs: ConcernState, utt: Utterance, state: str) -> bool:
+    def _triggered(
+        self, c: m.Concern, cs: ConcernState, said: list[Utterance], state: str
+    ) -> str | None:
+        """How this line raises the concern: "trigger" (a sentence matched a trigger and did
+        not answer it itself), "theme" (the emphasis counted sentence by sentence reached the
+        threshold), or None."""
         if c.during and state not in c.during:
-            return False
+            return None
         if c.when_fact is not None and not self.st.facts.get(c.when_fact):
-            return False
-        if c.source in ("said", "misunderstanding"):
-            return _any(c.triggers, utt)
+            return None
+        if c.source == "background":
+            return None
+        if any(_any(c.triggers, s) and not self._answers(c, s) for s in said):
+            return "trigger"
         if c.source == "theme" and c.theme is not None:
-            cs.theme += sum(1 for p in c.theme.patterns if p.pattern.match(utt, guard=True))
-            cs.counter += sum(1 for p in c.theme.counter if p.pattern.match(utt, guard=True))
-            return cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most
-        return False
+            for s in said:
+                cs.theme += sum(1 for p in c.theme.patterns if p.pattern.match(s, guard=True))
+                cs.counter += sum(1 for p in c.theme.counter if p.pattern.match(s, guard=True))
+            if cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most:
+                return "theme"
+        return None
+
+    @staticmethod
+    def _answers(c: m.Concern, sentence: Utterance) -> bool:
+        """Does this sentence answer the concern its trigger raises ("speed matters more than
+        perfection, as long as every change has tests")? Its evidence, or for a theme its
+        counter-patterns, in the same sentence; never for a concern that evidence cannot
+        pre-empt (`preempt: false`)."""
+        if not c.preempt:
+            return False
+        if c.theme is not None and _any(c.theme.counter, sentence):
+            return True
+        return any(_any(g.patterns, sentence) for g in c.groups)
 
     # -- after the closing question ---------------------------------------------------------------
 

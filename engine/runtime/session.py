@@ -22,6 +22,7 @@ from typing import Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
+from closer.engine.runtime import judge
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import EndEvent, Event, IntentEvent, SayEvent, VerdictEvent
 from closer.engine.runtime.machine import Edge
@@ -75,6 +76,7 @@ class SessionState:
     last_pick: dict[str, int] = field(default_factory=dict)  # no variant twice in a row
     last_line: str | None = None  # the interviewer's last line: never said twice in a row
     stuck: int = 0  # turns in a row that moved nothing on: how far repair has escalated
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # judged answers (judge.py)
     _generator = None  # not a field: the live generator, made on first use
 
     def generator(self) -> random.Random:
@@ -236,6 +238,7 @@ class Session:
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
         else:
+            judge.take(self.program, self.st, q.id, utt.text, self.voice)
             self._advance(utt=utt)
 
     def _candidate_questions(self, intent: str | None, utt: Utterance) -> None:

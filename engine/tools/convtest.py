@@ -47,6 +47,7 @@ from closer.engine.format.schema import (
 )
 from closer.engine.format.source import Y, parse
 from closer.engine.runtime.events import (
+    AssessEvent,
     ConcernEvent,
     CueEvent,
     Event,
@@ -144,6 +145,15 @@ REPLY = Reply(
         },
     )
 )
+ASSESS = Rec(
+    "assess",
+    {
+        "question": F(NAME, doc="the question the answer was judged for"),
+        "shows": F(ListOf(_choice(*m.QUALITIES)), doc="qualities heard (each; [] none)"),
+        "lacks": F(ListOf(_choice(*m.QUALITIES)), doc="wanted and not heard (each; [] none)"),
+        "flags": F(ListOf(_choice(*m.FLAGS)), doc="what counted against it (each; [] none)"),
+    },
+)
 STEP = Rec(
     "step",
     {
@@ -157,6 +167,7 @@ STEP = Rec(
         "cue": F(_choice(*CUES)),
         "concerns": F(CONCERNS),
         "events": F(ListOf(Rec("event", {"concern": F(NAME, True), "status": F(NAME, True)}))),
+        "assess": F(OrNull(ASSESS)),
     },
 )
 SCORE = Rec("score", {"min": F(Int(0, 100)), "max": F(Int(0, 100))})
@@ -468,6 +479,8 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
                     unknown(c.span, "T004", "concern", e["concern"], concerns)
                 if e["status"] not in STATUSES:
                     unknown(c.span, "T005", "status", e["status"], STATUSES)
+        elif key == "assess" and c.value and c.value.get("question") not in (None, *program.order):
+            unknown(c.span, "T002", "question", c.value["question"], program.order)
         elif key == "debrief" and sub in ("never_heard", "preempted"):
             for cid in c.value:
                 if cid not in concerns:
@@ -616,8 +629,32 @@ def _check_step(
             want = [(e["concern"], e["status"]) for e in c.value]
             if want != concern_events:
                 yield Mismatch("events", c.span, _events(want), _events(concern_events))
+        elif c.key == "assess":
+            yield from _check_assess(c, events)
         elif c.key in actual and actual[c.key] != c.value:
             yield Mismatch(c.key, c.span, _q(c.value), _q(actual[c.key]))
+
+
+def _check_assess(c: Check, events: tuple[Event, ...]) -> Iterable[Mismatch]:
+    """`assess: null`: the turn judged no answer. A mapping: the turn's assessment is of that
+    question, and its shows, lacks and flags include each listed one (`[]`: none at all)."""
+    got = next((e for e in reversed(events) if isinstance(e, AssessEvent)), None)
+    if c.value is None or got is None:
+        if (c.value is None) != (got is None):
+            actual = _q(got.to_json()) if got is not None else "no assessment"
+            yield Mismatch(
+                "assess", c.span, "no assessment" if c.value is None else "an assessment", actual
+            )
+        return
+    if "question" in c.value and c.value["question"] != got.question:
+        yield Mismatch("assess.question", c.span, _q(c.value["question"]), _q(got.question))
+    for key in ("shows", "lacks", "flags"):
+        if key not in c.value:
+            continue
+        want, have = c.value[key], list(getattr(got, key))
+        if (not want and have) or not set(want) <= set(have):
+            expected = "none" if not want else "including " + ", ".join(want)
+            yield Mismatch(f"assess.{key}", c.span, expected, _q(have))
 
 
 def _events(pairs: list[tuple[str, str]]) -> str:

@@ -407,6 +407,9 @@ def _all_patterns(program: Program) -> Iterator[tuple[str, m.Pat]]:
     for name, pats in sc.markers:
         for p in pats:
             yield f"marker {name!r}", p
+    for q in sc.flow.questions:
+        for p in q.rubric.topic:
+            yield f"the rubric topic of question {q.id!r}", p
     names = {"trigger": "a trigger", "worsened_by": "worsened_by", "theme": "the theme"}
     names["about"] = "about"
     names["counter"] = names["theme"]

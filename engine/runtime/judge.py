@@ -1,0 +1,234 @@
+"""Judging the answers (M10): what one answer to a question shows, and what counts against it,
+as an `AssessEvent`. Hidden during play; the verdict and the debrief read it.
+
+An answer is judged sentence by sentence on what it says, from two sources:
+- the library's `markers` (scenarios/library/standard.yaml, extended by a scenario's own):
+  `example` (a concrete instance: "one time", "last spring"), `result` (what came of it),
+  `evasive` ("I don't remember the details", "can we move on?", "it's all on my resume"),
+  and `defensive`;
+- features of the sentences, computed here: how many words, numbers, names (a capitalised word
+  inside a sentence: "at Parcelwise"), and first-person subjects doing something ("I built",
+  "I'd call the charge nurse") as against "we" doing it or "I" only thinking or feeling.
+
+The question's rubric (`rubric:` in the scenario; `m.Rubric`) says what the answer is about
+(`topic` patterns; without them, the words of the question itself) and which qualities it
+`wants`: those weigh double, and the ones not heard are its `lacks`. A follow-up answer to the
+same question adds to the first: the question is judged again on all its lines, and the last
+assessment of a question is its judgement.
+
+Touches only `SessionState.answers`, and records one event through the session's `Voice`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from closer.engine.format import model as m
+from closer.engine.format.patterns import NUMBER_WORDS, Utterance, normalize
+from closer.engine.runtime.events import AssessEvent, ConcernEvent
+from closer.engine.runtime.program import Program
+from closer.engine.runtime.voice import Voice
+
+if TYPE_CHECKING:
+    from closer.engine.runtime.session import SessionState
+
+# what each quality is worth (double when the rubric wants it), and what each flag costs
+WORTH = {"example": 3, "numbers": 2, "ownership": 2, "result": 2, "on_topic": 1}
+COST = {"evasive": 8, "thin": 5, "only_we": 1, "off_topic": 3, "red_flag": 4}
+THIN = 10  # an answer of fewer words that shows nothing concrete is thin
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_NOT_NAMES = frozenset({"I", "I'm", "I'd", "I've", "I'll", "I’m", "I’d", "I’ve", "I’ll", "OK"})
+# words between a subject and its verb that say nothing about who acted
+_BETWEEN = frozenset([
+    "always", "usually", "also", "then", "just", "personally", "actually", "really", "quickly",
+    "eventually", "finally", "first", "immediately", "still", "often", "generally", "typically",
+    "basically", "mostly", "normally", "sometimes", "even", "myself", "ourselves", "both", "all",
+    "would", "will", "could", "can", "should", "might", "may", "must", "have", "has", "had", "did",
+    "do", "does", "already", "later", "together", "once", "instead", "soon", "quietly",
+])  # fmt: skip
+# what follows "I" without being something the speaker did
+_NOT_ACTIONS = frozenset([
+    "am", "is", "are", "was", "were", "be", "been", "being", "think", "thought", "feel", "felt",
+    "believe", "guess", "mean", "meant", "know", "knew", "suppose", "hope", "like", "love",
+    "want", "wanted", "wish", "remember", "recall", "forget", "forgot", "prefer", "enjoy",
+    "enjoyed", "need", "say", "said", "agree", "understand", "reckon", "care", "hate", "dislike",
+    "tend", "not", "no", "never", "a", "an", "the", "to", "of", "in", "on", "at", "for", "with",
+    "my", "our", "your", "their", "this", "that", "it", "so", "very", "too", "and", "or", "but",
+    "get", "got", "gotten", "as", "if", "about", "from", "here", "there", "what", "how",
+])  # fmt: skip
+_IRREGULAR_PAST = frozenset([
+    "built", "led", "wrote", "ran", "made", "took", "found", "caught", "went", "set", "put",
+    "brought", "kept", "held", "drove", "gave", "spent", "left", "began", "became", "sent",
+    "taught", "did", "had", "rebuilt", "rewrote", "split", "cut", "won", "fought", "sat", "stood",
+    "told", "paid", "lost", "met", "ate", "fell", "undid", "understood", "oversaw", "rang",
+])  # fmt: skip
+_HABITUAL = frozenset(
+    {"always", "usually", "generally", "typically", "normally", "often", "mostly", "sometimes"}
+)
+_STOP = frozenset([
+    "about", "would", "could", "should", "there", "their", "where", "which", "while", "thing",
+    "things", "really", "people", "something", "anything", "little", "short", "version", "through",
+    "yourself", "think", "these", "those", "other", "every", "right", "tell", "share", "usually",
+    "first", "again", "after", "before", "going", "doing", "being", "start", "started",
+])  # fmt: skip
+
+
+class Features(NamedTuple):
+    """What the sentences of an answer show, apart from any pattern."""
+
+    words: int
+    numbers: int
+    names: int  # capitalised words inside a sentence: places, companies, systems
+    own_actions: int  # "I" doing something
+    we_actions: int  # "we" doing something
+    stories: int  # sentences telling what happened, with a name or a number in them
+
+
+def sentences(text: str) -> list[Utterance]:
+    """The sentences of a text, each normalised on its own (empty ones left out)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=16)
+def _sentences(text: str) -> tuple[Utterance, ...]:
+    # the concern scan and the judge read the same line in one turn: normalise it once (an
+    # Utterance only ever caches what its own words match)
+    out = [normalize(s) for s in _SENTENCE_END.split(text) if s.strip()]
+    return tuple(u for u in out if u.words)
+
+
+def _verb_after(words: Sequence[str], i: int) -> tuple[str, bool] | None:
+    """The verb after the subject at `i`, skipping adverbs and auxiliaries, and whether the
+    skipped words made it habitual ("we always test"); None at the end of the sentence."""
+    habitual = False
+    for w in words[i + 1 : i + 5]:
+        if w in _BETWEEN:
+            habitual = habitual or w in _HABITUAL
+            continue
+        return w, habitual
+    return None
+
+
+def _is_action(verb: str) -> bool:
+    return verb.isalpha() and len(verb) > 1 and verb not in _NOT_ACTIONS
+
+
+def _is_past(verb: str) -> bool:
+    return verb in _IRREGULAR_PAST or (verb.endswith("ed") and len(verb) > 4)
+
+
+def _is_number(word: str) -> bool:
+    return any(c.isdigit() for c in word) or (word in NUMBER_WORDS and word != "one")
+
+
+def _names(raw: str) -> int:
+    tokens = _NAME.findall(raw)
+    return sum(1 for t in tokens[1:] if t[0].isupper() and t not in _NOT_NAMES)
+
+
+def features(text: str) -> Features:
+    """Count what the sentences of `text` show (see `Features`)."""
+    words = numbers = names = own = we = stories = 0
+    for raw in _SENTENCE_END.split(text):
+        utt = normalize(raw)
+        ws = utt.words
+        counted = sum(1 for w in ws if _is_number(w)), _names(raw)
+        words += len(ws)
+        numbers += counted[0]
+        names += counted[1]
+        told = False
+        if raw.rstrip().endswith("?"):
+            continue  # "can we move on?" says nothing about who did what
+        for i, w in enumerate(ws):
+            if w not in ("i", "we"):
+                continue
+            found = _verb_after(ws, i)
+            if found is None or not _is_action(found[0]):
+                continue
+            verb, habitual = found
+            if w == "i":
+                own += 1
+            else:
+                we += 1
+            told = told or (_is_past(verb) and not habitual)
+        stories += told and any(counted)
+    return Features(words, numbers, names, own, we, stories)
+
+
+def _marker(program: Program, name: str, said: list[Utterance], guard: bool = True) -> bool:
+    pats = program.markers.get(name, ())
+    return any(p.pattern.match(u, guard=guard) is not None for u in said for p in pats)
+
+
+def _on_topic(program: Program, q: m.Question, said: list[Utterance]) -> bool:
+    if q.rubric.topic:
+        return any(p.pattern.match(u) is not None for u in said for p in q.rubric.topic)
+    asked = {w[:5] for line in (*q.ask, *q.rephrase, *q.follow_up) for w in _content(line)}
+    return any(w[:5] in asked for u in said for w in u.words if len(w) >= 5 and w not in _STOP)
+
+
+def _content(line: str) -> list[str]:
+    return [w for w in normalize(line).words if len(w) >= 5 and w not in _STOP]
+
+
+def most_points(q: m.Question) -> int:
+    """What an answer to `q` that shows every quality is worth."""
+    return sum(w * (2 if k in q.rubric.wants else 1) for k, w in WORTH.items())
+
+
+def assess(
+    program: Program, q: m.Question, lines: Sequence[str], turn: int, red: bool = False
+) -> AssessEvent:
+    """Judge the lines said in answer to `q` (all of them, a follow-up's included); `red`: one
+    of them raised or worsened a concern."""
+    text = "\n".join(lines)
+    said = sentences(text)
+    f = features(text)
+    example = f.stories > 0 or _marker(program, "example", said)
+    heard = {
+        "example": example,
+        "numbers": f.numbers > 0,
+        "ownership": f.own_actions > 0,
+        "result": _marker(program, "result", said),
+        "on_topic": _on_topic(program, q, said),
+    }
+    concrete = heard["example"] or heard["numbers"]
+    dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
+    rest = sum(len(u.words) for u in said if u not in dodging)
+    evasive = bool(dodging) and not concrete and rest < 2 * THIN
+    thin = rest < THIN and not (concrete or heard["result"])
+    flagged = {
+        "evasive": evasive,
+        "thin": thin,
+        "only_we": f.we_actions > 0 and f.own_actions == 0,
+        "off_topic": not heard["on_topic"] and not (thin or evasive),
+        "red_flag": red or _marker(program, "defensive", said),
+    }
+    shows = tuple(k for k in m.QUALITIES if heard[k])
+    flags = tuple(k for k in m.FLAGS if flagged[k])
+    lacks = tuple(k for k in q.rubric.wants if k not in shows)
+    points = sum(WORTH[k] * (2 if k in q.rubric.wants else 1) for k in shows)
+    points -= sum(COST[k] for k in flags)
+    return AssessEvent(turn, q.id, shows, lacks, flags, points)
+
+
+def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) -> None:
+    """The session's one call: the candidate answered question `qid` with `text` (this turn's
+    concern events are already in `voice`). Judge the question on all its lines so far, keep
+    the judgement in `st.answers`, and record the assessment."""
+    q = program.questions[qid]
+    red = any(
+        isinstance(e, ConcernEvent) and e.status in ("raised", "worsened") for e in voice.events
+    )
+    record: dict[str, Any] = st.answers.setdefault(qid, {"lines": [], "red": False})
+    record["lines"].append(text)
+    record["red"] = record["red"] or red
+    event = assess(program, q, record["lines"], st.turn, record["red"])
+    record["points"] = event.points
+    record["most"] = most_points(q)
+    voice.record(event)

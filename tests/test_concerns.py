@@ -1,0 +1,73 @@
+"""The concern scan (engine/runtime/concerns.py) reads a line sentence by sentence: a red flag is
+not cancelled by counter-evidence in another sentence, only by the same sentence answering it."""
+
+from __future__ import annotations
+
+from closer.engine import Session
+from closer.engine.runtime.events import ConcernEvent
+from closer.engine.runtime.program import Program
+from tests.candidates import program_for
+
+
+def raised(program: Program, start: str, *lines: str) -> list[str]:
+    session, _ = Session.start(program, 1, start=start)
+    out = []
+    for line in lines:
+        out += [
+            e.concern
+            for e in session.turn(line).events
+            if isinstance(e, ConcernEvent) and e.status == "raised"
+        ]
+    return out
+
+
+def test_a_red_flag_is_not_cancelled_by_another_sentence(program: Program) -> None:
+    line = "Speed matters more than perfection. I test it enough."
+    assert raised(program, "testing", line) == ["speed"]
+
+
+def test_the_same_sentence_can_answer_it(program: Program) -> None:
+    line = "Speed matters more than perfection, as long as every change has unit tests."
+    assert raised(program, "testing", line) == []
+
+
+def test_theme_emphasis_still_counts_across_answers(program: Program) -> None:
+    lines = ("I move fast and ship quickly.", "I built a prototype in a week, a scrappy MVP.")
+    assert raised(program, "about_you", *lines) == ["speed"]
+
+
+def test_on_call_worry_forms_whatever_the_question(program: Program) -> None:
+    assert raised(program, "why_us", "Honestly I'd rather not do nights and weekends.") == [
+        "oncall"
+    ]
+    # and an ordinary "rather not" elsewhere is not about on-call
+    assert raised(program, "why_us", "I'd rather not say.") == []
+
+
+def test_staffing_worry_forms_whatever_the_question() -> None:
+    riverbend = program_for("riverbend")
+    said = "Honestly, I was burned out. We were always short staffed."
+    assert raised(riverbend, "about_you", said) == ["staffing"]
+    # a nurse describing a night's numbers is not complaining about staffing
+    assert (
+        raised(
+            riverbend,
+            "prioritize",
+            "With a ratio of five patients each, I'd go to the confused patient first.",
+        )
+        == []
+    )
+
+
+def test_a_trigger_raised_concern_is_not_preempted_by_the_rest_of_its_answer(
+    program: Program,
+) -> None:
+    session, _ = Session.start(program, 1, start="testing")
+    line = (
+        "Speed matters more than perfection. I write unit tests and we ship behind feature "
+        "flags with rollbacks."
+    )
+    statuses = [e.status for e in session.turn(line).events if isinstance(e, ConcernEvent)]
+    assert statuses == ["raised"]
+    later = session.turn("We also run canary releases and reconciliation after each deploy.")
+    assert [e.status for e in later.events if isinstance(e, ConcernEvent)] == ["preempted"]

@@ -1,0 +1,181 @@
+"""Judging answers (engine/runtime/judge.py): what one answer shows, what counts against it, and
+how a follow-up adds to the first answer. Driven through the session, as a player would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from closer.engine import Session
+from closer.engine.runtime.events import AssessEvent
+from closer.engine.runtime.judge import features, sentences
+from closer.engine.runtime.program import Program
+from tests.helpers import compile_text, play
+
+STRONG_INCIDENT = (
+    "At Tallyhouse last spring our payout queue backed up for two hours. I was on call, I "
+    "traced it to a consumer that retried forever, and I shipped a fix with a dead-letter "
+    "queue. We cleared the 40,000 stuck payouts by morning and it has not happened since."
+)
+
+
+def answer(program: Program, start: str, *lines: str) -> list[AssessEvent]:
+    """The assessments made while answering the question at `start`."""
+    session, _ = Session.start(program, 1, start=start)
+    found: list[AssessEvent] = []
+    for line in lines:
+        found += [e for e in session.turn(line).events if isinstance(e, AssessEvent)]
+    return found
+
+
+def test_a_concrete_answer_shows_everything(program: Program) -> None:
+    [a] = answer(program, "incident", STRONG_INCIDENT)
+    assert a.question == "incident"
+    assert set(a.shows) == {"example", "numbers", "ownership", "result", "on_topic"}
+    assert a.flags == () and a.lacks == ()
+    assert a.points > 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I don't remember the details.",
+        "Can we move on?",
+        "It's all on my resume.",
+        "I'd rather not say.",
+    ],
+)
+def test_evasions_are_flagged(program: Program, line: str) -> None:
+    [a] = answer(program, "incident", line)
+    assert "evasive" in a.flags
+    assert a.points < 0
+
+
+def test_a_hedge_inside_a_concrete_answer_is_not_evasive(program: Program) -> None:
+    line = (
+        "I don't remember the exact number, but I cut our p99 latency from 900 ms to 200 ms "
+        "when I rebuilt the routing service at Parcelwise."
+    )
+    [a] = answer(program, "system", line)
+    assert "evasive" not in a.flags
+    assert {"numbers", "ownership", "example"} <= set(a.shows)
+
+
+def test_only_we_and_generic(program: Program) -> None:
+    line = "We always tested things carefully and we reviewed each other's code before releases."
+    [a] = answer(program, "testing", line)
+    assert "only_we" in a.flags
+    assert "ownership" not in a.shows and "example" not in a.shows
+    assert "example" in a.lacks
+
+
+def test_a_few_empty_words_are_thin(program: Program) -> None:
+    [a] = answer(program, "system", "Yes, it was fine.")
+    assert "thin" in a.flags
+    assert not set(a.shows) - {"on_topic"}
+
+
+def test_an_answer_about_something_else_is_off_topic(program: Program) -> None:
+    line = "I really enjoy hiking with my family on the weekends, we go up to the lakes a lot."
+    [a] = answer(program, "testing", line)
+    assert "on_topic" not in a.shows
+    assert "off_topic" in a.flags
+
+
+def test_a_follow_up_answer_adds_to_the_first(program: Program) -> None:
+    # no specifics: she asks the follow-up, and the second line is judged with the first
+    first = "I designed the routing service at Parcelwise and I built it on Kafka and Postgres."
+    second = "It handled about 3,000 requests a second at peak and stayed up through Black Friday."
+    a, b = answer(program, "system", first, second)
+    assert a.question == b.question == "system"
+    assert "numbers" not in a.shows and "numbers" in b.shows
+    assert set(a.shows) <= set(b.shows)
+    assert b.turn == a.turn + 1 and b.points > a.points
+
+
+def test_a_red_flag_is_one_that_raised_a_concern(program: Program) -> None:
+    [a] = answer(program, "about_you", "My last manager was clueless and the team was a mess.")
+    assert "red_flag" in a.flags
+
+
+def test_no_assessment_for_what_is_not_an_answer(program: Program) -> None:
+    session, _ = Session.start(program, 1, start="incident")
+    probe = session.turn("What do you mean?")
+    assert not [e for e in probe.events if isinstance(e, AssessEvent)]
+    deferred = session.turn("Is there anything that would prevent you from recommending me?")
+    assert not [e for e in deferred.events if isinstance(e, AssessEvent)]
+
+
+def test_assessments_are_in_the_transcript_and_round_trip(program: Program) -> None:
+    _, events = play(program, ["Good, thanks.", STRONG_INCIDENT, "I don't remember."])
+    assess = [e for e in events if e["event"] == "assess"]
+    assert [e["question"] for e in assess] == ["about_you", "system"]
+    assert "evasive" in assess[1]["flags"]
+
+
+def test_sentences_split_on_sentence_ends() -> None:
+    said = [u.words for u in sentences("Speed matters more. I test it enough! Right? ok")]
+    assert said == [
+        ("speed", "matters", "more"),
+        ("i", "test", "it", "enough"),
+        ("right",),
+        ("ok",),
+    ]
+
+
+def test_features_count_first_person_actions() -> None:
+    f = features("I fixed the bug and we shipped it. I think it is fine. We reviewed it.")
+    assert (f.own_actions, f.we_actions) == (1, 2)
+    f = features("I'd page the charge nurse and I would call the rapid response team.")
+    assert f.own_actions == 2
+
+
+MINIMAL = """\
+closer: 1
+id: mini
+title: t
+position: p
+persona:
+  name: Pat
+  role: r
+  company: c
+  style: {acknowledgements: Okay., hesitation: (pauses), no_concerns: None.}
+candidate: {name: Sam Lee, background: [Gardener.]}
+flow:
+  opening: {say: "Hi."}
+  questions:
+    - id: q1
+      ask: "Tell me about your gardening."
+      rubric:
+        topic: ["(garden*|plant*|tomato*)"]
+        wants: [numbers]
+  candidate_questions: {prompt: "Questions?", answers: {}}
+  closing: {say: "Bye."}
+"""
+
+
+def _assess(program: Program, line: str) -> dict[str, Any]:
+    _, events = play(program, ["Hello.", line])
+    return next(e for e in events if e["event"] == "assess")
+
+
+def test_a_rubric_sets_the_topic_and_what_is_wanted() -> None:
+    program = compile_text(MINIMAL)
+    on = _assess(program, "I grew tomatoes in my garden and I watered them every morning.")
+    assert "on_topic" in on["shows"] and on["lacks"] == ["numbers"]
+    off = _assess(program, "I like to read novels about the sea and I walk the dog each morning.")
+    assert "off_topic" in off["flags"]
+    counted = _assess(program, "I grew 40 tomato plants in my garden and I sold them at markets.")
+    assert counted["lacks"] == [] and counted["points"] > on["points"]
+
+
+def test_a_topic_pattern_that_matches_everything_is_w103() -> None:
+    from closer.engine.tools.lint import lint
+
+    program = compile_text(
+        MINIMAL.replace('topic: ["(garden*|plant*|tomato*)"]', 'topic: ["[so]"]')
+    )
+    found = [d for d in lint(program) if d.code == "W103"]
+    assert [d.span.line for d in found] == [17]  # the `topic:` line
+    assert "rubric topic of question 'q1'" in found[0].message
