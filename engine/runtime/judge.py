@@ -217,7 +217,7 @@ def assess(
     return AssessEvent(turn, q.id, shows, lacks, flags, points)
 
 
-def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) -> None:
+def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) -> AssessEvent:
     """The session's one call: the candidate answered question `qid` with `text` (this turn's
     concern events are already in `voice`). Judge the question on all its lines so far, keep
     the judgement in `st.answers`, and record the assessment."""
@@ -232,3 +232,4 @@ def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) 
     record["points"] = event.points
     record["most"] = most_points(q)
     voice.record(event)
+    return event

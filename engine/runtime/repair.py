@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
 from closer.engine.runtime.concerns import ConcernTracker
+from closer.engine.runtime.events import AssessEvent
 from closer.engine.runtime.program import looks_like_question
 from closer.engine.runtime.reading import Reading
 from closer.engine.runtime.voice import Voice
@@ -33,11 +34,22 @@ class Repair:
         self.concerns = concerns
         self.level = 0  # `stuck` as this turn found it
         self.reading = Reading(None, None)
+        self.dodged = False  # this turn's answer to a question was judged evasive
 
     def begin(self, reading: Reading) -> None:
         """A new line: remember how far repair had gone, and assume this turn moves on."""
         self.level, self.st.stuck = self.st.stuck, 0
         self.reading = reading
+        self.dodged = False
+
+    def answered(self, judged: AssessEvent) -> None:
+        """How this turn's answer to a question was judged (see `acknowledge`)."""
+        self.dodged = "evasive" in judged.flags
+
+    def acknowledge(self, plain: m.Lines) -> m.Lines:
+        """The word on leaving a question: one for a feeling, a plain "Okay." for a dodge (not
+        "that's helpful"), else `plain`."""
+        return self.tone() or (self.style.fallback if self.dodged else plain)
 
     def stuck(self) -> int:
         """This turn moved nothing on: how many turns before it did the same (0, 1, 2 ...)."""

@@ -238,7 +238,7 @@ class Session:
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
         else:
-            judge.take(self.program, self.st, q.id, utt.text, self.voice)
+            self.repair.answered(judge.take(self.program, self.st, q.id, utt.text, self.voice))
             self._advance(utt=utt)
 
     def _candidate_questions(self, intent: str | None, utt: Utterance) -> None:
@@ -321,8 +321,10 @@ class Session:
             self.voice.say(q.follow_up)
         elif isinstance(edge.exit, Exit):
             rule = edge.exit.rule
-            plain = rule.say if rule is not None and rule.say else style.acknowledgements
-            self.voice.say(self.repair.tone() or plain)  # a feeling gets a word, not "Good."
+            if rule is not None and rule.say:
+                self.voice.say(self.repair.tone() or rule.say)
+            else:
+                self.voice.say(self.repair.acknowledge(style.acknowledgements))
 
     def _skip_to(self, start: str) -> None:
         if start != CQ and start not in self.program.questions:
