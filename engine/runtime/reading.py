@@ -59,8 +59,9 @@ _HEAR = frozenset(
 
 # what each context rule means, for `closer explain --state`
 RULES = {
-    "answer": "in a question, only a sentence that asks it makes this line the closing question "
-    "or a question of the candidate's; none does, so it is an answer",
+    "answer": "only a sentence that asks it makes this line the closing question, a question of "
+    "the candidate's or (with evidence for the concern on the table) a probe; none does, so it "
+    "is an answer",
     "for_later": "in a question, a short question put to the interviewer about her side: she "
     "keeps it for the candidate's questions",
     "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
@@ -282,6 +283,9 @@ def _on_the_table(
     c = ctx.concern
     assert c is not None
     intent = match.intent if match else None
+    if intent == "probe" and _evidence(c, utt) and not _asked(program, parts, intent):
+        # "I didn't get it across well. At Lakeview I escalated...": evidence, not a probe
+        return Reading(match, None, "answer", tone=tone)
     if intent == "probe":
         return Reading(match, intent, guess=_names(c, parts), tone=tone)
     if ctx.said == 1 and any(s.asks for s in parts) and _names(c, parts):
