@@ -177,9 +177,14 @@ def concern_lines(w: Words, r: ConcernReport) -> list[str | list[str]]:
     return out
 
 
+# a flag that already says what a lack would say again
+_SAID_BY = {"only_we": "ownership", "off_topic": "on_topic", "evasive": "on_topic"}
+
+
 def answer_line(w: Words, a: AnswerReport) -> str:
     parts = [FLAGS[f] for f in a.flags if f in FLAGS]
-    lacks = [LACKS[x] for x in a.lacks if x in LACKS]
+    covered = {_SAID_BY[f] for f in a.flags if f in _SAID_BY}
+    lacks = [LACKS[x] for x in a.lacks if x in LACKS and x not in covered]
     if lacks:
         parts.append("had " + and_list(lacks))
     what = and_list(parts) or "was weak"

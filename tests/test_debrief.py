@@ -505,3 +505,42 @@ def test_a_status_sequence_no_session_writes_is_found_not_crashed_on(program: Pr
     )
     tenure = next(r for r in build_debrief(program, edited).concerns if r.id == "tenure")
     assert tenure.heard and tenure.status == "revealed"
+
+
+# the lines of a real play (tmux, riverbend, seed 21): a follow-up answered with a red flag
+RIVERBEND_PLAY = [
+    "Yes thanks, found a spot right away!",
+    "I've been a nurse for about six years, mostly med surg. I took some time off for family and "
+    "now I'm looking to get back to it. Riverbend has a good reputation.",
+    "Probably the confused patient first, safety first. Then the others.",
+    "I'd call them and let them know.",
+    "We had a patient once whose pressure dropped, we called the doctor and they came and sorted "
+    "it out.",
+    "And how did that patient do, in the end? oh sorry, that's your question. He did fine.",
+    "No, we used Cerner. I'm sure I'll pick it up.",
+    "I just kind of figure it out as I go, ask people.",
+    "Honestly nights work for now. Eventually I'd like to move to days though.",
+    "The staffing was terrible and management didn't care. Also my mom got sick.",
+    "Mostly family reasons. And I'd like days eventually, nights are a means to an end.",
+]
+
+
+def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted(
+    riverbend: Program,
+) -> None:
+    _, events = play_events(riverbend, RIVERBEND_PLAY, seed=21)
+    d = build_debrief(riverbend, events)
+    questions = [a.question for a in d.answers]
+    assert len(questions) == len(set(questions))  # a follow-up does not make a second report
+    weak = d.weak_answers
+    assert 0 < len(weak) <= 3 and d.strongest not in weak
+    assert [a.quote.turn for a in weak] == sorted(a.quote.turn for a in weak)
+    said = {e.turn: e.text for e in events if isinstance(e, SayEvent) and not e.by_interviewer}
+    raised = {e.turn for e in events if isinstance(e, ConcernEvent) and e.status == "raised"}
+    for a in d.answers:
+        assert a.quote.verbatim in said[a.quote.turn]
+        if "red_flag" in a.flags:  # the line quoted is the one that raised it
+            assert a.quote.turn in raised, a
+    for a in d.answers:  # a flag is not said again as a lack ("never what you did" + "nothing
+        line = words.answer_line(words.Words("Denise"), a)  # about what you did yourself")
+        assert not ("never what you did" in line and "what you did yourself" in line), line

@@ -35,6 +35,7 @@ SETTLED = ("resolved", "preempted")
 ELLIPSIS = "\u2026"
 QUOTE_WORDS = 25  # the longest excerpt of a candidate line a debrief quotes
 QUESTION_WORDS = 14  # the longest excerpt of an interviewer's question it names
+WEAK_SHOWN = 3  # the weak answers a debrief names (the weakest), so it stays a coach's few points
 # intents that steer the conversation rather than say something about the candidate: evidence
 # is looked for in the other lines first (the session does not scan these for it)
 MOVES = frozenset(
@@ -202,7 +203,12 @@ class Debrief:
 
     @property
     def weak_answers(self) -> tuple[AnswerReport, ...]:
-        return tuple(a for a in self.answers if a.weak)
+        """The weakest answers (WEAK_SHOWN at most, fewest points first), in the order they
+        were given; never the strongest one."""
+        strongest = self.strongest
+        weak = [a for a in self.answers if a.weak and a is not strongest]
+        weakest = sorted(weak, key=lambda a: (a.points, a.quote.turn))[:WEAK_SHOWN]
+        return tuple(sorted(weakest, key=lambda a: a.quote.turn))
 
     @property
     def strongest(self) -> AnswerReport | None:
@@ -424,18 +430,26 @@ def _departure(
 
 
 def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
-    out = []
+    """One report per question answered: its last assessment (which judges all the lines said
+    to it), quoting the first of those lines, or the one that raised a red flag if it has one."""
+    turns: dict[str, list[int]] = {}
+    last: dict[str, AssessEvent] = {}
+    red = {
+        e.turn
+        for e in tr.events
+        if isinstance(e, ConcernEvent) and e.status in ("raised", "worsened")
+    }
     for e in tr.events:
-        if not isinstance(e, AssessEvent):
-            continue
-        said = tr.quote(e.turn)
-        if said is None:
-            continue
-        out.append(
-            AnswerReport(
-                _question_text(program, tr, e.question), said, e.shows, e.lacks, e.flags, e.points
-            )
-        )
+        if isinstance(e, AssessEvent):
+            turns.setdefault(e.question, []).append(e.turn)
+            last[e.question] = e
+    out = []
+    for qid, e in last.items():
+        flagged = [t for t in turns[qid] if t in red] if "red_flag" in e.flags else []
+        said = tr.quote((flagged or turns[qid])[0])
+        if said is not None:
+            question = _question_text(program, tr, qid)
+            out.append(AnswerReport(question, said, e.shows, e.lacks, e.flags, e.points))
     return tuple(out)
 
 
