@@ -19,7 +19,7 @@ from closer.engine.tools.explore import explore
 from tests.helpers import ROOT
 
 SHIPPED_TESTS = ROOT / "scenarios" / "tests"
-NAMES = sorted(shipped_paths())
+NAMES = NAMES
 
 
 def _tested() -> dict[str, list[str]]:
@@ -98,3 +98,15 @@ def test_the_second_persona_plays_by_name_through_a_pipe(runner: CliRunner) -> N
     assert "Denise: Hi Morgan! I'm Denise Okafor, I manage 4 West." in result.output
     assert "Oh, we'll get to all of that, I promise!" in result.output  # deferred: too early
     assert "Is your practice current after the gap?" in result.output  # in the debrief
+
+
+DIRECT = ("straight with you", "be honest", "put it plainly", "be direct", "blunt")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_hesitation_never_promises_directness_the_vague_line_then_withholds(name: str) -> None:
+    """The hesitation comes right before the vague line: "Let me be straight with you." and then
+    something vague reads as a contradiction (issue 9)."""
+    style = compile_scenario(load_path(shipped_paths()[name])).style
+    for line in style.hesitation:
+        assert not any(d in line.lower() for d in DIRECT), line
