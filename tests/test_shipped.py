@@ -19,7 +19,7 @@ from closer.engine.tools.explore import explore
 from tests.helpers import ROOT
 
 SHIPPED_TESTS = ROOT / "scenarios" / "tests"
-NAMES = NAMES
+NAMES = sorted(shipped_paths())
 
 
 def _tested() -> dict[str, list[str]]:
