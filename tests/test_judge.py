@@ -37,6 +37,18 @@ def test_a_concrete_answer_shows_everything(program: Program) -> None:
     assert a.points > 0
 
 
+def test_a_story_told_across_sentences_is_a_concrete_example(program: Program) -> None:
+    """Typed in a real terminal: the place and the time in one sentence, the deed in the next.
+    The debrief once said this answer "had no concrete example"."""
+    line = (
+        "At Tallyhouse a Kafka consumer fell behind at 2am and invoices stopped posting. I was on "
+        "call, I found a poison message, skipped it to a dead letter queue, and wrote the "
+        "postmortem. We added lag alerts and it hasn't happened since."
+    )
+    [a] = answer(program, "incident", line)
+    assert "example" in a.shows and "example" not in a.lacks
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -86,7 +86,7 @@ class Features(NamedTuple):
     names: int  # capitalised words inside a sentence: places, companies, systems
     own_actions: int  # "I" doing something
     we_actions: int  # "we" doing something
-    stories: int  # sentences telling what happened, with a name or a number in them
+    stories: int  # sentences telling what happened, in an answer with a name or a number
 
 
 def sentences(text: str) -> list[Utterance]:
@@ -156,8 +156,10 @@ def features(text: str) -> Features:
             else:
                 we += 1
             told = told or (_is_past(verb) and not habitual)
-        stories += told and any(counted)
-    return Features(words, numbers, names, own, we, stories)
+        stories += told
+    # a story is told across sentences: "At Tallyhouse a consumer fell behind at 2am. I found
+    # the poison message and skipped it." names the place and the time in one, the deed in another
+    return Features(words, numbers, names, own, we, stories if numbers or names else 0)
 
 
 def _marker(program: Program, name: str, said: list[Utterance], guard: bool = True) -> bool:
