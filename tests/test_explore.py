@@ -278,12 +278,6 @@ def test_the_shipped_persona_breaks_no_invariant(program: Program) -> None:
     assert report.violations == ()
 
 
-@pytest.mark.parametrize("name", ["ledgerline", "riverbend"])
-def test_no_shipped_persona_says_a_line_twice_in_a_row(name: str) -> None:
-    shipped = compile_text((ROOT / "scenarios" / f"{name}.yaml").read_text("utf-8"), name)
-    assert invariants(shipped, 200, 2026)["no_repeat"] == 0
-
-
 def test_a_scenario_with_other_features_breaks_no_invariant() -> None:
     edge = compile_text(EDGE, "edge.yaml")
     report = explore(edge, 50, 3)
