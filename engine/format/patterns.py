@@ -142,7 +142,10 @@ class Utterance:
     pattern word matches is worked out on demand and kept: one line is tried against a few
     hundred patterns that share most of their words."""
 
-    __slots__ = ("_index", "_unnegated", "clauses", "masks", "text", "words")
+    __slots__ = (
+        "_index", "_unnegated", "all_positions", "clauses", "found", "keys", "masks", "text",
+        "words",
+    )  # fmt: skip
 
     def __init__(self, text: str, words: tuple[str, ...], clauses: tuple[int, ...]) -> None:
         self.text = text
@@ -151,14 +154,13 @@ class Utterance:
         self.masks: dict[object, int] = {}
         self._index: _Index | None = None
         self._unnegated: int | None = None
+        # bit p set for every position p: before word p, or (p = len(words)) after the last
+        self.all_positions = (1 << (len(words) + 1)) - 1
+        self.keys = line_keys(words)  # what a pattern's anchor must meet (`anchor`)
+        self.found: dict[PatternIndex, list[int]] = {}  # `PatternIndex.candidates`, kept
 
     def __repr__(self) -> str:
         return f"Utterance({self.text!r}, words={self.words!r})"
-
-    @property
-    def all_positions(self) -> int:
-        """Bit p set for every position p: before word p, or (p = len(words)) after the last."""
-        return (1 << (len(self.words) + 1)) - 1
 
     @property
     def unnegated(self) -> int:
@@ -461,9 +463,19 @@ class Pattern(NamedTuple):
     parts: tuple[tuple[Element, ...], ...]  # `a & b`: every part must match, in any order
     score: int
     cost: int = 0  # steps one match takes, whatever the line (see `cost`)
+    # a line that has none of these keys cannot match (None: any line may; see `anchor`)
+    anchor: frozenset[str] | None = None
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
-        """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation."""
+        """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation. A line
+        without one of the pattern's anchor keys is turned away at once."""
+        anchor = self.anchor
+        if anchor is not None and anchor.isdisjoint(utt.keys):
+            return None
+        return self.scan(utt, guard)
+
+    def scan(self, utt: Utterance, guard: bool = False) -> Hit | None:
+        """`match` without the anchor: one pass over the line for each `&` part."""
         full = utt.all_positions
         allowed = utt.unnegated if guard else full
         first = 0
@@ -479,6 +491,152 @@ class Pattern(NamedTuple):
 class Hit(NamedTuple):
     pattern: Pattern
     start: int
+
+
+# ---- anchors: which lines a pattern can match at all ------------------------------------------
+#
+# Every way a typed word matches a pattern word (exactly, as a stem, or with one slip) keeps its
+# first letter and changes its length by at most one (a stem's word is at least the stem's length
+# less one). So a line is described by its `keys` (`line_keys`): each of its words, each word's
+# *bucket* (its first letter and its length, lengths from KEY_LENGTHS up sharing one bucket), and
+# `#` when it holds a number. A pattern element that has to match a word of the line is keyed the
+# same way (`element_keys`): a word without typo tolerance by itself; one with it by the buckets
+# of its first letter and lengths n-1, n and n+1; a stem by the buckets of every length it can
+# match; `#` by `#`; a ( | ) that cannot match nothing by all its choices' anchors together.
+# A pattern's `anchor` is the key set of its most selective required element, over all its `&`
+# parts (`_weight` guesses how often lines hold a key): a line can match the pattern only if it
+# holds one of those keys. None when nothing is required (`*`, only optional items): every line
+# is tried. `PatternIndex` turns the anchors of many patterns around, from key to patterns.
+
+KEY_LENGTHS = 24
+# a bucket's second character: a control character, never in a normalised word
+_BUCKET = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
+_NUMBER_KEY = "#"  # never a normalised word
+# words so frequent in what candidates type that a pattern is better keyed on another one
+_COMMON = frozenset([
+    "i", "you", "the", "a", "to", "and", "of", "my", "me", "is", "it", "that", "in", "for", "we",
+    "on", "do", "what", "have", "be", "about", "not", "this", "with", "are", "was", "so", "can",
+    "would", "your", "there", "any", "anything", "at", "if", "or", "how", "just", "like", "an",
+    "but", "did", "all", "get", "our", "they", "as", "no", "yes", "know", "think", "will", "one",
+    "more", "really", "team", "work", "time", "job", "here", "could", "am", "from", "were",
+])  # fmt: skip
+
+
+def line_keys(words: Sequence[str]) -> set[str]:
+    """The keys of a line's words: each word, its bucket, and `#` if one is a number."""
+    keys = set(words)
+    number = False
+    for t in tuple(keys):
+        n = len(t)
+        keys.add(t[0] + _BUCKET[n if n < KEY_LENGTHS else KEY_LENGTHS])
+        if not number and (t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t))):
+            number = True
+    if number:
+        keys.add(_NUMBER_KEY)
+    return keys
+
+
+def _has_digit(t: str) -> bool:
+    return any(c.isdigit() for c in t)
+
+
+def _buckets(first: str, lengths: range) -> frozenset[str]:
+    return frozenset(first + _BUCKET[min(n, KEY_LENGTHS)] for n in lengths)
+
+
+def element_keys(el: Element) -> frozenset[str] | None:
+    """The keys one of which a line holds wherever `el` matches a word of it; None when `el`
+    may match no word at all (a gap, an optional part, a choice that may be empty)."""
+    if type(el) is Word:
+        n, first = len(el.text), el.text[0]
+        typo = TYPO_MIN <= n <= TYPO_MAX
+        if not el.prefix:
+            return _buckets(first, range(n - 1, n + 2)) if typo else frozenset([el.text])
+        low = n - 1 if typo else n
+        return _buckets(first, range(low, max(low, KEY_LENGTHS) + 1))
+    if type(el) is Number:
+        return frozenset([_NUMBER_KEY])
+    if type(el) is Alt:
+        keys: set[str] = set()
+        for option in el.options:
+            found = sequence_keys(option)
+            if found is None:
+                return None
+            keys |= found
+        return frozenset(keys)
+    return None
+
+
+def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
+    """The most selective key set among the items a match of `items` cannot do without."""
+    best: frozenset[str] | None = None
+    weight = 0
+    for el in items:
+        keys = element_keys(el)
+        if keys is not None and (best is None or _weight(keys) < weight):
+            best, weight = keys, _weight(keys)
+    return best
+
+
+def anchor(parts: Sequence[Sequence[Element]]) -> frozenset[str] | None:
+    """A pattern's anchor: the most selective of its parts' key sets (every part must match)."""
+    best: frozenset[str] | None = None
+    for part in parts:
+        keys = sequence_keys(part)
+        if keys is not None and (best is None or _weight(keys) < _weight(best)):
+            best = keys
+    return best
+
+
+def _weight(keys: frozenset[str]) -> int:
+    """How often lines hold one of `keys`, roughly: a bucket or `#` often, a rare word seldom."""
+    total = 0
+    for k in keys:
+        if k == _NUMBER_KEY:
+            total += 30
+        elif len(k) == 2 and k[1] < " ":  # a bucket: short words are the most frequent
+            n = ord(k[1]) - 1
+            total += 40 if n <= 3 else 20 if n <= 6 else 8 if n <= 10 else 3
+        elif k in _COMMON:
+            total += 100
+        else:
+            total += 1 + max(0, 5 - len(k))
+    return total
+
+
+class PatternIndex:
+    """Many patterns, in a fixed order, indexed by their anchors' keys: `candidates` is, in that
+    order, the positions of every pattern that can match a line (those that do, and a few
+    that turn out not to), found with one look-up per key of the line."""
+
+    __slots__ = ("_always", "_by_key", "size")
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        by_key: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, p in enumerate(patterns):
+            if p.anchor is None:
+                always.append(i)
+            else:
+                for k in p.anchor:
+                    by_key.setdefault(k, []).append(i)
+        self._by_key = by_key
+        self._always = tuple(always)
+        self.size = len(patterns)
+
+    def candidates(self, utt: Utterance) -> list[int]:
+        """Positions (ascending) of the patterns whose anchor the line meets, or that have none;
+        kept on the line, which is often classified more than once."""
+        found = utt.found.get(self)
+        if found is None:
+            hits = set(self._always)
+            get = self._by_key.get
+            for k in utt.keys:
+                some = get(k)
+                if some is not None:
+                    hits.update(some)
+            found = utt.found[self] = sorted(hits)
+        return found
 
 
 def negated(utt: Utterance, start: int) -> bool:
@@ -654,7 +812,7 @@ def compile_pattern(
         raise PatternError("empty pattern")
     parts_t = tuple(parts)
     steps = sum(PART_COST + cost(p) for p in parts_t)
-    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps)
+    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps, anchor(parts_t))
 
 
 def _score(items: Sequence[Element]) -> int:

@@ -13,7 +13,13 @@ from typing import Any, Literal, NamedTuple
 from closer.engine.errors import EngineError, Span
 from closer.engine.format import model as m
 from closer.engine.format import template
-from closer.engine.format.patterns import Utterance, matches_everything, normalize
+from closer.engine.format.patterns import (
+    Pattern,
+    PatternIndex,
+    Utterance,
+    matches_everything,
+    normalize,
+)
 from closer.engine.runtime.machine import ENDED, Edge, FlowMachine
 
 Kind = Literal[
@@ -121,6 +127,9 @@ class Program:
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
     exits: MappingProxyType[str, tuple[Exit, ...]]
+    # every intent pattern, best first (`ranked`), and those patterns' index
+    ranked: tuple[Ranked, ...]
+    index: PatternIndex
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -163,7 +172,19 @@ class Program:
         return self.order[i + 1] if i + 1 < len(self.order) else CQ
 
     def classify(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
-        """The winning intent among `allowed`: highest score, then priority, then file order."""
+        """The winning intent among `allowed`: highest score, then priority, then file order.
+        The patterns are ranked in that order once, so the first that matches wins; the index
+        visits only those that can match the line."""
+        ranked = self.ranked
+        for i in self.index.candidates(utt):
+            r = ranked[i]
+            if r.intent in allowed and r.pattern.scan(utt) is not None:
+                return r.found
+        return None
+
+    def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
+        """`classify` by trying every pattern in file order, without the index or the anchors
+        (what the tests hold `classify` to)."""
         best: IntentMatch | None = None
         for intent in self.intents:
             if intent.id not in allowed:
@@ -174,7 +195,7 @@ class Program:
                     best.priority,
                 ):
                     continue
-                if pat.pattern.match(utt) is not None:
+                if pat.pattern.scan(utt) is not None:
                     best = IntentMatch(
                         intent.id,
                         f"{intent.id}#{i + 1}",
@@ -223,6 +244,30 @@ class Program:
         every state hears in full."""
         probe = normalize("?")
         return frozenset().union(*(self.listening(s, probe) for s in self.machine.states))
+
+
+class Ranked(NamedTuple):
+    """One intent pattern in `Program.ranked`: its intent, and what it matching returns."""
+
+    intent: str
+    pattern: Pattern
+    found: IntentMatch
+
+
+def rank(intents: tuple[m.Intent, ...]) -> tuple[tuple[Ranked, ...], PatternIndex]:
+    """Every intent pattern, highest score first, then highest priority, then file order (the
+    order `classify` tries them in, so the first that matches wins), and their index."""
+    entries = []
+    for n, intent in enumerate(intents):
+        for i, pat in enumerate(intent.patterns):
+            found = IntentMatch(
+                intent.id, f"{intent.id}#{i + 1}", pat.pattern.score, intent.priority, pat.span,
+                pat.source,
+            )  # fmt: skip
+            entries.append(((-pat.pattern.score, -intent.priority, n, i), found, pat.pattern))
+    entries.sort(key=lambda e: e[0])
+    ranked = tuple(Ranked(found.intent, pattern, found) for _, found, pattern in entries)
+    return ranked, PatternIndex([r.pattern for r in ranked])
 
 
 def looks_like_question(utt: Utterance) -> bool:
@@ -285,6 +330,7 @@ def compile_scenario(scenario: m.Scenario) -> Program:
     exits = question_exits(scenario)
     answers = {a.intent: a for a in scenario.flow.answers}
     cq = frozenset(m.CANDIDATE_QUESTIONS) | frozenset(answers)
+    ranked, index = rank(scenario.intents)
     return Program(
         scenario=scenario,
         machine=FlowMachine(states, flow_edges(scenario, exits), "opening"),
@@ -296,4 +342,6 @@ def compile_scenario(scenario: m.Scenario) -> Program:
         concerns=scenario.concerns,
         candidate_questions=cq,
         exits=MappingProxyType(exits),
+        ranked=ranked,
+        index=index,
     )

@@ -1,0 +1,170 @@
+"""Whole conversations through the API, in turns a second on one core, this tree against another
+revision, measured in one run:  .venv/bin/python bench/throughput.py --against REV [--rounds 7]
+
+Each round runs a fresh interpreter on each tree in turn (interleaved, so load on the shared
+machine hits both alike). An interpreter plays whole conversations on both shipped personas
+(`Session.start`, then `turn` for every line of a script, seeds 0..CONVERSATIONS-1 each), after
+one warm-up conversation per persona, and prints the turns a second of that pass. The report is
+the median over the rounds for each tree and the ratio of this tree to REV. `--profile` instead
+prints a cProfile of this tree's conversations (cumulative, top 40).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The probe runs against any revision, so it carries its own scripts: strong answers, a weak one,
+# a candidate question, the closing question, a probe, an answer to the concern, the close.
+PROBE = r"""
+import json, sys, time
+from pathlib import Path
+from closer.engine import Session, compile_scenario, load_path
+import closer.scenarios
+
+SCRIPTS = {
+    "ledgerline": [
+        "Fine, thanks for having me.",
+        "I have been a backend engineer for 5 years, mostly Python and Go.",
+        "I designed an order routing service that handled 2000 requests per second.",
+        "Our queue backed up for 2 hours once; I found the consumer bug and fixed it.",
+        "I write unit and integration tests, and every change gets code review from 2 people.",
+        "I'd rather not do nights and weekends, honestly.",
+        "I want to work on payments; I have followed Ledgerline for 2 years.",
+        "Why is this position open?",
+        "Is there anything I said today, or in my background, that would prevent you from "
+        "recommending me? If there is, could I have a chance to talk about it?",
+        "What do you mean?",
+        "Brightloop shut down and Parcelwise was acquired, and payments is where I want to stay.",
+        "Does that address your concern?",
+        "Anything else?",
+        "No, that's all. Thank you!",
+    ],
+    "riverbend": [
+        "Honestly, no, the parking was a nightmare this morning.",
+        "I've been a med-surg nurse for six years, most recently at Lakeview, and I took a year "
+        "off to care for my father.",
+        "I'd start with the one climbing out of bed, because a fall is the biggest risk, then the "
+        "new admission from the ER.",
+        "I don't remember the details, can we move on?",
+        "Yes, I used Epic at Lakeview for four years.",
+        "I usually ask a colleague and read the policy, then practise on the training system.",
+        "Nights suit my family right now, and I like the pace.",
+        "I left because my father got sick and I needed to care for him.",
+        "What does a typical night look like on the unit?",
+        "Is there anything that would prevent you from recommending me?",
+        "Is that about the gap?",
+        "I finished a refresher course last month and kept my license and certifications current.",
+        "Is there anything else?",
+        "No, that's everything. Thank you so much!",
+    ],
+}
+CONVERSATIONS = int(sys.argv[1])
+here = Path(closer.scenarios.__file__).parent
+programs = {n: compile_scenario(load_path(here / f"{n}.yaml")) for n in SCRIPTS}
+
+
+def play(seeds):
+    turns = 0
+    for name, program in programs.items():
+        for seed in seeds:
+            session, _ = Session.start(program, seed)
+            for line in SCRIPTS[name]:
+                if session.ended:
+                    break
+                session.turn(line)
+                turns += 1
+    return turns
+
+
+play(range(1))
+if len(sys.argv) > 2:
+    import cProfile, pstats
+    cProfile.run("play(range(CONVERSATIONS))", "/tmp/closer-throughput.prof")
+    pstats.Stats("/tmp/closer-throughput.prof").sort_stats("cumulative").print_stats(40)
+    raise SystemExit
+start = time.perf_counter()
+turns = play(range(CONVERSATIONS))
+elapsed = time.perf_counter() - start
+assert closer.scenarios.__file__.startswith(sys.path[1]), sys.path
+print(json.dumps({"turns_per_s": turns / elapsed, "turns": turns}))
+"""
+
+
+def stage(tree: Path, into: Path) -> Path:
+    """A folder that maps a tree's engine/, cli/ and scenarios/ under `closer` (as
+    bench/engine.py does), so the installed package plays no part."""
+    pkg = into / "closer"
+    pkg.mkdir(parents=True)
+    for name in ("__init__.py", "__main__.py"):
+        if (tree / "closer" / name).exists():
+            (pkg / name).symlink_to(tree / "closer" / name)
+    for part in ("engine", "cli", "scenarios"):
+        (pkg / part).symlink_to(tree / part)
+    return into
+
+
+def probe(path: Path, conversations: int, profile: bool = False) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(conversations), *(["profile"] if profile else [])],
+        cwd=path,  # not the checkout: `-c` puts the current folder first on sys.path
+        env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if profile:
+        print(out.stdout)
+        return {}
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--against", help="a git revision to compare with")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--conversations", type=int, default=100, help="per persona per round")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.profile:
+            probe(stage(ROOT, Path(tmp) / "b"), args.conversations, profile=True)
+            return
+        trees = {"this tree": stage(ROOT, Path(tmp) / "b")}
+        if args.against:
+            other = Path(tmp) / "other"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
+                cwd=ROOT,
+                check=True,
+            )
+            trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
+        try:
+            samples: dict[str, list[float]] = {k: [] for k in trees}
+            for _ in range(args.rounds):
+                for name, path in trees.items():
+                    samples[name].append(probe(path, args.conversations)["turns_per_s"])
+        finally:
+            if args.against:
+                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
+    print(
+        f"{args.rounds} interleaved rounds, Python {sys.version.split()[0]}, whole conversations "
+        f"on both shipped personas ({args.conversations} each a round), medians"
+    )
+    med = {name: statistics.median(runs) for name, runs in samples.items()}
+    for name, tps in med.items():
+        print(f"{name:<24} {tps:>10,.0f} turns/s {1e6 / tps:>8.1f}us/turn")
+    if args.against:
+        ratio = med["this tree"] / med[args.against]
+        print(f"{'ratio this/' + args.against:<24} {ratio:>9.2f}x throughput")
+
+
+if __name__ == "__main__":
+    main()
