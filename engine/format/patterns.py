@@ -177,9 +177,14 @@ class Utterance:
         """Bit i set when word i matches `el`."""
         m = self.masks.get(el.key)
         if m is None:
-            if self._index is None:
-                self._index = _Index(self.words)
-            m = self.masks[el.key] = self._index.mask(el)
+            keys = el.keys if type(el) is Word else None
+            if keys is not None and keys.isdisjoint(self.keys):
+                m = 0  # not in the line: no need to index the line's typos for it
+            else:
+                if self._index is None:
+                    self._index = _Index(self.words)
+                m = self._index.mask(el)
+            self.masks[el.key] = m
         return m
 
     def set_mask(self, words: frozenset[Word | Number]) -> int:
@@ -408,10 +413,20 @@ class Word:
     _variants: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
         init=False, repr=False, compare=False
     )
+    _keys: tuple[frozenset[str] | None] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
         object.__setattr__(self, "_variants", None)
+        object.__setattr__(self, "_keys", None)
+
+    @property
+    def keys(self) -> frozenset[str] | None:
+        """The line keys one of which a line holds if the word matches in it (`word_keys`),
+        worked out the first time they are needed."""
+        if self._keys is None:
+            object.__setattr__(self, "_keys", (word_keys(self),))
+        return self._keys[0]  # type: ignore[index]
 
     @property
     def variants(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -495,22 +510,26 @@ class Hit(NamedTuple):
 
 # ---- anchors: which lines a pattern can match at all ------------------------------------------
 #
-# Every way a typed word matches a pattern word (exactly, as a stem, or with one slip) keeps its
-# first letter and changes its length by at most one (a stem's word is at least the stem's length
-# less one). So a line is described by its `keys` (`line_keys`): each of its words, each word's
-# *bucket* (its first letter and its length, lengths from KEY_LENGTHS up sharing one bucket), and
-# `#` when it holds a number. A pattern element that has to match a word of the line is keyed the
-# same way (`element_keys`): a word without typo tolerance by itself; one with it by the buckets
-# of its first letter and lengths n-1, n and n+1; a stem by the buckets of every length it can
-# match; `#` by `#`; a ( | ) that cannot match nothing by all its choices' anchors together.
-# A pattern's `anchor` is the key set of its most selective required element, over all its `&`
-# parts (`_weight` guesses how often lines hold a key): a line can match the pattern only if it
-# holds one of those keys. None when nothing is required (`*`, only optional items): every line
-# is tried. `PatternIndex` turns the anchors of many patterns around, from key to patterns.
+# Every way a typed word t matches a pattern word w (exactly, as a stem, or with one slip at
+# position 1 or later) leaves a trace in the first four letters: the *heads* of a word x of 4+
+# letters are x[:3], x[0] x[2] x[3] and x[0] x[1] x[3] (its first four letters with the second,
+# third or fourth left out), and t shares a head with w whenever the two are one slip apart or t
+# starts with w (check each slip at positions 1, 2, 3 and later). A slip also changes the length
+# by at most one. So a line is described by its `keys` (`line_keys`): each of its words, each
+# word's heads tagged with its length (lengths from KEY_LENGTHS up share one tag), and `#` when
+# it holds a number. An element that has to match a word of the line is keyed alike
+# (`element_keys`): a word without typo tolerance by itself; one with it by its heads tagged with
+# the lengths n-1, n and n+1; a stem by its heads (only w[:3] without typo tolerance) tagged with
+# every length it can match; `#` by `#`; a ( | ) that cannot match nothing by all its choices'
+# keys together. A pattern's `anchor` is the key set of its most selective required element,
+# over all its `&` parts (`_weight` guesses how often lines hold one of them): a line can match
+# the pattern only if it holds one of those keys. None when nothing is required (`*`, only
+# optional items, a stem of one or two letters): every line is tried. `PatternIndex` turns the
+# anchors of many patterns around, from key to patterns.
 
 KEY_LENGTHS = 24
-# a bucket's second character: a control character, never in a normalised word
-_BUCKET = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
+# a head's length tag: a control character, never in a normalised word, so never a word key
+_LENGTH = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
 _NUMBER_KEY = "#"  # never a normalised word
 # words so frequent in what candidates type that a pattern is better keyed on another one
 _COMMON = frozenset([
@@ -522,13 +541,28 @@ _COMMON = frozenset([
 ])  # fmt: skip
 
 
+def heads(x: str) -> tuple[str, ...]:
+    """The first three letters of `x`, and (4+ letters) its first four less the 2nd or 3rd."""
+    if len(x) < 4:
+        return (x[:3],)
+    return (x[:3], x[0] + x[2:4], x[:2] + x[3])
+
+
 def line_keys(words: Sequence[str]) -> set[str]:
-    """The keys of a line's words: each word, its bucket, and `#` if one is a number."""
+    """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
+    of them is a number."""
     keys = set(words)
     number = False
     for t in tuple(keys):
         n = len(t)
-        keys.add(t[0] + _BUCKET[n if n < KEY_LENGTHS else KEY_LENGTHS])
+        if n >= 3:
+            tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
+            if n == 3:
+                keys.add(t + tag)
+            else:
+                keys.add(t[:3] + tag)
+                keys.add(t[0] + t[2:4] + tag)
+                keys.add(t[:2] + t[3] + tag)
         if not number and (t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t))):
             number = True
     if number:
@@ -540,20 +574,16 @@ def _has_digit(t: str) -> bool:
     return any(c.isdigit() for c in t)
 
 
-def _buckets(first: str, lengths: range) -> frozenset[str]:
-    return frozenset(first + _BUCKET[min(n, KEY_LENGTHS)] for n in lengths)
+def _tagged(found: tuple[str, ...], lengths: range) -> frozenset[str]:
+    return frozenset(h + _LENGTH[min(n, KEY_LENGTHS)] for h in found for n in lengths)
 
 
 def element_keys(el: Element) -> frozenset[str] | None:
     """The keys one of which a line holds wherever `el` matches a word of it; None when `el`
-    may match no word at all (a gap, an optional part, a choice that may be empty)."""
+    may match no word at all (a gap, an optional part, a choice that may be empty), or is keyed
+    too loosely to say (a stem of one or two letters)."""
     if type(el) is Word:
-        n, first = len(el.text), el.text[0]
-        typo = TYPO_MIN <= n <= TYPO_MAX
-        if not el.prefix:
-            return _buckets(first, range(n - 1, n + 2)) if typo else frozenset([el.text])
-        low = n - 1 if typo else n
-        return _buckets(first, range(low, max(low, KEY_LENGTHS) + 1))
+        return el.keys
     if type(el) is Number:
         return frozenset([_NUMBER_KEY])
     if type(el) is Alt:
@@ -565,6 +595,19 @@ def element_keys(el: Element) -> frozenset[str] | None:
             keys |= found
         return frozenset(keys)
     return None
+
+
+def word_keys(el: Word) -> frozenset[str] | None:
+    """`element_keys` of a word or a stem."""
+    w = el.text
+    n = len(w)
+    typo = TYPO_MIN <= n <= TYPO_MAX
+    if not el.prefix:
+        return _tagged(heads(w), range(n - 1, n + 2)) if typo else frozenset([w])
+    if n < 3:
+        return None
+    low = n - 1 if typo else min(n, KEY_LENGTHS)
+    return _tagged(heads(w) if typo else (w[:3],), range(low, KEY_LENGTHS + 1))
 
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
@@ -589,14 +632,14 @@ def anchor(parts: Sequence[Sequence[Element]]) -> frozenset[str] | None:
 
 
 def _weight(keys: frozenset[str]) -> int:
-    """How often lines hold one of `keys`, roughly: a bucket or `#` often, a rare word seldom."""
+    """How often lines hold one of `keys`, roughly: a common word or `#` often, a head tagged
+    with a length now and then, a rare word seldom."""
     total = 0
     for k in keys:
         if k == _NUMBER_KEY:
-            total += 30
-        elif len(k) == 2 and k[1] < " ":  # a bucket: short words are the most frequent
-            n = ord(k[1]) - 1
-            total += 40 if n <= 3 else 20 if n <= 6 else 8 if n <= 10 else 3
+            total += 60
+        elif k[-1] < " ":  # a head and a length
+            total += 4
         elif k in _COMMON:
             total += 100
         else:

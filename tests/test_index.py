@@ -1,0 +1,267 @@
+"""The pattern index (patterns.PatternIndex, `Pattern.anchor`) returns exactly what trying every
+pattern returns: `classify` against `classify_linear`, `match` against `scan`, on the paraphrase
+and blind lines for every shipped persona, on random lines, and on generated scenarios (many
+intents, word sets, `&`, stems, typos, numbers); and a turn at 10,000 patterns costs about what
+it costs at 10."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from closer.engine import compile_scenario, load_path, load_scenario
+from closer.engine.format import loader
+from closer.engine.format.patterns import (
+    Pattern,
+    PatternError,
+    PatternIndex,
+    Utterance,
+    compile_pattern,
+    normalize,
+)
+from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import sentences
+from closer.scenarios import DIR
+from tests.test_lint import base
+from tests.worst import all_patterns
+
+DATA = Path(__file__).parent / "data"
+
+
+@functools.cache
+def shipped_program(name: str) -> Program:
+    return compile_scenario(load_path(DIR / f"{name}.yaml"))
+
+
+def paraphrase_lines() -> list[str]:
+    lines: list[str] = []
+    for f in sorted(DATA.glob("*.yaml")):
+        for cases in yaml.safe_load(f.read_text(encoding="utf-8")).values():
+            if isinstance(cases, list):
+                lines += [c for c in cases if isinstance(c, str)]
+    for f in sorted((DATA / "blind").glob("*.jsonl")):
+        lines += [json.loads(x)["line"] for x in f.read_text(encoding="utf-8").splitlines() if x]
+    return lines
+
+
+def utterances(line: str) -> list[Utterance]:
+    """The line whole and each of its sentences, as `reading.read` classifies them."""
+    return [normalize(line), *(s.utt for s in sentences(line))]
+
+
+def listening_sets(program: Program, utt: Utterance) -> list[frozenset[str]]:
+    every = frozenset(i.id for i in program.intents)
+    return [every, *{program.listening(s, utt) for s in program.machine.states}]
+
+
+def assert_agrees(program: Program, utt: Utterance) -> None:
+    for allowed in listening_sets(program, utt):
+        assert program.classify(utt, allowed) == program.classify_linear(utt, allowed), (
+            utt,
+            sorted(allowed),
+        )
+
+
+def assert_patterns_agree(patterns: list[Pattern], utt: Utterance) -> None:
+    index = PatternIndex(patterns)
+    candidates = set(index.candidates(utt))
+    for i, p in enumerate(patterns):
+        for guard in (False, True):
+            found = p.scan(utt, guard)
+            assert (p.match(utt, guard) is None) == (found is None), (p.source, utt)
+            assert found is None or i in candidates, (p.source, utt)
+
+
+def test_the_paraphrase_sets_are_read() -> None:
+    assert len(paraphrase_lines()) > 500
+
+
+@pytest.mark.parametrize("persona", ["ledgerline", "riverbend"])
+def test_index_agrees_with_the_linear_scan_on_paraphrase_lines(persona: str) -> None:
+    program = shipped_program(persona)
+    patterns = [p.pattern for p in all_patterns(program.scenario)]
+    matched = 0
+    for line in paraphrase_lines():
+        for utt in utterances(line):
+            assert_agrees(program, utt)
+            assert_patterns_agree(patterns, utt)
+            matched += program.classify(utt, frozenset(i.id for i in program.intents)) is not None
+    assert matched > 800  # the lines are about the intents: most are recognised
+
+
+# ---- random lines and generated patterns ------------------------------------------------------
+
+VOCAB = [
+    "me", "you", "any", "concern", "concerns", "reservation", "reservations", "recommend",
+    "recommending", "background", "position", "hesitant", "about", "team", "oncall", "pager",
+    "three", "2019", "40", "3.5", "weekend", "nights", "deploy", "deployment", "testing", "tests",
+]  # fmt: skip
+
+
+def slip(word: str, rng: random.Random) -> str:
+    """One typing slip, or none: a letter dropped, added, replaced or swapped, or a suffix."""
+    if len(word) < 3:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(6)
+    if kind == 0:
+        return word[:i] + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + rng.choice("aeirstz") + word[i:]
+    if kind == 2:
+        return word[:i] + rng.choice("aeirstz") + word[i + 1 :]
+    if kind == 3:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 4:
+        return word + rng.choice(["ing", "s", "ed", "ation"])
+    return word
+
+
+words = st.sampled_from(VOCAB) | st.from_regex(r"[a-z]{1,12}", fullmatch=True)
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> str:
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    chosen = draw(st.lists(words, max_size=14))
+    return " ".join(slip(w, rng) if rng.random() < 0.4 else w for w in chosen) + draw(
+        st.sampled_from(["", ".", "?", ". not me", ", but never"])
+    )
+
+
+@st.composite
+def pattern_sources(draw: st.DrawFn) -> str:
+    def item(depth: int) -> str:
+        kind = draw(st.integers(0, 9 if depth < 1 else 4))
+        if kind <= 2:
+            return draw(words)
+        if kind == 3:
+            return draw(words) + "*"
+        if kind == 4:
+            return draw(st.sampled_from(["#", "@set", "@flat", "*", "*2"]))
+        if kind <= 6:
+            return "[" + seq(depth + 1) + "]"
+        return "(" + " | ".join(seq(depth + 1) for _ in range(draw(st.integers(1, 3)))) + ")"
+
+    def seq(depth: int) -> str:
+        return " ".join(item(depth) for _ in range(draw(st.integers(1, 3))))
+
+    return " & ".join(seq(0) for _ in range(draw(st.integers(1, 2))))
+
+
+WORD_SETS = {"set": ["any concern*", "[big] worry", "#"], "flat": ["pager", "oncall", "nights"]}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(pattern_sources(), min_size=1, max_size=20), st.lists(lines(), max_size=6))
+def test_index_agrees_with_the_scan_on_generated_patterns(
+    sources: list[str], said: list[str]
+) -> None:
+    patterns = []
+    for source in sources:
+        try:
+            patterns.append(compile_pattern(source, WORD_SETS))
+        except PatternError:
+            continue  # too long or too many parts: refused at load
+    for line in said:
+        for utt in utterances(line):
+            assert_patterns_agree(patterns, utt)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines())
+def test_index_agrees_on_random_lines_for_the_shipped_personas(line: str) -> None:
+    for persona in ("ledgerline", "riverbend"):
+        program = shipped_program(persona)
+        for utt in utterances(line):
+            assert_agrees(program, utt)
+
+
+# ---- generated scenarios ----------------------------------------------------------------------
+
+
+def made_up(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 9)))
+
+
+def generated(n_patterns: int, seed: int = 0) -> tuple[str, list[str]]:
+    """A valid scenario with `n_patterns` patterns over at most 400 new candidate-question
+    intents (with word sets, `&`, stems, numbers), and lines that hit and miss them."""
+    rng = random.Random(seed)
+    vocab = sorted({made_up(rng) for _ in range(max(40, n_patterns // 2))})
+    intents = min(400, n_patterns)  # a mapping holds 500 entries, the base's included
+    sources: list[list[str]] = [[] for _ in range(intents)]
+    hits: list[str] = []
+    for k in range(n_patterns):
+        a, b, c = rng.sample(vocab, 3)
+        shape = k % 5
+        source = [f"{a} {b}", f"{a} * {b[:5]}*", f"{a} & {c} #", f"(@gen|{b}) {c}", f"[{a}] {c}"][
+            shape
+        ]
+        sources[k % intents].append(source)
+        if rng.random() < 0.02:
+            hits.append(f"well {a} {slip(b, rng)} {c} 12 really")
+    body = "".join(
+        f"  ask_gen{i}:\n    patterns:\n" + "".join(f'      - "{s}"\n' for s in pats)
+        for i, pats in enumerate(sources)
+    )
+    answers = "".join(f'      ask_gen{i}: "Answer {i}."\n' for i in range(intents))
+    text = base().replace("    answers:\n", "    answers:\n" + answers, 1)
+    text += f'\nword_sets:\n  gen: [alpha, beta gamma, "#"]\nintents:\n{body}'
+    misses = [" ".join(rng.sample(vocab, 4)) for _ in range(20)] + ["tell me about the team?"]
+    return text, hits[:40] + misses
+
+
+def load_generated(n_patterns: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Program, list[str]]:
+    monkeypatch.setattr(loader, "MAX_TOTAL_COST", 10**9)  # the budget caps a real scenario
+    text, said = generated(n_patterns)
+    return compile_scenario(load_scenario(text, "gen.yaml")), said
+
+
+def test_index_agrees_on_a_generated_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    program, said = load_generated(2000, monkeypatch)
+    assert sum(len(i.patterns) for i in program.intents) > 2000
+    recognised = 0
+    for line in said + paraphrase_lines()[::10]:
+        for utt in utterances(line):
+            assert_agrees(program, utt)
+            every = frozenset(i.id for i in program.intents)
+            found = program.classify(utt, every)
+            recognised += found is not None and found.intent.startswith("ask_gen")
+    assert recognised > 10
+
+
+def per_line(program: Program, said: list[str]) -> float:
+    """Median seconds of classifying a fresh line among every intent."""
+    every = frozenset(i.id for i in program.intents)
+    times = []
+    for _ in range(15):
+        for line in said:
+            utt = normalize(line)
+            start = time.perf_counter()
+            program.classify(utt, every)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    small, said = load_generated(10, monkeypatch)
+    large, _ = load_generated(10_000, monkeypatch)
+    assert sum(len(i.patterns) for i in large.intents) > 10_000
+    said = said + generated(10_000)[1]  # lines that hit the large one's patterns too
+    ratios = []
+    for _ in range(3):  # interleaved, so load on the machine hits both alike
+        ratios.append(per_line(large, said) / per_line(small, said))
+    # a linear scan is about 40 times slower here (10,000 patterns against ~250)
+    assert statistics.median(ratios) < 3, ratios
