@@ -195,21 +195,19 @@ def made_up(rng: random.Random) -> str:
 
 def generated(n_patterns: int, seed: int = 0) -> tuple[str, list[str]]:
     """A valid scenario with `n_patterns` patterns over at most 400 new candidate-question
-    intents (with word sets, `&`, stems, numbers), and lines that hit and miss them."""
+    intents (with word sets, `&`, stems, numbers), and 40 lines: three in four hit one of its
+    patterns (a sampled one, often with a typo), the rest miss."""
     rng = random.Random(seed)
     vocab = sorted({made_up(rng) for _ in range(max(40, n_patterns // 2))})
     intents = min(400, n_patterns)  # a mapping holds 500 entries, the base's included
     sources: list[list[str]] = [[] for _ in range(intents)]
-    hits: list[str] = []
+    words = []
     for k in range(n_patterns):
         a, b, c = rng.sample(vocab, 3)
         shape = k % 5
-        source = [f"{a} {b}", f"{a} * {b[:5]}*", f"{a} & {c} #", f"(@gen|{b}) {c}", f"[{a}] {c}"][
-            shape
-        ]
-        sources[k % intents].append(source)
-        if rng.random() < 0.02:
-            hits.append(f"well {a} {slip(b, rng)} {c} 12 really")
+        source = [f"{a} {b}", f"{a} * {b[:5]}*", f"{a} & {c} #", f"(@gen|{b}) {c}", f"[{a}] {c}"]
+        sources[k % intents].append(source[shape])
+        words.append((a, b, c))
     body = "".join(
         f"  ask_gen{i}:\n    patterns:\n" + "".join(f'      - "{s}"\n' for s in pats)
         for i, pats in enumerate(sources)
@@ -217,8 +215,12 @@ def generated(n_patterns: int, seed: int = 0) -> tuple[str, list[str]]:
     answers = "".join(f'      ask_gen{i}: "Answer {i}."\n' for i in range(intents))
     text = base().replace("    answers:\n", "    answers:\n" + answers, 1)
     text += f'\nword_sets:\n  gen: [alpha, beta gamma, "#"]\nintents:\n{body}'
-    misses = [" ".join(rng.sample(vocab, 4)) for _ in range(20)] + ["tell me about the team?"]
-    return text, hits[:40] + misses
+    hits = [
+        f"well {a} {slip(b, rng) if rng.random() < 0.5 else b} {c} 12 really"
+        for a, b, c in (rng.choice(words) for _ in range(30))
+    ]
+    misses = [" ".join(rng.sample(vocab, 4)) for _ in range(9)] + ["tell me about the team?"]
+    return text, hits + misses
 
 
 def load_generated(n_patterns: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Program, list[str]]:
@@ -256,12 +258,16 @@ def per_line(program: Program, said: list[str]) -> float:
 def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    small, said = load_generated(10, monkeypatch)
-    large, _ = load_generated(10_000, monkeypatch)
+    # each with its own lines, three in four of which hit one of its patterns
+    small, small_lines = load_generated(10, monkeypatch)
+    large, large_lines = load_generated(10_000, monkeypatch)
     assert sum(len(i.patterns) for i in large.intents) > 10_000
-    said = said + generated(10_000)[1]  # lines that hit the large one's patterns too
+    every = frozenset(i.id for i in large.intents)
+    hit = sum(large.classify(normalize(x), every) is not None for x in large_lines)
+    assert hit >= 25
     ratios = []
     for _ in range(3):  # interleaved, so load on the machine hits both alike
-        ratios.append(per_line(large, said) / per_line(small, said))
-    # a linear scan is about 40 times slower here (10,000 patterns against ~250)
-    assert statistics.median(ratios) < 3, ratios
+        ratios.append(per_line(large, large_lines) / per_line(small, small_lines))
+    # about 1.8 (more lines meet a candidate that turns out not to match); a linear scan's
+    # ratio is about 37 (17 ms a line against 0.47 ms: the library's ~250 patterns are in both)
+    assert statistics.median(ratios) < 2.5, ratios

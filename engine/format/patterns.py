@@ -478,16 +478,31 @@ class Pattern(NamedTuple):
     parts: tuple[tuple[Element, ...], ...]  # `a & b`: every part must match, in any order
     score: int
     cost: int = 0  # steps one match takes, whatever the line (see `cost`)
-    # a line that has none of these keys cannot match (None: any line may; see `anchor`)
-    anchor: frozenset[str] | None = None
+    # what every line it matches holds: one key of each of these sets, the most selective first
+    # (one set for each element a match needs; see `needs`)
+    needs: tuple[frozenset[str], ...] = ()
+
+    @property
+    def anchor(self) -> frozenset[str] | None:
+        """The most selective of `needs` (None: the pattern needs no word of the line)."""
+        return self.needs[0] if self.needs else None
 
     def match(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """Match anywhere in `utt`; with `guard`, ignore hits preceded by a negation. A line
-        without one of the pattern's anchor keys is turned away at once."""
-        anchor = self.anchor
-        if anchor is not None and anchor.isdisjoint(utt.keys):
-            return None
+        that lacks what the pattern needs (`possible`) is turned away at once."""
+        keys = utt.keys
+        for need in self.needs:
+            if need.isdisjoint(keys):
+                return None
         return self.scan(utt, guard)
+
+    def possible(self, utt: Utterance) -> bool:
+        """False when the line lacks a word the pattern needs (then it cannot match)."""
+        keys = utt.keys
+        for need in self.needs:  # noqa: SIM110 (a loop: faster than all() on a generator)
+            if need.isdisjoint(keys):
+                return False
+        return True
 
     def scan(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """`match` without the anchor: one pass over the line for each `&` part."""
@@ -621,14 +636,16 @@ def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
     return best
 
 
-def anchor(parts: Sequence[Sequence[Element]]) -> frozenset[str] | None:
-    """A pattern's anchor: the most selective of its parts' key sets (every part must match)."""
-    best: frozenset[str] | None = None
+def needs(parts: Sequence[Sequence[Element]]) -> tuple[frozenset[str], ...]:
+    """The key sets of every element a match of the pattern cannot do without (each of its
+    `&` parts must match), the most selective first: the first is the pattern's anchor."""
+    found: dict[frozenset[str], int] = {}
     for part in parts:
-        keys = sequence_keys(part)
-        if keys is not None and (best is None or _weight(keys) < _weight(best)):
-            best = keys
-    return best
+        for el in part:
+            keys = element_keys(el)
+            if keys is not None and keys not in found:
+                found[keys] = _weight(keys)
+    return tuple(sorted(found, key=found.__getitem__))
 
 
 def _weight(keys: frozenset[str]) -> int:
@@ -855,7 +872,7 @@ def compile_pattern(
         raise PatternError("empty pattern")
     parts_t = tuple(parts)
     steps = sum(PART_COST + cost(p) for p in parts_t)
-    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps, anchor(parts_t))
+    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps, needs(parts_t))
 
 
 def _score(items: Sequence[Element]) -> int:

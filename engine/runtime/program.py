@@ -178,7 +178,7 @@ class Program:
         ranked = self.ranked
         for i in self.index.candidates(utt):
             r = ranked[i]
-            if r.intent in allowed and r.pattern.scan(utt) is not None:
+            if r.intent in allowed and r.pattern.possible(utt) and r.pattern.scan(utt):
                 return r.found
         return None
 
