@@ -4,7 +4,9 @@ revision, measured in one run:  .venv/bin/python bench/throughput.py --against R
 Each round runs a fresh interpreter on each tree in turn (interleaved, so load on the shared
 machine hits both alike). An interpreter plays whole conversations on both shipped personas
 (`Session.start`, then `turn` for every line of a script, seeds 0..CONVERSATIONS-1 each), after
-one warm-up conversation per persona, and prints the turns a second of that pass. The report is
+one warm-up conversation per persona, and prints the turns a second of that pass. Each
+conversation's lines are new text (the script's, after as many spaces as the seed), as a person's
+lines would be: what was worked out for an earlier line is never reused. The report is
 the median over the rounds for each tree and the ratio of this tree to REV. `--profile` instead
 prints a cProfile of this tree's conversations (cumulative, top 40).
 """
@@ -79,7 +81,8 @@ def play(seeds):
             for line in SCRIPTS[name]:
                 if session.ended:
                     break
-                session.turn(line)
+                # a line typed in each conversation anew: no cache of an earlier one helps
+                session.turn(" " * seed + line)
                 turns += 1
     return turns
 

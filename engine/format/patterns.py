@@ -39,6 +39,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
@@ -337,6 +338,8 @@ class _Index:
 
 def fold(text: str) -> str:
     """NFKC, case-fold and strip accents: 'Résumé' -> 'resume'."""
+    if text.isascii():  # all three leave ASCII alone but for case; "`" is the one ASCII quote
+        return text.replace("`", "'").lower()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -353,8 +356,11 @@ def _expand(token: str) -> list[str]:
     return [token]
 
 
+@lru_cache(maxsize=64)
 def normalize(text: str) -> Utterance:
-    """Text -> Utterance: folded, contractions expanded, punctuation dropped, clauses marked."""
+    """Text -> Utterance: folded, contractions expanded, punctuation dropped, clauses marked.
+    A turn reads the same line and sentences in several places (reading, the concern scan, the
+    judge): each is normalised once, and what it matches is kept on its one Utterance."""
     text = text[:MAX_UTTERANCE]
     # the caps apply to the folded text: one character can fold into many (U+FDFA into 18)
     folded = fold(text).replace("%", " percent ")[:MAX_UTTERANCE]

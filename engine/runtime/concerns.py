@@ -45,15 +45,14 @@ class ConcernState:
     worse: bool = False
 
 
-def _any(pats: tuple[m.Pat, ...], utt: Utterance) -> bool:
-    return any(p.pattern.match(utt, guard=True) for p in pats)
-
-
 class ConcernTracker:
     def __init__(self, program: Program, st: SessionState, voice: Voice) -> None:
         self.program = program
         self.st = st
         self.voice = voice
+
+    def _any(self, pats: tuple[m.Pat, ...], utt: Utterance) -> bool:
+        return self.program.any_match(pats, utt, guard=True)
 
     def get(self, cid: str | None) -> m.Concern:
         return self.program.concern(cid)
@@ -83,7 +82,7 @@ class ConcernTracker:
             raised = how is not None
             if raised:
                 self.move(c, "raised", quote=text)
-            new = [g.id for g in c.groups if g.id not in cs.groups and _any(g.patterns, utt)]
+            new = [g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)]
             cs.groups.extend(new)
             # a red flag is not undone by the rest of the line that raised it: only evidence
             # given before it pre-empts it then
@@ -98,7 +97,7 @@ class ConcernTracker:
             ):
                 self.move(c, "preempted", quote=text, evidence=list(cs.groups))
                 continue
-            if cs.status in (*ACTIVE, "hinted", "revealed", "partly_resolved") and _any(
+            if cs.status in (*ACTIVE, "hinted", "revealed", "partly_resolved") and self._any(
                 c.worsened_by, utt
             ):
                 cs.worse = True
@@ -117,7 +116,7 @@ class ConcernTracker:
             return None
         if c.source == "background":
             return None
-        if any(_any(c.triggers, s) and not self._answers(c, s) for s in said):
+        if any(self._any(c.triggers, s) and not self._answers(c, s) for s in said):
             return "trigger"
         if c.source == "theme" and c.theme is not None:
             for s in said:
@@ -127,17 +126,16 @@ class ConcernTracker:
                 return "theme"
         return None
 
-    @staticmethod
-    def _answers(c: m.Concern, sentence: Utterance) -> bool:
+    def _answers(self, c: m.Concern, sentence: Utterance) -> bool:
         """Does this sentence answer the concern its trigger raises ("speed matters more than
         perfection, as long as every change has tests")? Its evidence, or for a theme its
         counter-patterns, in the same sentence; never for a concern that evidence cannot
         pre-empt (`preempt: false`)."""
         if not c.preempt:
             return False
-        if c.theme is not None and _any(c.theme.counter, sentence):
+        if c.theme is not None and self._any(c.theme.counter, sentence):
             return True
-        return any(_any(g.patterns, sentence) for g in c.groups)
+        return any(self._any(g.patterns, sentence) for g in c.groups)
 
     # -- after the closing question ---------------------------------------------------------------
 
@@ -211,7 +209,7 @@ class ConcernTracker:
         nothing to go on: then she says her first reply to that, unless `quiet` (the session
         escalates instead)."""
         style = self.program.style
-        if self.program.marker("defensive", utt) or _any(c.worsened_by, utt):
+        if self.program.marker("defensive", utt) or self._any(c.worsened_by, utt):
             cs = self.st.concerns[c.id]
             self.st.defensive += 1
             cs.worse = True
@@ -242,7 +240,7 @@ class ConcernTracker:
         """Apply this turn's evidence to a surfaced concern; False if there was none for it."""
         style = self.program.style
         cs = self.st.concerns[c.id]
-        if not any(_any(g.patterns, utt) for g in c.groups):
+        if not any(self._any(g.patterns, utt) for g in c.groups):
             return False
         groups = set(cs.groups)
         if c.resolve.met(groups) and cs.said < 2:

@@ -163,13 +163,12 @@ def features(text: str) -> Features:
 
 
 def _marker(program: Program, name: str, said: list[Utterance], guard: bool = True) -> bool:
-    pats = program.markers.get(name, ())
-    return any(p.pattern.match(u, guard=guard) is not None for u in said for p in pats)
+    return any(program.marker(name, u, guard) for u in said)
 
 
 def _on_topic(program: Program, q: m.Question, said: list[Utterance]) -> bool:
     if q.rubric.topic:
-        return any(p.pattern.match(u) is not None for u in said for p in q.rubric.topic)
+        return any(program.any_match(q.rubric.topic, u) for u in said)
     asked = {w[:5] for line in (*q.ask, *q.rephrase, *q.follow_up) for w in _content(line)}
     return any(w[:5] in asked for u in said for w in u.words if len(w) >= 5 and w not in _STOP)
 

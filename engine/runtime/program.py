@@ -130,6 +130,9 @@ class Program:
     # every intent pattern, best first (`ranked`), and those patterns' index
     ranked: tuple[Ranked, ...]
     index: PatternIndex
+    # for each of the scenario's lists of patterns (by id: the scenario keeps them alive), the
+    # keys of all their anchors together (None: one of them has none)
+    group_keys: dict[int, frozenset[str] | None]
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -206,25 +209,46 @@ class Program:
                     )
         return best
 
-    def marker(self, name: str, utt: Utterance) -> bool:
-        return any(p.pattern.match(utt) is not None for p in self.markers[name])
+    def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
+        return self.any_match(self.markers.get(name, ()), utt, guard)
+
+    def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
+        """Does any of `pats` (one of the scenario's lists of patterns) match? A line that holds
+        none of the keys of the list's anchors (`group_keys`) is turned away at once."""
+        keys = self.group_keys.get(id(pats))
+        if keys is not None and keys.isdisjoint(utt.keys):
+            return False
+        return any(p.pattern.match(utt, guard) is not None for p in pats)
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
         """The intents a session in `state` listens for, given the line (a question-shaped line
         may be a candidate question mid-interview; a short one may be a goodbye)."""
         kind = self.kind(state)
+        shaped = kind != "opening" and looks_like_question(utt)
+        short = kind == "question" and len(utt.words) <= SHORT
+        key = (kind, shaped, short)
+        found = self._listening.get(key)
+        if found is None:
+            found = self._listening[key] = self._listen(kind, shaped, short)
+        return found
+
+    @cached_property
+    def _listening(self) -> dict[tuple[str, bool, bool], frozenset[str]]:
+        return {}  # what `listening` worked out, by the state's kind and the line's shape
+
+    def _listen(self, kind: str, question: bool, short: bool) -> frozenset[str]:
         cq = self.candidate_questions
         if kind == "opening":
             return frozenset({"closing_question"})
         if kind == "question":
             allowed = {"closing_question"}
-            if looks_like_question(utt):
+            if question:
                 allowed |= cq | {"how_did_i_do", "probe"}
-            if len(utt.words) <= SHORT:
+            if short:
                 allowed.add("goodbye")
             return frozenset(allowed)
         # with a concern on the table, "I want to stay long term" is evidence, not a question
-        asked = cq if kind != DISCUSSION or looks_like_question(utt) else frozenset()
+        asked = cq if kind != DISCUSSION or question else frozenset()
         base = asked | {
             "closing_question",
             "how_did_i_do",
@@ -268,6 +292,32 @@ def rank(intents: tuple[m.Intent, ...]) -> tuple[tuple[Ranked, ...], PatternInde
     entries.sort(key=lambda e: e[0])
     ranked = tuple(Ranked(found.intent, pattern, found) for _, found, pattern in entries)
     return ranked, PatternIndex([r.pattern for r in ranked])
+
+
+def pattern_lists(scenario: m.Scenario) -> list[tuple[m.Pat, ...]]:
+    """The scenario's lists of patterns that are tried together: markers, rule and rubric
+    patterns, and each concern's triggers, theme, evidence groups, worsened_by and about."""
+    out = [pats for _, pats in scenario.markers]
+    for q in scenario.flow.questions:
+        out += [rule.patterns for rule in q.rules]
+        out.append(q.rubric.topic)
+    for c in scenario.concerns:
+        out += [c.triggers, c.worsened_by, c.about, *(g.patterns for g in c.groups)]
+        if c.theme is not None:
+            out += [c.theme.patterns, c.theme.counter]
+    return out
+
+
+def group_keys(scenario: m.Scenario) -> dict[int, frozenset[str] | None]:
+    """`Program.group_keys`: each list's anchors' keys together."""
+    out: dict[int, frozenset[str] | None] = {}
+    for pats in pattern_lists(scenario):
+        anchors = [p.pattern.anchor for p in pats]
+        keys: set[str] = set()
+        for anchor in anchors:
+            keys |= anchor or frozenset()
+        out[id(pats)] = None if None in anchors else frozenset(keys)
+    return out
 
 
 def looks_like_question(utt: Utterance) -> bool:
@@ -344,4 +394,5 @@ def compile_scenario(scenario: m.Scenario) -> Program:
         exits=MappingProxyType(exits),
         ranked=ranked,
         index=index,
+        group_keys=group_keys(scenario),
     )

@@ -283,12 +283,12 @@ def _on_the_table(
     c = ctx.concern
     assert c is not None
     intent = match.intent if match else None
-    if intent == "probe" and _evidence(c, utt) and not _asked(program, parts, intent):
+    if intent == "probe" and _evidence(program, c, utt) and not _asked(program, parts, intent):
         # "I didn't get it across well. At Lakeview I escalated...": evidence, not a probe
         return Reading(match, None, "answer", tone=tone)
     if intent == "probe":
-        return Reading(match, intent, guess=_names(c, parts), tone=tone)
-    if ctx.said == 1 and any(s.asks for s in parts) and _names(c, parts):
+        return Reading(match, intent, guess=_names(program, c, parts), tone=tone)
+    if ctx.said == 1 and any(s.asks for s in parts) and _names(program, c, parts):
         return Reading(match, "probe", "guess", guess=True, tone=tone)
     if intent == "closing_question" and _asked(program, parts, intent):
         return Reading(match, "probe", "probe", tone=tone)
@@ -302,7 +302,7 @@ def _on_the_table(
         if ctx.said == 1 and intent == "anything_else" and short_wh:
             return Reading(match, "probe", "probe", tone=tone)
         return Reading(match, intent, tone=tone)
-    if _evidence(c, utt) or program.marker("defensive", utt):
+    if _evidence(program, c, utt) or program.marker("defensive", utt):
         return Reading(match, intent, why, tone=tone)
     if _asks_her(parts):
         return Reading(match, "probe", "probe", tone=tone)
@@ -320,9 +320,9 @@ def _asks_her(parts: tuple[Sentence, ...]) -> bool:
     return False
 
 
-def _names(c: m.Concern, parts: tuple[Sentence, ...]) -> bool:
-    return any(p.pattern.match(s.utt) for s in parts for p in c.about)
+def _names(program: Program, c: m.Concern, parts: tuple[Sentence, ...]) -> bool:
+    return any(program.any_match(c.about, s.utt) for s in parts)
 
 
-def _evidence(c: m.Concern, utt: Utterance) -> bool:
-    return any(p.pattern.match(utt, guard=True) for g in c.groups for p in g.patterns)
+def _evidence(program: Program, c: m.Concern, utt: Utterance) -> bool:
+    return any(program.any_match(g.patterns, utt, guard=True) for g in c.groups)

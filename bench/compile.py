@@ -1,0 +1,104 @@
+"""Loading and compiling large scenarios, this tree against another revision, in one run:
+  .venv/bin/python bench/compile.py [--against REV] [--rounds 5] [--runs 5]
+
+Two generated files: 10,000 patterns over 400 candidate-question intents (tests/test_index.py
+`generated`; the E062 budget, which a real scenario cannot exceed, is lifted for it) and the
+largest flow the format allows, 1,000 questions (tests/test_lint.py `generated`). Each round runs a
+fresh interpreter on each tree in turn (interleaved); an interpreter loads the shared library
+once, then times `load_scenario` (parse, check, compile every pattern) and `compile_scenario`
+(the flow machine and the pattern index) `--runs` times per file and reports the medians. The
+report is the median over the rounds, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import ROOT
+from throughput import stage
+
+PROBE = r"""
+import json, statistics, sys, time
+from closer.engine import compile_scenario, load_scenario
+from closer.engine.format import loader
+
+loader.MAX_TOTAL_COST = 10**9
+loader.standard_library()
+out = {}
+for name in sys.argv[2:]:
+    text = open(name, encoding="utf-8").read()
+    load, comp = [], []
+    for _ in range(int(sys.argv[1])):
+        t0 = time.perf_counter()
+        sc = load_scenario(text, "gen.yaml")
+        t1 = time.perf_counter()
+        compile_scenario(sc)
+        t2 = time.perf_counter()
+        load.append(t1 - t0)
+        comp.append(t2 - t1)
+    out[name] = [statistics.median(load) * 1e3, statistics.median(comp) * 1e3]
+print(json.dumps(out))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--against", help="a git revision to compare with")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from tests.test_index import generated as patterns
+    from tests.test_lint import MAX_QUESTIONS
+    from tests.test_lint import generated as questions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {
+            "10,000 patterns": patterns(10_000)[0],
+            f"{MAX_QUESTIONS:,} questions": questions(MAX_QUESTIONS),
+        }
+        paths = {}
+        for i, (label, text) in enumerate(files.items()):
+            paths[label] = Path(tmp) / f"f{i}.yaml"
+            paths[label].write_text(text, encoding="utf-8")
+        trees = {"this tree": stage(ROOT, Path(tmp) / "b")}
+        if args.against:
+            other = Path(tmp) / "other"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
+                cwd=ROOT,
+                check=True,
+            )
+            trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
+        samples: dict[str, list[dict[str, list[float]]]] = {k: [] for k in trees}
+        try:
+            for _ in range(args.rounds):
+                for name, path in trees.items():
+                    out = subprocess.run(
+                        [sys.executable, "-c", PROBE, str(args.runs), *map(str, paths.values())],
+                        cwd=path,
+                        env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    samples[name].append(json.loads(out.stdout))
+        finally:
+            if args.against:
+                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
+    print(f"{args.rounds} interleaved rounds of {args.runs} runs, medians in ms")
+    print(f"{'tree':<16} {'file':<18} {'load':>8} {'compile':>8} {'total':>8}")
+    for name, runs in samples.items():
+        for label, path in paths.items():
+            load = statistics.median(r[str(path)][0] for r in runs)
+            comp = statistics.median(r[str(path)][1] for r in runs)
+            print(f"{name:<16} {label:<18} {load:>8.1f} {comp:>8.1f} {load + comp:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
