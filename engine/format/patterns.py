@@ -31,6 +31,11 @@ line says: no pattern can backtrack. `Pattern.cost` counts those steps (a word s
 count at every use, unless every entry is a single word), and the loader refuses patterns over
 MAX_COST and scenarios over MAX_TOTAL_COST. Where a pattern word occurs is a few dictionary
 look-ups in an index of the line built once (`Utterance.mask`), typo variants included.
+
+Most patterns never get that far: each keeps what any line it matches must hold (`Pattern.needs`,
+from the words it cannot do without; see "anchors" below), a line missing any of it is turned
+away in a few set look-ups, and `PatternIndex` finds, among many patterns, the few whose most
+selective need the line meets: exactly the patterns a full scan could match, and a few more.
 """
 
 from __future__ import annotations
@@ -548,7 +553,7 @@ class Hit(NamedTuple):
 # optional items, a stem of one or two letters): every line is tried. `PatternIndex` turns the
 # anchors of many patterns around, from key to patterns.
 
-KEY_LENGTHS = 24
+KEY_LENGTHS = 18  # above TYPO_MAX + 1, so a typo word's lengths each have their own tag
 # a head's length tag: a control character, never in a normalised word, so never a word key
 _LENGTH = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
 _NUMBER_KEY = "#"  # never a normalised word
@@ -654,6 +659,7 @@ def needs(parts: Sequence[Sequence[Element]]) -> tuple[frozenset[str], ...]:
     return tuple(sorted(found, key=found.__getitem__))
 
 
+@lru_cache(maxsize=4096)  # a word's keys are one frozenset wherever the word is used
 def _weight(keys: frozenset[str]) -> int:
     """How often lines hold one of `keys`, roughly: a common word or `#` often, a head tagged
     with a length now and then, a rare word seldom."""

@@ -181,8 +181,8 @@ class Program:
         ranked = self.ranked
         for i in self.index.candidates(utt):
             r = ranked[i]
-            if r.intent in allowed and r.pattern.possible(utt) and r.pattern.scan(utt):
-                return r.found
+            if r.id in allowed and r.pattern.possible(utt) and r.pattern.scan(utt):
+                return r.found()
         return None
 
     def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
@@ -271,27 +271,32 @@ class Program:
 
 
 class Ranked(NamedTuple):
-    """One intent pattern in `Program.ranked`: its intent, and what it matching returns."""
+    """One intent pattern in `Program.ranked`: its intent's id, the pattern, and where it is
+    written (the intent, and its place among the intent's patterns)."""
 
-    intent: str
+    id: str
     pattern: Pattern
-    found: IntentMatch
+    intent: m.Intent
+    i: int
+
+    def found(self) -> IntentMatch:
+        intent, pat = self.intent, self.intent.patterns[self.i]
+        rule = f"{intent.id}#{self.i + 1}"
+        score = pat.pattern.score
+        return IntentMatch(intent.id, rule, score, intent.priority, pat.span, pat.source)
 
 
 def rank(intents: tuple[m.Intent, ...]) -> tuple[tuple[Ranked, ...], PatternIndex]:
     """Every intent pattern, highest score first, then highest priority, then file order (the
     order `classify` tries them in, so the first that matches wins), and their index."""
-    entries = []
-    for n, intent in enumerate(intents):
-        for i, pat in enumerate(intent.patterns):
-            found = IntentMatch(
-                intent.id, f"{intent.id}#{i + 1}", pat.pattern.score, intent.priority, pat.span,
-                pat.source,
-            )  # fmt: skip
-            entries.append(((-pat.pattern.score, -intent.priority, n, i), found, pat.pattern))
-    entries.sort(key=lambda e: e[0])
-    ranked = tuple(Ranked(found.intent, pattern, found) for _, found, pattern in entries)
-    return ranked, PatternIndex([r.pattern for r in ranked])
+    entries = [
+        Ranked(intent.id, pat.pattern, intent, i)
+        for intent in intents
+        for i, pat in enumerate(intent.patterns)
+    ]
+    # a stable sort keeps file order among equals; priorities are -100 to 100
+    entries.sort(key=lambda r: -(r.pattern.score * 256 + r.intent.priority))
+    return tuple(entries), PatternIndex([r.pattern for r in entries])
 
 
 def pattern_lists(scenario: m.Scenario) -> list[tuple[m.Pat, ...]]:
