@@ -424,7 +424,7 @@ class Word:
     _variants: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
         init=False, repr=False, compare=False
     )
-    _keys: tuple[frozenset[str] | None] | None = field(init=False, repr=False, compare=False)
+    _keys: tuple[frozenset[str] | None, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
@@ -435,9 +435,18 @@ class Word:
     def keys(self) -> frozenset[str] | None:
         """The line keys one of which a line holds if the word matches in it (`word_keys`),
         worked out the first time they are needed."""
+        return self._keyed()[0]
+
+    @property
+    def weight(self) -> int:
+        """`_weight` of its keys (0 when it has none)."""
+        return self._keyed()[1]
+
+    def _keyed(self) -> tuple[frozenset[str] | None, int]:
         if self._keys is None:
-            object.__setattr__(self, "_keys", (word_keys(self),))
-        return self._keys[0]  # type: ignore[index]
+            keys = word_keys(self)
+            object.__setattr__(self, "_keys", (keys, 0 if keys is None else _weight(keys)))
+        return self._keys  # type: ignore[return-value]
 
     @property
     def variants(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -542,11 +551,11 @@ class Hit(NamedTuple):
 # third or fourth left out), and t shares a head with w whenever the two are one slip apart or t
 # starts with w (check each slip at positions 1, 2, 3 and later). A slip also changes the length
 # by at most one. So a line is described by its `keys` (`line_keys`): each of its words, each
-# word's heads tagged with its length (lengths from KEY_LENGTHS up share one tag), and `#` when
-# it holds a number. An element that has to match a word of the line is keyed alike
-# (`element_keys`): a word without typo tolerance by itself; one with it by its heads tagged with
-# the lengths n-1, n and n+1; a stem by its heads (only w[:3] without typo tolerance) tagged with
-# every length it can match; `#` by `#`; a ( | ) that cannot match nothing by all its choices'
+# word's heads tagged with its length (lengths from KEY_LENGTHS up share one tag) and tagged as
+# for stems, and `#` when it holds a number. An element that has to match a word of the line is
+# keyed alike (`element_keys`): a word without typo tolerance by itself; one with it by its heads
+# tagged with the lengths n-1, n and n+1; a stem by its heads (only w[:3] without typo
+# tolerance) tagged for stems; `#` by `#`; a ( | ) that cannot match nothing by all its choices'
 # keys together. A pattern's `anchor` is the key set of its most selective required element,
 # over all its `&` parts (`_weight` guesses how often lines hold one of them): a line can match
 # the pattern only if it holds one of those keys. None when nothing is required (`*`, only
@@ -556,6 +565,7 @@ class Hit(NamedTuple):
 KEY_LENGTHS = 18  # above TYPO_MAX + 1, so a typo word's lengths each have their own tag
 # a head's length tag: a control character, never in a normalised word, so never a word key
 _LENGTH = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
+_STEM = "\x1f"  # a head's tag for stems, whatever the length: not a length tag
 _NUMBER_KEY = "#"  # never a normalised word
 # words so frequent in what candidates type that a pattern is better keyed on another one
 _COMMON = frozenset([
@@ -585,10 +595,11 @@ def line_keys(words: Sequence[str]) -> set[str]:
             tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
             if n == 3:
                 keys.add(t + tag)
+                keys.add(t + _STEM)
             else:
-                keys.add(t[:3] + tag)
-                keys.add(t[0] + t[2:4] + tag)
-                keys.add(t[:2] + t[3] + tag)
+                for head in (t[:3], t[0] + t[2:4], t[:2] + t[3]):
+                    keys.add(head + tag)
+                    keys.add(head + _STEM)
         if not number and (t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t))):
             number = True
     if number:
@@ -632,8 +643,7 @@ def word_keys(el: Word) -> frozenset[str] | None:
         return _tagged(heads(w), range(n - 1, n + 2)) if typo else frozenset([w])
     if n < 3:
         return None
-    low = n - 1 if typo else min(n, KEY_LENGTHS)
-    return _tagged(heads(w) if typo else (w[:3],), range(low, KEY_LENGTHS + 1))
+    return frozenset(head + _STEM for head in (heads(w) if typo else (w[:3],)))
 
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
@@ -642,8 +652,10 @@ def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
     weight = 0
     for el in items:
         keys = element_keys(el)
-        if keys is not None and (best is None or _weight(keys) < weight):
-            best, weight = keys, _weight(keys)
+        if keys is not None:
+            w = el.weight if type(el) is Word else _weight(keys)
+            if best is None or w < weight:
+                best, weight = keys, w
     return best
 
 
@@ -655,11 +667,10 @@ def needs(parts: Sequence[Sequence[Element]]) -> tuple[frozenset[str], ...]:
         for el in part:
             keys = element_keys(el)
             if keys is not None and keys not in found:
-                found[keys] = _weight(keys)
+                found[keys] = el.weight if type(el) is Word else _weight(keys)
     return tuple(sorted(found, key=found.__getitem__))
 
 
-@lru_cache(maxsize=4096)  # a word's keys are one frozenset wherever the word is used
 def _weight(keys: frozenset[str]) -> int:
     """How often lines hold one of `keys`, roughly: a common word or `#` often, a head tagged
     with a length now and then, a rare word seldom."""
@@ -667,6 +678,8 @@ def _weight(keys: frozenset[str]) -> int:
     for k in keys:
         if k == _NUMBER_KEY:
             total += 60
+        elif k[-1] == _STEM:  # a head, any length
+            total += 10
         elif k[-1] < " ":  # a head and a length
             total += 4
         elif k in _COMMON:
