@@ -567,6 +567,7 @@ KEY_LENGTHS = 18  # above TYPO_MAX + 1, so a typo word's lengths each have their
 _LENGTH = tuple(chr(1 + n) for n in range(KEY_LENGTHS + 1))
 _STEM = "\x1f"  # a head's tag for stems, whatever the length: not a length tag
 _NUMBER_KEY = "#"  # never a normalised word
+_NUMBER_KEYS = (frozenset([_NUMBER_KEY]), 60)
 # words so frequent in what candidates type that a pattern is better keyed on another one
 _COMMON = frozenset([
     "i", "you", "the", "a", "to", "and", "of", "my", "me", "is", "it", "that", "in", "for", "we",
@@ -619,19 +620,47 @@ def element_keys(el: Element) -> frozenset[str] | None:
     """The keys one of which a line holds wherever `el` matches a word of it; None when `el`
     may match no word at all (a gap, an optional part, a choice that may be empty), or is keyed
     too loosely to say (a stem of one or two letters)."""
+    return _keyed(el, {})[0]
+
+
+_Keyed = tuple[frozenset[str] | None, int]
+
+
+def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
+    """`element_keys` and their weight; `memo` keeps a word set's by its identity (pass one
+    that lives as long as the word sets compiled with it: `_Parser.memo`)."""
     if type(el) is Word:
-        return el.keys
+        return el._keyed()
     if type(el) is Number:
-        return frozenset([_NUMBER_KEY])
+        return _NUMBER_KEYS
     if type(el) is Alt:
-        keys: set[str] = set()
-        for option in el.options:
-            found = sequence_keys(option)
-            if found is None:
-                return None
-            keys |= found
-        return frozenset(keys)
-    return None
+        # a word set, kept by name with the memo; an inline ( | ) may not outlive its id
+        found = memo.get(id(el)) if el.name else None
+        if found is None:
+            keys: set[str] = set()
+            for option in el.options:
+                best = _best(option, memo)
+                if best[0] is None:
+                    found = (None, 0)
+                    break
+                keys |= best[0]
+            else:
+                frozen = frozenset(keys)
+                found = (frozen, _weight(frozen))
+            if el.name:
+                memo[id(el)] = found
+        return found
+    return (None, 0)
+
+
+def _best(items: Sequence[Element], memo: dict[int, _Keyed]) -> _Keyed:
+    """The most selective keys among the items a match of `items` cannot do without."""
+    best: _Keyed = (None, 0)
+    for el in items:
+        found = _keyed(el, memo)
+        if found[0] is not None and (best[0] is None or found[1] < best[1]):
+            best = found
+    return best
 
 
 def word_keys(el: Word) -> frozenset[str] | None:
@@ -648,26 +677,21 @@ def word_keys(el: Word) -> frozenset[str] | None:
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
     """The most selective key set among the items a match of `items` cannot do without."""
-    best: frozenset[str] | None = None
-    weight = 0
-    for el in items:
-        keys = element_keys(el)
-        if keys is not None:
-            w = el.weight if type(el) is Word else _weight(keys)
-            if best is None or w < weight:
-                best, weight = keys, w
-    return best
+    return _best(items, {})[0]
 
 
-def needs(parts: Sequence[Sequence[Element]]) -> tuple[frozenset[str], ...]:
+def needs(
+    parts: Sequence[Sequence[Element]], memo: dict[int, _Keyed] | None = None
+) -> tuple[frozenset[str], ...]:
     """The key sets of every element a match of the pattern cannot do without (each of its
     `&` parts must match), the most selective first: the first is the pattern's anchor."""
+    memo = {} if memo is None else memo
     found: dict[frozenset[str], int] = {}
     for part in parts:
         for el in part:
-            keys = element_keys(el)
+            keys, weight = _keyed(el, memo)
             if keys is not None and keys not in found:
-                found[keys] = el.weight if type(el) is Word else _weight(keys)
+                found[keys] = weight
     return tuple(sorted(found, key=found.__getitem__))
 
 
@@ -897,7 +921,9 @@ def compile_pattern(
         raise PatternError("empty pattern")
     parts_t = tuple(parts)
     steps = sum(PART_COST + cost(p) for p in parts_t)
-    return Pattern(source, parts_t, sum(_score(p) for p in parts_t), steps, needs(parts_t))
+    return Pattern(
+        source, parts_t, sum(_score(p) for p in parts_t), steps, needs(parts_t, parser.memo)
+    )
 
 
 def _score(items: Sequence[Element]) -> int:
@@ -920,6 +946,11 @@ class _Parser:
         self.source = source
         self.word_sets = word_sets
         self.cache = cache
+        # the keys of word sets and ( | ), by identity: kept in `cache` with the sets themselves
+        memo = cache.get("\0keys")
+        if memo is None:
+            memo = cache["\0keys"] = {}  # type: ignore[assignment]
+        self.memo: dict[int, _Keyed] = memo  # type: ignore[assignment]
         self.tokens: list[tuple[str, int]] = []
         self.count = 0
         pos = 0
