@@ -523,12 +523,19 @@ RIVERBEND_PLAY = [
     "The staffing was terrible and management didn't care. Also my mom got sick.",
     "Mostly family reasons. And I'd like days eventually, nights are a means to an end.",
 ]
+# another real play (riverbend, seed 33): the follow-up's "it depends" made the answer evasive
+RIVERBEND_DODGE = [
+    "it was fine",
+    "I've been nursing a long time. I know what I'm doing.",
+    "Whatever's most urgent. It depends.",
+]
 
 
+@pytest.mark.parametrize("lines,seed", [(RIVERBEND_PLAY, 21), (RIVERBEND_DODGE, 33)])
 def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted(
-    riverbend: Program,
+    riverbend: Program, lines: list[str], seed: int
 ) -> None:
-    _, events = play_events(riverbend, RIVERBEND_PLAY, seed=21)
+    _, events = play_events(riverbend, lines, seed=seed)
     d = build_debrief(riverbend, events)
     questions = [a.question for a in d.answers]
     assert len(questions) == len(set(questions))  # a follow-up does not make a second report
@@ -541,6 +548,9 @@ def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted
         assert a.quote.verbatim in said[a.quote.turn]
         if "red_flag" in a.flags:  # the line quoted is the one that raised it
             assert a.quote.turn in raised, a
+        # every flag named was already there when the quoted line was judged
+        [judged] = [e for e in events if isinstance(e, AssessEvent) and e.turn == a.quote.turn]
+        assert set(a.flags) <= set(judged.flags), (a, judged)
     for a in d.answers:  # a flag is not said again as a lack ("never what you did" + "nothing
         line = words.answer_line(words.Words("Denise"), a)  # about what you did yourself")
         assert not ("never what you did" in line and "what you did yourself" in line), line

@@ -431,25 +431,23 @@ def _departure(
 
 def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
     """One report per question answered: its last assessment (which judges all the lines said
-    to it), quoting the first of those lines, or the one that raised a red flag if it has one."""
-    turns: dict[str, list[int]] = {}
-    last: dict[str, AssessEvent] = {}
-    red = {
-        e.turn
-        for e in tr.events
-        if isinstance(e, ConcernEvent) and e.status in ("raised", "worsened")
-    }
+    to it), quoting the line that brought its flags (the first assessment that has them all;
+    a follow-up's "it depends" is quoted for "avoided the question"), else the first line."""
+    seen: dict[str, list[AssessEvent]] = {}
     for e in tr.events:
         if isinstance(e, AssessEvent):
-            turns.setdefault(e.question, []).append(e.turn)
-            last[e.question] = e
+            seen.setdefault(e.question, []).append(e)
     out = []
-    for qid, e in last.items():
-        flagged = [t for t in turns[qid] if t in red] if "red_flag" in e.flags else []
-        said = tr.quote((flagged or turns[qid])[0])
+    for qid, events in seen.items():
+        last = events[-1]
+        flagged = set(last.flags)
+        turn = next((e.turn for e in events if flagged <= set(e.flags)), events[0].turn)
+        said = tr.quote(turn)
         if said is not None:
             question = _question_text(program, tr, qid)
-            out.append(AnswerReport(question, said, e.shows, e.lacks, e.flags, e.points))
+            out.append(
+                AnswerReport(question, said, last.shows, last.lacks, last.flags, last.points)
+            )
     return tuple(out)
 
 
