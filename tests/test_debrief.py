@@ -554,3 +554,26 @@ def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted
     for a in d.answers:  # a flag is not said again as a lack ("never what you did" + "nothing
         line = words.answer_line(words.Words("Denise"), a)  # about what you did yourself")
         assert not ("never what you did" in line and "what you did yourself" in line), line
+
+
+def test_credited_evidence_names_its_kind_without_examples_the_candidate_did_not_give(
+    program: Program,
+) -> None:
+    """'how you release safely: feature flags, canaries, rollbacks' credited to someone who
+    said feature flags and rollbacks, never canaries, would be a false statement."""
+    lines = [
+        "Good, thanks.",
+        "I'm a backend engineer, five years, mostly fast-moving startups. I love shipping quickly.",
+        "I built a routing service in three weeks. We moved fast, hacked a prototype together and "
+        "shipped it quickly.",
+    ]
+    lines += ["Fine."] * 6 + [CLOSING, "What do you mean?", "Anything else?", "You mean speed?"]
+    lines.append(
+        "I write unit and integration tests, everything goes through code review, and I ship "
+        "behind feature flags so I can roll back."
+    )
+    _, events = play_events(program, lines, seed=8)
+    d = build_debrief(program, events)
+    kinds = [e.kind for r in d.concerns for e in r.evidence]
+    assert "how you release safely" in kinds
+    assert not [k for k in kinds if ":" in k or "(" in k]

@@ -43,7 +43,9 @@ MOVES = frozenset(
     | {"no_questions"}
 )
 _TOKEN = re.compile(r"\S+")
-_EXAMPLES = re.compile(r"\s*\([^()]*\)\s*$")  # a label's trailing "(a shutdown, ...)"
+# a label's examples, which the candidate may not have given: a trailing "(a shutdown, ...)" or
+# the list after a colon ("how you release safely: feature flags, canaries, rollbacks")
+_EXAMPLES = re.compile(r"\s*\([^()]*\)\s*$|:\s[^:]*$")
 _STOP = frozenset(
     {
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
