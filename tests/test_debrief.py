@@ -295,7 +295,8 @@ def test_a_misunderstandings_title_is_not_labelled_twice(program: Program) -> No
     s.me("I'd rather not do nights and weekends.").concern("oncall", "raised")
     d = build_debrief(program, s.end("eof"))
     out = shown(program, d)
-    assert "Won't carry the pager (a misunderstanding) (real): never surfaced" in out
+    assert "Won't carry the pager (real, a misunderstanding): never surfaced" in out
+    assert "(a misunderstanding) (" not in out
     assert "(a misunderstanding) (real, a misunderstanding)" not in out
 
 
