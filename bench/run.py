@@ -17,6 +17,16 @@ import time
 from common import CLOSER, ROOT, interleaved, report, wall
 
 BASELINE = [sys.executable, "-c", "import click, yaml, transitions"]
+CLICK = [sys.executable, "-c", "import click"]  # the baseline of `closer --version` (issue 12)
+
+
+BASE_CASE = "baseline: python -c 'import click, yaml, transitions'"
+CLICK_CASE = "python -c 'import click'"
+GOALS = [  # (case, measured against, label, goal)
+    ("closer --version", CLICK_CASE, "of import click", 1.1),
+    ("closer play: first interviewer line", BASE_CASE, "of import click, yaml, transitions", 1.5),
+    ("closer validate (default persona)", BASE_CASE, "of import click, yaml, transitions", 1.5),
+]
 
 
 def first_line() -> float:
@@ -72,14 +82,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     cases = {
-        "baseline: python -c 'import click, yaml, transitions'": lambda: wall(BASELINE),
+        BASE_CASE: lambda: wall(BASELINE),
+        CLICK_CASE: lambda: wall(CLICK),
         "closer --version": lambda: wall([CLOSER, "--version"]),
         "closer play: first interviewer line": first_line,
         "closer validate (default persona)": lambda: wall(
             [CLOSER, "validate", str(ROOT / "scenarios" / "ledgerline.yaml")]
         ),
     }
-    report(interleaved(cases, args.runs), args.runs)
+    medians = interleaved(cases, args.runs)
+    report(medians, args.runs)
+    base, click_only = medians[BASE_CASE], medians[CLICK_CASE]
+    print("issue 12, goal 3 (start-up), each a ratio measured in this run:")
+    for name, against, label, goal in GOALS:
+        ratio = medians[name] / (click_only if against == CLICK_CASE else base)
+        mark = "ok" if ratio <= goal else "over"
+        print(f"  {name:<40} {ratio:>5.2f}x {label:<35} (goal <= {goal}x: {mark})")
     turns = turn_latencies(50)
     print(
         f"{'per-turn engine latency, default persona (median)':<56} "
