@@ -379,8 +379,9 @@ def table(med: dict, rounds: int, count: int) -> None:
     sizes = list(med["closer"])
     print(
         f"{rounds} interleaved rounds of fresh processes, {count} lines each (75% hits), "
-        f"Python {sys.version.split()[0]}, medians; Closer/peer above 1: Closer is slower"
+        f"Python {sys.version.split()[0]}, medians"
     )
+    print("closer/peer: Closer's time over the peer's (above 1, Closer is slower)")
     for what, unit, scale in (("turn", "ms", 1000), ("load", "ms", 1000)):
         head = f"{'N':>6} {'closer ' + what:>14}"
         for p in peers:
