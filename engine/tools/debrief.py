@@ -433,8 +433,9 @@ def _departure(
 
 def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
     """One report per question answered: its last assessment (which judges all the lines said
-    to it), quoting the line that brought its flags (the first assessment that has them all;
-    a follow-up's "it depends" is quoted for "avoided the question"), else the first line."""
+    to it), quoting the first line by which everything it names was there: its flags and what
+    it showed (a follow-up's "it depends" is quoted for "avoided the question", a follow-up's
+    story for "a concrete example")."""
     seen: dict[str, list[AssessEvent]] = {}
     for e in tr.events:
         if isinstance(e, AssessEvent):
@@ -442,8 +443,11 @@ def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
     out = []
     for qid, events in seen.items():
         last = events[-1]
-        flagged = set(last.flags)
-        turn = next((e.turn for e in events if flagged <= set(e.flags)), events[0].turn)
+        flagged, shown = set(last.flags), set(last.shows)
+        turn = next(
+            (e.turn for e in events if flagged <= set(e.flags) and shown <= set(e.shows)),
+            events[-1].turn,
+        )
         said = tr.quote(turn)
         if said is not None:
             question = _question_text(program, tr, qid)
