@@ -128,9 +128,13 @@ def concern_head(w: Words, r: ConcernReport) -> str:
     """`Title (severity, source): status`, without repeating what the title already says."""
     source = SOURCES[r.source]
     parts = [SEVERITY.get(r.severity, str(r.severity))]
-    if source.lower() not in r.title.lower():
+    title = r.title
+    if source.lower() in title.lower():
+        # "Won't carry the pager (a misunderstanding)": one parenthesis, not two side by side
+        title = re.sub(rf"\s*\(\s*{re.escape(source)}\s*\)\s*$", "", title, flags=re.I)
+    if title != r.title or source.lower() not in title.lower():
         parts.append(source)
-    return f"{w.t(r.title)} ({', '.join(parts)}): {STATUS.get(r.status, r.status)}"
+    return f"{w.t(title)} ({', '.join(parts)}): {STATUS.get(r.status, r.status)}"
 
 
 def concern_lines(w: Words, r: ConcernReport) -> list[str | list[str]]:

@@ -1,9 +1,9 @@
 """The `closer` command group. Imports only click at start-up; each command imports the engine
-when it runs, so `closer --version` and `closer --help` stay instant."""
+(and json, and the terminal-safe text) when it runs, so `closer --version` and `closer --help`
+stay instant (tests/test_startup.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from closer import __version__
-from closer.cli.errors import UserError
-from closer.cli.text import clean, clean_json
 
 if TYPE_CHECKING:  # each command imports the engine when it runs
+    from closer.cli.errors import UserError
     from closer.engine.errors import Diagnostic
     from closer.engine.tools.explain import Explanation
 
@@ -85,7 +84,10 @@ def play(**options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
 def list_(as_json: bool) -> None:
     """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
+    import json
+
     from closer.cli.scenarios import entries
+    from closer.cli.text import clean
 
     found = entries(Path.cwd())
     if as_json:
@@ -114,7 +116,11 @@ def list_(as_json: bool) -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check scenario files (or ids that `closer list` shows) and lint them; print every
     problem as path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    import json
+
+    from closer.cli.errors import UserError
     from closer.cli.scenarios import looks_like_a_path, resolve
+    from closer.cli.text import clean, clean_json
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
@@ -180,8 +186,11 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
 
     TEXT `-` reads one utterance a line from standard input and writes one JSON object a line.
     """
+    import json
+
     from closer.cli.play import load_program
     from closer.cli.scenarios import resolve
+    from closer.cli.text import clean, clean_json
     from closer.engine.format.patterns import normalize
     from closer.engine.tools.explain import context, explain_in
     from closer.engine.tools.explain import explain as run
@@ -216,6 +225,8 @@ def explain(scenario: str, text: str, as_json: bool, state: str | None) -> None:
 
 
 def _explained(result: Explanation) -> str:
+    from closer.cli.text import clean
+
     w = result.winner
     if w is None:
         out = [result.lines()[0]]  # explain.NO_MATCH
@@ -260,6 +271,7 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
     """Print the debrief of a saved transcript again."""
     from closer.cli import debrief as words
     from closer.cli import render, transcript
+    from closer.cli.errors import UserError
     from closer.cli.play import load_program, wants_color
     from closer.engine.runtime.concerns import impossible_move
     from closer.engine.tools.debrief import build_debrief
@@ -372,6 +384,8 @@ def schema(library: bool, tests: bool, output: Path | None) -> None:
     from closer.cli import authoring
 
     if tests:
+        import json
+
         from closer.engine.tools.convtest import json_schema
 
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -405,6 +419,14 @@ def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
 
 def main() -> None:
     cli(prog_name="closer")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "UserError":  # imported on demand, as everything but click is
+        from closer.cli.errors import UserError
+
+        return UserError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["UserError", "cli", "main"]

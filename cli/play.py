@@ -356,9 +356,6 @@ def play(
     record_path: Path | None = None,
 ) -> int:
     """Run `closer play`; returns the exit code."""
-    from closer.cli import debrief
-    from closer.engine.tools.debrief import build_debrief
-
     transcript_path = transcript_path or resume_path
     # locked before it is read: a second `closer play` on the same file is refused
     claim = transcript.Claim(transcript_path) if transcript_path else None
@@ -409,6 +406,9 @@ def play(
     finally:
         if writer is not None:
             writer.close()
+    from closer.cli import debrief  # imported once the interview is over: the first line
+    from closer.engine.tools.debrief import build_debrief  # does not wait for them
+
     report = build_debrief(program, player.history)
     painter.echo(debrief.text(painter, report, player.persona))
     if (log is not None and log.failed) or (recorder is not None and recorder.failed):

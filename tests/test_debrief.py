@@ -295,7 +295,8 @@ def test_a_misunderstandings_title_is_not_labelled_twice(program: Program) -> No
     s.me("I'd rather not do nights and weekends.").concern("oncall", "raised")
     d = build_debrief(program, s.end("eof"))
     out = shown(program, d)
-    assert "Won't carry the pager (a misunderstanding) (real): never surfaced" in out
+    assert "Won't carry the pager (real, a misunderstanding): never surfaced" in out
+    assert "(a misunderstanding) (" not in out
     assert "(a misunderstanding) (real, a misunderstanding)" not in out
 
 
@@ -523,12 +524,37 @@ RIVERBEND_PLAY = [
     "The staffing was terrible and management didn't care. Also my mom got sick.",
     "Mostly family reasons. And I'd like days eventually, nights are a means to an end.",
 ]
+# a real play (riverbend, seed 41): the story came in the follow-up's answer, not the first line
+RIVERBEND_STORY = [
+    "Yes, thank you, it was easy.",
+    "I've been an RN for six years on a med-surg floor at Lakeview, three of them on nights. I "
+    "took time off to care for my mom through cancer treatment, she's in remission now, and I did "
+    "a 40-hour refresher this winter.",
+    "Mostly post-op and medical patients, a lot of GI and cardiac.",
+    "The patient climbing out of bed first, because a fall is the most immediate risk. I'd get "
+    "them safe, then check the new admission's vitals, then meds, and ask the aide to answer the "
+    "call light.",
+    "I'd call the charge nurse and give a quick SBAR on each.",
+    "One night a post-op patient's heart rate went up to 120 and she became confused. I checked "
+    "her vitals, her pressure was low, I called a rapid response and paged the surgeon. She was "
+    "septic and went to the ICU.",
+    "She recovered and went home a week later.",
+]
+# another real play (riverbend, seed 33): the follow-up's "it depends" made the answer evasive
+RIVERBEND_DODGE = [
+    "it was fine",
+    "I've been nursing a long time. I know what I'm doing.",
+    "Whatever's most urgent. It depends.",
+]
 
 
+@pytest.mark.parametrize(
+    "lines,seed", [(RIVERBEND_PLAY, 21), (RIVERBEND_DODGE, 33), (RIVERBEND_STORY, 41)]
+)
 def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted(
-    riverbend: Program,
+    riverbend: Program, lines: list[str], seed: int
 ) -> None:
-    _, events = play_events(riverbend, RIVERBEND_PLAY, seed=21)
+    _, events = play_events(riverbend, lines, seed=seed)
     d = build_debrief(riverbend, events)
     questions = [a.question for a in d.answers]
     assert len(questions) == len(set(questions))  # a follow-up does not make a second report
@@ -541,6 +567,33 @@ def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted
         assert a.quote.verbatim in said[a.quote.turn]
         if "red_flag" in a.flags:  # the line quoted is the one that raised it
             assert a.quote.turn in raised, a
+        # every flag and quality named was already there when the quoted line was judged
+        [judged] = [e for e in events if isinstance(e, AssessEvent) and e.turn == a.quote.turn]
+        assert set(a.flags) <= set(judged.flags), (a, judged)
+        assert set(a.shows) <= set(judged.shows), (a, judged)
     for a in d.answers:  # a flag is not said again as a lack ("never what you did" + "nothing
         line = words.answer_line(words.Words("Denise"), a)  # about what you did yourself")
         assert not ("never what you did" in line and "what you did yourself" in line), line
+
+
+def test_credited_evidence_names_its_kind_without_examples_the_candidate_did_not_give(
+    program: Program,
+) -> None:
+    """'how you release safely: feature flags, canaries, rollbacks' credited to someone who
+    said feature flags and rollbacks, never canaries, would be a false statement."""
+    lines = [
+        "Good, thanks.",
+        "I'm a backend engineer, five years, mostly fast-moving startups. I love shipping quickly.",
+        "I built a routing service in three weeks. We moved fast, hacked a prototype together and "
+        "shipped it quickly.",
+    ]
+    lines += ["Fine."] * 6 + [CLOSING, "What do you mean?", "Anything else?", "You mean speed?"]
+    lines.append(
+        "I write unit and integration tests, everything goes through code review, and I ship "
+        "behind feature flags so I can roll back."
+    )
+    _, events = play_events(program, lines, seed=8)
+    d = build_debrief(program, events)
+    kinds = [e.kind for r in d.concerns for e in r.evidence]
+    assert "how you release safely" in kinds
+    assert not [k for k in kinds if ":" in k or "(" in k]

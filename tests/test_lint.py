@@ -18,6 +18,7 @@ from closer.cli.main import cli
 from closer.engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
 from closer.engine.format import model as m
 from closer.engine.format.patterns import compile_pattern, normalize
+from closer.engine.runtime.program import Program
 from closer.engine.tools.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
 from tests.helpers import DEFAULT, ROOT, compile_text
 
@@ -445,6 +446,77 @@ def test_a_library_example_taken_by_a_pattern_of_this_file_is_reported_there() -
     )
     answer = "      ask_fit: We'll see.\n"
     assert found(intents + flow("    - id: a\n      ask: A?\n", answer)) == [("W108", 4, 9)]
+
+
+def _w108_by_classifying_everything(program: Program) -> list[tuple[int, int, str]]:
+    """W108 as the docs define it, every example classified (no work budget: the shipped
+    scenarios and the examples here stay far within it)."""
+    sc = program.scenario
+    everything = frozenset(i.id for i in sc.intents)
+    out = []
+    for intent in sc.intents:
+        for example in intent.examples:
+            match = program.classify(normalize(example), everything)
+            if match is not None and match.intent == intent.id:
+                continue
+            if match is not None and match.source.path == sc.path:
+                span = match.source
+            elif intent.span.path == sc.path:
+                span = intent.span
+            else:
+                continue
+            out.append((span.line, span.col, example))
+    return out
+
+
+W108_CASES = [
+    *(str(p) for p in SHIPPED),
+    # a library example taken by a pattern of this file, and one of the file's own examples
+    # understood as nothing
+    "intents:\n  ask_fit:\n    patterns:\n"
+    '      - "do you have any reservations about my fit"\n'
+    "  ask_snacks:\n    patterns: [snacks]\n    examples: [what about lunch]\n",
+]
+
+
+@pytest.mark.parametrize(
+    "case", W108_CASES, ids=lambda c: Path(c).stem if "\n" not in c else "text"
+)
+def test_w108_finds_what_classifying_every_example_finds(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """W108 classifies only the examples that can be reported: a library intent's example is
+    reported only when a pattern of this file takes it, so when none of the file's patterns
+    matches it, classifying it cannot change the result (it took ~40 ms of `closer validate`)."""
+    if "\n" in case:
+        answer = "      ask_fit: We'll see.\n      ask_snacks: Plenty.\n"
+        text = merged(
+            Example("", (0, 0), case + flow("    - id: a\n      ask: A?\n", answer), False, 0)
+        )
+        program = compile_scenario(load_scenario(text, "example.yaml"))
+    else:
+        program = compile_scenario(load_path(case))
+    expected = _w108_by_classifying_everything(program)
+    calls = []
+    classify = Program.classify
+
+    def counted(self: Program, utt: object, allowed: frozenset[str]) -> object:
+        calls.append(utt)
+        return classify(self, utt, allowed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Program, "classify", counted)
+    got = [
+        (d.span.line, d.span.col, d.message.split("'")[1])
+        for d in lint(program)
+        if d.code == "W108"
+    ]
+    assert sorted(got) == sorted(expected)
+    sc = program.scenario
+    examples = sum(len(i.examples) for i in sc.intents)
+    own = sum(len(i.examples) for i in sc.intents if i.span.path == sc.path)
+    assert own <= len(calls) < examples  # the library's own examples are mostly skipped
+    if "\n" in case:  # both kinds are found: the library's example, and the file's own
+        assert len(got) == 2 and "what about lunch" in {e for _, _, e in got}
 
 
 def test_a_catch_all_rule_with_no_goto_shadows_the_rules_after_it() -> None:

@@ -43,7 +43,9 @@ MOVES = frozenset(
     | {"no_questions"}
 )
 _TOKEN = re.compile(r"\S+")
-_EXAMPLES = re.compile(r"\s*\([^()]*\)\s*$")  # a label's trailing "(a shutdown, ...)"
+# a label's examples, which the candidate may not have given: a trailing "(a shutdown, ...)" or
+# the list after a colon ("how you release safely: feature flags, canaries, rollbacks")
+_EXAMPLES = re.compile(r"\s*\([^()]*\)\s*$|:\s[^:]*$")
 _STOP = frozenset(
     {
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
@@ -431,25 +433,27 @@ def _departure(
 
 def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
     """One report per question answered: its last assessment (which judges all the lines said
-    to it), quoting the first of those lines, or the one that raised a red flag if it has one."""
-    turns: dict[str, list[int]] = {}
-    last: dict[str, AssessEvent] = {}
-    red = {
-        e.turn
-        for e in tr.events
-        if isinstance(e, ConcernEvent) and e.status in ("raised", "worsened")
-    }
+    to it), quoting the first line by which everything it names was there: its flags and what
+    it showed (a follow-up's "it depends" is quoted for "avoided the question", a follow-up's
+    story for "a concrete example")."""
+    seen: dict[str, list[AssessEvent]] = {}
     for e in tr.events:
         if isinstance(e, AssessEvent):
-            turns.setdefault(e.question, []).append(e.turn)
-            last[e.question] = e
+            seen.setdefault(e.question, []).append(e)
     out = []
-    for qid, e in last.items():
-        flagged = [t for t in turns[qid] if t in red] if "red_flag" in e.flags else []
-        said = tr.quote((flagged or turns[qid])[0])
+    for qid, events in seen.items():
+        last = events[-1]
+        flagged, shown = set(last.flags), set(last.shows)
+        turn = next(
+            (e.turn for e in events if flagged <= set(e.flags) and shown <= set(e.shows)),
+            events[-1].turn,
+        )
+        said = tr.quote(turn)
         if said is not None:
             question = _question_text(program, tr, qid)
-            out.append(AnswerReport(question, said, e.shows, e.lacks, e.flags, e.points))
+            out.append(
+                AnswerReport(question, said, last.shows, last.lacks, last.flags, last.points)
+            )
     return tuple(out)
 
 

@@ -458,6 +458,9 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
     per_line = sum(
         p.pattern.cost + placing(p.pattern, placed) for i in sc.intents for p in i.patterns
     )
+    # a library intent's example is reported only when a pattern of this file takes it: when
+    # none of them matches, classifying it against every pattern cannot find anything
+    own = [p.pattern for i in sc.intents for p in i.patterns if p.span.path == sc.path]
     work = 0
     for intent in sc.intents:
         for example in intent.examples:
@@ -465,6 +468,8 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
             work += per_line + line_cost(utt)
             if work > EXAMPLE_WORK:
                 return  # the rest are not checked (docs/diagnostics.md, W108)
+            if intent.span.path != sc.path and all(p.match(utt) is None for p in own):
+                continue
             match = program.classify(utt, everything)
             if match is not None and match.intent == intent.id:
                 continue
