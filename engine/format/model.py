@@ -100,6 +100,8 @@ class Style(NamedTuple):
     move_on_question: Lines
     plainly: Lines
     again: Lines
+    answer_resolved: Lines
+    answer_partial: Lines
 
 
 class Persona(NamedTuple):

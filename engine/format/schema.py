@@ -355,6 +355,10 @@ STYLE = Rec(
         "move_on_question": F(LINES, doc="moving past a question the candidate asked about twice"),
         "plainly": F(LINES, doc="said before spelling a concern out when probes went astray"),
         "again": F(LINES, doc="put before a line said again straight after itself: 'As I said:'"),
+        "answer_resolved": F(LINES, doc="an answer settles a concern with no replies.resolved"),
+        "answer_partial": F(
+            LINES, doc="an answer partly settles one with no replies.partly_resolved; {missing}"
+        ),
     },
 )
 

@@ -252,11 +252,11 @@ class ConcernTracker:
         elif c.resolve.met(groups) and not cs.worse:
             if cs.status != "resolved":
                 self.move(c, "resolved", evidence=sorted(groups))
-            self.voice.say(c.resolved or style.confirm_resolved)
+            self.voice.say(c.resolved or style.answer_resolved)
         elif c.partial.met(groups) or c.resolve.met(groups):
             if cs.status not in ("partly_resolved", "resolved"):
                 self.move(c, "partly_resolved", evidence=sorted(groups), early=cs.said < 2)
-            self.voice.say(c.partly_resolved or style.confirm_partial, missing=self.missing(c))
+            self.voice.say(c.partly_resolved or style.answer_partial, missing=self.missing(c))
         else:
             return False
         return True
