@@ -120,7 +120,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
 
     from closer.cli.errors import UserError
     from closer.cli.scenarios import looks_like_a_path, resolve
-    from closer.cli.text import clean, clean_json
+    from closer.cli.text import clean, clean_json, counted
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
@@ -164,9 +164,10 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
         click.echo(clean_json(json.dumps(data, indent=2, ensure_ascii=False)))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
+        have = "has" if failed == 1 else "have"
+        click.echo(f"{failed} of {counted(len(paths), 'file')} {have} problems: {counts}", err=True)
         sys.exit(1)
-    click.echo(f"checked {len(paths)} file(s): {counts}", err=True)
+    click.echo(f"checked {counted(len(paths), 'file')}: {counts}", err=True)
 
 
 @cli.command(short_help="How a line is understood, and why not otherwise.")

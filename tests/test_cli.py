@@ -56,7 +56,7 @@ def test_validate_clean_file(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["validate", str(DEFAULT)])
     assert result.exit_code == 0
     assert result.stdout == f"{DEFAULT}: ok\n"
-    assert result.stderr == "checked 1 file(s): 0 errors, 0 warnings.\n"
+    assert result.stderr == "checked 1 file: 0 errors, 0 warnings.\n"
 
 
 def test_validate_reports_every_problem_located(runner: CliRunner, tmp_path: Path) -> None:
