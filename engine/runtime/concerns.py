@@ -17,9 +17,9 @@ from closer.engine.errors import EngineError
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
 from closer.engine.runtime.events import ConcernEvent, Event
-from closer.engine.runtime.judge import sentences
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import sentences
 from closer.engine.runtime.voice import Voice
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class ConcernTracker:
                     self.move(c, "worsened", quote=text)
 
     def _triggered(
-        self, c: m.Concern, cs: ConcernState, said: list[Utterance], state: str
+        self, c: m.Concern, cs: ConcernState, said: Sequence[Utterance], state: str
     ) -> str | None:
         """How this line raises the concern: "trigger" (a sentence matched a trigger and did
         not answer it itself), "theme" (the emphasis counted sentence by sentence reached the
