@@ -81,7 +81,12 @@ def play(**options: Any) -> None:
 
 
 @cli.command("list", short_help="Shipped scenarios and scenario files here.")
-@click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="An array of {id, title, path, default, difficulty, persona, role}.",
+)
 def list_(as_json: bool) -> None:
     """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
     import json
@@ -96,7 +101,8 @@ def list_(as_json: bool) -> None:
     width = max((len(clean(e.id)) for e in found), default=2)
     for e in found:
         mark = " (default)" if e.default else ""
-        click.echo(f"{clean(e.id):<{width}}  {clean(e.title)}{mark}")
+        level = f"[{e.difficulty}] " if e.difficulty else ""
+        click.echo(f"{clean(e.id):<{width}}  {level}{clean(e.title)}{mark}")
         click.echo(f"{'':<{width}}  {clean(e.path)}")
 
 

@@ -259,6 +259,7 @@ class _Builder:
             path=self.path,
             sha256=sha,
             word_sets=word_sets,
+            difficulty=root.value("difficulty", ""),
         )
 
     def persona(self, y: Y) -> m.Persona:

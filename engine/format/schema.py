@@ -567,6 +567,10 @@ SCENARIO = Rec(
         "title": F(TEXT, True, "shown when play starts and by closer list"),
         "description": F(TEXT, doc="shown under the title when play starts"),
         "position": F(TEXT, True, "the job interviewed for; fills {position}"),
+        "difficulty": F(
+            Str(re.compile("^(easy|medium|hard)$"), "easy, medium or hard"),
+            doc="how hard the persona is to play well; shown by closer list",
+        ),
         "persona": F(PERSONA, True, "the interviewer; see scenario-format.md 3.3"),
         "candidate": F(CANDIDATE, True, "the person the player plays; see scenario-format.md 3.4"),
         "word_sets": F(MapOf(ListOf(TEXT, min=1)), doc="named word lists, used as @name"),
