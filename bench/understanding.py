@@ -151,21 +151,21 @@ def main() -> None:
         rows = [json.loads(x) for x in (BLIND / f"set_{name}.jsonl").read_text().splitlines()]
         by_label: dict[str, Counter[bool]] = defaultdict(Counter)
         misses = []
-        for row in rows:
-            ok = check(play(programs[row["scenario"]], row), row)
+        probes = probe_ok = 0
+        for row in rows:  # each line played once
+            p = play(programs[row["scenario"]], row)
+            ok = check(p, row)
             by_label[row["label"]][ok] += 1
             if not ok:
-                p = play(programs[row["scenario"]], row)
                 misses.append((row, p))
+            if row["context"].startswith("vague:") and row["label"].startswith("probe"):
+                probes += 1
+                probe_ok += ok
         total = sum(c[True] for c in by_label.values())
-        probes = [
-            r for r in rows if r["context"].startswith("vague:") and r["label"].startswith("probe")
-        ]
-        probe_ok = sum(1 for r in probes if check(play(programs[r["scenario"]], r), r))
         report[name] = {
             "lines": len(rows),
             "understood": total,
-            "probes_after_vague": [probe_ok, len(probes)],
+            "probes_after_vague": [probe_ok, probes],
             "labels": {k: [v[True], v[True] + v[False]] for k, v in sorted(by_label.items())},
         }
         if args.misses and not args.json:

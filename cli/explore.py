@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from closer.cli.text import clean
+from closer.cli.text import clean, counted
 
 SHOWN = 3  # violations of one invariant printed in full; the rest are counted
 
@@ -26,7 +26,11 @@ def run_explore(
         echo(
             clean(f"{ref}: ") + f"{report.walks} walks, {report.turns} turns, "
             f"{report.walks / elapsed:.0f} walks/s (seed {seed}): "
-            + (f"{len(report.violations)} violation(s)" if report.violations else "no violations")
+            + (
+                counted(len(report.violations), "violation")
+                if report.violations
+                else "no violations"
+            )
         )
         shown: dict[str, int] = {}
         for v in report.violations:
@@ -42,7 +46,7 @@ def run_explore(
             echo(walk_as_test(program, v, ref).rstrip("\n"))
         hidden = {k: n - SHOWN for k, n in shown.items() if n > SHOWN}
         for invariant, n in sorted(hidden.items()):
-            echo(f"... and {n} more {invariant} violation(s)")
+            echo(f"... and {n} more {invariant} {'violation' if n == 1 else 'violations'}")
         if report.violations:
             failed += 1
     return 1 if failed else 0

@@ -81,7 +81,12 @@ def play(**options: Any) -> None:
 
 
 @cli.command("list", short_help="Shipped scenarios and scenario files here.")
-@click.option("--json", "as_json", is_flag=True, help="An array of {id, title, path, default}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="An array of {id, title, path, default, difficulty, persona, role}.",
+)
 def list_(as_json: bool) -> None:
     """Shipped scenarios, and scenario files in this folder (and ./scenarios)."""
     import json
@@ -96,7 +101,8 @@ def list_(as_json: bool) -> None:
     width = max((len(clean(e.id)) for e in found), default=2)
     for e in found:
         mark = " (default)" if e.default else ""
-        click.echo(f"{clean(e.id):<{width}}  {clean(e.title)}{mark}")
+        level = f"[{e.difficulty}] " if e.difficulty else ""
+        click.echo(f"{clean(e.id):<{width}}  {level}{clean(e.title)}{mark}")
         click.echo(f"{'':<{width}}  {clean(e.path)}")
 
 
@@ -120,7 +126,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
 
     from closer.cli.errors import UserError
     from closer.cli.scenarios import looks_like_a_path, resolve
-    from closer.cli.text import clean, clean_json
+    from closer.cli.text import clean, clean_json, counted
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
@@ -164,9 +170,10 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
         click.echo(clean_json(json.dumps(data, indent=2, ensure_ascii=False)))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) have problems: {counts}", err=True)
+        have = "has" if failed == 1 else "have"
+        click.echo(f"{failed} of {counted(len(paths), 'file')} {have} problems: {counts}", err=True)
         sys.exit(1)
-    click.echo(f"checked {len(paths)} file(s): {counts}", err=True)
+    click.echo(f"checked {counted(len(paths), 'file')}: {counts}", err=True)
 
 
 @cli.command(short_help="How a line is understood, and why not otherwise.")

@@ -17,7 +17,7 @@ import click
 from closer.cli import render, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
-from closer.cli.text import clean, scrub
+from closer.cli.text import clean, counted, scrub
 from closer.engine.runtime.events import (
     AssessEvent,
     ConcernEvent,
@@ -392,7 +392,7 @@ def play(
         painter.echo()
         if resume_path is not None:
             player.turns = session.state.turn
-            painter.echo(painter(f"(Resumed after {player.turns} turn(s).)", dim=True))
+            painter.echo(painter(f"(Resumed after {counted(player.turns, 'turn')}.)", dim=True))
             player.show(e for e in history if e.turn == player.turns)
         else:
             player.show(history)

@@ -17,15 +17,37 @@ DEFAULT = "ledgerline"
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What `closer list` and the picker show of a scenario file, read without compiling it."""
+
+    id: str
+    title: str
+    difficulty: str = ""  # easy, medium or hard; "" when the file does not say
+    persona: str = ""  # the interviewer's name
+    role: str = ""  # the interviewer's role
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     title: str
     path: str
     default: bool
     shipped: bool
+    difficulty: str = ""
+    persona: str = ""
+    role: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "path": self.path, "default": self.default}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "path": self.path,
+            "default": self.default,
+            "difficulty": self.difficulty or None,
+            "persona": self.persona or None,
+            "role": self.role or None,
+        }
 
 
 def shipped_dir() -> Path:
@@ -127,8 +149,16 @@ def _small(path: Path) -> bytes | None:
         return None
 
 
-def _summary(path: Path, data: bytes) -> tuple[str, str] | None:
-    """(id, title) when `data` is a Closer scenario; anything else is skipped quietly."""
+def _text(root: Any, *keys: str) -> str:
+    """The string at `keys` under `root`, or "" when it is missing or not a string."""
+    for key in keys:
+        if not isinstance(root.v, dict) or (root := root.get(key)) is None:
+            return ""
+    return root.v if isinstance(root.v, str) else ""
+
+
+def _summary(path: Path, data: bytes) -> Summary | None:
+    """The summary when `data` is a Closer scenario; anything else is skipped quietly."""
     from closer.engine.errors import ScenarioError
     from closer.engine.format.source import decode, parse
 
@@ -139,7 +169,14 @@ def _summary(path: Path, data: bytes) -> tuple[str, str] | None:
     if not isinstance(root.v, dict) or "persona" not in root.v or "closer" not in root.v:
         return None
     sid, title = root.get("id"), root.get("title")
-    return (str(sid.v) if sid else path.stem, str(title.v) if title else "")
+    difficulty = _text(root, "difficulty")
+    return Summary(
+        str(sid.v) if sid else path.stem,
+        str(title.v) if title else "",
+        difficulty if difficulty in ("easy", "medium", "hard") else "",
+        _text(root, "persona", "name"),
+        _text(root, "persona", "role"),
+    )
 
 
 def entries(cwd: Path) -> list[Entry]:
@@ -151,7 +188,7 @@ def entries(cwd: Path) -> list[Entry]:
         info = _summary(path, data) if data is not None else None
         if data is not None and info:
             shipped.add(data)
-            out.append(Entry(info[0], info[1], str(path), sid == DEFAULT, True))
+            out.append(_entry(info, path, sid == DEFAULT, True))
     seen = {Path(e.path).resolve() for e in out}
     for folder in (cwd, cwd / "scenarios"):
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
@@ -163,5 +200,11 @@ def entries(cwd: Path) -> list[Entry]:
                 continue
             info = _summary(path, data)
             if info:
-                out.append(Entry(info[0], info[1], str(path), False, False))
+                out.append(_entry(info, path, False, False))
     return out
+
+
+def _entry(info: Summary, path: Path, default: bool, shipped: bool) -> Entry:
+    return Entry(
+        info.id, info.title, str(path), default, shipped, info.difficulty, info.persona, info.role
+    )

@@ -17,7 +17,7 @@ import click
 
 from closer.cli.errors import UserError
 from closer.cli.scenarios import shipped_dir, shipped_paths
-from closer.cli.text import clean
+from closer.cli.text import clean, counted
 from closer.engine.runtime.events import CueEvent, SayEvent
 
 if TYPE_CHECKING:  # the engine is imported only when tests run
@@ -233,7 +233,7 @@ def text_report(run: Run, echo: Callable[[str], None], verbose: bool = False) ->
     if run.failed:
         parts.append(f"{run.failed} failed")
     if run.errors:
-        parts.append(f"{run.errors} file(s) with errors")
+        parts.append(f"{counted(run.errors, 'file')} with errors")
     echo(", ".join(parts) + f" in {run.seconds:.2f}s")
 
 
@@ -296,7 +296,7 @@ def coverage_report(run: Run, echo: Callable[[str], None]) -> list[Coverage]:
     reports = [measure(p, rs) for p, rs in by_program.values()]
     for cov in reports:
         echo("")
-        echo(clean(f"Coverage of {cov.scenario} ({rel(cov.path)}) by {cov.cases} case(s)"))
+        echo(clean(f"Coverage of {cov.scenario} ({rel(cov.path)}) by {counted(cov.cases, 'case')}"))
         for c in cov.categories:
             echo(f"  {c.kind:<12} {len(c.reached):>4}/{c.total:<4} {c.percent:6.1f}%")
         echo(f"  {'total':<12} {'':>9} {cov.percent:6.1f}%")

@@ -46,6 +46,11 @@ def clean_json(text: str) -> str:
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 file", "2 files": a count with its noun, never "file(s)"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def scrub(text: str) -> str:
     """Input that could not be decoded (lone surrogates from undecodable bytes) made valid:
     each becomes U+FFFD, so the line can be matched, written and replayed like any other."""

@@ -32,7 +32,8 @@ def test_version(runner: CliRunner) -> None:
 def test_list_json_is_an_array_of_entries(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "mine.yaml").write_text(DEFAULT.read_text().replace("id: ledgerline", "id: mine"))
+    mine = DEFAULT.read_text().replace("id: ledgerline", "id: mine")
+    (tmp_path / "mine.yaml").write_text(mine.replace("difficulty: medium\n", ""))
     (tmp_path / "notes.yaml").write_text("just: notes\n")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["list", "--json"])
@@ -41,14 +42,18 @@ def test_list_json_is_an_array_of_entries(
     assert [e["id"] for e in entries] == [*shipped_paths(), "mine"]  # shipped ids are file names
     assert entries[0]["id"] == "ledgerline" and entries[0]["default"] is True
     assert not any(e["default"] for e in entries[1:])
-    assert set(entries[0]) == {"id", "title", "path", "default"}
+    assert set(entries[0]) == {"id", "title", "path", "default", "difficulty", "persona", "role"}
     assert Path(entries[0]["path"]).is_file()
+    shipped = entries[: len(shipped_paths())]
+    assert all(e["difficulty"] in ("easy", "medium", "hard") for e in shipped)
+    assert entries[0]["persona"] == "Priya Natarajan"
+    assert entries[-1]["difficulty"] is None  # a file that does not say
 
 
 def test_list_text(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["list"])
     assert result.exit_code == 0
-    assert result.output.startswith("ledgerline  Senior Backend Engineer at Ledgerline")
+    assert result.output.startswith("ledgerline  [medium] Senior Backend Engineer at Ledgerline")
     assert "(default)" in result.output
 
 
@@ -56,7 +61,7 @@ def test_validate_clean_file(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["validate", str(DEFAULT)])
     assert result.exit_code == 0
     assert result.stdout == f"{DEFAULT}: ok\n"
-    assert result.stderr == "checked 1 file(s): 0 errors, 0 warnings.\n"
+    assert result.stderr == "checked 1 file: 0 errors, 0 warnings.\n"
 
 
 def test_validate_reports_every_problem_located(runner: CliRunner, tmp_path: Path) -> None:

@@ -530,7 +530,7 @@ def test_validate_fails_cleanly(case: Case, tmp_path: Path) -> None:
     result, elapsed = invoke(["validate", str(w.path)])
     assert_clean_failure(result, elapsed, w)
     assert_has_code(case, w, result.stdout)
-    assert "file(s) have problems" in result.stderr
+    assert "1 of 1 file has problems" in result.stderr
 
 
 @pytest.mark.parametrize("case", params("location"))

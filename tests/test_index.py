@@ -55,7 +55,7 @@ def paraphrase_lines() -> list[str]:
 
 def utterances(line: str) -> list[Utterance]:
     """The line whole and each of its sentences, as `reading.read` classifies them."""
-    return [normalize(line), *(s.utt for s in sentences(line))]
+    return [normalize(line), *sentences(line)]
 
 
 def listening_sets(program: Program, utt: Utterance) -> list[frozenset[str]]:

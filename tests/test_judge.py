@@ -9,8 +9,9 @@ import pytest
 
 from closer.engine import Session
 from closer.engine.runtime.events import AssessEvent
-from closer.engine.runtime.judge import features, sentences
+from closer.engine.runtime.judge import features
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import sentences
 from tests.helpers import compile_text, play
 
 STRONG_INCIDENT = (

@@ -241,7 +241,7 @@ def test_warnings_pass_unless_strict(runner: CliRunner, tmp_path: Path) -> None:
     strict = runner.invoke(cli, ["validate", "--strict", str(path)])
     assert strict.exit_code == 1
     assert strict.stdout == result.stdout
-    assert "file(s) have problems" in strict.stderr
+    assert "1 of 1 file has problems" in strict.stderr
 
 
 def test_lint_errors_fail_without_strict(runner: CliRunner, tmp_path: Path) -> None:
@@ -250,7 +250,7 @@ def test_lint_errors_fail_without_strict(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith(f"{path}:{ex.at[0]}:{ex.at[1]}: E101 ")
     assert result.stdout.splitlines()[-1] == f"{DEFAULT}: ok"
-    assert result.stderr == "1 of 2 file(s) have problems: 1 error, 0 warnings.\n"
+    assert result.stderr == "1 of 2 files has problems: 1 error, 0 warnings.\n"
 
 
 def test_play_refuses_a_flow_that_can_never_end(runner: CliRunner, tmp_path: Path) -> None:

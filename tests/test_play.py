@@ -103,7 +103,7 @@ def test_resume_ends_exactly_where_an_uninterrupted_session_would(tmp_path: Path
     assert first.returncode == 0 and of(events(part), "end")[-1]["reason"] == "eof"
     second = run(["play", "--instant", "--resume", str(part)], lines[5:])
     assert second.returncode == 0, second.stderr
-    assert "Resumed after 5 turn(s)" in second.stdout
+    assert "Resumed after 5 turns." in second.stdout
     assert part.read_bytes() == whole.read_bytes()
 
 

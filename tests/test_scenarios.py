@@ -87,7 +87,7 @@ def test_a_file_without_a_yaml_suffix_still_plays_by_name(runner: CliRunner, her
     persona(here, "interviewer", "someone")
     result = runner.invoke(cli, ["validate", "interviewer"])
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("checked 1 file(s)")
+    assert result.stderr.startswith("checked 1 file:")
 
 
 def test_two_local_files_with_one_id_are_named_not_guessed(runner: CliRunner, here: Path) -> None:

@@ -255,3 +255,28 @@ def test_the_verdict_weighs_every_status_and_only_those() -> None:
     from closer.engine.runtime.verdict import WEIGHTS
 
     assert tuple(WEIGHTS) == STATUSES
+
+
+def test_an_answer_that_settles_a_concern_without_its_own_reply_is_not_answered_it_does() -> None:
+    """ "It does, yes." answers "does that address it?"; said to an answer it reads as a reply
+    to a question nobody asked. A concern without `replies` gets the answer_* style lines."""
+    from closer.engine.runtime.events import SayEvent
+    from tests.helpers import DEFAULT, compile_text
+
+    text = DEFAULT.read_text("utf-8")
+    start = text.index("  - id: speed")
+    end = text.index("\n  - id: oncall", start)
+    mine = text[start:end]
+    cut = mine.index("    replies:")
+    program = compile_text(text[:start] + mine[:cut] + "\n" + text[end:], "no-replies.yaml")
+    session, _ = Session.start(program, 1, {"job_hopper": False}, start="why_us")
+    said: list[str] = []
+    for line in [
+        "I ship fast: quick prototypes, hacks, speed above all. Fast, fast, fast.",
+        "Any reservations about me?",
+        "What do you mean?",
+        "I write unit tests, everything goes through code review, and we use feature flags.",
+    ]:
+        said += [e.text for e in session.turn(line).events if isinstance(e, SayEvent)]
+    assert "That helps, thank you. That's what I needed to hear." in said
+    assert not any(s.startswith("It does, yes") for s in said)

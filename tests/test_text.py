@@ -99,7 +99,7 @@ def test_list_shows_hostile_file_names_and_titles_visibly(
     assert result.exit_code == 0, result.output
     no_control(result.output)
     assert "\\x1b]0;pwned\\x07\\x1b[2Jmine.yaml" in result.output
-    assert re.search(r"\ntitled +\\x1b\]0;x\\x07\\u202eevil\n", result.output)
+    assert re.search(r"\ntitled +\[medium\] \\x1b\]0;x\\x07\\u202eevil\n", result.output)
 
 
 def test_list_shows_an_undecodable_file_name(

@@ -170,7 +170,7 @@ def test_resume_drops_a_torn_turn_and_finishes_identically(
     seed = ["--seed", "5"] if where == "empty" else []  # else the seed is read from the file
     result = runner.invoke(cli, ["play", "--instant", "--resume", str(t), *seed], rest)
     assert result.exit_code == 0, result.output
-    assert f"Resumed after {whole} turn(s)" in result.output
+    assert f"Resumed after {whole} turn{'s' if whole != 1 else ''}." in result.output
     assert t.read_bytes() == twenty  # nothing lost, nothing doubled
 
 
@@ -419,7 +419,7 @@ def test_a_byte_order_mark_is_accepted(
     assert runner.invoke(cli, ["debrief", str(t)]).exit_code == 0
     resumed = runner.invoke(cli, ["play", "--instant", "--resume", str(t)], "thanks\n")
     assert resumed.exit_code == 0, resumed.output
-    assert "Resumed after 2 turn(s)" in resumed.output
+    assert "Resumed after 2 turns." in resumed.output
 
 
 SECRET = "root:x:0:0:secret-line"

@@ -259,6 +259,7 @@ class _Builder:
             path=self.path,
             sha256=sha,
             word_sets=word_sets,
+            difficulty=root.value("difficulty", ""),
         )
 
     def persona(self, y: Y) -> m.Persona:
@@ -332,7 +333,12 @@ class _Builder:
             if name == "hesitation_pause":
                 values[name] = float(src.v) if src else 1.5
             else:
-                missing = name in ("confirm_partial", "confirm_unresolved", "repair_hint")
+                missing = name in (
+                    "confirm_partial",
+                    "confirm_unresolved",
+                    "repair_hint",
+                    "answer_partial",
+                )
                 allowed = WITH_MISSING if missing else KNOWN
                 mine = src is own.get(name)  # the library's lines are tested where they live
                 values[name] = self.check.lines(src, allowed) if mine else as_lines(src)

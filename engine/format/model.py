@@ -100,6 +100,8 @@ class Style(NamedTuple):
     move_on_question: Lines
     plainly: Lines
     again: Lines
+    answer_resolved: Lines
+    answer_partial: Lines
 
 
 class Persona(NamedTuple):
@@ -257,3 +259,4 @@ class Scenario(NamedTuple):
     path: str
     sha256: str
     word_sets: tuple[WordSet, ...] = ()  # the scenario's own, for lint (the library's are tested)
+    difficulty: str = ""  # easy, medium or hard; "" when the file does not say

@@ -355,6 +355,10 @@ STYLE = Rec(
         "move_on_question": F(LINES, doc="moving past a question the candidate asked about twice"),
         "plainly": F(LINES, doc="said before spelling a concern out when probes went astray"),
         "again": F(LINES, doc="put before a line said again straight after itself: 'As I said:'"),
+        "answer_resolved": F(LINES, doc="an answer settles a concern with no replies.resolved"),
+        "answer_partial": F(
+            LINES, doc="an answer partly settles one with no replies.partly_resolved; {missing}"
+        ),
     },
 )
 
@@ -563,6 +567,10 @@ SCENARIO = Rec(
         "title": F(TEXT, True, "shown when play starts and by closer list"),
         "description": F(TEXT, doc="shown under the title when play starts"),
         "position": F(TEXT, True, "the job interviewed for; fills {position}"),
+        "difficulty": F(
+            Str(re.compile("^(easy|medium|hard)$"), "easy, medium or hard"),
+            doc="how hard the persona is to play well; shown by closer list",
+        ),
         "persona": F(PERSONA, True, "the interviewer; see scenario-format.md 3.3"),
         "candidate": F(CANDIDATE, True, "the person the player plays; see scenario-format.md 3.4"),
         "word_sets": F(MapOf(ListOf(TEXT, min=1)), doc="named word lists, used as @name"),

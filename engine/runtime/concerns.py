@@ -17,9 +17,9 @@ from closer.engine.errors import EngineError
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
 from closer.engine.runtime.events import ConcernEvent, Event
-from closer.engine.runtime.judge import sentences
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import sentences
 from closer.engine.runtime.voice import Voice
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class ConcernTracker:
                     self.move(c, "worsened", quote=text)
 
     def _triggered(
-        self, c: m.Concern, cs: ConcernState, said: list[Utterance], state: str
+        self, c: m.Concern, cs: ConcernState, said: Sequence[Utterance], state: str
     ) -> str | None:
         """How this line raises the concern: "trigger" (a sentence matched a trigger and did
         not answer it itself), "theme" (the emphasis counted sentence by sentence reached the
@@ -250,11 +250,11 @@ class ConcernTracker:
         elif c.resolve.met(groups) and not cs.worse:
             if cs.status != "resolved":
                 self.move(c, "resolved", evidence=sorted(groups))
-            self.voice.say(c.resolved or style.confirm_resolved)
+            self.voice.say(c.resolved or style.answer_resolved)
         elif c.partial.met(groups) or c.resolve.met(groups):
             if cs.status not in ("partly_resolved", "resolved"):
                 self.move(c, "partly_resolved", evidence=sorted(groups), early=cs.said < 2)
-            self.voice.say(c.partly_resolved or style.confirm_partial, missing=self.missing(c))
+            self.voice.say(c.partly_resolved or style.answer_partial, missing=self.missing(c))
         else:
             return False
         return True

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import NUMBER_WORDS, Utterance, normalize
 from closer.engine.runtime.events import AssessEvent, ConcernEvent
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import sentences
 from closer.engine.runtime.voice import Voice
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ WORTH = {"example": 3, "numbers": 2, "ownership": 2, "result": 2, "on_topic": 1}
 COST = {"evasive": 8, "thin": 5, "only_we": 1, "off_topic": 3, "red_flag": 4}
 THIN = 10  # an answer of fewer words that shows nothing concrete is thin
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NOT_NAMES = frozenset({"I", "I'm", "I'd", "I've", "I'll", "I’m", "I’d", "I’ve", "I’ll", "OK"})
 # words between a subject and its verb that say nothing about who acted
@@ -89,19 +88,6 @@ class Features(NamedTuple):
     stories: int  # sentences telling what happened, in an answer with a name or a number
 
 
-def sentences(text: str) -> list[Utterance]:
-    """The sentences of a text, each normalised on its own (empty ones left out)."""
-    return list(_sentences(text))
-
-
-@lru_cache(maxsize=16)
-def _sentences(text: str) -> tuple[Utterance, ...]:
-    # the concern scan and the judge read the same line in one turn: normalise it once (an
-    # Utterance only ever caches what its own words match)
-    out = [normalize(s) for s in _SENTENCE_END.split(text) if s.strip()]
-    return tuple(u for u in out if u.words)
-
-
 def _verb_after(words: Sequence[str], i: int) -> tuple[str, bool] | None:
     """The verb after the subject at `i`, skipping adverbs and auxiliaries, and whether the
     skipped words made it habitual ("we always test"); None at the end of the sentence."""
@@ -134,9 +120,8 @@ def _names(raw: str) -> int:
 def features(text: str) -> Features:
     """Count what the sentences of `text` show (see `Features`)."""
     words = numbers = names = own = we = stories = 0
-    for raw in _SENTENCE_END.split(text):
-        utt = normalize(raw)
-        ws = utt.words
+    for utt in sentences(text):
+        raw, ws = utt.text, utt.words
         counted = sum(1 for w in ws if _is_number(w)), _names(raw)
         words += len(ws)
         numbers += counted[0]
@@ -162,11 +147,11 @@ def features(text: str) -> Features:
     return Features(words, numbers, names, own, we, stories if numbers or names else 0)
 
 
-def _marker(program: Program, name: str, said: list[Utterance], guard: bool = True) -> bool:
+def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool = True) -> bool:
     return any(program.marker(name, u, guard) for u in said)
 
 
-def _on_topic(program: Program, q: m.Question, said: list[Utterance]) -> bool:
+def _on_topic(program: Program, q: m.Question, said: Sequence[Utterance]) -> bool:
     if q.rubric.topic:
         return any(program.any_match(q.rubric.topic, u) for u in said)
     asked = {w[:5] for line in (*q.ask, *q.rephrase, *q.follow_up) for w in _content(line)}

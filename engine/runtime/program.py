@@ -36,7 +36,7 @@ _AUXILIARIES = frozenset([
     "may", "might", "have", "has", "had", "was", "were", "r", "any", "anything", "isnt",
 ])  # fmt: skip
 _WH_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whom", "which", "whose"})
-_FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
+FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
 SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
@@ -335,7 +335,7 @@ def opens_question(words: tuple[str, ...]) -> bool:
     by an auxiliary (or, for what/which/whose, by anything: "what kind of ...")? Fillers such
     as "so" and "okay" before it are skipped."""
     i = 0
-    while i < len(words) - 1 and words[i] in _FILLERS:
+    while i < len(words) - 1 and words[i] in FILLERS:
         i += 1
     if i >= len(words):
         return False

@@ -27,11 +27,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
-from closer.engine.runtime.program import DISCUSSION, IntentMatch, Program, opens_question
+from closer.engine.runtime.program import (
+    DISCUSSION,
+    FILLERS,
+    IntentMatch,
+    Program,
+    opens_question,
+)
 
 if TYPE_CHECKING:
     from closer.engine.runtime.session import SessionState
@@ -44,11 +51,10 @@ _WISH = frozenset({"wonder", "wondering", "wondered", "curious", "interested"})
 _ABOUT_ANSWER = frozenset(
     {"i", "me", "my", "mean", "example", "question", "repeat", "again", "rephrase", "sorry"}
 )
-_FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
 _YOU = frozenset({"you", "your", "yours", "yourself", "u", "ur"})
 _POINTING = frozenset({"that", "this", "it", "mean", "meaning", "meant"})
 _WH = frozenset({"what", "why", "how", "which", "meaning", "where", "who"})
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 MAX_SENTENCES = 12  # sentences of a line that are looked at one by one
 SHORT_REMARK = 30  # a remark this short can be a goodbye that mentions next steps
 FOR_LATER_WORDS = 30  # a question for later is short; a longer line is an answer with a question
@@ -91,22 +97,26 @@ class Sentence:
         )
 
 
-def sentences(text: str) -> tuple[Sentence, ...]:
-    """The line's sentences (split at . ! ?), each with its shape."""
+@lru_cache(maxsize=16)
+def sentences(text: str) -> tuple[Utterance, ...]:
+    """The line's sentences (split after . ! ? ; and at line breaks), each normalised on its
+    own, empty ones left out. The one splitter of a turn: the context rules, the concern scan
+    and the judge all read the same line, so it is split and normalised once."""
+    out = [normalize(s) for s in _SENTENCE_END.split(text) if s.strip()]
+    return tuple(u for u in out if u.words)
+
+
+def shapes(text: str) -> tuple[Sentence, ...]:
+    """The line's first MAX_SENTENCES sentences, each with its shape."""
     out: list[Sentence] = []
-    for part in _SENTENCE.findall(text):
-        if len(out) == MAX_SENTENCES:
-            break
-        utt = normalize(part)
-        if not utt.words:
-            continue
+    for utt in sentences(text)[:MAX_SENTENCES]:
         first = utt.words[0]
-        lead = utt.words[1] if len(utt.words) > 1 and first in _FILLERS else first
+        lead = utt.words[1] if len(utt.words) > 1 and first in FILLERS else first
         out.append(
             Sentence(
-                part.strip(),
+                utt.text.strip(),
                 utt,
-                part.rstrip().endswith("?") or opens_question(utt.words),
+                utt.text.rstrip().endswith("?") or opens_question(utt.words),
                 first in _REQUESTS or lead in _REQUESTS,
                 any(w in _YOU for w in utt.words),
             )
@@ -190,7 +200,7 @@ _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "issue", "issues", "w
 def _declines(utt: Utterance) -> bool:
     """A small-talk reply that opens with a no ("not really", "honestly, no"), but not "no
     problem" or "not bad"."""
-    head = [w for w in utt.words[:4] if w not in _FILLERS and w not in ("honestly", "um", "uh")]
+    head = [w for w in utt.words[:4] if w not in FILLERS and w not in ("honestly", "um", "uh")]
     if not head or head[0] not in _NO:
         return False
     rest = set(head[1:3])
@@ -204,14 +214,14 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
     if kind == "question":
         return _in_question(program, ctx, text, match, tone)
     if kind == DISCUSSION and ctx.concern is not None and ctx.said:
-        return _on_the_table(program, ctx, sentences(text), utt, match, tone)
+        return _on_the_table(program, ctx, shapes(text), utt, match, tone)
     cq = program.candidate_questions
     short = len(utt.words) <= SHORT_REMARK
     if (
         short
         and match is not None
         and match.intent in cq
-        and not _asked(program, sentences(text), match.intent)
+        and not _asked(program, shapes(text), match.intent)
     ):
         # "...hope to hear from you soon": a goodbye, not a question about next steps
         other = program.classify(utt, program.listening(ctx.state, utt) - cq)
@@ -248,7 +258,7 @@ def _in_question(
     cq = program.candidate_questions
     if match is not None and match.intent not in _ASKED_ONLY and match.intent not in cq:
         return Reading(match, match.intent, tone=tone)
-    parts = sentences(text)
+    parts = shapes(text)
     asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
     if asked_only and match is not None and not _asked(program, parts, match.intent):
         return Reading(match, None, "answer", tone=tone)

@@ -205,7 +205,7 @@ def _concern_edges(program: Program) -> list[Edge]:
                 out += [Edge(q, node, label, "raise") for q in c.during]
             else:
                 out.append(Edge("questions", node, f"{label} (any line)", "raise", group=True))
-        probes = f"after {c.probes} probe(s)" if c.probes else "at once"
+        probes = f"after {c.probes} probe{'s' if c.probes > 1 else ''}" if c.probes else "at once"
         out.append(Edge(node, DISCUSSION, f"order {c.order}: vague, specific {probes}", "reveal"))
     for a in program.scenario.flow.answers:
         if a.clue:
