@@ -272,3 +272,11 @@ def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
     # about 1.8 (more lines meet a candidate that turns out not to match); a linear scan's
     # ratio is about 37 (17 ms a line against 0.47 ms: the library's ~250 patterns are in both)
     assert statistics.median(ratios) < 2.5, ratios
+
+
+def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
+    # loading for lint or validate never classifies a line: it should not pay for the index
+    program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
+    assert "_ranked" not in vars(program) and "group_keys" not in vars(program)
+    found = program.classify(normalize("what does a typical day look like?"), program.candidate_questions)
+    assert found is not None and "_ranked" in vars(program)

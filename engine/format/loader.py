@@ -14,6 +14,7 @@ from typing import Any
 
 from closer.engine.errors import Diagnostic, ScenarioError, Span, suggest
 from closer.engine.format import model as m
+from closer.engine.format.collector import collector_paused
 from closer.engine.format.patterns import (
     MAX_COST,
     MAX_TOTAL_COST,
@@ -61,6 +62,11 @@ def load_scenario(
     text: str, path: str = "<scenario>", library: Library | None = None
 ) -> m.Scenario:
     """Parse, check and build a scenario from text (pure apart from the cached library)."""
+    with collector_paused():
+        return _load(text, path, library)
+
+
+def _load(text: str, path: str, library: Library | None) -> m.Scenario:
     root = parse(text, path)
     if isinstance(root.v, dict) and "library" in root.v and "persona" not in root.v:
         raise ScenarioError(
@@ -101,6 +107,9 @@ class Library:
         _structure(root, LIBRARY)
         self.path = path
         self.root = root
+        # its lists of patterns as compiled for a scenario that adds to none of its word sets
+        # (then they compile the same for every such scenario), by the list's node
+        self.compiled: dict[int, tuple[m.Pat, ...]] = {}
 
     def section(self, key: str) -> Iterable[tuple[str, Y]]:
         y = self.root.get(key)
@@ -132,6 +141,7 @@ class _Patterns:
         self.broken_sets: set[str] = set()
         self.cost = 0  # what all patterns so far cost on one line: steps, and look-ups (E062)
         self.placed: set[object] = set()
+        self.lib: Library | None = None  # the library, when its compiled lists can be reused
 
     def add_word_sets(self, lib: Library, own: Y | None) -> tuple[m.WordSet, ...]:
         """The library's sets, then the scenario's: one with a library set's name adds entries
@@ -144,6 +154,8 @@ class _Patterns:
             found.append(m.WordSet(name, pairs, name in self.word_sets))
             self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
             self.check_word_set(name, entries)  # the shipped library's are tested
+        if not any(s.widens for s in found):
+            self.lib = lib
         return tuple(found)
 
     def check_word_set(self, name: str, entries: Y) -> None:
@@ -157,6 +169,24 @@ class _Patterns:
                 col = entry.span.col + e.offset + (1 if entry.quoted else 0)
                 where = Span(entry.span.path, entry.span.line, col)
                 self.check.error(where, "E060", f"bad entry {entry.v!r} in word set @{name}: {e}")
+
+    def compile_library(self, y: Y | None) -> tuple[m.Pat, ...]:
+        """`compile` for a list of the library's: compiled once per library, then costed for
+        each scenario (unless the scenario adds to the library's word sets, or it had a problem:
+        then compiled anew)."""
+        lib = self.lib
+        if lib is None or y is None:
+            return self.compile(y)
+        found = lib.compiled.get(id(y))
+        if found is not None:
+            for p in found:
+                self.check_cost(p.pattern, p.span)
+            return found
+        before = len(self.check.diagnostics)
+        found = self.compile(y)
+        if len(self.check.diagnostics) == before:
+            lib.compiled[id(y)] = found
+        return found
 
     def compile(self, y: Y | None) -> tuple[m.Pat, ...]:
         """A list of patterns, each compiled and costed; a bad one is reported and left out."""
@@ -298,12 +328,13 @@ class _Builder:
             prio = y.get("priority") or (base.get("priority") if base is not None else None)
             if base is not None and y.value("replace", False):
                 base = None  # the library's patterns and examples go; its priority stays
-            pats = self.pats.compile(y.get("patterns"))
+            own_y = name in mine
+            pats = (self.pats.compile if own_y else self.pats.compile_library)(y.get("patterns"))
             for example in y.seq("examples"):
                 self.check.check_controls(example)
             examples = as_lines(y.get("examples"))
             if base is not None:
-                pats += self.pats.compile(base.get("patterns"))
+                pats += self.pats.compile_library(base.get("patterns"))
                 examples += as_lines(base.get("examples"))
             out.append(m.Intent(name, pats, prio.v if prio else 0, y.span, examples))
         return tuple(out)
@@ -321,7 +352,7 @@ class _Builder:
                 )
             found[name] = self.pats.compile(y)
         for name, y in self.lib.section("markers"):
-            found[name] = found.get(name, ()) + self.pats.compile(y)
+            found[name] = found.get(name, ()) + self.pats.compile_library(y)
         return tuple((k, found.get(k, ())) for k in m.MARKERS)
 
     def style(self, y: Y | None) -> m.Style:

@@ -936,6 +936,11 @@ def _score(items: Sequence[Element]) -> int:
     return total
 
 
+def _blanks(text: str) -> int:
+    """How many white-space characters `text` holds."""
+    return len(text) - len("".join(text.split())) if not text.isalnum() else 0
+
+
 class _Parser:
     def __init__(
         self,
@@ -951,8 +956,14 @@ class _Parser:
         if memo is None:
             memo = cache["\0keys"] = {}  # type: ignore[assignment]
         self.memo: dict[int, _Keyed] = memo  # type: ignore[assignment]
-        self.tokens: list[tuple[str, int]] = []
         self.count = 0
+        self.i = 0
+        # one regular-expression pass; when it skipped a character (the tokens hold fewer
+        # than the source's non-blank ones), the loop below finds where, for the message
+        self.tokens = [(m[1], m.start(1)) for m in _ITEM.finditer(source)]
+        if sum(len(t) for t, _ in self.tokens) == len(source) - _blanks(source):
+            return
+        self.tokens = []
         pos = 0
         while pos < len(source):
             m = _ITEM.match(source, pos)
@@ -962,7 +973,6 @@ class _Parser:
                 break
             self.tokens.append((m.group(1), m.start(1)))
             pos = m.end()
-        self.i = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None

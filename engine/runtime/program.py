@@ -13,6 +13,7 @@ from typing import Any, Literal, NamedTuple
 from closer.engine.errors import EngineError, Span
 from closer.engine.format import model as m
 from closer.engine.format import template
+from closer.engine.format.collector import collector_paused
 from closer.engine.format.patterns import (
     Pattern,
     PatternIndex,
@@ -127,12 +128,29 @@ class Program:
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
     exits: MappingProxyType[str, tuple[Exit, ...]]
-    # every intent pattern, best first (`ranked`), and those patterns' index
-    ranked: tuple[Ranked, ...]
-    index: PatternIndex
-    # for each of the scenario's lists of patterns (by id: the scenario keeps them alive), the
-    # keys of all their anchors together (None: one of them has none)
-    group_keys: dict[int, frozenset[str] | None]
+
+    # The index is built when a line is first classified, not at load: loading (lint,
+    # validate, a test run that never classifies) does not pay for it.
+
+    @cached_property
+    def _ranked(self) -> tuple[tuple[Ranked, ...], PatternIndex]:
+        return rank(self.intents)
+
+    @property
+    def ranked(self) -> tuple[Ranked, ...]:
+        """Every intent pattern, best first (the order `classify` tries them in)."""
+        return self._ranked[0]
+
+    @property
+    def index(self) -> PatternIndex:
+        """`ranked`'s index: which of them a line can match."""
+        return self._ranked[1]
+
+    @cached_property
+    def group_keys(self) -> dict[int, frozenset[str] | None]:
+        """For each of the scenario's lists of patterns (by id: the scenario keeps them
+        alive), the keys of all their anchors together (None: one of them has none)."""
+        return group_keys(self.scenario)
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -178,8 +196,8 @@ class Program:
         """The winning intent among `allowed`: highest score, then priority, then file order.
         The patterns are ranked in that order once, so the first that matches wins; the index
         visits only those that can match the line."""
-        ranked = self.ranked
-        for i in self.index.candidates(utt):
+        ranked, index = self._ranked
+        for i in index.candidates(utt):
             r = ranked[i]
             if r.id in allowed and r.pattern.possible(utt) and r.pattern.scan(utt):
                 return r.found()
@@ -379,13 +397,17 @@ def _pending(_state: object, facts: Mapping[str, Any]) -> bool:
 
 def compile_scenario(scenario: m.Scenario) -> Program:
     """Build the shared Program: states, the flow machine and tables (pure)."""
+    with collector_paused():  # see there: many objects, no garbage
+        return _compile(scenario)
+
+
+def _compile(scenario: m.Scenario) -> Program:
     qs = scenario.flow.questions
     order = tuple(q.id for q in qs)
     states = ("opening", *order, CQ, DISCUSSION, CLEAR, ENDED)
     exits = question_exits(scenario)
     answers = {a.intent: a for a in scenario.flow.answers}
     cq = frozenset(m.CANDIDATE_QUESTIONS) | frozenset(answers)
-    ranked, index = rank(scenario.intents)
     return Program(
         scenario=scenario,
         machine=FlowMachine(states, flow_edges(scenario, exits), "opening"),
@@ -397,7 +419,4 @@ def compile_scenario(scenario: m.Scenario) -> Program:
         concerns=scenario.concerns,
         candidate_questions=cq,
         exits=MappingProxyType(exits),
-        ranked=ranked,
-        index=index,
-        group_keys=group_keys(scenario),
     )
