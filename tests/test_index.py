@@ -28,7 +28,7 @@ from closer.engine.format.patterns import (
     compile_pattern,
     normalize,
 )
-from closer.engine.runtime.program import Program
+from closer.engine.runtime.program import Program, pattern_lists
 from closer.engine.runtime.reading import sentences
 from closer.scenarios import DIR
 from tests.test_lint import base
@@ -69,6 +69,11 @@ def assert_agrees(program: Program, utt: Utterance) -> None:
             utt,
             sorted(allowed),
         )
+    # the markers, rules and concerns' lists: `any_match` tries only what its index finds
+    for pats in pattern_lists(program.scenario):
+        for guard in (False, True):
+            scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
+            assert program.any_match(pats, utt, guard) == scan, (utt, [p.source for p in pats])
 
 
 def assert_patterns_agree(patterns: list[Pattern], utt: Utterance) -> None:
@@ -85,7 +90,10 @@ def test_the_paraphrase_sets_are_read() -> None:
     assert len(paraphrase_lines()) > 500
 
 
-@pytest.mark.parametrize("persona", ["ledgerline", "riverbend"])
+PERSONAS = sorted(p.stem for p in DIR.glob("*.yaml"))  # every shipped persona, new ones too
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_index_agrees_with_the_linear_scan_on_paraphrase_lines(persona: str) -> None:
     program = shipped_program(persona)
     patterns = [p.pattern for p in all_patterns(program.scenario)]
@@ -180,7 +188,7 @@ def test_index_agrees_with_the_scan_on_generated_patterns(
 @settings(max_examples=200, deadline=None)
 @given(lines())
 def test_index_agrees_on_random_lines_for_the_shipped_personas(line: str) -> None:
-    for persona in ("ledgerline", "riverbend"):
+    for persona in PERSONAS:
         program = shipped_program(persona)
         for utt in utterances(line):
             assert_agrees(program, utt)
@@ -269,14 +277,18 @@ def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
     ratios = []
     for _ in range(3):  # interleaved, so load on the machine hits both alike
         ratios.append(per_line(large, large_lines) / per_line(small, small_lines))
-    # about 1.8 (more lines meet a candidate that turns out not to match); a linear scan's
-    # ratio is about 37 (17 ms a line against 0.47 ms: the library's ~250 patterns are in both)
-    assert statistics.median(ratios) < 2.5, ratios
+    # about 1.8 on a quiet machine (more lines meet a candidate that turns out not to match),
+    # about 3 on one loaded by other work (the large index's tables fall out of the caches); a
+    # linear scan's ratio is about 37 (17 ms a line against 0.47 ms: the library's patterns are
+    # in both)
+    assert statistics.median(ratios) < 5, ratios
 
 
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
     # loading for lint or validate never classifies a line: it should not pay for the index
     program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
-    assert "_ranked" not in vars(program) and "group_keys" not in vars(program)
-    found = program.classify(normalize("what does a typical day look like?"), program.candidate_questions)
+    assert "_ranked" not in vars(program) and "groups" not in vars(program)
+    found = program.classify(
+        normalize("what does a typical day look like?"), program.candidate_questions
+    )
     assert found is not None and "_ranked" in vars(program)

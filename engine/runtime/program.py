@@ -147,10 +147,10 @@ class Program:
         return self._ranked[1]
 
     @cached_property
-    def group_keys(self) -> dict[int, frozenset[str] | None]:
-        """For each of the scenario's lists of patterns (by id: the scenario keeps them
-        alive), the keys of all their anchors together (None: one of them has none)."""
-        return group_keys(self.scenario)
+    def groups(self) -> dict[int, Group]:
+        """Each of the scenario's lists of patterns (by id: the scenario keeps them alive),
+        indexed by its patterns' anchors (`any_match`)."""
+        return {id(pats): Group.of(pats) for pats in pattern_lists(self.scenario)}
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -231,12 +231,26 @@ class Program:
         return self.any_match(self.markers.get(name, ()), utt, guard)
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
-        """Does any of `pats` (one of the scenario's lists of patterns) match? A line that holds
-        none of the keys of the list's anchors (`group_keys`) is turned away at once."""
-        keys = self.group_keys.get(id(pats))
-        if keys is not None and keys.isdisjoint(utt.keys):
-            return False
-        return any(p.pattern.match(utt, guard) is not None for p in pats)
+        """Does any of `pats` (one of the scenario's lists of patterns) match? Only the
+        patterns whose anchor the line meets are tried (`groups`): most lines meet none."""
+        group = self.groups.get(id(pats))
+        if group is None:  # not one of the scenario's lists
+            return any(p.pattern.match(utt, guard) is not None for p in pats)
+        hit = group.keys.intersection(utt.keys)
+        if not hit:
+            if not group.always:
+                return False
+            tried: set[int] | tuple[int, ...] = group.always
+        else:
+            tried = set(group.always)
+            for k in hit:
+                tried.update(group.by_key[k])
+        patterns = group.patterns
+        for i in tried:
+            p = patterns[i]
+            if p.possible(utt) and p.scan(utt, guard) is not None:
+                return True
+        return False
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
         """The intents a session in `state` listens for, given the line (a question-shaped line
@@ -331,16 +345,33 @@ def pattern_lists(scenario: m.Scenario) -> list[tuple[m.Pat, ...]]:
     return out
 
 
-def group_keys(scenario: m.Scenario) -> dict[int, frozenset[str] | None]:
-    """`Program.group_keys`: each list's anchors' keys together."""
-    out: dict[int, frozenset[str] | None] = {}
-    for pats in pattern_lists(scenario):
-        anchors = [p.pattern.anchor for p in pats]
-        keys: set[str] = set()
-        for anchor in anchors:
-            keys |= anchor or frozenset()
-        out[id(pats)] = None if None in anchors else frozenset(keys)
-    return out
+class Group(NamedTuple):
+    """A list of patterns tried together, indexed by their anchors: `by_key` from each anchor
+    key to the positions of the patterns anchored on it, `keys` all of those keys, `always`
+    the patterns with no anchor (tried on every line)."""
+
+    patterns: tuple[Pattern, ...]
+    keys: frozenset[str]
+    by_key: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    @classmethod
+    def of(cls, pats: tuple[m.Pat, ...]) -> Group:
+        by_key: dict[str, list[int]] = {}
+        always = []
+        for i, p in enumerate(pats):
+            anchor = p.pattern.anchor
+            if anchor is None:
+                always.append(i)
+            else:
+                for k in anchor:
+                    by_key.setdefault(k, []).append(i)
+        return cls(
+            tuple(p.pattern for p in pats),
+            frozenset(by_key),
+            {k: tuple(v) for k, v in by_key.items()},
+            tuple(always),
+        )
 
 
 def looks_like_question(utt: Utterance) -> bool:
