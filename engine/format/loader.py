@@ -232,7 +232,8 @@ class _Patterns:
             )
             return False
         before = self.cost
-        self.cost += pattern.cost + placing(pattern, self.placed, before <= MAX_TOTAL_COST)
+        # a word's typo look-up keys are worked out at the first line that holds its heads
+        self.cost += pattern.cost + placing(pattern, self.placed, warm=False)
         if before <= MAX_TOTAL_COST < self.cost:
             self.check.error(
                 span,
