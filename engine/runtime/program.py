@@ -134,7 +134,8 @@ class Program:
 
     @cached_property
     def _ranked(self) -> tuple[tuple[Ranked, ...], PatternIndex]:
-        return rank(self.intents)
+        with collector_paused():  # as at load: many long-lived objects, no garbage
+            return rank(self.intents)
 
     @property
     def ranked(self) -> tuple[Ranked, ...]:
@@ -150,7 +151,8 @@ class Program:
     def groups(self) -> dict[int, Group]:
         """Each of the scenario's lists of patterns (by id: the scenario keeps them alive),
         indexed by its patterns' anchors (`any_match`)."""
-        return {id(pats): Group.of(pats) for pats in pattern_lists(self.scenario)}
+        with collector_paused():
+            return {id(pats): Group.of(pats) for pats in pattern_lists(self.scenario)}
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
