@@ -23,7 +23,7 @@ from typing import Any
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime import judge
-from closer.engine.runtime.concerns import ConcernState, ConcernTracker
+from closer.engine.runtime.concerns import ConcernState, ConcernTracker, draw
 from closer.engine.runtime.events import EndEvent, Event, IntentEvent, SayEvent, VerdictEvent
 from closer.engine.runtime.machine import Edge
 from closer.engine.runtime.program import (
@@ -146,6 +146,23 @@ class Session:
         session.voice.say(sc.flow.opening)
         if start is not None:
             session._skip_to(start)
+        return session, session._flush(None)
+
+    @classmethod
+    def drill(cls, program: Program, seed: int) -> tuple[Session, Turn]:
+        """A closing drill and its opening turn: 1 to 3 concerns drawn by the session's seeded
+        generator from those the persona can hold (`concerns.draw`), raised at turn 0 as if
+        the interview had raised them, and the prompt for the candidate's questions as the
+        first line (no greeting, no questions). The drawn ones are the turn's `raised`
+        events; the same program and seed draw the same ones."""
+        sc = program.scenario
+        concerns = {c.id: ConcernState() for c in program.concerns}
+        facts = dict(sc.candidate.facts)
+        state = SessionState(sc.id, sc.sha256, seed, facts=facts, concerns=concerns)
+        session = cls(program, state)
+        for c in draw(program, state.generator()):
+            session.concerns.move(c, "raised")
+        session._skip_to(CQ)
         return session, session._flush(None)
 
     @property
