@@ -160,8 +160,8 @@ def test_play_drill_through_a_pipe(tmp_path: Path) -> None:
     assert [c["kind"] for c in of(evs, "cue") if c["turn"] == 1] == ["hesitation"]
     debrief = out.split("Debrief")[1]
     assert (
-        "Drill, seed 6: the concerns drawn were Will you stay?, Fast but careless? and "
-        "Won't carry the pager" in " ".join(debrief.split())
+        'Drill, seed 6: the concerns drawn were "Will you stay?", "Speed over safety" and '
+        '"Won\'t carry the pager (a misunderstanding)".' in " ".join(debrief.split())
     )
     assert "Your answers" not in debrief
     assert "Drawn for this drill" in debrief
@@ -213,7 +213,7 @@ def test_debrief_of_a_drill_transcript_names_the_drill(tmp_path: Path) -> None:
     run(["play", "--drill", "--instant", "--seed", "1", "--transcript", str(t)], [CLOSING])
     proc = run(["debrief", str(t)], [])
     assert proc.returncode == 0, proc.stderr
-    assert "Drill, seed 1: the concern drawn was Will you stay?" in " ".join(proc.stdout.split())
+    assert 'Drill, seed 1: the concern drawn was "Will you stay?".' in " ".join(proc.stdout.split())
     md = run(["debrief", "--format", "markdown", str(t)], [])
     assert "Drill, seed 1: the concern drawn was" in md.stdout
 

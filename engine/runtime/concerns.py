@@ -72,6 +72,13 @@ class ConcernTracker:
             if c.source == "background" and (c.when_fact is None or facts.get(c.when_fact)):
                 self.move(c, "raised")
 
+    def raise_drawn(self) -> None:
+        """A closing drill's concerns (`draw`, with the session's own generator), raised at
+        once as if the interview had raised them. They are the turn's `raised` events; the
+        same program and seed draw the same ones."""
+        for c in draw(self.program, self.st.generator()):
+            self.move(c, "raised")
+
     def scan(self, utt: Utterance, text: str, state: str) -> None:
         """Hidden state only: raise concerns, collect evidence, note what makes things worse.
         Raising reads the line sentence by sentence (`_triggered`); evidence and `worsened_by`

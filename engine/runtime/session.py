@@ -23,7 +23,7 @@ from typing import Any
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime import judge
-from closer.engine.runtime.concerns import ConcernState, ConcernTracker, draw
+from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import EndEvent, Event, IntentEvent, SayEvent, VerdictEvent
 from closer.engine.runtime.machine import Edge
 from closer.engine.runtime.program import (
@@ -51,6 +51,7 @@ NAVIGATION = frozenset(
     }
 )
 DEFERRED_IN_QUESTIONS = frozenset({"closing_question", "how_did_i_do"})
+Facts = dict[str, Any] | None  # facts given over the candidate card's (a test's `facts:`)
 
 
 @dataclass
@@ -127,41 +128,24 @@ class Session:
 
     @classmethod
     def start(
-        cls,
-        program: Program,
-        seed: int,
-        facts: dict[str, Any] | None = None,
-        start: str | None = None,
+        cls, program: Program, seed: int, facts: Facts = None, start: str | None = None
     ) -> tuple[Session, Turn]:
         """A new session and its opening turn (background concerns raised, greeting said).
         `start` (a question id or `candidate_questions`) skips ahead to it after the greeting,
         along the question order, and asks it in the same opening turn."""
-        sc = program.scenario
-        all_facts = {**dict(sc.candidate.facts), **(facts or {})}
-        concerns = {c.id: ConcernState() for c in program.concerns}
-        session = cls(
-            program, SessionState(sc.id, sc.sha256, seed, facts=all_facts, concerns=concerns)
-        )
+        session = cls(program, _fresh(program, seed, facts))
         session.concerns.raise_background()
-        session.voice.say(sc.flow.opening)
+        session.voice.say(program.scenario.flow.opening)
         if start is not None:
             session._skip_to(start)
         return session, session._flush(None)
 
     @classmethod
-    def drill(cls, program: Program, seed: int) -> tuple[Session, Turn]:
-        """A closing drill and its opening turn: 1 to 3 concerns drawn by the session's seeded
-        generator from those the persona can hold (`concerns.draw`), raised at turn 0 as if
-        the interview had raised them, and the prompt for the candidate's questions as the
-        first line (no greeting, no questions). The drawn ones are the turn's `raised`
-        events; the same program and seed draw the same ones."""
-        sc = program.scenario
-        concerns = {c.id: ConcernState() for c in program.concerns}
-        facts = dict(sc.candidate.facts)
-        state = SessionState(sc.id, sc.sha256, seed, facts=facts, concerns=concerns)
-        session = cls(program, state)
-        for c in draw(program, state.generator()):
-            session.concerns.move(c, "raised")
+    def drill(cls, program: Program, seed: int, facts: Facts = None) -> tuple[Session, Turn]:
+        """A closing drill: at the candidate's questions (their prompt the first line), with the
+        concerns drawn from the seed raised at turn 0 (`raise_drawn`). `facts` as for `start`."""
+        session = cls(program, _fresh(program, seed, facts))
+        session.concerns.raise_drawn()
         session._skip_to(CQ)
         return session, session._flush(None)
 
@@ -391,6 +375,15 @@ def _deferred(program: Program, kind: str, intent: str | None) -> bool:
     if kind == "question":
         return intent in DEFERRED_IN_QUESTIONS or intent in program.candidate_questions
     return False
+
+
+def _fresh(program: Program, seed: int, facts: Facts) -> SessionState:
+    """A new session's state: the candidate card's facts (with `facts` over them), every
+    concern inactive."""
+    sc = program.scenario
+    all_facts = {**dict(sc.candidate.facts), **(facts or {})}
+    concerns = {c.id: ConcernState() for c in program.concerns}
+    return SessionState(sc.id, sc.sha256, seed, facts=all_facts, concerns=concerns)
 
 
 def _check_belongs(program: Program, st: SessionState) -> None:
