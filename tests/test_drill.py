@@ -12,7 +12,7 @@ import pytest
 
 from closer.engine import compile_scenario, load_path
 from closer.engine.runtime.concerns import holdable
-from closer.engine.runtime.events import ConcernEvent, SayEvent
+from closer.engine.runtime.events import ConcernEvent, CueEvent, SayEvent
 from closer.engine.runtime.program import CQ, Program
 from closer.engine.runtime.session import Session
 from closer.engine.tools.debrief import build_debrief
@@ -240,3 +240,30 @@ def test_a_recorded_drill_replays_as_a_passing_test(tmp_path: Path) -> None:
     # without the drill the same lines are another conversation: the test would fail
     rec.write_text(text.replace("    drill: true\n", ""), encoding="utf-8")
     assert closer_test(str(rec)).returncode == 1
+
+
+def test_a_persona_with_nothing_to_hold_drills_with_no_concerns(ledgerline: Program) -> None:
+    session, opening = Session.drill(replace(ledgerline, concerns=()), 3)
+    assert not [e for e in opening.events if isinstance(e, ConcernEvent)]
+    cues = [e for e in session.turn(CLOSING).events if isinstance(e, CueEvent)]
+    assert [c.cue for c in cues] == ["quick"]  # nothing drawn: the quick yes
+
+
+def test_a_test_case_cannot_both_drill_and_start_later(ledgerline: Program) -> None:
+    from tests.test_convtest import errors
+
+    text = (
+        "closer_test: 1\nscenario: ledgerline\ncases:\n  - name: x\n    drill: true\n"
+        "    start: candidate_questions\n    steps: []\n"
+    )
+    assert errors(text, ledgerline) == [
+        "t.test.yaml:6:12: T007 `start:` with `drill: true` (a drill starts at the "
+        "candidate's questions; leave out `start:`)"
+    ]
+
+
+def test_a_full_interview_has_no_mode_in_its_session_line(tmp_path: Path) -> None:
+    t = tmp_path / "t.jsonl"
+    run(["play", "--instant", "--seed", "1", "--transcript", str(t)], ["hi"])
+    head = events(t)[0]
+    assert "mode" not in head and "drawn" not in head  # read as "interview" (docs/transcript.md)
