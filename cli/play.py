@@ -423,7 +423,7 @@ def play(
             writer.write([head, *transcript.as_json(history)])
         painter.echo(render.briefing(painter, program, seed))
         if is_drill(head):
-            painter.echo(render.block(DRILL.format(persona=player.persona), player.width))
+            painter.echo(render.block(clean(DRILL.format(persona=player.persona)), player.width))
         painter.echo()
         if resume_path is not None:
             player.turns = session.state.turn
