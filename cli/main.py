@@ -70,6 +70,12 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
     help="For authors: after every reply, how the line was understood and what it changed "
     "behind the scenes (hidden concerns included).",
 )
+@click.option(
+    "--drill",
+    is_flag=True,
+    help="A closing drill: start at your questions, with 1 to 3 of the persona's hidden "
+    "concerns drawn at random (from the seed).",
+)
 def play(**options: Any) -> None:
     """Play SCENARIO (a file, or an id that `closer list` shows; default: the shipped default
     persona)."""
@@ -279,7 +285,7 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
     from closer.cli import debrief as words
     from closer.cli import render, transcript
     from closer.cli.errors import UserError
-    from closer.cli.play import load_program, wants_color
+    from closer.cli.play import drawn, load_program, wants_color
     from closer.engine.runtime.concerns import impossible_move
     from closer.engine.tools.debrief import build_debrief
 
@@ -300,8 +306,14 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
+    drill = transcript.drill_of(head)
+    if drill is not None and list(drill.drawn) != drawn(events):
+        raise UserError(
+            f"{transcript_path}:{saved.line(0)}:1: the concerns this drill says it drew are not "
+            "those raised at its start; was the file edited?"
+        )
     persona = program.scenario.persona.name.split()[0]
-    report = build_debrief(program, events)
+    report = build_debrief(program, events, drill)
     if fmt == "markdown":
         click.echo(words.markdown(report, persona, program.scenario.title), nl=False)
         return

@@ -109,6 +109,7 @@ class ConcernReport:
     answered_early: Quote | None  # first line after the vague line: an answer, not a question
     unheard_probes: tuple[Quote, ...]  # questions about the vague line she did not pick up
     probed_first: bool | None  # None: nothing to probe, or not clear from the transcript
+    drawn: bool = False  # drawn for a closing drill, not raised by anything in it
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,23 @@ TIP_KINDS = (
 
 
 @dataclass(frozen=True)
+class Drill:
+    """A closing drill (`Session.drill`): its seed and the ids of the concerns it drew, as
+    the transcript's session line records them."""
+
+    seed: int
+    drawn: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DrillReport:
+    """What the debrief says of a drill: its seed and the titles of the concerns drawn."""
+
+    seed: int
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Debrief:
     outcome: str
     score: int
@@ -202,6 +220,7 @@ class Debrief:
     left: Departure | None = None
     unnumbered: Quote | None = None  # an answer to a question with no number in it
     tips: tuple[Tip, ...] = field(default=())
+    drill: DrillReport | None = None  # a closing drill: no questions were asked, none answered
 
     @property
     def weak_answers(self) -> tuple[AnswerReport, ...]:
@@ -324,8 +343,8 @@ def closing_turn(events: Iterable[Event]) -> int | None:
     )
 
 
-def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
-    """Assemble the debrief from a session's events."""
+def build_debrief(program: Program, events: Iterable[Event], drill: Drill | None = None) -> Debrief:
+    """Assemble the debrief from a session's events (a closing drill's: with its `drill`)."""
     tr = _Transcript(events)
     evs = tr.events
     outcome, score = "undecided", 0
@@ -333,6 +352,11 @@ def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
         if isinstance(e, VerdictEvent):
             outcome, score = e.outcome, e.score
     reports = tuple(r for c in program.concerns if (r := _concern(program, c, tr)) is not None)
+    report = None
+    if drill is not None:
+        reports = tuple(replace(r, drawn=r.id in drill.drawn) for r in reports)
+        titles = tuple(program.concern_by_id[i].title for i in drill.drawn)
+        report = DrillReport(drill.seed, titles)
     card = _scorecard(program, tr, reports)
     skip = MOVES | program.candidate_questions
     asked = tuple(
@@ -355,6 +379,7 @@ def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
         answers,
         _departure(tr, card, reports),
         _unnumbered(tr, answers, skip),
+        drill=report,
     )
     return replace(debrief, tips=tips(debrief))
 
