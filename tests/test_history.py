@@ -391,3 +391,10 @@ def test_ctrl_c_mid_session_is_recorded_as_interrupted(tmp_path: Path) -> None:
         time.sleep(0.05)
     [row] = rows(db)
     assert row["end_reason"] == "interrupted" and row["outcome"] is not None
+
+
+def test_the_documented_schema_is_the_one_written() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "history.md").read_text(encoding="utf-8")
+    sql = doc.split("```sql\n", 1)[1].split("```", 1)[0]
+    assert sql.strip() == history.CREATE.strip() + ";"
+    assert f"Version {history.SCHEMA} (`PRAGMA user_version = {history.SCHEMA}`)" in doc
