@@ -89,6 +89,23 @@ def listing(history: Path) -> float:
     return time.perf_counter() - start
 
 
+def record_times(folder: Path, repeats: int) -> list[float]:
+    """Seconds `closer.cli.history.record` takes to add one row (open, check, write, close),
+    in this process: what the practice record adds after the debrief, sqlite3 imported."""
+    from closer.cli import history
+
+    row = history.Row(
+        "2026-01-01T00:00:00+00:00", "ledgerline", "Priya Natarajan", 1, "interview", "eof",
+        "advance", 70, True, True, 1, 1, 1, None,
+    )  # fmt: skip
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        history.record(folder / "record.sqlite3", row)
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def turn_latencies(repeats: int) -> list[float]:
     """Per-turn engine time over a scripted interview on the default persona."""
     from closer.engine import Session, compile_scenario, load_path
@@ -149,6 +166,11 @@ def main() -> None:
     print(
         f"practice record: {(on - off) * 1000:+.1f}ms a session ({on / off:.2f}x the same "
         "session with CLOSER_NO_HISTORY=1), paid after the debrief"
+    )
+    writes = record_times(record.parent, 31)
+    print(
+        f"{'practice record: one row written (median, in process)':<56} "
+        f"{statistics.median(writes) * 1000:>7.2f}ms"
     )
     turns = turn_latencies(50)
     print(

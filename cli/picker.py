@@ -22,20 +22,18 @@ class Left(Exception):
 
 
 def lines(found: Sequence[Entry], last: dict[str, str]) -> list[str]:
-    """The numbered list: persona, role, difficulty, and the last result when there is one."""
+    """The numbered list: id, persona, role, difficulty, and the last result when there is
+    one."""
     rows = []
     for n, e in enumerate(found, 1):
-        who = clean(e.persona or e.title or e.id)
-        role = clean(e.role)
+        who = clean(e.persona or e.title)
         level = f"[{e.difficulty}]" if e.difficulty else ""
-        mark = " (default)" if e.default else ""
-        rows.append((f"{n}.", who, role, level, last.get(e.id, "") + mark))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    out = []
-    for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r[:4], widths, strict=True)]
-        out.append(("  " + "  ".join(cells) + "  " + r[4].strip()).rstrip())
-    return out
+        rows.append((f"{n}.", clean(e.id), who, clean(e.role), level, last.get(e.id, "")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        ("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+        for r in rows
+    ]
 
 
 def _last(found: Sequence[Entry]) -> dict[str, str]:

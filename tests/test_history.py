@@ -335,14 +335,15 @@ def _number_of(listing: str, persona: str) -> str:
 def test_picker_by_number_by_id_and_enter(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
     listing, _ = _picked(tmp_path, [""])  # Enter: the default
-    assert "Priya Natarajan" in listing and "[medium]" in listing and "(default)" in listing
-    assert _number_of(listing, "Priya") and "last:" not in listing
+    assert "Priya Natarajan" in listing and "Engineering Manager" in listing
+    assert "[medium]" in listing and "last:" not in listing
     assert rows(db)[0]["scenario"] == "ledgerline"
-    riverbend = _number_of(listing, "[hard]")
+    riverbend = _number_of(listing, " riverbend ")
     listing, evs = _picked(tmp_path, [riverbend])
     assert evs[0]["scenario"] == "riverbend"
-    line = next(x for x in listing.splitlines() if "(default)" in x)
+    line = next(x for x in listing.splitlines() if "Priya" in x)
     assert "last: " in line and "closing never" in line  # the default's last result
+    assert "last:" not in next(x for x in listing.splitlines() if " riverbend " in x)
     listing, evs = _picked(tmp_path, ["riverbend"])
     assert evs[0]["scenario"] == "riverbend"
 
