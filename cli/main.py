@@ -76,9 +76,15 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
     help="A closing drill: start at your questions, with 1 to 3 of the persona's hidden "
     "concerns drawn at random (from the seed).",
 )
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not add this session to the practice record (`closer history`; also "
+    "CLOSER_NO_HISTORY=1).",
+)
 def play(**options: Any) -> None:
-    """Play SCENARIO (a file, or an id that `closer list` shows; default: the shipped default
-    persona)."""
+    """Play SCENARIO (a file, or an id that `closer list` shows). With none, a terminal
+    offers the list to choose from; piped input plays the shipped default persona."""
     from closer.cli.play import play as run
 
     code = run(**options)
@@ -110,6 +116,28 @@ def list_(as_json: bool) -> None:
         level = f"[{e.difficulty}] " if e.difficulty else ""
         click.echo(f"{clean(e.id):<{width}}  {level}{clean(e.title)}{mark}")
         click.echo(f"{'':<{width}}  {clean(e.path)}")
+
+
+@cli.command(short_help="Your practice record: past sessions, and the trend.")
+@click.option("--json", "as_json", is_flag=True, help="The rows (or, with --stats, the trends).")
+@click.option(
+    "--limit", type=click.IntRange(1), metavar="N", help="Only the N most recent sessions."
+)
+@click.option(
+    "--stats",
+    "with_stats",
+    is_flag=True,
+    help="Per persona: sessions, first and latest score, best, closing question on time, "
+    "concerns cleared; drills apart from full interviews.",
+)
+def history(as_json: bool, limit: int | None, with_stats: bool) -> None:
+    """Past sessions of `closer play`, newest first: date, persona, kind, verdict, whether the
+    closing question was asked on time, concerns heard and cleared (docs/history.md)."""
+    from closer.cli.history import show
+
+    code = show(as_json, limit, with_stats)
+    if code:
+        sys.exit(code)
 
 
 @cli.command(short_help="Check and lint scenario files.")

@@ -384,8 +384,16 @@ def play(
     trace: bool = False,
     record_path: Path | None = None,
     drill: bool = False,
+    no_history: bool = False,
 ) -> int:
     """Run `closer play`; returns the exit code."""
+    if scenario is None and resume_path is None and sys.stdin.isatty() and sys.stdout.isatty():
+        from closer.cli.picker import Left, pick  # a terminal with no scenario: offer the list
+
+        try:
+            scenario = pick()
+        except Left as e:
+            return e.code
     transcript_path = transcript_path or resume_path
     # locked before it is read: a second `closer play` on the same file is refused
     claim = transcript.Claim(transcript_path) if transcript_path else None
@@ -418,6 +426,14 @@ def play(
     player.last = last
     if interactive and sys.stdout.isatty():
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
+
+    def remember() -> None:  # the practice record, once the session is over (docs/history.md)
+        if not no_history:
+            from closer.cli import history as practice
+
+            name, resumed = program.scenario.persona.name, resume_path is not None
+            practice.remember(head, name, player.history, transcript_path, resumed)
+
     try:
         if writer is not None:  # the first write starts the file: what a resume keeps, and the rest
             writer.write([head, *transcript.as_json(history)])
@@ -435,6 +451,7 @@ def play(
     except KeyboardInterrupt:
         if not session.ended:
             player.finish("interrupted")
+        remember()
         saved = f" Transcript saved to {transcript_path}." if transcript_path else ""
         click.echo("\nInterrupted." + saved, err=True)
         return 130
@@ -446,6 +463,7 @@ def play(
 
     report = build_debrief(program, player.history, drill_of(head))
     painter.echo(debrief.text(painter, report, player.persona))
+    remember()
     if (log is not None and log.failed) or (recorder is not None and recorder.failed):
         return 1  # the interview went on, but a file asked for is not whole
     if transcript_path:
