@@ -399,3 +399,17 @@ def test_the_documented_schema_is_the_one_written() -> None:
     sql = doc.split("```sql\n", 1)[1].split("```", 1)[0]
     assert sql.strip() == history.CREATE.strip() + ";"
     assert f"Version {history.SCHEMA} (`PRAGMA user_version = {history.SCHEMA}`)" in doc
+
+
+def test_a_drill_is_recorded_as_a_drill_and_kept_apart_in_the_stats(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    close = "Is there anything that would prevent you from recommending me?"
+    drill = play(db, [close, "bye"], "--drill", "--seed", "5", "ledgerline")
+    assert drill.returncode == 0 and "Drill, seed 5" in drill.stdout, drill.stderr
+    interview = play(db, ["hi", "bye"], "--seed", "3", "ledgerline")
+    assert interview.returncode == 0, interview.stderr
+    newest, oldest = rows(db)
+    assert (newest["kind"], oldest["kind"]) == ("interview", "drill")
+    assert oldest["closing"] == "on time" and oldest["concerns_heard"] >= 1
+    code, out, _ = shown(db, "--stats")
+    assert code == 0 and "Drills" in out and "Interviews" in out
