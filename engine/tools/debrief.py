@@ -317,6 +317,13 @@ class _Transcript:
         line = text if text is not None else self.lines.get(turn)
         return None if line is None else quote(turn, line, pats)
 
+    def said(self, pats: Sequence[m.Pat], skip: frozenset[str]) -> bool:
+        """Whether one of `pats` matches a candidate line the session scanned for evidence."""
+        return any(
+            self.intent(t) not in skip and _hit(pats, normalize(line)) is not None
+            for t, line in self.lines.items()
+        )
+
     def find(self, pats: Sequence[m.Pat], upto: int, skip: frozenset[str]) -> Quote | None:
         """The first candidate line up to turn `upto` that one of `pats` matches: a line that
         says something first, then any line (steering lines the session does not scan)."""
@@ -582,7 +589,11 @@ def _evidence(
             evidence_at, evidence_ids = e.turn, list(e.evidence)
     labels = {g.id: g.label for g in c.groups}
     wanted = list(c.resolve.all) or [g.id for g in c.groups]
-    missing = tuple(labels[g] for g in wanted if g not in evidence_ids)
+    # evidence stays hit whatever the status, but the transcript carries it only on a status
+    # change (none before the close for a concern that cannot be pre-empted): a kind the
+    # candidate's scanned lines gave is not missing
+    heard = {g.id for g in c.groups if tr.said(g.patterns, skip)}
+    missing = tuple(labels[g] for g in wanted if g not in evidence_ids and g not in heard)
     evidence = tuple(
         Evidence(_EXAMPLES.sub("", g.label) or g.label, tr.find(g.patterns, evidence_at, skip))
         for gid in evidence_ids
