@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from common import CLOSER, ROOT, interleaved, report, wall
 
@@ -55,6 +58,54 @@ def first_line() -> float:
     return elapsed
 
 
+def session(history: Path | None) -> float:
+    """Seconds a short piped session takes, start to exit, with the practice record written to
+    `history` (None: turned off) -- the difference is what the record costs a session."""
+    env = dict(os.environ)
+    env.pop("CLOSER_HISTORY", None)
+    if history is None:
+        env["CLOSER_NO_HISTORY"] = "1"
+    else:
+        env.pop("CLOSER_NO_HISTORY", None)
+        env["CLOSER_HISTORY"] = str(history)
+    start = time.perf_counter()
+    subprocess.run(
+        [CLOSER, "play", "--instant", "--seed", "1"],
+        input=b"Hello.\nbye\n",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def listing(history: Path) -> float:
+    """Seconds `closer history` takes to list the rows this run recorded."""
+    env = {**os.environ, "CLOSER_HISTORY": str(history)}
+    env.pop("CLOSER_NO_HISTORY", None)
+    start = time.perf_counter()
+    subprocess.run([CLOSER, "history"], env=env, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def record_times(folder: Path, repeats: int) -> list[float]:
+    """Seconds `closer.cli.history.record` takes to add one row (open, check, write, close),
+    in this process: what the practice record adds after the debrief, sqlite3 imported."""
+    from closer.cli import history
+
+    row = history.Row(
+        "2026-01-01T00:00:00+00:00", "ledgerline", "Priya Natarajan", 1, "interview", "eof",
+        "advance", 70, True, True, 1, 1, 1, None,
+    )  # fmt: skip
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        history.record(folder / "record.sqlite3", row)
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def turn_latencies(repeats: int) -> list[float]:
     """Per-turn engine time over a scripted interview on the default persona."""
     from closer.engine import Session, compile_scenario, load_path
@@ -89,6 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     for package in ("closer", "cli", "engine"):  # what an installed Closer has (see above)
         compileall.compile_dir(ROOT / package, quiet=2)
+    record = Path(tempfile.mkdtemp(prefix="closer-bench-")) / "history.sqlite3"
     cases = {
         BASE_CASE: lambda: wall(BASELINE),
         CLICK_CASE: lambda: wall(CLICK),
@@ -97,6 +149,9 @@ def main() -> None:
         "closer validate (default persona)": lambda: wall(
             [CLOSER, "validate", str(ROOT / "scenarios" / "ledgerline.yaml")]
         ),
+        "closer play: 2-line piped session, no history": lambda: session(None),
+        "closer play: 2-line piped session, recorded": lambda: session(record),
+        "closer history (the rows this run recorded)": lambda: listing(record),
     }
     medians = interleaved(cases, args.runs)
     report(medians, args.runs)
@@ -106,6 +161,17 @@ def main() -> None:
         ratio = medians[name] / (click_only if against == CLICK_CASE else base)
         mark = "ok" if ratio <= goal else "over"
         print(f"  {name:<40} {ratio:>5.2f}x {label:<35} (goal <= {goal}x: {mark})")
+    on = medians["closer play: 2-line piped session, recorded"]
+    off = medians["closer play: 2-line piped session, no history"]
+    print(
+        f"practice record: {(on - off) * 1000:+.1f}ms a session ({on / off:.2f}x the same "
+        "session with CLOSER_NO_HISTORY=1), paid after the debrief"
+    )
+    writes = record_times(record.parent, 31)
+    print(
+        f"{'practice record: one row written (median, in process)':<56} "
+        f"{statistics.median(writes) * 1000:>7.2f}ms"
+    )
     turns = turn_latencies(50)
     print(
         f"{'per-turn engine latency, default persona (median)':<56} "

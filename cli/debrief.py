@@ -113,6 +113,30 @@ class Words:
 # ---- sentences ------------------------------------------------------------------------------
 
 
+DRAWN = {
+    "background": "from your background",
+    "said": "from something you say",
+    "theme": "from what you keep emphasising",
+    "misunderstanding": "from a misunderstanding",
+}
+
+
+def drill_line(w: Words, d: Debrief) -> str:
+    """`Drill, seed 7: the concerns drawn were "A" and "B".` and what the verdict rests on."""
+    assert d.drill is not None
+    titles = [w.said(t) for t in d.drill.titles]
+    if not titles:
+        drew = "no concerns were drawn (this persona holds none)"
+    elif len(titles) == 1:
+        drew = f"the concern drawn was {titles[0]}"
+    else:
+        drew = f"the concerns drawn were {and_list(titles)}"
+    return (
+        f"Drill, seed {d.drill.seed}: {drew}. No interview questions were asked, so the verdict "
+        "rests on the close alone."
+    )
+
+
 def departure(left: Departure) -> str:
     return f"You left at turn {left.turn}, {BEFORE.get(left.before, 'before the end')}."
 
@@ -140,7 +164,10 @@ def concern_head(w: Words, r: ConcernReport) -> str:
 def concern_lines(w: Words, r: ConcernReport) -> list[str | list[str]]:
     """What happened to one concern, a sentence each (a list: sub-items)."""
     out: list[str | list[str]] = []
-    if r.trigger is not None and r.source == "theme":
+    if r.drawn:
+        came = f": {w.said(r.background)}" if r.background else "."
+        out.append(f"Drawn for this drill; in an interview it comes {DRAWN[r.source]}{came}")
+    elif r.trigger is not None and r.source == "theme":
         out.append(f"Raised by what you kept emphasising, last when you said {w.q(r.trigger)}.")
         earlier = [w.q(q) for q in r.emphasis if q.turn != r.trigger.turn]
         if earlier:
@@ -322,6 +349,8 @@ def text(p: Painter, d: Debrief, persona: str) -> str:
     """The debrief for the terminal (colour through `p` when it is on)."""
     w = Words(persona)
     out = ["", p("=" * 30 + " Debrief " + "=" * 30, bold=True), ""]
+    if d.drill is not None:
+        out.append(p(_wrap(drill_line(w, d), ""), bold=True))
     if d.left is not None:
         out.append(p(_wrap(departure(d.left), ""), bold=True))
     color = {"advance": "green", "undecided": "yellow", "reject": "red"}[d.outcome]
@@ -373,6 +402,8 @@ def markdown(d: Debrief, persona: str, title: str) -> str:
     w = Words(persona, markdown=True)
     out = [f"# Debrief: {w.t(title)}", ""]
     out += ["## Verdict", ""]
+    if d.drill is not None:
+        out += [drill_line(w, d), ""]
     if d.left is not None:
         out += [f"**{departure(d.left)}**", ""]
     out += [f"**{verdict(w, d)}**", ""]

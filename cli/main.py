@@ -70,9 +70,21 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
     help="For authors: after every reply, how the line was understood and what it changed "
     "behind the scenes (hidden concerns included).",
 )
+@click.option(
+    "--drill",
+    is_flag=True,
+    help="A closing drill: start at your questions, with 1 to 3 of the persona's hidden "
+    "concerns drawn at random (from the seed).",
+)
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not add this session to the practice record (`closer history`; also "
+    "CLOSER_NO_HISTORY=1).",
+)
 def play(**options: Any) -> None:
-    """Play SCENARIO (a file, or an id that `closer list` shows; default: the shipped default
-    persona)."""
+    """Play SCENARIO (a file, or an id that `closer list` shows). With none, a terminal
+    offers the list to choose from; piped input plays the shipped default persona."""
     from closer.cli.play import play as run
 
     code = run(**options)
@@ -104,6 +116,28 @@ def list_(as_json: bool) -> None:
         level = f"[{e.difficulty}] " if e.difficulty else ""
         click.echo(f"{clean(e.id):<{width}}  {level}{clean(e.title)}{mark}")
         click.echo(f"{'':<{width}}  {clean(e.path)}")
+
+
+@cli.command(short_help="Your practice record: past sessions, and the trend.")
+@click.option("--json", "as_json", is_flag=True, help="The rows (or, with --stats, the trends).")
+@click.option(
+    "--limit", type=click.IntRange(1), metavar="N", help="Only the N most recent sessions."
+)
+@click.option(
+    "--stats",
+    "with_stats",
+    is_flag=True,
+    help="Per persona: sessions, first and latest score, best, closing question on time, "
+    "concerns cleared; drills apart from full interviews.",
+)
+def history(as_json: bool, limit: int | None, with_stats: bool) -> None:
+    """Past sessions of `closer play`, newest first: date, persona, kind, verdict, whether the
+    closing question was asked on time, concerns heard and cleared (docs/history.md)."""
+    from closer.cli.history import show
+
+    code = show(as_json, limit, with_stats)
+    if code:
+        sys.exit(code)
 
 
 @cli.command(short_help="Check and lint scenario files.")
@@ -279,7 +313,7 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
     from closer.cli import debrief as words
     from closer.cli import render, transcript
     from closer.cli.errors import UserError
-    from closer.cli.play import load_program, wants_color
+    from closer.cli.play import drawn, load_program, wants_color
     from closer.engine.runtime.concerns import impossible_move
     from closer.engine.tools.debrief import build_debrief
 
@@ -300,8 +334,14 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
             f"{transcript_path} has no verdict yet; resume it with "
             f"`closer play --resume {transcript_path}`"
         )
+    drill = transcript.drill_of(head)
+    if drill is not None and list(drill.drawn) != drawn(events):
+        raise UserError(
+            f"{transcript_path}:{saved.line(0)}:1: the concerns this drill says it drew are not "
+            "those raised at its start; was the file edited?"
+        )
     persona = program.scenario.persona.name.split()[0]
-    report = build_debrief(program, events)
+    report = build_debrief(program, events, drill)
     if fmt == "markdown":
         click.echo(words.markdown(report, persona, program.scenario.title), nl=False)
         return

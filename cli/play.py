@@ -18,6 +18,7 @@ from closer.cli import render, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
 from closer.cli.text import clean, counted, scrub
+from closer.cli.transcript import drill_of, is_drill
 from closer.engine.runtime.events import (
     AssessEvent,
     ConcernEvent,
@@ -32,8 +33,14 @@ if TYPE_CHECKING:  # the engine is imported only when a command runs
     from closer.engine import Session
     from closer.engine.runtime.events import Event
     from closer.engine.runtime.program import Program
+    from closer.engine.runtime.session import Turn
     from closer.engine.tools.explain import Explanation
 
+DRILL = (
+    "A closing drill: the interview is over and {persona} has just asked for your questions. "
+    'Practise the close: ask the closing question, probe the vague answer ("what do you mean '
+    'by that?"), answer it with evidence, then ask "is there anything else?".'
+)
 HELP = """Commands:
   /help        this list
   /why         how your last line was understood: the intent, and what else it could have been
@@ -244,14 +251,25 @@ class Replayed(NamedTuple):
     kept: int  # how many of the saved events stand as they are (the rest is written again)
 
 
+def begin(program: Program, seed: int, drill: bool) -> tuple[Session, Turn]:
+    """A new session: a full interview, or a closing drill (`Session.drill`)."""
+    from closer.engine import Session
+
+    return Session.drill(program, seed) if drill else Session.start(program, seed)
+
+
+def drawn(events: Iterable[Event]) -> list[str]:
+    """The concerns a drill drew: those its opening turn raised."""
+    return [e.concern for e in events if isinstance(e, ConcernEvent) and e.turn == 0]
+
+
 def replay(program: Program, saved: transcript.Saved) -> Replayed:
     """Rebuild a session from a transcript's candidate lines, checking it event by event.
 
     A turn cut off mid-write (only the last one can be) is dropped, and so is the verdict and
     end of a session that was left or interrupted: the session goes on from the last whole
-    turn. Anything else that differs from what the scenario says is refused."""
-    from closer.engine import Session
-
+    turn. Anything else that differs from what the scenario says is refused. A drill's
+    transcript (its session line's `mode`) resumes as that drill."""
     saved_events = saved.events
     at = 1
 
@@ -268,7 +286,12 @@ def replay(program: Program, saved: transcript.Saved) -> Replayed:
         at += len(events)
         return True
 
-    session, opening = Session.start(program, int(saved_events[0]["seed"]))
+    session, opening = begin(program, int(saved_events[0]["seed"]), is_drill(saved_events[0]))
+    if is_drill(saved_events[0]) and saved_events[0].get("drawn") != drawn(opening.events):
+        raise UserError(
+            f"{saved.name}:{saved.line(0)}:1: the concerns this drill says it drew are not "
+            "those its seed draws; was the file edited?"
+        )
     history = list(opening.events)
     if not take(opening.events):
         return Replayed(session, history, None, 1)  # the opening is written again
@@ -309,20 +332,25 @@ class Opened(NamedTuple):
     kept: tuple[bytes, int]  # a resumed file's whole turns as written, and how many events
 
 
-def _open(scenario: str | None, seed: int | None, resume_path: Path | None) -> Opened:
-    """Load the scenario and start a session, or rebuild one from a transcript (whose whole
-    turns are kept as they were written)."""
-    from closer.engine import Session
-
+def _open(
+    scenario: str | None, seed: int | None, resume_path: Path | None, drill: bool = False
+) -> Opened:
+    """Load the scenario and start a session (a closing drill if `drill`), or rebuild one from
+    a transcript (whose whole turns are kept as they were written; a drill's as the drill)."""
     saved = transcript.load(resume_path) if resume_path is not None else None
     found = None  # the transcript's own scenario, when none is given
     hint = f"; name the scenario: `closer play SCENARIO --resume {resume_path}`"
     if saved is not None and not saved.events:  # cut off before the first turn: start over
         partial = saved.partial or {}
         seed = partial.get("seed", seed)
+        drill = drill or partial.get("mode") == "drill"
         if scenario is None and ("source" in partial or "scenario" in partial):
             found = transcript.scenario_path(partial, saved.name, hint)
         saved = None
+    if saved is not None and drill and not is_drill(saved.events[0]):
+        raise click.UsageError(
+            f"{resume_path} is a full interview, not a drill: resume it without --drill"
+        )
     if saved is not None and scenario is None:
         found = transcript.scenario_path(saved.events[0], saved.name, hint)
     ref, path = found or resolve(scenario)
@@ -340,8 +368,9 @@ def _open(scenario: str | None, seed: int | None, resume_path: Path | None) -> O
         return Opened(program, r.session, head, r.history, r.last, int(head["seed"]), kept)
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
-    session, opening = Session.start(program, seed)
-    head = transcript.header(program.scenario.id, ref, program.scenario.sha256, seed)
+    session, opening = begin(program, seed, drill)
+    sc = program.scenario
+    head = transcript.header(sc.id, ref, sc.sha256, seed, drawn(opening.events) if drill else None)
     return Opened(program, session, head, list(opening.events), None, seed, (b"", 0))
 
 
@@ -354,8 +383,17 @@ def play(
     color: bool | None,
     trace: bool = False,
     record_path: Path | None = None,
+    drill: bool = False,
+    no_history: bool = False,
 ) -> int:
     """Run `closer play`; returns the exit code."""
+    if scenario is None and resume_path is None and sys.stdin.isatty() and sys.stdout.isatty():
+        from closer.cli.picker import Left, pick  # a terminal with no scenario: offer the list
+
+        try:
+            scenario = pick()
+        except Left as e:
+            return e.code
     transcript_path = transcript_path or resume_path
     # locked before it is read: a second `closer play` on the same file is refused
     claim = transcript.Claim(transcript_path) if transcript_path else None
@@ -365,12 +403,15 @@ def play(
     log: transcript.Writer | None = None
     recorder: Recorder | None = None
     try:
-        program, session, head, history, last, seed, kept = _open(scenario, seed, resume_path)
+        opened = _open(scenario, seed, resume_path, drill)
+        program, session, head, history, last, seed, kept = opened
         if record_path is not None:
             from closer.cli.record import Recorder, Tee
 
             ref = transcript.scenario_ref(head)
-            writer = recorder = Recorder(record_path, ref, seed, lambda: session.state.state)
+            writer = recorder = Recorder(
+                record_path, ref, seed, lambda: session.state.state, is_drill(head)
+            )
     except BaseException:
         if claim is not None:
             claim.abandon()
@@ -385,10 +426,20 @@ def play(
     player.last = last
     if interactive and sys.stdout.isatty():
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
+
+    def remember() -> None:  # the practice record, once the session is over (docs/history.md)
+        if not no_history:
+            from closer.cli import history as practice
+
+            name, resumed = program.scenario.persona.name, resume_path is not None
+            practice.remember(head, name, player.history, transcript_path, resumed)
+
     try:
         if writer is not None:  # the first write starts the file: what a resume keeps, and the rest
             writer.write([head, *transcript.as_json(history)])
         painter.echo(render.briefing(painter, program, seed))
+        if is_drill(head):
+            painter.echo(render.block(clean(DRILL.format(persona=player.persona)), player.width))
         painter.echo()
         if resume_path is not None:
             player.turns = session.state.turn
@@ -400,6 +451,7 @@ def play(
     except KeyboardInterrupt:
         if not session.ended:
             player.finish("interrupted")
+        remember()
         saved = f" Transcript saved to {transcript_path}." if transcript_path else ""
         click.echo("\nInterrupted." + saved, err=True)
         return 130
@@ -409,8 +461,9 @@ def play(
     from closer.cli import debrief  # imported once the interview is over: the first line
     from closer.engine.tools.debrief import build_debrief  # does not wait for them
 
-    report = build_debrief(program, player.history)
+    report = build_debrief(program, player.history, drill_of(head))
     painter.echo(debrief.text(painter, report, player.persona))
+    remember()
     if (log is not None and log.failed) or (recorder is not None and recorder.failed):
         return 1  # the interview went on, but a file asked for is not whole
     if transcript_path:

@@ -40,7 +40,9 @@ def scenario_ref(ref: str, record_path: Path) -> str:
 class Recorder:
     """Turns a session's events into a `*.test.yaml` file, one step per candidate turn."""
 
-    def __init__(self, path: Path, ref: str, seed: int, state: Callable[[], str]) -> None:
+    def __init__(
+        self, path: Path, ref: str, seed: int, state: Callable[[], str], drill: bool = False
+    ) -> None:
         self.state = state  # the session's state now (read right after each turn)
         fd = -1
         try:  # locked before it is emptied: a second `closer play` on the same file is refused
@@ -57,11 +59,14 @@ class Recorder:
         self.live = False  # the first write may replay a resumed session's earlier turns
         self.ended = False
         self.failed: str | None = None  # why the disk refused it; the interview goes on
+        what = "drill" if drill else "session"
         try:
             self.file.write(
                 "# Recorded by `closer play --record`; run it with `closer test`.\n"
                 f"closer_test: 1\nscenario: {yaml_str(scenario_ref(ref, path))}\nseed: {seed}\n"
-                f"cases:\n  - name: {yaml_str(f'recorded session (seed {seed})')}\n    steps:\n"
+                f"cases:\n  - name: {yaml_str(f'recorded {what} (seed {seed})')}\n"
+                + ("    drill: true\n" if drill else "")
+                + "    steps:\n"
             )
             self._flush()
         except OSError as e:  # nothing has been played yet: refuse to start

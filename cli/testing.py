@@ -163,6 +163,7 @@ def render_failure(result: CaseResult, persona: str = "Interviewer") -> str:
         elif isinstance(e, CueEvent):
             out.append(f"    {persona}: {e.text}")
     extra = f", start {case.start}" if case.start else ""
+    extra += ", drill" if case.drill else ""
     extra += f", facts {json.dumps(dict(case.facts), ensure_ascii=False)}" if case.facts else ""
     out.append(f"  seed {case.seed}{extra}; replay: {replay_command(case.span.path, case.name)}")
     return "\n".join(clean(line) for line in out)  # one line each, whatever the files hold

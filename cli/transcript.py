@@ -27,12 +27,17 @@ except ImportError:  # Windows: transcripts are not locked (docs/transcript.md)
 
 if TYPE_CHECKING:
     from closer.engine.runtime.events import Event
+    from closer.engine.tools.debrief import Drill
 
 FORMAT = 1
 
 
-def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]:
-    return {
+def header(
+    scenario_id: str, ref: str, sha256: str, seed: int, drawn: list[str] | None = None
+) -> dict[str, Any]:
+    """The session line; a closing drill's (`drawn`: the concern ids it drew) says so in
+    `mode` and `drawn` (a full interview's has neither: `mode` is "interview" when absent)."""
+    head: dict[str, Any] = {
         "event": "session",
         "format": FORMAT,
         "scenario": scenario_id,
@@ -40,6 +45,24 @@ def header(scenario_id: str, ref: str, sha256: str, seed: int) -> dict[str, Any]
         "source": ref,
         "sha256": sha256,
     }
+    if drawn is not None:
+        head.update(mode="drill", drawn=drawn)
+    return head
+
+
+def is_drill(head: dict[str, Any]) -> bool:
+    """Is this session line a closing drill's (`mode`, "interview" when absent)?"""
+    return bool(head.get("mode", "interview") == "drill")
+
+
+def drill_of(head: dict[str, Any]) -> Drill | None:
+    """A drill's seed and drawn concerns, as its session line gives them; None for a full
+    interview."""
+    if not is_drill(head):
+        return None
+    from closer.engine.tools.debrief import Drill
+
+    return Drill(int(head["seed"]), tuple(head.get("drawn", ())))
 
 
 def scenario_ref(head: dict[str, Any]) -> str:
@@ -430,6 +453,12 @@ def _session_problem(head: dict[str, Any]) -> str | None:
     for key, required in (("scenario", True), ("source", False), ("sha256", False)):
         if (required or key in head) and not isinstance(head.get(key), str):
             return f"the session's {key!r} must be text, not {json.dumps(head.get(key))[:40]}"
+    if head.get("mode", "interview") not in ("interview", "drill"):
+        shown = json.dumps(head.get("mode"))[:40]
+        return f'the session\'s \'mode\' must be "interview" or "drill", not {shown}'
+    drawn = head.get("drawn", [])
+    if not (isinstance(drawn, list) and all(isinstance(x, str) for x in drawn)):
+        return f"the session's 'drawn' must be a list of concern ids, not {json.dumps(drawn)[:40]}"
     return None
 
 
@@ -453,7 +482,7 @@ def _partial_session(tail: bytes) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
     if (seed := re.search(r'"seed": (\d{1,10})[,}]', text)) and int(seed.group(1)) <= MAX_SEED:
         found["seed"] = int(seed.group(1))
-    for key in ("scenario", "source", "sha256"):  # strings whose closing quote was written
+    for key in ("scenario", "source", "sha256", "mode"):  # strings whose closing quote was written
         if value := re.search(rf'"{key}": ("(?:[^"\\]|\\.)*")', text):
             with contextlib.suppress(ValueError):
                 found[key] = json.loads(value.group(1))

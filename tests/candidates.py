@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from closer.engine import Session, compile_scenario, load_path
-from closer.engine.runtime.events import AssessEvent, VerdictEvent
+from closer.engine.runtime.events import AssessEvent, CueEvent, SayEvent, VerdictEvent
 from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Program
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "data" / "candidates.json"
-PERSONAS = ("ledgerline", "riverbend")
+PERSONAS = tuple(json.loads(SCRIPTS.read_text(encoding="utf-8")))  # every persona with scripts
 KINDS = ("strong", "average", "evasive", "average + strong close")
 MAX_TURNS = 60
 
@@ -33,6 +33,7 @@ class Played(NamedTuple):
     score: int
     quality: float  # the mean share of each question's points its answers earned
     lines: tuple[str, ...]  # what the candidate said
+    replies: tuple[str, ...]  # what the interviewer said, in order (cues and the opening too)
 
 
 def scripts() -> dict[str, dict[str, Any]]:
@@ -95,9 +96,9 @@ class _Player:
 
 def play_script(program: Program, script: dict[str, Any], seed: int = 1) -> Played:
     """Play one scripted candidate to the end; the verdict, and what the answers earned."""
-    session, _ = Session.start(program, seed)
+    session, opening = Session.start(program, seed)
     player = _Player(script)
-    events = []
+    events = list(opening.events)
     said = []
     while not session.ended and len(said) < MAX_TURNS:
         line = player.line(program, session)
@@ -114,7 +115,12 @@ def play_script(program: Program, script: dict[str, Any], seed: int = 1) -> Play
             last[e.question] = e
     shares = [session.st.answers[q]["points"] / session.st.answers[q]["most"] for q in last]
     quality = sum(shares) / len(shares) if shares else 0.0
-    return Played(verdict.outcome, verdict.score, quality, tuple(said))
+    replies = tuple(
+        e.text
+        for e in events
+        if isinstance(e, CueEvent) or (isinstance(e, SayEvent) and e.speaker == "interviewer")
+    )
+    return Played(verdict.outcome, verdict.score, quality, tuple(said), replies)
 
 
 def play_all(seed: int = 1) -> dict[str, dict[str, Played]]:

@@ -15,6 +15,16 @@ def program() -> Program:
     return compile_scenario(load_path(DEFAULT))
 
 
+@pytest.fixture(autouse=True)
+def _history_apart(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every `closer play` a test runs records to a file of the test run, never to the user's
+    own practice record (tests of the record set their own file)."""
+    monkeypatch.setenv("CLOSER_HISTORY", str(tmp_path_factory.getbasetemp() / "history.sqlite3"))
+    monkeypatch.delenv("CLOSER_NO_HISTORY", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -42,3 +42,13 @@ def test_the_answers_alone_order_the_candidates(
     r = played[persona]
     assert r["strong"].quality > r["average"].quality > r["evasive"].quality
     assert r["average"].quality == r["average + strong close"].quality
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_interviewer_line_twice_in_a_row(
+    played: dict[str, dict[str, Played]], persona: str
+) -> None:
+    for kind, p in played[persona].items():
+        assert len(p.replies) > len(p.lines) // 2  # she spoke
+        for before, after in zip(p.replies, p.replies[1:], strict=False):
+            assert before != after, (kind, after)

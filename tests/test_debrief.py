@@ -30,6 +30,7 @@ from closer.engine.runtime.events import (
     event_from_json,
 )
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.session import Session
 from closer.engine.tools.debrief import (
     ELLIPSIS,
     Debrief,
@@ -597,3 +598,21 @@ def test_credited_evidence_names_its_kind_without_examples_the_candidate_did_not
     kinds = [e.kind for r in d.concerns for e in r.evidence]
     assert "how you release safely" in kinds
     assert not [k for k in kinds if ":" in k or "(" in k]
+
+
+def test_what_was_missing_leaves_out_evidence_the_candidate_gave_without_a_status_change(
+    riverbend: Program,
+) -> None:
+    """Evidence counts from the first line to the last (scenario-format 6.2), but the transcript
+    records it only when a concern's status changes. Evidence for a concern that cannot be
+    pre-empted (nights) moves nothing before the close, so "What was missing" must come from the
+    candidate's own lines, not only from the concern's last event."""
+    session, opening = Session.start(riverbend, 1, {"career_gap": False}, start="why_nights")
+    events = list(opening.events)
+    line = "I'd like days eventually, but I'm committed to staying on nights for at least a year."
+    events.extend(session.turn(line).events)
+    events.extend(session.end("eof").events)
+    d = debrief(riverbend, [e.to_json() for e in events])
+    nights = next(r for r in d.concerns if r.id == "nights")
+    assert nights.status == "raised"
+    assert not any(m.startswith("that you would stay on nights") for m in nights.missing)

@@ -162,7 +162,7 @@ def test_terminal_session_with_commands_colour_and_hesitation(
     tmp_path: Path, pty_env: dict[str, str]
 ) -> None:
     t = tmp_path / "t.jsonl"
-    child = spawn(["play", "--seed", "4", "--transcript", str(t)], pty_env)
+    child = spawn(["play", "ledgerline", "--seed", "4", "--transcript", str(t)], pty_env)
     child.expect("You: ")
     assert "\x1b[" in child.before  # colour in a terminal
     for line in ANSWERS:
@@ -189,7 +189,7 @@ def test_terminal_session_with_commands_colour_and_hesitation(
 
 
 def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
-    child = spawn(["play", "--instant", "--seed", "4"], {**pty_env, "NO_COLOR": "1"})
+    child = spawn(["play", "ledgerline", "--instant", "--seed", "4"], {**pty_env, "NO_COLOR": "1"})
     child.expect("You: ")
     assert "\x1b[" not in child.before
     child.sendeof()
@@ -197,12 +197,14 @@ def test_no_color_is_respected(tmp_path: Path, pty_env: dict[str, str]) -> None:
 
 
 def test_term_dumb_is_respected_unless_colour_is_asked_for(pty_env: dict[str, str]) -> None:
-    child = spawn(["play", "--instant", "--seed", "4"], {**pty_env, "TERM": "dumb"})
+    child = spawn(["play", "ledgerline", "--instant", "--seed", "4"], {**pty_env, "TERM": "dumb"})
     child.expect("You: ")
     assert "\x1b[" not in child.before
     child.sendeof()
     child.expect(pexpect.EOF)
-    child = spawn(["play", "--instant", "--seed", "4", "--color"], {**pty_env, "TERM": "dumb"})
+    child = spawn(
+        ["play", "ledgerline", "--instant", "--seed", "4", "--color"], {**pty_env, "TERM": "dumb"}
+    )
     child.expect("You: ")
     assert "\x1b[36m" in child.before
     child.sendeof()
@@ -245,7 +247,7 @@ def test_a_long_answer_wraps_and_edits_cleanly_under_the_coloured_prompt(
     """readline must know the prompt's colour codes take no columns: otherwise, once a long
     answer wraps, editing it redraws the line in the wrong place (seen as garbled text)."""
     t = tmp_path / "t.jsonl"
-    args = ["play", "--instant", "--seed", "4", "--transcript", str(t)]
+    args = ["play", "ledgerline", "--instant", "--seed", "4", "--transcript", str(t)]
     child = pexpect.spawn(
         CLOSER, args, env=pty_env, encoding="utf-8", timeout=10, dimensions=(24, 80)
     )
@@ -276,7 +278,9 @@ def test_ctrl_c_exits_130_with_the_transcript_closed(
     tmp_path: Path, pty_env: dict[str, str]
 ) -> None:
     t = tmp_path / "t.jsonl"
-    child = spawn(["play", "--instant", "--seed", "4", "--transcript", str(t)], pty_env)
+    child = spawn(
+        ["play", "ledgerline", "--instant", "--seed", "4", "--transcript", str(t)], pty_env
+    )
     child.expect("You: ")
     child.sendline(ANSWERS[0])
     child.expect("You: ")

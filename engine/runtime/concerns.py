@@ -9,6 +9,7 @@ Every status change goes through `move`, which fires the lifecycle machine
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from closer.engine.runtime.session import SessionState
 
 ACTIVE = ("raised", "worsened")
+DRILL_MOST = 3  # the most concerns a closing drill draws
 
 
 @dataclass
@@ -68,6 +70,13 @@ class ConcernTracker:
         for c in self.program.concerns:
             if c.source == "background" and (c.when_fact is None or facts.get(c.when_fact)):
                 self.move(c, "raised")
+
+    def raise_drawn(self) -> None:
+        """A closing drill's concerns (`draw`, with the session's own generator), raised at
+        once as if the interview had raised them. They are the turn's `raised` events; the
+        same program and seed draw the same ones."""
+        for c in draw(self.program, self.st.generator()):
+            self.move(c, "raised")
 
     def scan(self, utt: Utterance, text: str, state: str) -> None:
         """Hidden state only: raise concerns, collect evidence, note what makes things worse.
@@ -258,6 +267,29 @@ class ConcernTracker:
         else:
             return False
         return True
+
+
+def holdable(program: Program) -> tuple[m.Concern, ...]:
+    """The concerns some interview with this persona could raise, which a closing drill may
+    draw: a background concern whatever the candidate card's facts say (the drill is practice),
+    a theme concern with a theme to count, any other with a trigger. A concern nothing could
+    raise is never drawn."""
+    return tuple(
+        c
+        for c in program.concerns
+        if c.source == "background"
+        or (c.theme is not None if c.source == "theme" else bool(c.triggers))
+    )
+
+
+def draw(program: Program, rng: random.Random) -> tuple[m.Concern, ...]:
+    """A closing drill's concerns: 1 to DRILL_MOST distinct ones of `holdable`, drawn with
+    `rng` (the session's own generator), in the scenario's order; none when it has none."""
+    pool = holdable(program)
+    if not pool:
+        return ()
+    chosen = set(rng.sample(range(len(pool)), rng.randint(1, min(DRILL_MOST, len(pool)))))
+    return tuple(c for i, c in enumerate(pool) if i in chosen)
 
 
 def impossible_move(events: Sequence[Event]) -> tuple[int, str] | None:

@@ -51,6 +51,7 @@ NAVIGATION = frozenset(
     }
 )
 DEFERRED_IN_QUESTIONS = frozenset({"closing_question", "how_did_i_do"})
+Facts = dict[str, Any] | None  # facts given over the candidate card's (a test's `facts:`)
 
 
 @dataclass
@@ -127,25 +128,25 @@ class Session:
 
     @classmethod
     def start(
-        cls,
-        program: Program,
-        seed: int,
-        facts: dict[str, Any] | None = None,
-        start: str | None = None,
+        cls, program: Program, seed: int, facts: Facts = None, start: str | None = None
     ) -> tuple[Session, Turn]:
         """A new session and its opening turn (background concerns raised, greeting said).
         `start` (a question id or `candidate_questions`) skips ahead to it after the greeting,
         along the question order, and asks it in the same opening turn."""
-        sc = program.scenario
-        all_facts = {**dict(sc.candidate.facts), **(facts or {})}
-        concerns = {c.id: ConcernState() for c in program.concerns}
-        session = cls(
-            program, SessionState(sc.id, sc.sha256, seed, facts=all_facts, concerns=concerns)
-        )
+        session = cls(program, _fresh(program, seed, facts))
         session.concerns.raise_background()
-        session.voice.say(sc.flow.opening)
+        session.voice.say(program.scenario.flow.opening)
         if start is not None:
             session._skip_to(start)
+        return session, session._flush(None)
+
+    @classmethod
+    def drill(cls, program: Program, seed: int, facts: Facts = None) -> tuple[Session, Turn]:
+        """A closing drill: at the candidate's questions (their prompt the first line), with the
+        concerns drawn from the seed raised at turn 0 (`raise_drawn`). `facts` as for `start`."""
+        session = cls(program, _fresh(program, seed, facts))
+        session.concerns.raise_drawn()
+        session._skip_to(CQ)
         return session, session._flush(None)
 
     @property
@@ -374,6 +375,15 @@ def _deferred(program: Program, kind: str, intent: str | None) -> bool:
     if kind == "question":
         return intent in DEFERRED_IN_QUESTIONS or intent in program.candidate_questions
     return False
+
+
+def _fresh(program: Program, seed: int, facts: Facts) -> SessionState:
+    """A new session's state: the candidate card's facts (with `facts` over them), every
+    concern inactive."""
+    sc = program.scenario
+    all_facts = {**dict(sc.candidate.facts), **(facts or {})}
+    concerns = {c.id: ConcernState() for c in program.concerns}
+    return SessionState(sc.id, sc.sha256, seed, facts=all_facts, concerns=concerns)
 
 
 def _check_belongs(program: Program, st: SessionState) -> None:

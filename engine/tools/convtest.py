@@ -205,6 +205,7 @@ CASE = Rec(
         "seed": F(SEED),
         "facts": F(MapOf(Scalar())),
         "start": F(NAME),
+        "drill": F(Bool()),
         "steps": F(OrNull(ListOf(STEP)), True, "the candidate's lines (may be empty)"),
         "end": F(_choice(*ENDS)),
         "expect": F(EXPECT),
@@ -266,6 +267,7 @@ class Case(NamedTuple):
     steps: tuple[Step, ...]
     end: str
     expect: tuple[Check, ...]
+    drill: bool = False  # a closing drill (`Session.drill`), as `closer play --drill` records
 
 
 class CaseFile(NamedTuple):
@@ -340,6 +342,7 @@ def _case(y: Y, ref: Y, seed: int, report: Report) -> Case:
         steps=steps,
         end=v["end"].v if "end" in v else "eof",
         expect=expect,
+        drill="drill" in v and v["drill"].v is True,
     )
 
 
@@ -450,6 +453,9 @@ def _check_case(case: Case, program: Program) -> list[Diagnostic]:
         starts = [*program.order, CQ]
         if case.start not in starts:
             unknown(case.start_span, "T007", "start state", case.start, starts)
+        elif case.drill:
+            why = "a drill starts at the candidate's questions; leave out `start:`"
+            out.append(Diagnostic(case.start_span, "T007", "`start:` with `drill: true`", why))
     checks = [c for s in case.steps for c in s.checks] + list(case.expect)
     for c in checks:
         key, _, sub = c.key.partition(".")
@@ -524,7 +530,10 @@ class CaseResult:
 
 def run_case(case: Case, program: Program) -> CaseResult:
     """Play a case; stop at the first step whose expectations are not met."""
-    session, opening = Session.start(program, case.seed, dict(case.facts), case.start)
+    if case.drill:
+        session, opening = Session.drill(program, case.seed, dict(case.facts))
+    else:
+        session, opening = Session.start(program, case.seed, dict(case.facts), case.start)
     start = session.st.state  # moves to a `start` state are the case's set-up, not coverage
     taken: list[tuple[str, str, str]] = []
     events = list(opening.events)

@@ -109,6 +109,7 @@ class ConcernReport:
     answered_early: Quote | None  # first line after the vague line: an answer, not a question
     unheard_probes: tuple[Quote, ...]  # questions about the vague line she did not pick up
     probed_first: bool | None  # None: nothing to probe, or not clear from the transcript
+    drawn: bool = False  # drawn for a closing drill, not raised by anything in it
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,23 @@ TIP_KINDS = (
 
 
 @dataclass(frozen=True)
+class Drill:
+    """A closing drill (`Session.drill`): its seed and the ids of the concerns it drew, as
+    the transcript's session line records them."""
+
+    seed: int
+    drawn: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DrillReport:
+    """What the debrief says of a drill: its seed and the titles of the concerns drawn."""
+
+    seed: int
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Debrief:
     outcome: str
     score: int
@@ -202,6 +220,7 @@ class Debrief:
     left: Departure | None = None
     unnumbered: Quote | None = None  # an answer to a question with no number in it
     tips: tuple[Tip, ...] = field(default=())
+    drill: DrillReport | None = None  # a closing drill: no questions were asked, none answered
 
     @property
     def weak_answers(self) -> tuple[AnswerReport, ...]:
@@ -298,6 +317,13 @@ class _Transcript:
         line = text if text is not None else self.lines.get(turn)
         return None if line is None else quote(turn, line, pats)
 
+    def said(self, pats: Sequence[m.Pat], skip: frozenset[str]) -> bool:
+        """Whether one of `pats` matches a candidate line the session scanned for evidence."""
+        return any(
+            self.intent(t) not in skip and _hit(pats, normalize(line)) is not None
+            for t, line in self.lines.items()
+        )
+
     def find(self, pats: Sequence[m.Pat], upto: int, skip: frozenset[str]) -> Quote | None:
         """The first candidate line up to turn `upto` that one of `pats` matches: a line that
         says something first, then any line (steering lines the session does not scan)."""
@@ -324,8 +350,8 @@ def closing_turn(events: Iterable[Event]) -> int | None:
     )
 
 
-def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
-    """Assemble the debrief from a session's events."""
+def build_debrief(program: Program, events: Iterable[Event], drill: Drill | None = None) -> Debrief:
+    """Assemble the debrief from a session's events (a closing drill's: with its `drill`)."""
     tr = _Transcript(events)
     evs = tr.events
     outcome, score = "undecided", 0
@@ -333,6 +359,11 @@ def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
         if isinstance(e, VerdictEvent):
             outcome, score = e.outcome, e.score
     reports = tuple(r for c in program.concerns if (r := _concern(program, c, tr)) is not None)
+    report = None
+    if drill is not None:
+        reports = tuple(replace(r, drawn=r.id in drill.drawn) for r in reports)
+        titles = tuple(program.concern_by_id[i].title for i in drill.drawn)
+        report = DrillReport(drill.seed, titles)
     card = _scorecard(program, tr, reports)
     skip = MOVES | program.candidate_questions
     asked = tuple(
@@ -355,6 +386,7 @@ def build_debrief(program: Program, events: Iterable[Event]) -> Debrief:
         answers,
         _departure(tr, card, reports),
         _unnumbered(tr, answers, skip),
+        drill=report,
     )
     return replace(debrief, tips=tips(debrief))
 
@@ -557,7 +589,11 @@ def _evidence(
             evidence_at, evidence_ids = e.turn, list(e.evidence)
     labels = {g.id: g.label for g in c.groups}
     wanted = list(c.resolve.all) or [g.id for g in c.groups]
-    missing = tuple(labels[g] for g in wanted if g not in evidence_ids)
+    # evidence stays hit whatever the status, but the transcript carries it only on a status
+    # change (none before the close for a concern that cannot be pre-empted): a kind the
+    # candidate's scanned lines gave is not missing
+    heard = {g.id for g in c.groups if tr.said(g.patterns, skip)}
+    missing = tuple(labels[g] for g in wanted if g not in evidence_ids and g not in heard)
     evidence = tuple(
         Evidence(_EXAMPLES.sub("", g.label) or g.label, tr.find(g.patterns, evidence_at, skip))
         for gid in evidence_ids
