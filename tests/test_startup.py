@@ -98,6 +98,10 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     assert "closer.engine.runtime.session" in loaded  # the check itself can fail
     # the debrief is printed at the end, the full lint is `closer validate`'s
     assert not loaded & {"closer.engine.tools.debrief", "closer.cli.debrief"}
+    # hashlib loads OpenSSL (the scenario's hash is CPython's own SHA-256), difflib is for a
+    # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
+    # and json for a transcript
+    assert not loaded & {"hashlib", "_hashlib", "difflib", "shutil", "tempfile", "json"}
 
 
 def _median_seconds(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
