@@ -277,7 +277,10 @@ class _Patterns:
         """Adds what `pattern` costs a line to the scenario's total, and reports the pattern
         that takes it over the budget (E062; not while the scenario's are counted `alone`)."""
         before = self.cost
-        self.cost += pattern.cost + placing(pattern, self.placed, before <= MAX_TOTAL_COST)
+        # the words' typo look-up keys are worked out now, or (`alone`: the library's wait too)
+        # on the first line that looks for them
+        warm = not self.alone and before <= MAX_TOTAL_COST
+        self.cost += pattern.cost + placing(pattern, self.placed, warm)
         if not self.alone and before <= MAX_TOTAL_COST < self.cost:
             self.check.error(
                 span,
