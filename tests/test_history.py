@@ -295,6 +295,7 @@ def test_limit_and_stats(tmp_path: Path) -> None:
 
 
 def spawn(args: list[str], env: dict[str, str], cwd: Path) -> pexpect.spawn:
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}  # the pty's size
     env = {**env, "TERM": "xterm", "NO_COLOR": "1"}
     return pexpect.spawn(
         CLOSER, args, env=env, encoding="utf-8", timeout=15, dimensions=(40, 200), cwd=str(cwd)
