@@ -38,8 +38,10 @@ GOALS = [  # (case, measured against, label, goal)
 ]
 
 
-def first_line() -> float:
-    """Seconds from launching `closer play` until the interviewer's first line is printed."""
+def first_line(answer: str | None = None) -> float:
+    """Seconds from launching `closer play` until the interviewer's first line is printed, or
+    with `answer`, until her reply to it (written once the first line is out): the first turn
+    compiles the shared library's patterns that the first line did not need."""
     start = time.perf_counter()
     with subprocess.Popen(
         [CLOSER, "play", "--instant", "--seed", "1"],
@@ -47,11 +49,16 @@ def first_line() -> float:
         stdout=subprocess.PIPE,
         text=True,
     ) as proc:
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stdin is not None
+        waiting = 1 if answer is None else 2
         for line in proc.stdout:
             if line.startswith("Priya:"):
-                elapsed = time.perf_counter() - start
-                break
+                waiting -= 1
+                if not waiting:
+                    elapsed = time.perf_counter() - start
+                    break
+                proc.stdin.write(answer + "\n")
+                proc.stdin.flush()
         else:
             raise RuntimeError("no interviewer line")
         proc.kill()
@@ -146,6 +153,7 @@ def main() -> None:
         CLICK_CASE: lambda: wall(CLICK),
         "closer --version": lambda: wall([CLOSER, "--version"]),
         "closer play: first interviewer line": first_line,
+        "closer play: the reply to a first answer": lambda: first_line("Fine, thanks."),
         "closer validate (default persona)": lambda: wall(
             [CLOSER, "validate", str(ROOT / "scenarios" / "ledgerline.yaml")]
         ),

@@ -4,6 +4,7 @@ here: it plays the default, as it always has."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,19 +22,27 @@ class Left(Exception):
         self.code = code
 
 
-def lines(found: Sequence[Entry], last: dict[str, str]) -> list[str]:
+def lines(found: Sequence[Entry], last: dict[str, str], width: int = 100) -> list[str]:
     """The numbered list: id, persona, role, difficulty, and the last result when there is
-    one."""
+    one (on a line of its own, under the persona, when the row would not fit in `width`)."""
     rows = []
     for n, e in enumerate(found, 1):
         who = clean(e.persona or e.title)
         level = f"[{e.difficulty}]" if e.difficulty else ""
-        rows.append((f"{n}.", clean(e.id), who, clean(e.role), level, last.get(e.id, "")))
+        # a local file by its path: two files here may share an id, or use a shipped one
+        name = e.id if e.shipped else os.path.relpath(e.path)
+        rows.append((f"{n}.", clean(name), who, clean(e.role), level, last.get(e.id, "")))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return [
-        ("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        line = ("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+        if len(line) > width and r[-1]:
+            line = "  " + "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=False))
+            indent = 2 + widths[0] + 2 + widths[1] + 2
+            out += [line.rstrip(), " " * indent + r[-1]]
+        else:
+            out.append(line)
+    return out
 
 
 def _last(found: Sequence[Entry]) -> dict[str, str]:
@@ -44,9 +53,9 @@ def _last(found: Sequence[Entry]) -> dict[str, str]:
     for e in found:
         r = latest.get(e.id)
         if r is not None:
-            out[e.id] = (
-                f"last: {history.verdict(r)}, closing {r.closing} ({history.when(r.finished)})"
-            )
+            said = {"never": "never asked", "too early": "asked too early"}
+            asked = said.get(r.closing, r.closing)
+            out[e.id] = f"last: {history.verdict(r)}, {asked}"
     return out
 
 
@@ -70,7 +79,9 @@ def pick(read: Callable[[str], str] = input) -> str:
 
         return DEFAULT
     click.echo("Who would you like to practise with?")
-    for line in lines(found, _last(found)):
+    import shutil
+
+    for line in lines(found, _last(found), shutil.get_terminal_size().columns - 1):
         click.echo(line)
     default = next((e for e in found if e.default), found[0])
     prompt = f"Number or id (Enter for {clean(default.id)}): "

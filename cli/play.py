@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -425,6 +424,8 @@ def play(
     player = Player(program, session, painter, instant, writer, history, read, trace)
     player.last = last
     if interactive and sys.stdout.isatty():
+        import shutil  # a terminal only: shutil imports the compression modules
+
         player.width = min(shutil.get_terminal_size().columns, 100) - 1
 
     def remember() -> None:  # the practice record, once the session is over (docs/history.md)

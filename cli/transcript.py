@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
-import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -76,6 +72,8 @@ def scenario_path(head: dict[str, Any], name: str, hint: str = "") -> tuple[str,
     transcript recorded. The hash is checked before the file is parsed, so a path forged into
     a transcript is never read as a scenario, nor any of it shown. Returns the reference and
     the file."""
+    import json  # not before the first line: only a transcript needs it
+
     from closer.cli.scenarios import shipped_paths
 
     ref = head.get("source") or head.get("scenario")
@@ -111,6 +109,8 @@ def _sha256(path: Path) -> str | None:
         return None
     if len(data) > SCENARIO_BYTES:
         return None
+    import hashlib  # for --resume only: hashlib loads OpenSSL, a cost of every start
+
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -127,6 +127,8 @@ def as_events(saved: Iterable[dict[str, Any]]) -> list[Event]:
 
 
 def dumps(event: dict[str, Any]) -> str:
+    import json  # not before the first line: only a transcript needs it
+
     text = json.dumps(event, ensure_ascii=False)
     try:
         text.encode("utf-8")
@@ -294,6 +296,8 @@ class Writer:
 def _replace(target: Path, data: bytes, mode: int) -> IO[bytes]:
     """Put `data` at `target` atomically (a new file, locked, renamed over it, with the old
     one's permissions rather than mkstemp's 0600); the new file, open for appending."""
+    import tempfile  # for a transcript only
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     file = os.fdopen(fd, "wb")
     try:
@@ -327,8 +331,7 @@ MAX_BYTES = 64 * 2**20  # far beyond any interview (max_turns is at most 500)
 SESSION_START = f'{{"event": "session", "format": {FORMAT}, '
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(NamedTuple):  # not a dataclass: one costs every start ~0.5 ms to make
     """A transcript as read: its whole events, and where each one ends in the file.
 
     A line is whole once its newline is written; a last line without one was cut off
@@ -349,8 +352,7 @@ class Saved:
 
     def upto(self, count: int) -> Saved:
         """The same transcript without the events after the first `count`."""
-        return replace(
-            self,
+        return self._replace(
             events=self.events[:count],
             lines=self.lines[:count],
             ends=self.ends[:count],
@@ -408,6 +410,8 @@ def parse(data: bytes, name: str) -> Saved:
 
 def _event(raw: bytes, name: str, n: int) -> dict[str, Any] | None:
     """One whole line as an event, or None for a blank line."""
+    import json  # not before the first line: only a transcript needs it
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -443,6 +447,8 @@ MAX_SEED = 2**31 - 1
 
 def _session_problem(head: dict[str, Any]) -> str | None:
     """What is wrong with a session line, in words; None when nothing is."""
+    import json  # not before the first line: only a transcript needs it
+
     if head.get("format") != FORMAT or type(head["format"]) is not int:
         shown = json.dumps(head.get("format"))[:40]
         return f"transcript format {shown} is not supported (this Closer reads format {FORMAT})"
@@ -476,6 +482,8 @@ def _scrub(value: Any) -> Any:
 def _partial_session(tail: bytes) -> dict[str, Any] | None:
     """A session line cut off mid-write (or an empty file): what it says so far; None when
     the bytes are not the start of a session line."""
+    import json  # not before the first line: only a transcript needs it
+
     text = tail.decode("utf-8", "ignore")
     if not (text.startswith(SESSION_START) or SESSION_START.startswith(text)):
         return None

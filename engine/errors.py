@@ -3,7 +3,6 @@ EngineError (a programmer's misuse of the API)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
@@ -37,6 +36,8 @@ class Diagnostic(NamedTuple):
 
 def suggest(word: str, known: Iterable[str]) -> str:
     """A "did you mean 'x'?" hint for a name that is not one of `known`, or ""."""
+    import difflib  # only for a mistake: not a cost of every start
+
     close = difflib.get_close_matches(word, list(known), n=1)
     return f"did you mean {close[0]!r}?" if close else ""
 

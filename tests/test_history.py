@@ -295,6 +295,7 @@ def test_limit_and_stats(tmp_path: Path) -> None:
 
 
 def spawn(args: list[str], env: dict[str, str], cwd: Path) -> pexpect.spawn:
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}  # the pty's size
     env = {**env, "TERM": "xterm", "NO_COLOR": "1"}
     return pexpect.spawn(
         CLOSER, args, env=env, encoding="utf-8", timeout=15, dimensions=(40, 200), cwd=str(cwd)
@@ -342,15 +343,16 @@ def test_picker_by_number_by_id_and_enter(tmp_path: Path) -> None:
     listing, evs = _picked(tmp_path, [riverbend])
     assert evs[0]["scenario"] == "riverbend"
     line = next(x for x in listing.splitlines() if "Priya" in x)
-    assert "last: " in line and "closing never" in line  # the default's last result
+    assert "last: " in line and "never asked" in line  # the default's last result
     assert "last:" not in next(x for x in listing.splitlines() if " riverbend " in x)
     listing, evs = _picked(tmp_path, ["riverbend"])
     assert evs[0]["scenario"] == "riverbend"
 
 
 def test_picker_asks_again_after_a_bad_choice(tmp_path: Path) -> None:
-    _, evs = _picked(tmp_path, ["99", "nobody", "0", "1"])
-    assert evs[0]["scenario"] == "ledgerline"  # 1: the first of the list, the default
+    listing, evs = _picked(tmp_path, ["99", "nobody", "0", "1"])
+    first = next(x for x in listing.splitlines() if x.strip().startswith("1."))
+    assert evs[0]["scenario"] == first.split()[1]  # 1: the first of the list
 
 
 @pytest.mark.parametrize("leave, code", [("eof", 0), ("interrupt", 130)])
@@ -413,3 +415,17 @@ def test_a_drill_is_recorded_as_a_drill_and_kept_apart_in_the_stats(tmp_path: Pa
     assert oldest["closing"] == "on time" and oldest["concerns_heard"] >= 1
     code, out, _ = shown(db, "--stats")
     assert code == 0 and "Drills" in out and "Interviews" in out
+
+
+def test_the_last_result_goes_under_the_persona_when_the_row_would_not_fit() -> None:
+    from closer.cli.picker import lines
+    from closer.cli.scenarios import entries
+
+    found = [e for e in entries(Path.cwd()) if e.shipped]
+    last = {found[0].id: "last: advance 82, on time"}
+    wide = lines(found, last, 200)
+    assert len(wide) == len(found) and wide[0].endswith("last: advance 82, on time")
+    narrow = lines(found, last, 60)
+    assert len(narrow) == len(found) + 1 and "last:" not in narrow[0]
+    assert narrow[1].strip() == "last: advance 82, on time"
+    assert narrow[1].index("last:") == narrow[0].index(found[0].persona)  # under the persona

@@ -251,26 +251,6 @@ def test_all_patterns_together_have_a_budget_too(default_text: str) -> None:
     assert d.hint.startswith("every line is tried against them all")
 
 
-def test_the_library_is_compiled_once_for_the_scenarios_that_add_to_none_of_its_sets(
-    default_text: str,
-) -> None:
-    # a scenario load had recompiled the library's ~600 patterns every time (most of its time)
-    def library_patterns(text: str) -> list[object]:
-        sc = load_scenario(text, "t.yaml")
-        return [p.pattern for i in sc.intents if i.id == "goodbye" for p in i.patterns]
-
-    first, again = library_patterns(default_text), library_patterns(default_text)
-    assert first and all(a is b for a, b in zip(first, again, strict=True))
-    # adding to a library set changes what its patterns match: those are compiled anew, and
-    # what was kept for the others is left as it was
-    widened = default_text.replace("word_sets:\n", "word_sets:\n  asking:\n    - zorbly\n")
-    line = normalize("onboarding zorbly")
-    everything = frozenset({"ask_onboarding"})
-    assert compile_text(widened).classify(line, everything) is not None
-    assert compile_text(default_text).classify(line, everything) is None
-    assert library_patterns(default_text)[0] is first[0]
-
-
 def test_the_cycle_collector_is_paused_while_loading_and_left_as_it_was(
     default_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

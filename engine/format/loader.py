@@ -5,12 +5,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
+
+try:  # CPython's own SHA-256: hashlib's would load OpenSSL first (~2 ms of every start)
+    from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]  # 3.12 and later
+except ImportError:  # pragma: no cover - depends on the Python version
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment, unused-ignore]
 
 from closer.engine.errors import Diagnostic, ScenarioError, Span, suggest
 from closer.engine.format import model as m
@@ -18,11 +25,13 @@ from closer.engine.format.collector import collector_paused
 from closer.engine.format.patterns import (
     MAX_COST,
     MAX_TOTAL_COST,
+    PART_COST,
     Pattern,
     PatternError,
     compile_pattern,
     costliest_set,
     placing,
+    steps_at_most,
 )
 from closer.engine.format.schema import LIBRARY, SCENARIO, Rec
 from closer.engine.format.source import MAX_BYTES, Y, decode, parse, too_big
@@ -79,8 +88,14 @@ def _load(text: str, path: str, library: Library | None) -> m.Scenario:
         )
     _structure(root, SCENARIO)
     lib = library if library is not None else standard_library()
-    builder = _Builder(path, lib)
-    scenario = builder.build(root, hashlib.sha256(text.encode()).hexdigest())
+    sha = sha256(text.encode()).hexdigest()
+    # the library's patterns are compiled when first read, unless the scenario adds entries to
+    # one of its word sets (which changes them), or comes near the budget with them (`settle`)
+    own_sets = root.get("word_sets")
+    lazy = not any(name in lib.set_names for name, _ in own_sets.items()) if own_sets else True
+    builder = _Builder(path, lib, lazy)
+    scenario = builder.build(root, sha)
+    builder.pats.settle(lib)
     _raise_if_any(builder.check.diagnostics)
     return scenario
 
@@ -107,13 +122,32 @@ class Library:
         _structure(root, LIBRARY)
         self.path = path
         self.root = root
-        # its lists of patterns as compiled for a scenario that adds to none of its word sets
-        # (then they compile the same for every such scenario), by the list's node
-        self.compiled: dict[int, tuple[m.Pat, ...]] = {}
+        self._steps: tuple[int, int] | None = None
 
     def section(self, key: str) -> Iterable[tuple[str, Y]]:
         y = self.root.get(key)
         return y.items() if y is not None else iter(())
+
+    @cached_property
+    def set_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.section("word_sets"))
+
+    def steps(self, cache: dict[str, Any]) -> tuple[int, int]:
+        """At least what the library's costliest pattern costs, and at least what all its
+        patterns add to a scenario's budget (E062), read from their text (`steps_at_most`).
+        Compiles its word sets into `cache` (a loader's, which then has them)."""
+        if self._steps is not None:
+            return self._steps
+        word_sets = {name: [e.v for e in entries.v] for name, entries in self.section("word_sets")}
+        set_steps = {}
+        for name in word_sets:
+            alone = compile_pattern("@" + name, word_sets, cache)
+            set_steps[name] = (alone.cost - PART_COST, placing(alone, set(), warm=False))
+        lists = [y.get("patterns") for _, y in self.section("intents")]
+        lists += [y for _, y in self.section("markers")]
+        sources = [item.v for y in lists if y is not None for item in y.v]
+        self._steps = steps_at_most(sources, set_steps)
+        return self._steps
 
 
 @lru_cache(maxsize=1)
@@ -134,14 +168,16 @@ class _Patterns:
     """Word sets and patterns, compiled, and what they cost a reply kept within the budget
     (E060, E062)."""
 
-    def __init__(self, check: Checker) -> None:
+    def __init__(self, check: Checker, lazy: bool = False) -> None:
         self.check = check
+        self.lazy = lazy  # the library's patterns are compiled when first read (`settle`)
+        self.alone = lazy  # the scenario's patterns are counted alone, and E062's total waits
+        self.order: list[tuple[m.Pat, bool]] = []  # with `lazy`: (pattern, the library's?)
         self.word_sets: dict[str, list[str]] = {}
         self.compiled_sets: dict[str, Any] = {}
         self.broken_sets: set[str] = set()
         self.cost = 0  # what all patterns so far cost on one line: steps, and look-ups (E062)
         self.placed: set[object] = set()
-        self.lib: Library | None = None  # the library, when its compiled lists can be reused
 
     def add_word_sets(self, lib: Library, own: Y | None) -> tuple[m.WordSet, ...]:
         """The library's sets, then the scenario's: one with a library set's name adds entries
@@ -154,8 +190,6 @@ class _Patterns:
             found.append(m.WordSet(name, pairs, name in self.word_sets))
             self.word_sets.setdefault(name, []).extend(e.v for e in entries.v)
             self.check_word_set(name, entries)  # the shipped library's are tested
-        if not any(s.widens for s in found):
-            self.lib = lib
         return tuple(found)
 
     def check_word_set(self, name: str, entries: Y) -> None:
@@ -170,37 +204,48 @@ class _Patterns:
                 where = Span(entry.span.path, entry.span.line, col)
                 self.check.error(where, "E060", f"bad entry {entry.v!r} in word set @{name}: {e}")
 
-    def compile_library(self, y: Y | None) -> tuple[m.Pat, ...]:
-        """`compile` for a list of the library's: compiled once per library, then costed for
-        each scenario (unless the scenario adds to the library's word sets, or it had a problem:
-        then compiled anew)."""
-        lib = self.lib
-        if lib is None or y is None:
-            return self.compile(y)
-        found = lib.compiled.get(id(y))
-        if found is not None:
-            for p in found:
-                self.check_cost(p.pattern, p.span)
-            return found
-        before = len(self.check.diagnostics)
-        found = self.compile(y)
-        if len(self.check.diagnostics) == before:
-            lib.compiled[id(y)] = found
-        return found
-
-    def compile(self, y: Y | None) -> tuple[m.Pat, ...]:
-        """A list of patterns, each compiled and costed; a bad one is reported and left out."""
+    def compile(self, y: Y | None, library: bool = False) -> tuple[m.Pat, ...]:
+        """A list of patterns, each compiled and costed; a bad one is reported and left out. The
+        library's, when `lazy`, are compiled when first read, and costed by `settle`."""
         out = []
         for item in y.v if y is not None else ():
             self.check.check_controls(item)
+            if library and self.lazy:
+                make = partial(compile_pattern, item.v, self.word_sets, self.compiled_sets)
+                pat = m.Pat.later(item.v, make, item.span)
+                out.append(pat)
+                self.order.append((pat, True))
+                continue
             try:
                 pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
             except PatternError as e:
                 self._bad(item, e)
                 continue
             if self.check_cost(pattern, item.span):
-                out.append(m.Pat(pattern, item.span))
+                out.append(pat := m.Pat(pattern, item.span))
+                if self.lazy:
+                    self.order.append((pat, False))
         return tuple(out)
+
+    def settle(self, lib: Library) -> None:
+        """With the library's patterns left to compile (`lazy`), once every pattern is read:
+        nothing to do when the library's text shows that none of its patterns can cost over
+        MAX_COST, nor all patterns together over MAX_TOTAL_COST (E062), counting each library
+        pattern at most (the scenario's patterns may have placed words the library's then need
+        not place, never the other way round). Else every pattern is counted again in file
+        order, the library's compiled, as if none had waited: the same E062, where it was."""
+        if not self.alone:
+            return
+        self.alone = False
+        most, total = lib.steps(self.compiled_sets)
+        if most <= MAX_COST and self.cost + total <= MAX_TOTAL_COST:
+            return
+        self.cost, self.placed = 0, set()
+        for pat, library in self.order:
+            if library:
+                self.check_cost(pat.pattern, pat.span)
+            else:
+                self.count(pat.pattern, pat.span)  # its own cost was checked when it was read
 
     def _bad(self, item: Y, e: PatternError) -> None:
         if any(str(e).startswith(f"word set @{b}:") for b in self.broken_sets):
@@ -231,10 +276,18 @@ class _Patterns:
                 hint,
             )
             return False
+        self.count(pattern, span)
+        return True
+
+    def count(self, pattern: Pattern, span: Span) -> None:
+        """Adds what `pattern` costs a line to the scenario's total, and reports the pattern
+        that takes it over the budget (E062; not while the scenario's are counted `alone`)."""
         before = self.cost
-        # a word's typo look-up keys are worked out at the first line that holds its heads
-        self.cost += pattern.cost + placing(pattern, self.placed, warm=False)
-        if before <= MAX_TOTAL_COST < self.cost:
+        # the words' typo look-up keys are worked out now, or (`alone`: the library's wait too)
+        # on the first line that looks for them
+        warm = not self.alone and before <= MAX_TOTAL_COST
+        self.cost += pattern.cost + placing(pattern, self.placed, warm)
+        if not self.alone and before <= MAX_TOTAL_COST < self.cost:
             self.check.error(
                 span,
                 "E062",
@@ -243,7 +296,6 @@ class _Patterns:
                 "every line is tried against them all: use fewer patterns, fewer different "
                 "words, or smaller word sets",
             )
-        return True
 
 
 # ---- building the model ---------------------------------------------------------------------
@@ -253,11 +305,11 @@ class _Builder:
     """Builds the Scenario from a tree the schema has checked, checking what the schema
     cannot: names that refer to each other, texts, patterns and their cost."""
 
-    def __init__(self, path: str, lib: Library) -> None:
+    def __init__(self, path: str, lib: Library, lazy: bool = False) -> None:
         self.path = path
         self.lib = lib
         self.check = Checker(path)
-        self.pats = _Patterns(self.check)
+        self.pats = _Patterns(self.check, lazy)
 
     def build(self, root: Y, sha: str) -> m.Scenario:
         word_sets = self.pats.add_word_sets(self.lib, root.get("word_sets"))
@@ -329,13 +381,12 @@ class _Builder:
             prio = y.get("priority") or (base.get("priority") if base is not None else None)
             if base is not None and y.value("replace", False):
                 base = None  # the library's patterns and examples go; its priority stays
-            own_y = name in mine
-            pats = (self.pats.compile if own_y else self.pats.compile_library)(y.get("patterns"))
+            pats = self.pats.compile(y.get("patterns"), library=name not in mine)
             for example in y.seq("examples"):
                 self.check.check_controls(example)
             examples = as_lines(y.get("examples"))
             if base is not None:
-                pats += self.pats.compile_library(base.get("patterns"))
+                pats += self.pats.compile(base.get("patterns"), library=True)
                 examples += as_lines(base.get("examples"))
             out.append(m.Intent(name, pats, prio.v if prio else 0, y.span, examples))
         return tuple(out)
@@ -353,7 +404,7 @@ class _Builder:
                 )
             found[name] = self.pats.compile(y)
         for name, y in self.lib.section("markers"):
-            found[name] = found.get(name, ()) + self.pats.compile_library(y)
+            found[name] = found.get(name, ()) + self.pats.compile(y, library=True)
         return tuple((k, found.get(k, ())) for k in m.MARKERS)
 
     def style(self, y: Y | None) -> m.Style:

@@ -3,7 +3,7 @@ beyond a concern listing its own patterns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal, NamedTuple
 
 from closer.engine.errors import Span
@@ -52,15 +52,49 @@ FLAGS = ("evasive", "thin", "only_we", "off_topic", "red_flag")
 DEFAULT_WANTS = ("example", "ownership")  # what a question without `rubric.wants` wants most
 
 
-class Pat(NamedTuple):
-    """A compiled pattern and where it was written."""
+class Pat:
+    """A compiled pattern and where it was written. A pattern of the shipped library is compiled
+    the first time it is read (`Pat.later`): `closer play` shows its first line before any."""
 
-    pattern: Pattern
-    span: Span
+    __slots__ = ("_make", "_pattern", "source", "span")
+
+    def __init__(self, pattern: Pattern, span: Span) -> None:
+        self._pattern: Pattern | None = pattern
+        self._make: Callable[[], Pattern] | None = None
+        self.source = pattern.source
+        self.span = span
+
+    @classmethod
+    def later(cls, source: str, make: Callable[[], Pattern], span: Span) -> Pat:
+        """A pattern that `make` compiles when it is first read (it must not fail)."""
+        pat = cls.__new__(cls)
+        pat._pattern, pat._make, pat.source, pat.span = None, make, source, span
+        return pat
 
     @property
-    def source(self) -> str:
-        return self.pattern.source
+    def pattern(self) -> Pattern:
+        found = self._pattern
+        if found is None:
+            assert self._make is not None
+            found = self._pattern = self._make()
+            self._make = None
+        return found
+
+    @property
+    def compiled(self) -> bool:
+        """Whether the pattern has been compiled yet."""
+        return self._pattern is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pat):
+            return NotImplemented
+        return self.span == other.span and self.pattern == other.pattern
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.span))
+
+    def __repr__(self) -> str:
+        return f"Pat({self.source!r}, {self.span!r})"
 
 
 class Intent(NamedTuple):

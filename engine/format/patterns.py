@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -238,7 +239,10 @@ def _variants(w: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def lookups(w: Word) -> int:
     """At most how many dictionary look-ups find `w` in a line (once per line): the word, and
     for one with typo tolerance its `near`, drops, swaps and holes."""
-    n = len(w.text)
+    return _lookups(len(w.text))
+
+
+def _lookups(n: int) -> int:
     if not TYPO_MIN <= n <= TYPO_MAX:
         return 1
     return 2 + (n - 1) + (n - 2) + (n - 2 if n >= 6 else 0)
@@ -1084,3 +1088,44 @@ def _empty_ok(items: Sequence[Element]) -> bool:
 def matches_everything(p: Pattern) -> bool:
     """True when `p` matches any line at all (`*`, or only optional items)."""
     return all(_empty_ok(part) for part in p.parts)
+
+
+def steps_at_most(
+    sources: Sequence[str], set_steps: Mapping[str, tuple[int, int]]
+) -> tuple[int, int]:
+    """Without compiling them, read from their tokens alone: at least what the costliest of the
+    patterns `sources` costs (`Pattern.cost`), and at least what they all cost together with
+    their `placing` (`set_steps`: each word set's cost and placing, as `@name` alone). The loader
+    leaves the shipped library's patterns to compile when these show no budget is exceeded."""
+    heaviest = max(set_steps.values(), default=(0, 0))[0]
+    # a token is a character or more and costs at most 4 steps, but a word set its own
+    most = max((PART_COST + 4 * len(s) + s.count("@") * heaviest for s in sources), default=0)
+    steps = PART_COST * len(sources)
+    places = 0
+    for tok, n in Counter(_ITEM.findall("\n".join(sources))).items():
+        first = tok[0]
+        if first not in "&[(|])*#@":
+            # each `Word.key` once (a word that is also a stem's last word counts twice)
+            bare = tok.rstrip("*")
+            if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+                steps += n
+                places += _lookups(len(bare))
+            else:
+                words = normalize(bare).words
+                steps += len(words) * n
+                places += sum(_lookups(len(w)) for w in words)
+        elif first == "@":
+            cost_, place = set_steps.get(tok[1:], (MAX_COST + 1, 0))
+            steps += cost_ * n
+            places += place
+        elif first == "*":
+            steps += (1 if tok == "*" else 2) * n
+        elif first == "&":
+            steps += PART_COST * n
+        elif first == "#":
+            steps += n
+            places += 1
+        elif first in "[(|":  # see `cost` and `_alt`; and a look-up per choice
+            steps += {"[": 4, "(": 2, "|": 1}[first] * n
+            places += n
+    return most, steps + places

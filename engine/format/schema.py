@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from closer.engine.errors import Diagnostic, suggest
@@ -25,7 +24,9 @@ JSON = dict[str, Any]
 
 
 class T:
-    """A type in the format. `check` reports problems; `describe` names it for messages."""
+    """A type in the format. `check` reports problems; `describe` names it for messages. (Plain
+    classes, not dataclasses: the loader imports a dozen of them, and each dataclass costs a
+    start about half a millisecond to make.)"""
 
     def check(self, y: Y, report: Report) -> None:
         raise NotImplementedError
@@ -48,11 +49,17 @@ def _short(s: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Str(T):
-    pattern: re.Pattern[str] | None = None
-    what: str = "a string"
-    max_len: int | None = MAX_TEXT  # None: any length (a test's pasted line; the file is bounded)
+    def __init__(
+        self,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "a string",
+        max_len: int
+        | None = MAX_TEXT,  # None: any length (a test's pasted line; the file is bounded)
+    ) -> None:
+        self.pattern = pattern
+        self.what = what
+        self.max_len = max_len
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, str):
@@ -76,10 +83,10 @@ class Str(T):
         return out
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Int(T):
-    lo: int
-    hi: int
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo = lo
+        self.hi = hi
 
     def check(self, y: Y, report: Report) -> None:
         if isinstance(y.v, bool) or not isinstance(y.v, int):
@@ -94,10 +101,10 @@ class Int(T):
         return {"type": "integer", "minimum": self.lo, "maximum": self.hi}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Num(T):
-    lo: float
-    hi: float
+    def __init__(self, lo: float, hi: float) -> None:
+        self.lo = lo
+        self.hi = hi
 
     def check(self, y: Y, report: Report) -> None:
         if isinstance(y.v, bool) or not isinstance(y.v, (int, float)):
@@ -112,7 +119,6 @@ class Num(T):
         return {"type": "number", "minimum": self.lo, "maximum": self.hi}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Bool(T):
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, bool):
@@ -125,7 +131,6 @@ class Bool(T):
         return {"type": "boolean"}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Scalar(T):
     def check(self, y: Y, report: Report) -> None:
         if y.kind in ("mapping", "list", "null"):
@@ -139,11 +144,11 @@ class Scalar(T):
         return {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class ListOf(T):
-    item: T
-    min: int = 0
-    max: int = MAX_LIST
+    def __init__(self, item: T, min: int = 0, max: int = MAX_LIST) -> None:
+        self.item = item
+        self.min = min
+        self.max = max
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, list):
@@ -167,7 +172,6 @@ class ListOf(T):
         return out
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Lines(T):
     """One line, or a list of variants the session picks from at random."""
 
@@ -186,10 +190,10 @@ class Lines(T):
         return {"anyOf": [Str().to_json_schema(), ListOf(Str(), min=1).to_json_schema()]}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MapOf(T):
-    value: T
-    key: re.Pattern[str] = NAME_RE
+    def __init__(self, value: T, key: re.Pattern[str] = NAME_RE) -> None:
+        self.value = value
+        self.key = key
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, dict):
@@ -222,19 +226,19 @@ class MapOf(T):
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class F:
     """A field of a record."""
 
-    type: T
-    required: bool = False
-    doc: str = ""
+    def __init__(self, type: T, required: bool = False, doc: str = "") -> None:
+        self.type = type
+        self.required = required
+        self.doc = doc
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Rec(T):
-    name: str
-    fields: dict[str, F] = field(default_factory=dict)
+    def __init__(self, name: str, fields: dict[str, F] | None = None) -> None:
+        self.name = name
+        self.fields: dict[str, F] = {} if fields is None else fields
 
     def check(self, y: Y, report: Report) -> None:
         if not isinstance(y.v, dict):
@@ -286,12 +290,12 @@ class Rec(T):
         return out
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Either(T):
     """A line list or a record: chosen by whether the value is a mapping."""
 
-    plain: T
-    record: Rec
+    def __init__(self, plain: T, record: Rec) -> None:
+        self.plain = plain
+        self.record = record
 
     def check(self, y: Y, report: Report) -> None:
         (self.record if isinstance(y.v, dict) else self.plain).check(y, report)

@@ -8,7 +8,7 @@ object with its keys in the documented order (transcripts are byte-for-byte repr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError  # the module is imported anyway; its classes cost
 from typing import Any, ClassVar
 
 from closer.engine.format import model as m
@@ -16,22 +16,71 @@ from closer.engine.format import model as m
 JSON = dict[str, Any]
 
 
+_set = object.__setattr__
+
+
+class _Frozen:
+    """What `@dataclass(frozen=True, slots=True)` gave each event, written out once: a dataclass
+    costs every start about half a millisecond to make (its methods are generated and compiled
+    at import), and `closer play` imports all seven before its first line. The fields are the
+    `__slots__`, in order: events of one class with equal fields are equal, and none changes."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Frozen) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
 class MalformedEvent(ValueError):
     """A transcript line that is not a well-formed event of format 1."""
 
 
-@dataclass(frozen=True, slots=True)
-class SayEvent:
+class SayEvent(_Frozen):
     """A line said aloud, by the candidate or by the interviewer (with the phase and state the
     interview was in when it was said, and the concern an answer hinted at, if any)."""
 
+    __slots__ = ("turn", "speaker", "text", "phase", "state", "clue")  # noqa: RUF023
     kind: ClassVar[str] = "say"
     turn: int
     speaker: str
     text: str
-    phase: str | None = None
-    state: str | None = None
-    clue: str | None = None
+    phase: str | None
+    state: str | None
+    clue: str | None
+
+    def __init__(
+        self,
+        turn: int,
+        speaker: str,
+        text: str,
+        phase: str | None = None,
+        state: str | None = None,
+        clue: str | None = None,
+    ) -> None:
+        _set(self, "turn", turn)
+        _set(self, "speaker", speaker)
+        _set(self, "text", text)
+        _set(self, "phase", phase)
+        _set(self, "state", state)
+        _set(self, "clue", clue)
 
     @property
     def by_interviewer(self) -> bool:
@@ -47,19 +96,37 @@ class SayEvent:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class IntentEvent:
+class IntentEvent(_Frozen):
     """How the candidate's line was understood (`intent` None: nothing matched). `form` is set
     for the closing question; `deferred` when the interviewer put the line off as too early."""
 
+    __slots__ = ("turn", "intent", "rule", "score", "form", "deferred", "tone")  # noqa: RUF023
     kind: ClassVar[str] = "intent"
     turn: int
     intent: str | None
     rule: str | None
     score: int
-    form: str | None = None
-    deferred: bool = False
-    tone: str | None = None  # a feeling the line carries (m.TONES), for a fitting reply
+    form: str | None
+    deferred: bool
+    tone: str | None  # a feeling the line carries (m.TONES), for a fitting reply
+
+    def __init__(
+        self,
+        turn: int,
+        intent: str | None,
+        rule: str | None,
+        score: int,
+        form: str | None = None,
+        deferred: bool = False,
+        tone: str | None = None,
+    ) -> None:
+        _set(self, "turn", turn)
+        _set(self, "intent", intent)
+        _set(self, "rule", rule)
+        _set(self, "score", score)
+        _set(self, "form", form)
+        _set(self, "deferred", deferred)
+        _set(self, "tone", tone)
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -78,30 +145,51 @@ class IntentEvent:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class CueEvent:
+class CueEvent(_Frozen):
     """A stage direction: the hesitation before a concern, or the quick answer when none."""
 
+    __slots__ = ("turn", "cue", "text")  # noqa: RUF023
     kind: ClassVar[str] = "cue"
     turn: int
     cue: str
     text: str
 
+    def __init__(self, turn: int, cue: str, text: str) -> None:
+        _set(self, "turn", turn)
+        _set(self, "cue", cue)
+        _set(self, "text", text)
+
     def to_json(self) -> JSON:
         return {"event": "cue", "turn": self.turn, "kind": self.cue, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class ConcernEvent:
+class ConcernEvent(_Frozen):
     """A hidden concern changed status; `quote` is the candidate line that caused it."""
 
+    __slots__ = ("turn", "concern", "status", "quote", "evidence", "early")  # noqa: RUF023
     kind: ClassVar[str] = "concern"
     turn: int
     concern: str
     status: str
-    quote: str | None = None
-    evidence: tuple[str, ...] | None = None
-    early: bool = False
+    quote: str | None
+    evidence: tuple[str, ...] | None
+    early: bool
+
+    def __init__(
+        self,
+        turn: int,
+        concern: str,
+        status: str,
+        quote: str | None = None,
+        evidence: tuple[str, ...] | None = None,
+        early: bool = False,
+    ) -> None:
+        _set(self, "turn", turn)
+        _set(self, "concern", concern)
+        _set(self, "status", status)
+        _set(self, "quote", quote)
+        _set(self, "evidence", evidence)
+        _set(self, "early", early)
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -119,20 +207,36 @@ class ConcernEvent:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class AssessEvent:
+class AssessEvent(_Frozen):
     """What one answer to a question showed, judged on what it says (hidden during play; the
     verdict and the debrief read it). `shows`: the qualities heard (`m.QUALITIES`); `lacks`:
     what the question's rubric wanted and did not hear; `flags`: what counts against it
     (`m.FLAGS`); `points`: the answer's weight in the verdict."""
 
+    __slots__ = ("turn", "question", "shows", "lacks", "flags", "points")  # noqa: RUF023
     kind: ClassVar[str] = "assess"
     turn: int
     question: str
-    shows: tuple[str, ...] = ()
-    lacks: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-    points: int = 0
+    shows: tuple[str, ...]
+    lacks: tuple[str, ...]
+    flags: tuple[str, ...]
+    points: int
+
+    def __init__(
+        self,
+        turn: int,
+        question: str,
+        shows: tuple[str, ...] = (),
+        lacks: tuple[str, ...] = (),
+        flags: tuple[str, ...] = (),
+        points: int = 0,
+    ) -> None:
+        _set(self, "turn", turn)
+        _set(self, "question", question)
+        _set(self, "shows", shows)
+        _set(self, "lacks", lacks)
+        _set(self, "flags", flags)
+        _set(self, "points", points)
 
     def to_json(self) -> JSON:
         return {
@@ -146,22 +250,31 @@ class AssessEvent:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class VerdictEvent:
+class VerdictEvent(_Frozen):
+    __slots__ = ("turn", "outcome", "score")  # noqa: RUF023
     kind: ClassVar[str] = "verdict"
     turn: int
     outcome: str
     score: int
 
+    def __init__(self, turn: int, outcome: str, score: int) -> None:
+        _set(self, "turn", turn)
+        _set(self, "outcome", outcome)
+        _set(self, "score", score)
+
     def to_json(self) -> JSON:
         return {"event": "verdict", "turn": self.turn, "outcome": self.outcome, "score": self.score}
 
 
-@dataclass(frozen=True, slots=True)
-class EndEvent:
+class EndEvent(_Frozen):
+    __slots__ = ("turn", "reason")  # noqa: RUF023
     kind: ClassVar[str] = "end"
     turn: int
     reason: str
+
+    def __init__(self, turn: int, reason: str) -> None:
+        _set(self, "turn", turn)
+        _set(self, "reason", reason)
 
     def to_json(self) -> JSON:
         return {"event": "end", "turn": self.turn, "reason": self.reason}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from closer.engine.errors import Diagnostic, Severity, Span
@@ -569,13 +570,18 @@ _REGEX = (
     (r"\[\^|\[[^\]\s|]-[^\]\s|]\]", "a character class such as `[a-z]`",
      "`[word]` is an optional word here; list the words"),
 )  # fmt: skip
-_REGEX_RE = tuple((re.compile(rx), what, hint) for rx, what, hint in _REGEX)
+
+
+@lru_cache(maxsize=1)
+def _regex_re() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """`_REGEX` compiled, when first needed (`closer play` imports lint for `flow_errors`)."""
+    return tuple((re.compile(rx), what, hint) for rx, what, hint in _REGEX)
 
 
 def regex_syntax(source: str) -> tuple[str, str] | None:
     """The first regular-expression construct in a pattern's source and what to write instead,
     or None."""
-    for rx, what, hint in _REGEX_RE:
+    for rx, what, hint in _regex_re():
         if rx.search(source):
             return what, hint
     return None
