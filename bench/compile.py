@@ -47,7 +47,7 @@ for name in sys.argv[2:]:
         load.append(t1 - t0)
         comp.append(t2 - t1)
         first.append(t3 - t2)
-    once = [(load[0] + comp[0] + first[0]) * 1e3]  # the first in the process: with the library
+    once = [(load[0] + comp[0] + first[0]) * 1e3]  # the first in the process
     out[name] = [statistics.median(x) * 1e3 for x in (load, comp, first)] + once
 print(json.dumps(out))
 """
@@ -100,7 +100,7 @@ def main() -> None:
     print(f"{args.rounds} interleaved rounds of {args.runs} runs, medians in ms")
     print("1st line: classifying one line after compiling (where the pattern index is built);")
     print("total: the three, median over the runs; 1st run: the three in an interpreter's first")
-    print("(which also compiles the shared library's patterns, kept for the later runs)")
+    print("(what a `closer play` process pays: it loads one scenario)")
     head = f"{'tree':<16} {'file':<18} {'load':>8} {'compile':>8} {'1st line':>8} {'total':>8}"
     print(head + f" {'1st run':>8}")
     for name, runs in samples.items():
