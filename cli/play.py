@@ -38,7 +38,9 @@ if TYPE_CHECKING:  # the engine is imported only when a command runs
 DRILL = (
     "A closing drill: the interview is over and {persona} has just asked for your questions. "
     'Practise the close: ask the closing question, probe the vague answer ("what do you mean '
-    'by that?"), answer it with evidence, then ask "is there anything else?".'
+    'by that?"), answer it with evidence, then ask "is there anything else?". The interview '
+    "you skipped went the way {persona} remembers it: if you hear that you said something "
+    "earlier, answer as if you had."
 )
 HELP = """Commands:
   /help        this list

@@ -271,13 +271,23 @@ def test_a_preempted_concern_is_named_with_the_line_that_preempted_it(program: P
 
 
 def test_a_clue_names_the_question_the_candidate_asked_not_an_id(riverbend: Program) -> None:
-    s = Script(riverbend, ["gap"]).me("Fine.").she("Ask me anything.", "candidate_questions")
+    s = Script(riverbend, ["gap", "staffing"]).me("Fine.")
+    s.she("Ask me anything.", "candidate_questions")
     s.me("What's the night team like?", "ask_night_team")
     s.she("Oh, they're a great bunch. Some nights we're short.", clue="staffing")
     d = build_debrief(riverbend, s.end("eof"))
     out = shown(riverbend, d)
     assert "ask night team" not in out and "ask_night_team" not in out
     assert 'When you asked "What\'s the night team like?" (turn 2), the answer hinted at' in out
+
+
+def test_no_clue_is_claimed_for_a_worry_she_never_had(riverbend: Program) -> None:
+    s = Script(riverbend, ["gap"]).me("Fine.").she("Ask me anything.", "candidate_questions")
+    s.me("What's the night team like?", "ask_night_team")
+    s.she("Oh, they're a great bunch. Some nights we're short.", clue="staffing")
+    d = build_debrief(riverbend, s.end("eof"))
+    assert d.clues == ()
+    assert "hinted at" not in shown(riverbend, d)
 
 
 def test_counts_are_words_not_placeholders(program: Program) -> None:

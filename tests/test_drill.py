@@ -149,6 +149,8 @@ def test_play_drill_through_a_pipe(tmp_path: Path) -> None:
     said = interviewer_lines(out)
     assert said[0] == "Priya: That's everything from me. What questions do you have for me?"
     assert "A closing drill" in out.split(said[0])[0]  # the briefing says what this is
+    # a concern that comes from something said was not said in a drill: the briefing says so
+    assert "if you hear that you said something earlier, answer as if you had" in out
     evs = events(t)
     head = evs[0]
     assert head["mode"] == "drill"

@@ -42,8 +42,17 @@ def coverage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     return {entry["scenario"]: entry for entry in json.loads(out.read_text(encoding="utf-8"))}
 
 
-def test_there_is_more_than_one_shipped_scenario() -> None:
-    assert {"ledgerline", "riverbend"} <= set(NAMES)
+def test_six_interviewers_ship_each_with_a_difficulty() -> None:
+    shipped = {"greenleaf", "hillcrest", "ledgerline", "riverbend", "switchback", "talentbridge"}
+    assert shipped <= set(NAMES)
+    levels = {n: load_path(str(shipped_paths()[n])).difficulty for n in NAMES}
+    assert set(levels.values()) == {"easy", "medium", "hard"}, levels  # all three, none missing
+
+
+def test_every_shipped_persona_has_scripted_candidates() -> None:
+    from tests.candidates import PERSONAS
+
+    assert set(PERSONAS) == set(NAMES)  # tests/test_candidates.py orders them on every persona
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -78,9 +87,12 @@ def test_random_walks_break_no_invariant_in_any_shipped_scenario(name: str) -> N
     assert report.violations == ()
 
 
-def test_the_second_persona_is_fully_covered(coverage: dict[str, dict[str, Any]]) -> None:
-    """Riverbend's tests reach every state, transition, intent and tracked concern status."""
-    entry = coverage["riverbend"]
+@pytest.mark.parametrize("name", NAMES)
+def test_every_shipped_persona_is_fully_covered(
+    name: str, coverage: dict[str, dict[str, Any]]
+) -> None:
+    """Its tests reach every state, transition, intent and tracked concern status."""
+    entry = coverage[name]
     for category in ("states", "transitions", "intents", "concerns"):
         assert entry[category]["missed"] == [], (category, entry[category]["missed"])
 

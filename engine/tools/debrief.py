@@ -392,9 +392,12 @@ def build_debrief(program: Program, events: Iterable[Event], drill: Drill | None
 
 
 def _clues(program: Program, tr: _Transcript) -> tuple[Clue, ...]:
+    """Answers that hinted at a concern she held in this session: a hint at a worry she never
+    had is no clue (the answer is written for any candidate)."""
+    held = {e.concern for e in tr.events if isinstance(e, ConcernEvent)}
     out = []
     for e in interviewer_says(tr.events):
-        if e.clue and e.clue in program.concern_by_id:
+        if e.clue and e.clue in program.concern_by_id and e.clue in held:
             asked = tr.quote(e.turn)
             if asked is not None:
                 out.append(Clue(asked, e.text, program.concern_by_id[e.clue].title))
