@@ -42,6 +42,7 @@ def shipped_program(name: str) -> Program:
     return compile_scenario(load_path(DIR / f"{name}.yaml"))
 
 
+@functools.cache
 def paraphrase_lines() -> list[str]:
     lines: list[str] = []
     for f in sorted(DATA.glob("*.yaml")):
@@ -95,15 +96,22 @@ PERSONAS = sorted(p.stem for p in DIR.glob("*.yaml"))  # every shipped persona, 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_index_agrees_with_the_linear_scan_on_paraphrase_lines(persona: str) -> None:
+    """Every line for the default persona; a third of them, a different third each, for the
+    others (most patterns are the shared library's, which the default already covers; the suite
+    stays as long as new personas are added)."""
     program = shipped_program(persona)
     patterns = [p.pattern for p in all_patterns(program.scenario)]
+    lines = paraphrase_lines()
+    if persona != "ledgerline":
+        lines = lines[PERSONAS.index(persona) % 3 :: 3]
     matched = 0
-    for line in paraphrase_lines():
+    for line in lines:
         for utt in utterances(line):
             assert_agrees(program, utt)
             assert_patterns_agree(patterns, utt)
             matched += program.classify(utt, frozenset(i.id for i in program.intents)) is not None
-    assert matched > 800  # the lines are about the intents: most are recognised
+    # the lines are about the intents: most are recognised
+    assert matched > 800 * len(lines) // len(paraphrase_lines())
 
 
 # ---- random lines and generated patterns ------------------------------------------------------
