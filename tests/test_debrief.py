@@ -578,10 +578,11 @@ def test_answers_are_reported_once_per_question_the_weakest_few_and_truly_quoted
         assert a.quote.verbatim in said[a.quote.turn]
         if "red_flag" in a.flags:  # the line quoted is the one that raised it
             assert a.quote.turn in raised, a
-        # every flag and quality named was already there when the quoted line was judged
+        # what the debrief names was already there when the quoted line was judged: a flagged
+        # answer is told by its flags, any other by what it showed
         [judged] = [e for e in events if isinstance(e, AssessEvent) and e.turn == a.quote.turn]
         assert set(a.flags) <= set(judged.flags), (a, judged)
-        assert set(a.shows) <= set(judged.shows), (a, judged)
+        assert a.flags or set(a.shows) <= set(judged.shows), (a, judged)
     for a in d.answers:  # a flag is not said again as a lack ("never what you did" + "nothing
         line = words.answer_line(words.Words("Denise"), a)  # about what you did yourself")
         assert not ("never what you did" in line and "what you did yourself" in line), line
@@ -626,3 +627,34 @@ def test_what_was_missing_leaves_out_evidence_the_candidate_gave_without_a_statu
     nights = next(r for r in d.concerns if r.id == "nights")
     assert nights.status == "raised"
     assert not any(m.startswith("that you would stay on nights") for m in nights.missing)
+
+
+def test_a_red_flag_is_quoted_where_it_was_raised_not_at_a_later_follow_up() -> None:
+    """Found playing Switchback: "I'm used to leading" raised a red flag; the follow-up answer
+    said nothing of the kind, and the debrief quoted it for the red flag."""
+    switchback = compile_scenario(load_path(ROOT / "scenarios" / "switchback.yaml"))
+    lines = [  # the session as played (seed 481442)
+        "No, I got the bus, but I do cycle at weekends.",
+        "I've taught geography for eight years, the last three as head of department. Over the "
+        "last year I did a UX research course and volunteered on a project for a cycling "
+        "charity, and I realised the part of teaching I love most is finding out why people "
+        "struggle with something.",
+        "Honestly, I'm a bit burned out on teaching and I want to escape the marking.",
+        "The best one is the Pedal Power project. I interviewed twelve volunteers, ran a survey"
+        " with 140 responses, and the booking form was rebuilt from my findings. Completed "
+        "bookings went from about 40% to 65%.",
+        "For the charity I analysed the 140 survey responses in Google Sheets, cross-tabbing "
+        "drop-off by age group. I also teach A-level statistics, Spearman's rank and chi-"
+        "squared, so I'm comfortable with the basics.",
+        "The chair of trustees wanted to keep the paper form. I asked what worried her, which "
+        "was losing older members, invited her to watch two test sessions, and we agreed to "
+        "keep a phone option.",
+        "I'm used to leading, so I'd hope to be leading research again before long.",
+        "I've followed Switchback's app for a while and I like that your research actually "
+        "changes the product.",
+    ]
+    _, events = play_events(switchback, lines, seed=481442)
+    led = next(e.turn for e in events if isinstance(e, SayEvent) and e.text == lines[6])
+    d = build_debrief(switchback, events)
+    [level] = [a for a in d.answers if "red_flag" in a.flags and "leading" in a.quote.text]
+    assert level.quote.turn == led

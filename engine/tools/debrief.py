@@ -468,9 +468,10 @@ def _departure(
 
 def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
     """One report per question answered: its last assessment (which judges all the lines said
-    to it), quoting the first line by which everything it names was there: its flags and what
-    it showed (a follow-up's "it depends" is quoted for "avoided the question", a follow-up's
-    story for "a concrete example")."""
+    to it), quoting the first line by which what the debrief names of it was there: its flags,
+    when it has any (a weak answer is told by them: a follow-up's "it depends" is quoted for
+    "avoided the question", and a red flag raised before a better follow-up is quoted where it
+    was raised), else what it showed (a follow-up's story for "a concrete example")."""
     seen: dict[str, list[AssessEvent]] = {}
     for e in tr.events:
         if isinstance(e, AssessEvent):
@@ -480,7 +481,11 @@ def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
         last = events[-1]
         flagged, shown = set(last.flags), set(last.shows)
         turn = next(
-            (e.turn for e in events if flagged <= set(e.flags) and shown <= set(e.shows)),
+            (
+                e.turn
+                for e in events
+                if (flagged <= set(e.flags) if flagged else shown <= set(e.shows))
+            ),
             events[-1].turn,
         )
         said = tr.quote(turn)
