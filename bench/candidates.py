@@ -25,11 +25,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     played = play_all(args.seed)
-    print(f"{'persona':<11} {'candidate':<23} {'verdict':<10} {'score':>5} {'answers':>8}")
+    w = max(len("persona"), *(len(p) for p in played))
+    print(f"{'persona':<{w}} {'candidate':<23} {'verdict':<10} {'score':>5} {'answers':>8}")
     for persona, results in played.items():
         for kind in KINDS:
             p = results[kind]
-            print(f"{persona:<11} {kind:<23} {p.outcome:<10} {p.score:>5} {p.quality:>8.2f}")
+            print(f"{persona:<{w}} {kind:<23} {p.outcome:<10} {p.score:>5} {p.quality:>8.2f}")
     for persona, r in played.items():
         gaps = (
             r["strong"].score - r["average"].score,
