@@ -148,8 +148,8 @@ class Library:
         intents = [item.v for y in lists if y is not None for item in y.v]
         lists = [y for _, y in self.section("markers")]
         sources = intents + [item.v for y in lists if y is not None for item in y.v]
-        self._steps = steps_at_most(sources, set_steps)
-        self.intent_steps = steps_at_most(intents, set_steps)[1]
+        most, total, self.intent_steps = steps_at_most(sources, set_steps, len(intents))
+        self._steps = most, total
         return self._steps
 
 
