@@ -5,6 +5,7 @@ them, and `bench/run.py` keeps the real figures)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import statistics
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import is_dataclass
 from hashlib import sha256
 from pathlib import Path
 
@@ -102,6 +104,34 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript
     assert not loaded & {"hashlib", "_hashlib", "difflib", "shutil", "tempfile", "json"}
+
+
+# the classes made with @dataclass before the first line, each for what only a dataclass gives:
+# `dataclasses.replace` (Program, Reading), `asdict` (SessionState and the ConcernStates in it),
+# a dataclass that extends it (IntentMatch: explain's Contender), and a pattern's words (Word,
+# Number: the matcher's own)
+NEEDS_A_DATACLASS = {
+    "closer.engine.runtime.program.Program",
+    "closer.engine.runtime.program.IntentMatch",
+    "closer.engine.runtime.reading.Reading",
+    "closer.engine.runtime.session.SessionState",
+    "closer.engine.runtime.concerns.ConcernState",
+    "closer.engine.format.patterns.Word",
+    "closer.engine.format.patterns.Number",
+}
+
+
+def test_the_first_line_makes_no_dataclass_it_can_do_without(tmp_path: Path) -> None:
+    """A dataclass costs every start about a third of a millisecond to make (its methods are
+    generated and compiled at import); a plain class with `__slots__` costs next to nothing."""
+    log = _imported_before_first_line(["play", "--instant", "--seed", "1"], _env(tmp_path))
+    made = set()
+    for name in sorted(n for n in _modules(log) if n.startswith("closer.")):
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, type) and value.__module__ == name and is_dataclass(value):
+                made.add(f"{name}.{value.__qualname__}")
+    assert "closer.engine.runtime.session.SessionState" in made  # the check itself can fail
+    assert made == NEEDS_A_DATACLASS
 
 
 def _median_seconds(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
