@@ -106,6 +106,24 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     assert not loaded & {"hashlib", "_hashlib", "difflib", "shutil", "tempfile", "json"}
 
 
+def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
+    def loaded(*args: str) -> set[str]:
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "closer", "validate", *args],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path),
+            check=True,
+        )
+        return _modules(out.stderr)
+
+    persona = str(DIR / "ledgerline.yaml")
+    text = loaded(persona)
+    assert "closer.engine.tools.lint" in text  # the check itself can fail
+    assert "json" not in text  # about a millisecond of every `closer validate`
+    assert "json" in loaded("--format", "json", persona)
+
+
 # the classes made with @dataclass before the first line, each for what only a dataclass gives:
 # `dataclasses.replace` (Program, Reading), `asdict` (SessionState and the ConcernStates in it),
 # a dataclass that extends it (IntentMatch: explain's Contender), and a pattern's words (Word,
