@@ -617,7 +617,8 @@ def _has_digit(t: str) -> bool:
 
 
 def _tagged(found: tuple[str, ...], lengths: range) -> frozenset[str]:
-    return frozenset(h + _LENGTH[min(n, KEY_LENGTHS)] for h in found for n in lengths)
+    tags = [_LENGTH[min(n, KEY_LENGTHS)] for n in lengths]
+    return frozenset([h + tag for h in found for tag in tags])
 
 
 def element_keys(el: Element) -> frozenset[str] | None:
@@ -983,7 +984,9 @@ class _Parser:
 
     def sequence(self, top: bool = False, in_set: bool = False) -> tuple[Element, ...]:
         out: list[Element] = []
-        while (tok := self.peek()) is not None:
+        tokens, n = self.tokens, len(self.tokens)  # `peek`, written out: the hot loop of a load
+        while self.i < n:
+            tok = tokens[self.i][0]
             if tok == "&":
                 if not top:
                     raise PatternError(
@@ -1037,6 +1040,8 @@ class _Parser:
             words = normalize(bare).words
         if not words:
             raise PatternError(f"{tok!r} has no letters or digits", offset)
+        if len(words) == 1:
+            return [self.word(words[0], prefix)]
         return [self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
 
     def word(self, text: str, prefix: bool) -> Word:
