@@ -1,5 +1,5 @@
 """Start-up and per-turn benchmark. Run with the interpreter of the environment Closer is
-installed in:  .venv/bin/python bench/run.py [--runs 21]
+installed in:  .venv/bin/python bench/run.py [--runs 21] [--against REV]
 
 Everything is measured in one run, interleaved, against the baseline of importing the three
 runtime dependencies in a fresh interpreter, and reported as medians (these machines are shared
@@ -9,6 +9,10 @@ Closer's modules are compiled to bytecode first, as `pip install` does for an in
 and did for click, yaml and transitions: in an editable install with PYTHONDONTWRITEBYTECODE set
 (as in the project's sandboxes), every `closer` would otherwise compile its ~60 modules from
 source on each start, about 45 ms that no user's install pays.
+
+With `--against REV`, the first line and `closer validate` are also timed for this tree and for
+git revision REV (checked out in a temporary worktree), each as `python -m closer` from a folder
+that maps the tree under `closer`, interleaved with the rest: a before and after in one run.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from common import CLOSER, ROOT, interleaved, report, wall
 
@@ -38,16 +44,17 @@ GOALS = [  # (case, measured against, label, goal)
 ]
 
 
-def first_line(answer: str | None = None) -> float:
+def first_line(answer: str | None = None, closer: Sequence[str] = (CLOSER,), **kw: Any) -> float:
     """Seconds from launching `closer play` until the interviewer's first line is printed, or
     with `answer`, until her reply to it (written once the first line is out): the first turn
     compiles the shared library's patterns that the first line did not need."""
     start = time.perf_counter()
     with subprocess.Popen(
-        [CLOSER, "play", "--instant", "--seed", "1"],
+        [*closer, "play", "--instant", "--seed", "1"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        **kw,
     ) as proc:
         assert proc.stdout is not None and proc.stdin is not None
         waiting = 1 if answer is None else 2
@@ -141,12 +148,66 @@ def turn_latencies(repeats: int) -> list[float]:
     return out
 
 
+def stage(tree: Path, into: Path) -> Path:
+    """A folder that maps a tree's engine/, cli/ and scenarios/ under `closer` (as
+    bench/throughput.py does), its modules compiled to bytecode as an install's are."""
+    pkg = into / "closer"
+    pkg.mkdir(parents=True)
+    for name in ("__init__.py", "__main__.py"):
+        (pkg / name).symlink_to(tree / "closer" / name)
+    for part in ("engine", "cli", "scenarios"):
+        (pkg / part).symlink_to(tree / part)
+    for package in ("closer", "cli", "engine"):  # what an installed Closer has (see above)
+        compileall.compile_dir(tree / package, quiet=2)
+    return into
+
+
+def tree_cases(name: str, tree: Path, into: Path) -> dict[str, Callable[[], float]]:
+    """The first line and `closer validate` of one tree, run as `python -m closer`."""
+    folder = stage(tree, into)
+    kw: dict[str, Any] = {"cwd": folder, "env": {**os.environ, "PYTHONPATH": str(folder)}}
+    module = [sys.executable, "-m", "closer"]
+    persona = str(tree / "scenarios" / "ledgerline.yaml")
+
+    def validate() -> float:
+        start = time.perf_counter()
+        subprocess.run([*module, "validate", persona], stdout=subprocess.DEVNULL, check=True, **kw)
+        return time.perf_counter() - start
+
+    return {
+        f"first interviewer line, {name}": lambda: first_line(None, module, **kw),
+        f"closer validate (default persona), {name}": validate,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--against", metavar="REV", help="a git revision to compare with")
     args = parser.parse_args()
     for package in ("closer", "cli", "engine"):  # what an installed Closer has (see above)
         compileall.compile_dir(ROOT / package, quiet=2)
+    tmp = Path(tempfile.mkdtemp(prefix="closer-bench-"))
+    trees: dict[str, Callable[[], float]] = {}
+    if args.against:
+        other = tmp / "other"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
+            cwd=ROOT,
+            check=True,
+        )
+        trees = {
+            **tree_cases(args.against, other, tmp / "a"),
+            **tree_cases("this tree", ROOT, tmp / "b"),
+        }
+    try:
+        run(args.runs, trees)
+    finally:
+        if args.against:
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
+
+
+def run(runs: int, trees: dict[str, Callable[[], float]]) -> None:
     record = Path(tempfile.mkdtemp(prefix="closer-bench-")) / "history.sqlite3"
     cases = {
         BASE_CASE: lambda: wall(BASELINE),
@@ -160,15 +221,20 @@ def main() -> None:
         "closer play: 2-line piped session, no history": lambda: session(None),
         "closer play: 2-line piped session, recorded": lambda: session(record),
         "closer history (the rows this run recorded)": lambda: listing(record),
+        **trees,
     }
-    medians = interleaved(cases, args.runs)
-    report(medians, args.runs)
+    medians = interleaved(cases, runs)
+    report(medians, runs)
     base, click_only = medians[BASE_CASE], medians[CLICK_CASE]
     print("issue 12, goal 3 (start-up), each a ratio measured in this run:")
     for name, against, label, goal in GOALS:
         ratio = medians[name] / (click_only if against == CLICK_CASE else base)
         mark = "ok" if ratio <= goal else "over"
         print(f"  {name:<40} {ratio:>5.2f}x {label:<35} (goal <= {goal}x: {mark})")
+    for name in trees:  # with --against: the same two, each tree as `python -m closer`
+        ratio = medians[name] / base
+        mark = "ok" if ratio <= 1.5 else "over"
+        print(f"  {name:<51} {ratio:>5.2f}x of the baseline (goal <= 1.5x: {mark})")
     on = medians["closer play: 2-line piped session, recorded"]
     off = medians["closer play: 2-line piped session, no history"]
     print(

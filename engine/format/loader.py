@@ -123,6 +123,7 @@ class Library:
         self.path = path
         self.root = root
         self._steps: tuple[int, int] | None = None
+        self.intent_steps = 0  # the same total for the intents' patterns alone (with `steps`)
 
     def section(self, key: str) -> Iterable[tuple[str, Y]]:
         y = self.root.get(key)
@@ -144,9 +145,11 @@ class Library:
             alone = compile_pattern("@" + name, word_sets, cache)
             set_steps[name] = (alone.cost - PART_COST, placing(alone, set(), warm=False))
         lists = [y.get("patterns") for _, y in self.section("intents")]
-        lists += [y for _, y in self.section("markers")]
-        sources = [item.v for y in lists if y is not None for item in y.v]
-        self._steps = steps_at_most(sources, set_steps)
+        intents = [item.v for y in lists if y is not None for item in y.v]
+        lists = [y for _, y in self.section("markers")]
+        sources = intents + [item.v for y in lists if y is not None for item in y.v]
+        most, total, self.intent_steps = steps_at_most(sources, set_steps, len(intents))
+        self._steps = most, total
         return self._steps
 
 
@@ -239,6 +242,9 @@ class _Patterns:
         self.alone = False
         most, total = lib.steps(self.compiled_sets)
         if most <= MAX_COST and self.cost + total <= MAX_TOTAL_COST:
+            for pat, library in self.order:
+                if library:
+                    pat.waiting = lib.intent_steps  # what lint's W108 may count instead
             return
         self.cost, self.placed = 0, set()
         for pat, library in self.order:

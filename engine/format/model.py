@@ -56,19 +56,24 @@ class Pat:
     """A compiled pattern and where it was written. A pattern of the shipped library is compiled
     the first time it is read (`Pat.later`): `closer play` shows its first line before any."""
 
-    __slots__ = ("_make", "_pattern", "source", "span")
+    __slots__ = ("_make", "_pattern", "source", "span", "waiting")
 
     def __init__(self, pattern: Pattern, span: Span) -> None:
         self._pattern: Pattern | None = pattern
         self._make: Callable[[], Pattern] | None = None
         self.source = pattern.source
         self.span = span
+        # a library pattern left to compile: at least what all the library intents' patterns
+        # cost a line together, with their placing, read from their text (the loader's E062
+        # bound; lint's W108 budget need not compile them); else 0
+        self.waiting = 0
 
     @classmethod
     def later(cls, source: str, make: Callable[[], Pattern], span: Span) -> Pat:
         """A pattern that `make` compiles when it is first read (it must not fail)."""
         pat = cls.__new__(cls)
         pat._pattern, pat._make, pat.source, pat.span = None, make, source, span
+        pat.waiting = 0
         return pat
 
     @property

@@ -617,7 +617,8 @@ def _has_digit(t: str) -> bool:
 
 
 def _tagged(found: tuple[str, ...], lengths: range) -> frozenset[str]:
-    return frozenset(h + _LENGTH[min(n, KEY_LENGTHS)] for h in found for n in lengths)
+    tags = [_LENGTH[min(n, KEY_LENGTHS)] for n in lengths]
+    return frozenset([h + tag for h in found for tag in tags])
 
 
 def element_keys(el: Element) -> frozenset[str] | None:
@@ -983,7 +984,9 @@ class _Parser:
 
     def sequence(self, top: bool = False, in_set: bool = False) -> tuple[Element, ...]:
         out: list[Element] = []
-        while (tok := self.peek()) is not None:
+        tokens, n = self.tokens, len(self.tokens)  # `peek`, written out: the hot loop of a load
+        while self.i < n:
+            tok = tokens[self.i][0]
             if tok == "&":
                 if not top:
                     raise PatternError(
@@ -1037,6 +1040,8 @@ class _Parser:
             words = normalize(bare).words
         if not words:
             raise PatternError(f"{tok!r} has no letters or digits", offset)
+        if len(words) == 1:
+            return [self.word(words[0], prefix)]
         return [self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
 
     def word(self, text: str, prefix: bool) -> Word:
@@ -1091,41 +1096,57 @@ def matches_everything(p: Pattern) -> bool:
 
 
 def steps_at_most(
-    sources: Sequence[str], set_steps: Mapping[str, tuple[int, int]]
-) -> tuple[int, int]:
+    sources: Sequence[str], set_steps: Mapping[str, tuple[int, int]], first: int = 0
+) -> tuple[int, int, int]:
     """Without compiling them, read from their tokens alone: at least what the costliest of the
     patterns `sources` costs (`Pattern.cost`), and at least what they all cost together with
-    their `placing` (`set_steps`: each word set's cost and placing, as `@name` alone). The loader
-    leaves the shipped library's patterns to compile when these show no budget is exceeded."""
+    their `placing` (`set_steps`: each word set's cost and placing, as `@name` alone); third,
+    that total for the `first` sources alone. The loader leaves the shipped library's patterns
+    to compile when these show no budget is exceeded."""
     heaviest = max(set_steps.values(), default=(0, 0))[0]
     # a token is a character or more and costs at most 4 steps, but a word set its own
     most = max((PART_COST + 4 * len(s) + s.count("@") * heaviest for s in sources), default=0)
-    steps = PART_COST * len(sources)
-    places = 0
-    for tok, n in Counter(_ITEM.findall("\n".join(sources))).items():
-        first = tok[0]
-        if first not in "&[(|])*#@":
-            # each `Word.key` once (a word that is also a stem's last word counts twice)
-            bare = tok.rstrip("*")
-            if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
-                steps += n
-                places += _lookups(len(bare))
-            else:
-                words = normalize(bare).words
-                steps += len(words) * n
-                places += sum(_lookups(len(w)) for w in words)
-        elif first == "@":
-            cost_, place = set_steps.get(tok[1:], (MAX_COST + 1, 0))
-            steps += cost_ * n
-            places += place
-        elif first == "*":
-            steps += (1 if tok == "*" else 2) * n
-        elif first == "&":
-            steps += PART_COST * n
-        elif first == "#":
-            steps += n
-            places += 1
-        elif first in "[(|":  # see `cost` and `_alt`; and a look-up per choice
-            steps += {"[": 4, "(": 2, "|": 1}[first] * n
-            places += n
-    return most, steps + places
+    head = Counter(_ITEM.findall("\n".join(sources[:first])))
+    tokens = head + Counter(_ITEM.findall("\n".join(sources[first:])))
+    seen: dict[str, tuple[int, int, int]] = {}
+    total = PART_COST * len(sources) + _tally(tokens, set_steps, seen)
+    return most, total, PART_COST * first + _tally(head, set_steps, seen)
+
+
+def _tally(
+    tokens: Counter[str],
+    set_steps: Mapping[str, tuple[int, int]],
+    seen: dict[str, tuple[int, int, int]],
+) -> int:
+    """`steps_at_most`'s total over counted tokens, less the parts; `seen` keeps each token's
+    (steps each time, look-ups once, look-ups each time)."""
+    total = 0
+    for tok, n in tokens.items():
+        each = seen.get(tok)
+        if each is None:
+            each = seen[tok] = _token_steps(tok, set_steps)
+        total += (each[0] + each[2]) * n + each[1]
+    return total
+
+
+def _token_steps(tok: str, set_steps: Mapping[str, tuple[int, int]]) -> tuple[int, int, int]:
+    first = tok[0]
+    if first not in "&[(|])*#@":
+        # each `Word.key` once (a word that is also a stem's last word counts twice)
+        bare = tok.rstrip("*")
+        if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+            return 1, _lookups(len(bare)), 0
+        words = normalize(bare).words
+        return len(words), sum(_lookups(len(w)) for w in words), 0
+    if first == "@":
+        cost_, place = set_steps.get(tok[1:], (MAX_COST + 1, 0))
+        return cost_, place, 0
+    if first == "*":
+        return (1 if tok == "*" else 2), 0, 0
+    if first == "&":
+        return PART_COST, 0, 0
+    if first == "#":
+        return 1, 1, 0
+    if first in "[(|":  # see `cost` and `_alt`; and a look-up per choice
+        return {"[": 4, "(": 2, "|": 1}[first], 0, 1
+    return 0, 0, 0

@@ -15,7 +15,6 @@ callback is a closure made here, and `resolve_callable` refuses strings outright
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +22,9 @@ from transitions import Machine, MachineError
 
 from closer.engine.errors import EngineError
 from closer.engine.format.model import STATUSES
+from closer.engine.runtime.events import _Frozen  # a frozen class, not a dataclass: its cost
+
+_set = object.__setattr__
 
 ENDED = "ended"
 
@@ -38,17 +40,34 @@ class _SafeMachine(Machine):
         raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
 
 
-@dataclass(frozen=True, eq=False)
-class Edge:
+class Edge(_Frozen):
     """One declared transition: `dest` None stays in the state (an internal transition, such as
     a follow-up question); `condition` None always passes; `exit` is what the session acts on
-    when this edge is taken (for a question, the `Exit` it leaves by)."""
+    when this edge is taken (for a question, the `Exit` it leaves by). Equal only to itself."""
 
+    __slots__ = ("trigger", "source", "dest", "condition", "exit")  # noqa: RUF023
     trigger: str
     source: str
     dest: str | None
-    condition: Condition | None = None
-    exit: Any = None
+    condition: Condition | None
+    exit: Any
+
+    def __init__(
+        self,
+        trigger: str,
+        source: str,
+        dest: str | None,
+        condition: Condition | None = None,
+        exit: Any = None,
+    ) -> None:
+        _set(self, "trigger", trigger)
+        _set(self, "source", source)
+        _set(self, "dest", dest)
+        _set(self, "condition", condition)
+        _set(self, "exit", exit)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     @property
     def moves(self) -> bool:

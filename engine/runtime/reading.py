@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
+from closer.engine.runtime.events import _Frozen  # a frozen class, not a dataclass: its cost
 from closer.engine.runtime.program import (
     DISCUSSION,
     FILLERS,
@@ -39,6 +40,8 @@ from closer.engine.runtime.program import (
     Program,
     opens_question,
 )
+
+_set = object.__setattr__
 
 if TYPE_CHECKING:
     from closer.engine.runtime.session import SessionState
@@ -77,13 +80,22 @@ RULES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(_Frozen):
+    __slots__ = ("text", "utt", "question", "request", "to_you")  # noqa: RUF023
     text: str
     utt: Utterance
     question: bool  # a question mark, or it opens like a question
     request: bool  # opens with an imperative addressed to her ("tell me", "go on")
     to_you: bool  # mentions her: you, your
+
+    def __init__(
+        self, text: str, utt: Utterance, question: bool, request: bool, to_you: bool
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "utt", utt)
+        _set(self, "question", question)
+        _set(self, "request", request)
+        _set(self, "to_you", to_you)
 
     @property
     def asks(self) -> bool:
@@ -124,13 +136,18 @@ def shapes(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(_Frozen):
     """Where the conversation stands when the line arrives."""
 
+    __slots__ = ("state", "concern", "said")  # noqa: RUF023
     state: str
-    concern: m.Concern | None = None  # the concern on the table in the closing discussion
-    said: int = 0  # how much of it she has said: 1 the vague line, 2 the specific one
+    concern: m.Concern | None  # the concern on the table in the closing discussion
+    said: int  # how much of it she has said: 1 the vague line, 2 the specific one
+
+    def __init__(self, state: str, concern: m.Concern | None = None, said: int = 0) -> None:
+        _set(self, "state", state)
+        _set(self, "concern", concern)
+        _set(self, "said", said)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,14 @@ from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime import judge
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
-from closer.engine.runtime.events import EndEvent, Event, IntentEvent, SayEvent, VerdictEvent
+from closer.engine.runtime.events import (
+    EndEvent,
+    Event,
+    IntentEvent,
+    SayEvent,
+    VerdictEvent,
+    _Frozen,  # a frozen class, not a dataclass: its cost
+)
 from closer.engine.runtime.machine import Edge
 from closer.engine.runtime.program import (
     CQ,
@@ -38,6 +45,8 @@ from closer.engine.runtime.reading import context_of, read
 from closer.engine.runtime.repair import Repair
 from closer.engine.runtime.verdict import verdict
 from closer.engine.runtime.voice import Voice
+
+_set = object.__setattr__
 
 NAVIGATION = frozenset(
     {
@@ -101,14 +110,24 @@ class SessionState:
         return cls(**data)
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(_Frozen):
     """What happened in one step: transcript events in order, the intent match, and the flow
     machine's edges taken as `(trigger, source, dest)` (what coverage counts)."""
 
+    __slots__ = ("events", "match", "moves")
     events: tuple[Event, ...]
-    match: IntentMatch | None = None
-    moves: tuple[tuple[str, str, str], ...] = ()
+    match: IntentMatch | None
+    moves: tuple[tuple[str, str, str], ...]
+
+    def __init__(
+        self,
+        events: tuple[Event, ...],
+        match: IntentMatch | None = None,
+        moves: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
+        _set(self, "events", events)
+        _set(self, "match", match)
+        _set(self, "moves", moves)
 
 
 class Session:

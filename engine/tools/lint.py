@@ -455,10 +455,7 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
             )
     yield from _unanswered(program)
     everything = frozenset(i.id for i in sc.intents)
-    placed: set[object] = set()
-    per_line = sum(
-        p.pattern.cost + placing(p.pattern, placed) for i in sc.intents for p in i.patterns
-    )
+    per_line = _per_line(sc)
     # a library intent's example is reported only when a pattern of this file takes it: when
     # none of them matches, classifying it against every pattern cannot find anything
     own = [p.pattern for i in sc.intents for p in i.patterns if p.span.path == sc.path]
@@ -487,6 +484,25 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"example {example!r} of intent {intent.id!r} is understood as {got}",
                 f"add a pattern to {intent.id!r} that matches it, with a higher score",
             )
+
+
+def _per_line(sc: m.Scenario) -> int:
+    """What the intents' patterns cost a line, with their placing (W108's budget). While the
+    library's patterns wait to be compiled, and the bound the loader read from their text
+    (`Pat.waiting`) shows the examples cannot spend EXAMPLE_WORK, that bound is as good (the
+    budget is not reached either way): a bound, never less."""
+    pats = [p for i in sc.intents for p in i.patterns]
+    waiting = max((p.waiting for p in pats if not p.compiled), default=0)
+    if waiting:
+        placed: set[object] = set()
+        most = waiting + sum(
+            p.pattern.cost + placing(p.pattern, placed) for p in pats if p.compiled
+        )
+        examples = [normalize(e) for i in sc.intents for e in i.examples]
+        if most * len(examples) + sum(map(line_cost, examples)) <= EXAMPLE_WORK:
+            return most
+    placed = set()
+    return sum(p.pattern.cost + placing(p.pattern, placed) for p in pats)
 
 
 def _unanswered(program: Program) -> Iterator[Diagnostic]:
