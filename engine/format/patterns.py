@@ -657,24 +657,27 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    keys = set(words)
-    number = False
-    for t in tuple(keys):
-        n = len(t)
-        if n >= 3:
-            tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
-            if n == 3:
-                keys.add(t + tag)
-                keys.add(t + _STEM)
-            else:
-                for head in (t[:3], t[0] + t[2:4], t[:2] + t[3]):
-                    keys.add(head + tag)
-                    keys.add(head + _STEM)
-        if not number and (t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t))):
-            number = True
-    if number:
-        keys.add(_NUMBER_KEY)
+    keys: set[str] = set()
+    for t in set(words):
+        keys.update(_word_keys(t))
     return keys
+
+
+@lru_cache(maxsize=2048)
+def _word_keys(t: str) -> tuple[str, ...]:
+    """One typed word's part of `line_keys` (kept: a candidate's lines share most words)."""
+    keys = [t]
+    n = len(t)
+    if n >= 3:
+        tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
+        if n == 3:
+            keys += (t + tag, t + _STEM)
+        else:
+            for head in (t[:3], t[0] + t[2:4], t[:2] + t[3]):
+                keys += (head + tag, head + _STEM)
+    if t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t)):
+        keys.append(_NUMBER_KEY)
+    return tuple(keys)
 
 
 def _has_digit(t: str) -> bool:
