@@ -184,7 +184,10 @@ class Utterance:
         """Bit i set when word i matches `el`."""
         m = self.masks.get(el.key)
         if m is None:
-            keys = el.keys if type(el) is Word else None
+            keys = None
+            if type(el) is Word:
+                keyed = el._keys  # `Word.keys`, without the property's calls
+                keys = (keyed if keyed is not None else el._keyed())[0]
             if keys is not None and keys.isdisjoint(self.keys):
                 m = 0  # not in the line: no need to index the line's typos for it
             else:
@@ -196,12 +199,14 @@ class Utterance:
 
     def set_mask(self, words: frozenset[Word | Number]) -> int:
         """Bit i set when word i matches any of `words` (a word set of single words)."""
-        m = self.masks.get(words)
+        masks = self.masks
+        m = masks.get(words)
         if m is None:
             m = 0
             for el in words:
-                m |= self.mask(el)
-            self.masks[words] = m
+                found = masks.get(el.key)
+                m |= self.mask(el) if found is None else found
+            masks[words] = m
         return m
 
 
