@@ -75,6 +75,14 @@ def assert_agrees(program: Program, utt: Utterance) -> None:
         for guard in (False, True):
             scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
             assert program.any_match(pats, utt, guard) == scan, (utt, [p.source for p in pats])
+    # the concern scan passes over a concern `heard` rules out: none of those lists matches
+    for c in program.concerns:
+        if not program.heard(c, utt):
+            for pats in (*(g.patterns for g in c.groups), c.worsened_by):
+                assert not any(p.pattern.scan(utt, g) for p in pats for g in (False, True)), (
+                    utt,
+                    c.id,
+                )
 
 
 def assert_patterns_agree(patterns: list[Pattern], utt: Utterance) -> None:
@@ -290,6 +298,13 @@ def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
     # linear scan's ratio is about 37 (17 ms a line against 0.47 ms: the library's patterns are
     # in both)
     assert statistics.median(ratios) < 5, ratios
+
+
+def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> None:
+    program = shipped_program("ledgerline")
+    tenure = program.concern("tenure")
+    assert not program.heard(tenure, normalize("I like turtles."))
+    assert program.heard(tenure, normalize("Brightloop shut down, and I want to stay for years."))
 
 
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:

@@ -3,13 +3,15 @@ how a follow-up adds to the first answer. Driven through the session, as a playe
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
 
 from closer.engine import Session
+from closer.engine.format.patterns import NUMBER_WORDS
 from closer.engine.runtime.events import AssessEvent
-from closer.engine.runtime.judge import features
+from closer.engine.runtime.judge import _is_number, features
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.reading import sentences
 from tests.helpers import compile_text, play
@@ -192,3 +194,12 @@ def test_a_topic_pattern_that_matches_everything_is_w103() -> None:
     found = [d for d in lint(program) if d.code == "W103"]
     assert [d.span.line for d in found] == [17]  # the `topic:` line
     assert "rubric topic of question 'q1'" in found[0].message
+
+
+def test_a_word_of_letters_only_holds_no_digit() -> None:
+    """`_is_number` skips the letter-by-letter look in a word that `isalpha` says is all
+    letters: no character is both a letter and a digit."""
+    assert not [i for i in range(sys.maxunicode + 1) if chr(i).isalpha() and chr(i).isdigit()]
+    for word in ("2000", "v2", "²", "twenty", "one", "résumé", "x"):
+        plain = any(c.isdigit() for c in word) or (word in NUMBER_WORDS and word != "one")
+        assert _is_number(word) == plain

@@ -4,11 +4,13 @@ session's own state value; routing happens in the machine, and illegal moves are
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from closer.engine import EngineError, Session, SessionState
 from closer.engine.format.patterns import normalize
+from closer.engine.runtime import machine
 from closer.engine.runtime.concerns import ConcernState
 from closer.engine.runtime.machine import LIFECYCLE, concern_machine
 from closer.engine.runtime.program import CLEAR, CQ, DISCUSSION, Exit, FollowUp, Program
@@ -137,3 +139,47 @@ def test_reading_the_state_changes_nothing(program: Program) -> None:
     a = [e.to_json() for e in session.turn(CLOSING).events]
     b = [e.to_json() for e in twin.turn(CLOSING).events]
     assert a == b
+
+
+def test_a_fire_does_what_the_transitions_machine_does(program: Program) -> None:
+    """`fire` takes the edge from its own table (no event data, callbacks or log lines): for
+    every trigger, state and facts, it takes the edge, moves the state and calls `leaving` as
+    the machine's own trigger does (fired here with no table: through the machine)."""
+    flow = program.machine
+    lines = ["", "I'd rather not say.", *ANSWERS, CLOSING]
+    for trigger in ("advance", "close", "leave", "jump"):
+        for source in flow.states:
+            for line in lines:
+                for facts in (
+                    {"utt": normalize(line), "skip": False, "pending": bool(line)},
+                    {"utt": normalize(line), "skip": True, "pending": not line},
+                ):
+                    outcomes = []
+                    for table in (flow._table, {}):
+                        model = SimpleNamespace(state=source, follow_ups=[])
+                        said: list[tuple[str, str]] = []
+                        leaving = lambda e, m=model, s=said: s.append((e.dest, m.state))  # noqa: E731
+                        try:
+                            edge = machine._fire(
+                                flow._machine, table, model, trigger, "state",
+                                {**facts, "leaving": leaving},
+                            )  # fmt: skip
+                        except EngineError as e:
+                            outcomes.append(("error", str(e), model.state))
+                        else:
+                            outcomes.append((edge, model.state, said))
+                    assert outcomes[0] == outcomes[1], (trigger, source, line, facts)
+    for trigger, sources, _ in LIFECYCLE:
+        for status in ConcernState.__dataclass_fields__["status"].default, *sources, "resolved":
+            outcomes = []
+            for table in (concern_machine()._table, {}):
+                concern = ConcernState(status=status)
+                try:
+                    edge = machine._fire(
+                        concern_machine()._machine, table, concern, trigger, "status", {}
+                    )
+                except EngineError as e:
+                    outcomes.append(("error", str(e), concern.status))
+                else:
+                    outcomes.append((edge, concern.status))
+            assert outcomes[0] == outcomes[1], (trigger, status)

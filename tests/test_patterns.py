@@ -7,7 +7,9 @@ import time
 
 import pytest
 
+from closer.engine.format import patterns
 from closer.engine.format.patterns import (
+    DIRECT_WORDS,
     MAX_UTTERANCE,
     MAX_WORDS,
     PART_COST,
@@ -15,6 +17,7 @@ from closer.engine.format.patterns import (
     TYPO_MIN,
     PatternError,
     Word,
+    _Index,
     compile_pattern,
     normalize,
     typo_close,
@@ -164,6 +167,26 @@ def test_the_index_finds_what_a_scan_of_every_word_finds() -> None:
         utt = normalize(" ".join(typed[:300]))
         for word in (Word(w), Word(w, prefix=True)):
             assert utt.mask(word) == scan(word, utt.words), (word, utt.words)
+
+
+def test_a_short_line_finds_without_its_index_what_the_index_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line of up to DIRECT_WORDS words is not indexed for typos (`_slipped`): it finds what
+    the index finds, and what comparing every word finds."""
+    rng = random.Random(11)
+    for _ in range(1500):
+        n = rng.choice([TYPO_MIN, TYPO_MIN, 6, 6, 7, 8, 11, TYPO_MAX - 1, TYPO_MAX])
+        w = "".join(rng.choice("abcde") for _ in range(n))
+        typed = [t for s in slips(rng, w) for t in (s, *slips(rng, s)[:3])]
+        rng.shuffle(typed)
+        words = tuple(typed[: rng.randint(1, DIRECT_WORDS)])
+        for word in (Word(w), Word(w, prefix=True)):
+            direct = _Index(words).mask(word)
+            with monkeypatch.context() as m:
+                m.setattr(patterns, "DIRECT_WORDS", -1)  # every line indexed
+                indexed = _Index(words).mask(word)
+            assert direct == indexed == scan(word, words), (word, words)
 
 
 # ---- what a match costs ------------------------------------------------------------------

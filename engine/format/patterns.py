@@ -184,7 +184,10 @@ class Utterance:
         """Bit i set when word i matches `el`."""
         m = self.masks.get(el.key)
         if m is None:
-            keys = el.keys if type(el) is Word else None
+            keys = None
+            if type(el) is Word:
+                keyed = el._keys  # `Word.keys`, without the property's calls
+                keys = (keyed if keyed is not None else el._keyed())[0]
             if keys is not None and keys.isdisjoint(self.keys):
                 m = 0  # not in the line: no need to index the line's typos for it
             else:
@@ -196,12 +199,14 @@ class Utterance:
 
     def set_mask(self, words: frozenset[Word | Number]) -> int:
         """Bit i set when word i matches any of `words` (a word set of single words)."""
-        m = self.masks.get(words)
+        masks = self.masks
+        m = masks.get(words)
         if m is None:
             m = 0
             for el in words:
-                m |= self.mask(el)
-            self.masks[words] = m
+                found = masks.get(el.key)
+                m |= self.mask(el) if found is None else found
+            masks[words] = m
         return m
 
 
@@ -324,6 +329,8 @@ class _Index:
         return self._stems[n]
 
     def mask(self, el: Word | Number) -> int:
+        if type(el) is Word and len(self.exact) <= DIRECT_WORDS and el.variants[0]:
+            return _slipped(self.exact, el)
         if isinstance(el, Number):
             if self._numbers is None:
                 self._numbers = 0
@@ -343,6 +350,69 @@ class _Index:
         for k in holes:
             found |= traces.holes.get(k, 0)
         return found
+
+
+# A short line is not indexed for typos: each typo-tolerant pattern word looks at the line's
+# few words that could be it (same first letter, a length one off at most), with the same
+# traces the index would hold for them (`_slipped`, which tests/test_patterns.py holds to
+# `_Index`). A turn looks up a handful of such words, and indexing the line's traces cost more.
+DIRECT_WORDS = 24
+
+
+def _slipped(exact: dict[str, int], el: Word) -> int:
+    """`_Index(words).mask(el)` for a word with typo tolerance, from the line's words (`exact`:
+    word -> positions) without indexing them."""
+    w = el.text
+    n = len(w)
+    first = w[0]
+    slips, holes = el.variants
+    found = 0
+    if el.prefix:
+        for t, bits in exact.items():
+            lt = len(t)
+            if lt < n - 1 or t[0] != first:
+                continue
+            if _stem_slipped(t, w, slips, holes):
+                found |= bits
+        return found
+    for t, bits in exact.items():
+        lt = len(t)
+        if lt < n - 1 or lt > n + 1 or t[0] != first:
+            continue
+        if t == w or t in slips:
+            found |= bits
+        elif lt == n + 1:  # w is t with a letter dropped (TYPO_MIN < lt <= TYPO_MAX + 1)
+            if any(t[:i] + t[i + 1 :] == w for i in range(1, lt)):
+                found |= bits
+        elif (
+            lt == n
+            and holes
+            and any(  # one letter mistyped (6 <= lt <= TYPO_MAX)
+                t[:i] + _HOLE + t[i + 1 :] in holes for i in range(1, lt - 1)
+            )
+        ):
+            found |= bits
+    return found
+
+
+def _stem_slipped(t: str, w: str, slips: tuple[str, ...], holes: tuple[str, ...]) -> bool:
+    """Does the typed word `t` start with the stem `w`, or with one slip of it (as
+    `_Index.mask` finds it among the line's prefixes and `stems`)?"""
+    n, lt = len(w), len(t)
+    top = min(lt, MAX_PATTERN)  # the longest prefix of t the index holds
+    if n <= top and t[:n] == w:
+        return True
+    for k in slips:
+        if len(k) <= top and t[: len(k)] == k:
+            return True
+    if lt > n:  # t's first n + 1 letters with one dropped
+        head = t[: n + 1]
+        if any(head[:i] + head[i + 1 :] == w for i in range(1, n + 1)):
+            return True
+    if holes and n >= 6 and lt >= n:  # t's first n letters with one mistyped
+        head = t[:n]
+        return any(head[:i] + _HOLE + head[i + 1 :] in holes for i in range(1, n - 1))
+    return False
 
 
 def fold(text: str) -> str:
@@ -592,24 +662,27 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    keys = set(words)
-    number = False
-    for t in tuple(keys):
-        n = len(t)
-        if n >= 3:
-            tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
-            if n == 3:
-                keys.add(t + tag)
-                keys.add(t + _STEM)
-            else:
-                for head in (t[:3], t[0] + t[2:4], t[:2] + t[3]):
-                    keys.add(head + tag)
-                    keys.add(head + _STEM)
-        if not number and (t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t))):
-            number = True
-    if number:
-        keys.add(_NUMBER_KEY)
+    keys: set[str] = set()
+    for t in set(words):
+        keys.update(_word_keys(t))
     return keys
+
+
+@lru_cache(maxsize=2048)
+def _word_keys(t: str) -> tuple[str, ...]:
+    """One typed word's part of `line_keys` (kept: a candidate's lines share most words)."""
+    keys = [t]
+    n = len(t)
+    if n >= 3:
+        tag = _LENGTH[n if n < KEY_LENGTHS else KEY_LENGTHS]
+        if n == 3:
+            keys += (t + tag, t + _STEM)
+        else:
+            for head in (t[:3], t[0] + t[2:4], t[:2] + t[3]):
+                keys += (head + tag, head + _STEM)
+    if t in NUMBER_WORDS or (not t.isalpha() and _has_digit(t)):
+        keys.append(_NUMBER_KEY)
+    return tuple(keys)
 
 
 def _has_digit(t: str) -> bool:
@@ -723,7 +796,7 @@ class PatternIndex:
     order, the positions of every pattern that can match a line (those that do, and a few
     that turn out not to), found with one look-up per key of the line."""
 
-    __slots__ = ("_always", "_by_key", "size")
+    __slots__ = ("_always", "_by_key", "_keys", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         by_key: dict[str, list[int]] = {}
@@ -735,6 +808,7 @@ class PatternIndex:
                 for k in p.anchor:
                     by_key.setdefault(k, []).append(i)
         self._by_key = by_key
+        self._keys = frozenset(by_key)
         self._always = tuple(always)
         self.size = len(patterns)
 
@@ -744,11 +818,9 @@ class PatternIndex:
         found = utt.found.get(self)
         if found is None:
             hits = set(self._always)
-            get = self._by_key.get
-            for k in utt.keys:
-                some = get(k)
-                if some is not None:
-                    hits.update(some)
+            by_key = self._by_key
+            for k in self._keys.intersection(utt.keys):  # most of the line's keys anchor none
+                hits.update(by_key[k])
             found = utt.found[self] = sorted(hits)
         return found
 

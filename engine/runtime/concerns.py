@@ -84,6 +84,7 @@ class ConcernTracker:
         read it whole."""
         before_close = self.st.closing_turn is None
         said = sentences(text)
+        heard = self.program.heard
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
             earlier = set(cs.groups)
@@ -91,7 +92,15 @@ class ConcernTracker:
             raised = how is not None
             if raised:
                 self.move(c, "raised", quote=text)
-            new = [g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)]
+            if not heard(c, utt):  # no evidence, nothing worse: most concerns, most lines
+                new: list[str] = []
+                if not raised:
+                    continue
+                # raised now: it may be pre-empted by evidence given earlier, below
+            else:
+                new = [
+                    g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)
+                ]
             cs.groups.extend(new)
             # a red flag is not undone by the rest of the line that raised it: only evidence
             # given before it pre-empts it then

@@ -109,6 +109,8 @@ def _is_past(verb: str) -> bool:
 
 
 def _is_number(word: str) -> bool:
+    if word.isalpha():  # no digit in it (the common case, without a look at each letter)
+        return word in NUMBER_WORDS and word != "one"
     return any(c.isdigit() for c in word) or (word in NUMBER_WORDS and word != "one")
 
 

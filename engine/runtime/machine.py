@@ -5,7 +5,9 @@ Both follow the documented class-level pattern: one `Machine(model=None)` shared
 session, fired on the session's own state value (`SessionState` for the flow, `ConcernState`
 for a concern), never `add_model` (which binds partials per trigger and state to every model and
 keeps every model alive). State therefore lives only in the session's JSON-serialisable value,
-and the machine is what moves it.
+and the machine is what moves it. A turn's fire takes its edge from the machine's own table as
+the machine's trigger would (`_fire`; tests/test_machine.py holds the two alike), without the
+library's per-event objects; a trigger with no edge from the state goes through the machine.
 
 Nothing from a scenario file is ever handed to transitions as a name: every condition and
 callback is a closure made here, and `resolve_callable` refuses strings outright.
@@ -109,6 +111,7 @@ class FlowMachine:
     def __init__(self, states: Iterable[str], edges: Iterable[Edge], initial: str) -> None:
         self.states = tuple(states)
         self.declared = tuple(edges)
+        self._table = _table(self.declared)
         self._machine = _SafeMachine(
             model=None,
             states=[{"name": s, "final": s == ENDED} for s in self.states],
@@ -138,11 +141,44 @@ class FlowMachine:
         """Fire `trigger` on `model` (whose `state` it moves) and return the edge taken; no
         edge whose condition passes is an EngineError. `facts` reach the conditions; a
         `leaving` fact is called with the edge before the state changes."""
-        return _fire(self._machine, model, trigger, "state", facts)
+        return _fire(self._machine, self._table, model, trigger, "state", facts)
 
 
-def _fire(machine: Machine, model: Any, trigger: str, attribute: str, facts: Any) -> Edge:
+Table = dict[tuple[str, str], tuple[Edge, ...]]
+
+
+def _table(edges: Iterable[Edge]) -> Table:
+    """The declared edges by trigger and source, in the order the machine tries them."""
+    table: dict[tuple[str, str], list[Edge]] = {}
+    for e in edges:
+        table.setdefault((e.trigger, e.source), []).append(e)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def _fire(
+    machine: Machine, table: Table, model: Any, trigger: str, attribute: str, facts: Any
+) -> Edge:
+    """What `machine` does with `trigger` on `model`, which moves `attribute`. The machine has
+    no callbacks but each edge's own (`_condition`, `_leaving`, `_note`), so its trigger is:
+    the first edge from the model's state whose condition holds is taken (its `leaving` fact
+    called, then the state moved unless the edge stays). That is done here, from the same
+    table, without building the library's event data, its callback chains and its debug log
+    lines on every turn; a trigger with no edge from the state (or a state the machine does not
+    have) goes through the machine, for its own error."""
     source = getattr(model, attribute)
+    edges = table.get((trigger, source))
+    if edges is not None:
+        kwargs = {"taken": [], **facts}  # what the machine hands each callback as `kwargs`
+        for edge in edges:
+            test = edge.condition
+            if test is None or test(model, kwargs):
+                hook = kwargs.get("leaving")
+                if hook is not None:
+                    hook(edge)
+                if edge.dest is not None:
+                    setattr(model, attribute, edge.dest)
+                return edge
+        raise EngineError(f"no {trigger!r} edge from {source!r} whose condition holds")
     event = machine.events.get(trigger)
     taken: list[Edge] = []
     try:
@@ -173,6 +209,7 @@ class ConcernMachine:
 
     def __init__(self) -> None:
         edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
+        self._table = _table(edges)
         self._machine = _SafeMachine(
             model=None,
             states=list(STATUSES),
@@ -189,7 +226,7 @@ class ConcernMachine:
 
     def move(self, concern: Any, status: str) -> None:
         """Move `concern.status` to `status` along the one trigger that leads there."""
-        _fire(self._machine, concern, TRIGGER_TO[status], "status", {})
+        _fire(self._machine, self._table, concern, TRIGGER_TO[status], "status", {})
 
 
 @lru_cache(maxsize=1)

@@ -155,6 +155,24 @@ class Program:
             return {id(pats): Group.of(pats) for pats in pattern_lists(self.scenario)}
 
     @cached_property
+    def _heard(self) -> dict[str, tuple[frozenset[str], bool]]:
+        """For each concern, the anchor keys of its evidence groups and `worsened_by`
+        together, and whether one of their patterns has no anchor (`heard`)."""
+        groups = self.groups
+        out = {}
+        for c in self.concerns:
+            lists = [groups[id(pats)] for pats in (*(g.patterns for g in c.groups), c.worsened_by)]
+            keys = frozenset().union(*(group.keys for group in lists))
+            out[c.id] = (keys, any(group.always for group in lists))
+        return out
+
+    def heard(self, c: m.Concern, utt: Utterance) -> bool:
+        """False when no evidence group of `c` and nothing in its `worsened_by` can match the
+        line (`any_match` is False for each): the concern scan passes it over."""
+        keys, always = self._heard[c.id]
+        return always or not keys.isdisjoint(utt.keys)
+
+    @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
         return {c.id: c for c in self.concerns}
 
