@@ -14,6 +14,7 @@ median over the rounds, in milliseconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -21,8 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT
-from throughput import stage
+from common import ROOT, checkout, stage
 
 PROBE = r"""
 import json, statistics, sys, time
@@ -73,16 +73,11 @@ def main() -> None:
             paths[label] = Path(tmp) / f"f{i}.yaml"
             paths[label].write_text(text, encoding="utf-8")
         trees = {"this tree": stage(ROOT, Path(tmp) / "b")}
-        if args.against:
-            other = Path(tmp) / "other"
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
-                cwd=ROOT,
-                check=True,
-            )
-            trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
-        samples: dict[str, list[dict[str, list[float]]]] = {k: [] for k in trees}
-        try:
+        with contextlib.ExitStack() as stack:
+            if args.against:
+                other = stack.enter_context(checkout(args.against, Path(tmp) / "other"))
+                trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
+            samples: dict[str, list[dict[str, list[float]]]] = {k: [] for k in trees}
             for _ in range(args.rounds):
                 for name, path in trees.items():
                     out = subprocess.run(
@@ -94,9 +89,6 @@ def main() -> None:
                         check=True,
                     )
                     samples[name].append(json.loads(out.stdout))
-        finally:
-            if args.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
     print(f"{args.rounds} interleaved rounds of {args.runs} runs, medians in ms")
     print("1st line: classifying one line after compiling (where the pattern index is built);")
     print("total: the three, median over the runs; 1st run: the three in an interpreter's first")

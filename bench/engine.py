@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, checkout, stage
 
 # The probe runs against any revision, whatever its tests hold, so it carries its own lines (the
 # default persona's strong answers and close, as in tests/test_session.py).
@@ -67,17 +67,6 @@ print(json.dumps({"turn_us": statistics.median(times) * 1e6, "idle_bytes": (afte
 """
 
 
-def stage(tree: Path, into: Path) -> Path:
-    pkg = into / "closer"
-    pkg.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py"):
-        if (tree / "closer" / name).exists():
-            (pkg / name).symlink_to(tree / "closer" / name)
-    for part in ("engine", "cli", "scenarios"):
-        (pkg / part).symlink_to(tree / part)
-    return into
-
-
 def probe(path: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -95,24 +84,16 @@ def main() -> None:
     parser.add_argument("--against", required=True, help="a git revision to compare with")
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        other = Path(tmp) / "other"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
-            cwd=ROOT,
-            check=True,
-        )
-        try:
-            trees = {
-                f"{args.against}": stage(other, Path(tmp) / "a"),
-                "this tree": stage(ROOT, Path(tmp) / "b"),
-            }
-            samples: dict[str, list[dict[str, float]]] = {k: [] for k in trees}
-            for _ in range(args.rounds):
-                for name, path in trees.items():
-                    samples[name].append(probe(path))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        checkout(args.against, Path(folder) / "other") as other,
+    ):
+        tmp = Path(folder)
+        trees = {f"{args.against}": stage(other, tmp / "a"), "this tree": stage(ROOT, tmp / "b")}
+        samples: dict[str, list[dict[str, float]]] = {k: [] for k in trees}
+        for _ in range(args.rounds):
+            for name, path in trees.items():
+                samples[name].append(probe(path))
     print(f"{args.rounds} interleaved rounds, Python {sys.version.split()[0]}, medians")
     print(f"{'tree':<24} {'turn':>10} {'idle session':>14}")
     med = {

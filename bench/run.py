@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import os
 import statistics
 import subprocess
@@ -29,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import CLOSER, ROOT, interleaved, report, wall
+from common import CLOSER, ROOT, checkout, interleaved, report, stage, wall
 
 BASELINE = [sys.executable, "-c", "import click, yaml, transitions"]
 CLICK = [sys.executable, "-c", "import click"]  # the baseline of `closer --version` (issue 12)
@@ -148,23 +149,9 @@ def turn_latencies(repeats: int) -> list[float]:
     return out
 
 
-def stage(tree: Path, into: Path) -> Path:
-    """A folder that maps a tree's engine/, cli/ and scenarios/ under `closer` (as
-    bench/throughput.py does), its modules compiled to bytecode as an install's are."""
-    pkg = into / "closer"
-    pkg.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py"):
-        (pkg / name).symlink_to(tree / "closer" / name)
-    for part in ("engine", "cli", "scenarios"):
-        (pkg / part).symlink_to(tree / part)
-    for package in ("closer", "cli", "engine"):  # what an installed Closer has (see above)
-        compileall.compile_dir(tree / package, quiet=2)
-    return into
-
-
 def tree_cases(name: str, tree: Path, into: Path) -> dict[str, Callable[[], float]]:
     """The first line and `closer validate` of one tree, run as `python -m closer`."""
-    folder = stage(tree, into)
+    folder = stage(tree, into, compiled=True)
     kw: dict[str, Any] = {"cwd": folder, "env": {**os.environ, "PYTHONPATH": str(folder)}}
     module = [sys.executable, "-m", "closer"]
     persona = str(tree / "scenarios" / "ledgerline.yaml")
@@ -189,22 +176,14 @@ def main() -> None:
         compileall.compile_dir(ROOT / package, quiet=2)
     tmp = Path(tempfile.mkdtemp(prefix="closer-bench-"))
     trees: dict[str, Callable[[], float]] = {}
-    if args.against:
-        other = tmp / "other"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
-            cwd=ROOT,
-            check=True,
-        )
-        trees = {
-            **tree_cases(args.against, other, tmp / "a"),
-            **tree_cases("this tree", ROOT, tmp / "b"),
-        }
-    try:
-        run(args.runs, trees)
-    finally:
+    with contextlib.ExitStack() as stack:
         if args.against:
-            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
+            other = stack.enter_context(checkout(args.against, tmp / "other"))
+            trees = {
+                **tree_cases(args.against, other, tmp / "a"),
+                **tree_cases("this tree", ROOT, tmp / "b"),
+            }
+        run(args.runs, trees)
 
 
 def run(runs: int, trees: dict[str, Callable[[], float]]) -> None:

@@ -14,6 +14,7 @@ prints a cProfile of this tree's conversations (cumulative, top 40).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -21,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, checkout, stage
 
 # The probe runs against any revision, so it carries its own scripts: strong answers, a weak one,
 # a candidate question, the closing question, a probe, an answer to the concern, the close.
@@ -101,19 +102,6 @@ print(json.dumps({"turns_per_s": turns / elapsed, "turns": turns}))
 """
 
 
-def stage(tree: Path, into: Path) -> Path:
-    """A folder that maps a tree's engine/, cli/ and scenarios/ under `closer` (as
-    bench/engine.py does), so the installed package plays no part."""
-    pkg = into / "closer"
-    pkg.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py"):
-        if (tree / "closer" / name).exists():
-            (pkg / name).symlink_to(tree / "closer" / name)
-    for part in ("engine", "cli", "scenarios"):
-        (pkg / part).symlink_to(tree / part)
-    return into
-
-
 def probe(path: Path, conversations: int, profile: bool = False) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(conversations), *(["profile"] if profile else [])],
@@ -141,22 +129,14 @@ def main() -> None:
             probe(stage(ROOT, Path(tmp) / "b"), args.conversations, profile=True)
             return
         trees = {"this tree": stage(ROOT, Path(tmp) / "b")}
-        if args.against:
-            other = Path(tmp) / "other"
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", "-q", str(other), args.against],
-                cwd=ROOT,
-                check=True,
-            )
-            trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
-        try:
+        with contextlib.ExitStack() as stack:
+            if args.against:
+                other = stack.enter_context(checkout(args.against, Path(tmp) / "other"))
+                trees = {args.against: stage(other, Path(tmp) / "a"), **trees}
             samples: dict[str, list[float]] = {k: [] for k in trees}
             for _ in range(args.rounds):
                 for name, path in trees.items():
                     samples[name].append(probe(path, args.conversations)["turns_per_s"])
-        finally:
-            if args.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)
     print(
         f"{args.rounds} interleaved rounds, Python {sys.version.split()[0]}, whole conversations "
         f"on both shipped personas ({args.conversations} each a round), medians"
