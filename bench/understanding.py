@@ -4,6 +4,8 @@ given interviewer line, and labelled what they meant; see BRIEF.md there).
 
     .venv/bin/python bench/understanding.py                 # the development sets a and b
     .venv/bin/python bench/understanding.py --sets c        # the held-out set (final figure)
+    .venv/bin/python bench/understanding.py --sets e        # the four newer personas (85.5% at
+                                                            # first contact; tuned since)
     .venv/bin/python bench/understanding.py --misses        # every line not understood
     .venv/bin/python bench/understanding.py --json
 
