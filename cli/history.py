@@ -129,6 +129,7 @@ def summarise(
     """The row of a finished session, from its transcript head and its events."""
     from datetime import datetime, timezone
 
+    from closer.cli.transcript import is_drill
     from closer.engine.runtime.events import ConcernEvent, EndEvent, IntentEvent, VerdictEvent
 
     outcome: str | None = None
@@ -153,7 +154,7 @@ def summarise(
         scenario=str(head.get("scenario", "")),
         persona=persona,
         seed=int(head.get("seed", 0)),
-        kind="drill" if head.get("mode") == "drill" else "interview",
+        kind="drill" if is_drill(head) else "interview",
         end_reason=end,
         outcome=outcome,
         score=score,

@@ -158,6 +158,7 @@ def _text(root: Any, *keys: str) -> str:
 def _summary(path: Path, data: bytes) -> Summary | None:
     """The summary when `data` is a Closer scenario; anything else is skipped quietly."""
     from closer.engine.errors import ScenarioError
+    from closer.engine.format.model import DIFFICULTIES
     from closer.engine.format.source import decode, parse
 
     try:
@@ -171,7 +172,7 @@ def _summary(path: Path, data: bytes) -> Summary | None:
     return Summary(
         str(sid.v) if sid else path.stem,
         str(title.v) if title else "",
-        difficulty if difficulty in ("easy", "medium", "hard") else "",
+        difficulty if difficulty in DIFFICULTIES else "",
         _text(root, "persona", "name"),
         _text(root, "persona", "role"),
     )

@@ -44,6 +44,7 @@ STATUSES = (
     "worsened",
 )  # fmt: skip
 OUTCOMES = ("advance", "undecided", "reject")
+DIFFICULTIES = ("easy", "medium", "hard")  # a scenario's `difficulty`, shown by closer list
 END_REASONS = ("completed", "quit", "eof", "interrupted")
 CUE_KINDS = ("hesitation", "quick")
 # what an answer can show, and what counts against it (the `assess` event; docs/transcript.md)

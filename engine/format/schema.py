@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from closer.engine.errors import Diagnostic, suggest
-from closer.engine.format.model import QUALITIES
+from closer.engine.format.model import DIFFICULTIES, QUALITIES
 from closer.engine.format.source import Y
 
 Report = Callable[[Diagnostic], None]
@@ -572,7 +572,7 @@ SCENARIO = Rec(
         "description": F(TEXT, doc="shown under the title when play starts"),
         "position": F(TEXT, True, "the job interviewed for; fills {position}"),
         "difficulty": F(
-            Str(re.compile("^(easy|medium|hard)$"), "easy, medium or hard"),
+            Str(re.compile("^(" + "|".join(DIFFICULTIES) + ")$"), "easy, medium or hard"),
             doc="how hard the persona is to play well; shown by closer list",
         ),
         "persona": F(PERSONA, True, "the interviewer; see scenario-format.md 3.3"),

@@ -19,7 +19,7 @@ JSON = dict[str, Any]
 _set = object.__setattr__
 
 
-class _Frozen:
+class Frozen:
     """What `@dataclass(frozen=True, slots=True)` gave each event, written out once: a dataclass
     costs every start about half a millisecond to make (its methods are generated and compiled
     at import), and `closer play` imports all seven before its first line. The fields are the
@@ -31,7 +31,7 @@ class _Frozen:
         return tuple(getattr(self, k) for k in self.__slots__)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Frozen) or other.__class__ is not self.__class__:
+        if not isinstance(other, Frozen) or other.__class__ is not self.__class__:
             return NotImplemented
         return self._values() == other._values()
 
@@ -53,7 +53,7 @@ class MalformedEvent(ValueError):
     """A transcript line that is not a well-formed event of format 1."""
 
 
-class SayEvent(_Frozen):
+class SayEvent(Frozen):
     """A line said aloud, by the candidate or by the interviewer (with the phase and state the
     interview was in when it was said, and the concern an answer hinted at, if any)."""
 
@@ -96,7 +96,7 @@ class SayEvent(_Frozen):
         return out
 
 
-class IntentEvent(_Frozen):
+class IntentEvent(Frozen):
     """How the candidate's line was understood (`intent` None: nothing matched). `form` is set
     for the closing question; `deferred` when the interviewer put the line off as too early."""
 
@@ -145,7 +145,7 @@ class IntentEvent(_Frozen):
         return out
 
 
-class CueEvent(_Frozen):
+class CueEvent(Frozen):
     """A stage direction: the hesitation before a concern, or the quick answer when none."""
 
     __slots__ = ("turn", "cue", "text")  # noqa: RUF023
@@ -163,7 +163,7 @@ class CueEvent(_Frozen):
         return {"event": "cue", "turn": self.turn, "kind": self.cue, "text": self.text}
 
 
-class ConcernEvent(_Frozen):
+class ConcernEvent(Frozen):
     """A hidden concern changed status; `quote` is the candidate line that caused it."""
 
     __slots__ = ("turn", "concern", "status", "quote", "evidence", "early")  # noqa: RUF023
@@ -207,7 +207,7 @@ class ConcernEvent(_Frozen):
         return out
 
 
-class AssessEvent(_Frozen):
+class AssessEvent(Frozen):
     """What one answer to a question showed, judged on what it says (hidden during play; the
     verdict and the debrief read it). `shows`: the qualities heard (`m.QUALITIES`); `lacks`:
     what the question's rubric wanted and did not hear; `flags`: what counts against it
@@ -250,7 +250,7 @@ class AssessEvent(_Frozen):
         }
 
 
-class VerdictEvent(_Frozen):
+class VerdictEvent(Frozen):
     __slots__ = ("turn", "outcome", "score")  # noqa: RUF023
     kind: ClassVar[str] = "verdict"
     turn: int
@@ -266,7 +266,7 @@ class VerdictEvent(_Frozen):
         return {"event": "verdict", "turn": self.turn, "outcome": self.outcome, "score": self.score}
 
 
-class EndEvent(_Frozen):
+class EndEvent(Frozen):
     __slots__ = ("turn", "reason")  # noqa: RUF023
     kind: ClassVar[str] = "end"
     turn: int

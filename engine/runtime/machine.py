@@ -24,7 +24,7 @@ from transitions import Machine, MachineError
 
 from closer.engine.errors import EngineError
 from closer.engine.format.model import STATUSES
-from closer.engine.runtime.events import _Frozen  # a frozen class, not a dataclass: its cost
+from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
 
 _set = object.__setattr__
 
@@ -42,7 +42,7 @@ class _SafeMachine(Machine):
         raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
 
 
-class Edge(_Frozen):
+class Edge(Frozen):
     """One declared transition: `dest` None stays in the state (an internal transition, such as
     a follow-up question); `condition` None always passes; `exit` is what the session acts on
     when this edge is taken (for a question, the `Exit` it leaves by). Equal only to itself."""

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
-from closer.engine.runtime.events import _Frozen  # a frozen class, not a dataclass: its cost
+from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
 from closer.engine.runtime.program import (
     DISCUSSION,
     FILLERS,
@@ -80,7 +80,7 @@ RULES = {
 }
 
 
-class Sentence(_Frozen):
+class Sentence(Frozen):
     __slots__ = ("text", "utt", "question", "request", "to_you")  # noqa: RUF023
     text: str
     utt: Utterance
@@ -136,7 +136,7 @@ def shapes(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-class Context(_Frozen):
+class Context(Frozen):
     """Where the conversation stands when the line arrives."""
 
     __slots__ = ("state", "concern", "said")  # noqa: RUF023

@@ -27,10 +27,10 @@ from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import (
     EndEvent,
     Event,
+    Frozen,  # a frozen class, not a dataclass: its cost
     IntentEvent,
     SayEvent,
     VerdictEvent,
-    _Frozen,  # a frozen class, not a dataclass: its cost
 )
 from closer.engine.runtime.machine import Edge
 from closer.engine.runtime.program import (
@@ -110,7 +110,7 @@ class SessionState:
         return cls(**data)
 
 
-class Turn(_Frozen):
+class Turn(Frozen):
     """What happened in one step: transcript events in order, the intent match, and the flow
     machine's edges taken as `(trigger, source, dest)` (what coverage counts)."""
 
