@@ -34,6 +34,7 @@ from closer.engine.format.model import Pat
 from closer.engine.format.patterns import (
     MAX_COST,
     PART_COST,
+    Compiled,
     PatternError,
     compile_pattern,
     normalize,
@@ -297,13 +298,13 @@ def test_the_library_costs_at_most_what_its_text_shows() -> None:
     """`steps_at_most` is never below the truth: the costliest pattern, and the library's cost
     and look-ups together, as the loader counts them (E062)."""
     sources, sets = _library_sources()
-    cache: dict[str, object] = {}
+    cache = Compiled()
     set_steps = {}
     for name in sets:
-        alone = compile_pattern("@" + name, sets, cache)  # type: ignore[arg-type]
+        alone = compile_pattern("@" + name, sets, cache)
         set_steps[name] = (alone.cost - PART_COST, placing(alone, set(), warm=False))
     most, total, _ = steps_at_most(sources, set_steps)
-    compiled = [compile_pattern(s, sets, cache) for s in sources]  # type: ignore[arg-type]
+    compiled = [compile_pattern(s, sets, cache) for s in sources]
     placed: set[object] = set()
     truth = sum(p.cost + placing(p, placed, warm=False) for p in compiled)
     assert max(p.cost for p in compiled) <= most <= MAX_COST
@@ -340,12 +341,12 @@ def test_a_pattern_costs_at_most_what_its_text_shows(seed: int) -> None:
 
     sources = [" & ".join(seq(0) for _ in range(rng.randint(1, 2))) for _ in range(5)]
     sources = [s for s in sources if _compiles(s, sets)]  # within the length and parts caps
-    cache: dict[str, object] = {}
+    cache = Compiled()
     set_steps = {}
     for name in sets:
-        alone = compile_pattern("@" + name, sets, cache)  # type: ignore[arg-type]
+        alone = compile_pattern("@" + name, sets, cache)
         set_steps[name] = (alone.cost - PART_COST, placing(alone, set(), warm=False))
-    compiled = [compile_pattern(s, sets, cache) for s in sources]  # type: ignore[arg-type]
+    compiled = [compile_pattern(s, sets, cache) for s in sources]
     placed: set[object] = set()
     truth = sum(p.cost + placing(p, placed, warm=False) for p in compiled)
     first = rng.randint(0, len(sources))

@@ -26,6 +26,7 @@ from closer.engine.format.patterns import (
     MAX_COST,
     MAX_TOTAL_COST,
     PART_COST,
+    Compiled,
     Pattern,
     PatternError,
     compile_pattern,
@@ -133,7 +134,7 @@ class Library:
     def set_names(self) -> frozenset[str]:
         return frozenset(name for name, _ in self.section("word_sets"))
 
-    def steps(self, cache: dict[str, Any]) -> tuple[int, int]:
+    def steps(self, cache: Compiled) -> tuple[int, int]:
         """At least what the library's costliest pattern costs, and at least what all its
         patterns add to a scenario's budget (E062), read from their text (`steps_at_most`).
         Compiles its word sets into `cache` (a loader's, which then has them)."""
@@ -177,7 +178,7 @@ class _Patterns:
         self.alone = lazy  # the scenario's patterns are counted alone, and E062's total waits
         self.order: list[tuple[m.Pat, bool]] = []  # with `lazy`: (pattern, the library's?)
         self.word_sets: dict[str, list[str]] = {}
-        self.compiled_sets: dict[str, Any] = {}
+        self.compiled_sets = Compiled()
         self.broken_sets: set[str] = set()
         self.cost = 0  # what all patterns so far cost on one line: steps, and look-ups (E062)
         self.placed: set[object] = set()

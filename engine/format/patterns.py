@@ -974,17 +974,26 @@ def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
 # ---- compiling ----------------------------------------------------------------------------
 
 
+class Compiled(dict[str, "Alt | Word"]):
+    """What the patterns compiled with it share: each word set and word compiled once, by name
+    (a word keeps its typo look-up keys), and each word set's look-up keys by its
+    identity (`set_keys`: the sets live as long as this)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_keys: dict[int, _Keyed] = {}
+
+
 def compile_pattern(
     source: str,
     word_sets: Mapping[str, Sequence[str]] | None = None,
-    cache: dict[str, Alt | Word] | None = None,
+    cache: Compiled | None = None,
 ) -> Pattern:
     """Parse a pattern; raise PatternError with the column of the problem. Pass the same
-    `cache` when compiling many patterns over the same word sets, to compile each set once
-    (and each word: a word keeps its typo look-up keys)."""
+    `cache` when compiling many patterns over the same word sets, to compile each set once."""
     if len(source) > MAX_PATTERN:
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
-    parser = _Parser(source, word_sets or {}, {} if cache is None else cache)
+    parser = _Parser(source, word_sets or {}, Compiled() if cache is None else cache)
     parts = [parser.sequence(top=True)]
     while parser.peek() == "&":
         offset = parser.tokens[parser.i][1]
@@ -1023,16 +1032,12 @@ class _Parser:
         self,
         source: str,
         word_sets: Mapping[str, Sequence[str]],
-        cache: dict[str, Alt | Word],
+        cache: Compiled,
     ) -> None:
         self.source = source
         self.word_sets = word_sets
         self.cache = cache
-        # the keys of word sets and ( | ), by identity: kept in `cache` with the sets themselves
-        memo = cache.get("\0keys")
-        if memo is None:
-            memo = cache["\0keys"] = {}  # type: ignore[assignment]
-        self.memo: dict[int, _Keyed] = memo  # type: ignore[assignment]
+        self.memo = cache.set_keys  # the keys of word sets, by identity, kept with the sets
         self.count = 0
         self.i = 0
         # one regular-expression pass; when it skipped a character (the tokens hold fewer
