@@ -278,3 +278,47 @@ def test_the_cycle_collector_is_paused_while_loading_and_left_as_it_was(
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_what_a_load_builds_joins_the_oldest_generation_without_a_collection(
+    default_text: str,
+) -> None:
+    """The first collection after a load would walk every object it made: they go straight to
+    the oldest generation instead, no collection runs during the load, and nothing is left
+    frozen (a cycle dropped before it is still collected)."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    gone = weakref.ref(cycle)
+    del cycle
+    runs: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(seen)
+    try:
+        scenario = load_scenario(default_text, "t.yaml")
+        young = gc.get_objects(generation=0)
+    finally:
+        gc.callbacks.remove(seen)
+    assert runs == []
+    assert gc.is_tracked(scenario) and not any(o is scenario for o in young)
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
+    # a caller's frozen objects stay frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        load_scenario(default_text, "t.yaml")
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
