@@ -6,6 +6,7 @@ changes the hash."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
 import re
@@ -14,6 +15,7 @@ from closer.engine.format import loader
 from closer.engine.format.patterns import (
     Alt,
     Compiled,
+    Element,
     Gap,
     Number,
     Opt,
@@ -21,6 +23,8 @@ from closer.engine.format.patterns import (
     PatternError,
     Word,
     compile_pattern,
+    lookups,
+    placing,
 )
 from closer.scenarios import DIR
 
@@ -112,3 +116,52 @@ def test_the_compiler_gives_what_it_gave() -> None:
                 out = f"E({source!r};{e};{e.offset})"
             digest.update(out.encode() + b"\n")
     assert digest.hexdigest()[:8] == EXPECTED
+
+
+def placing_by_walking(pattern: Pattern, placed: set[object]) -> int:
+    """`placing` as it was written before it was made faster: a walk in the pattern's order."""
+    total = 0
+
+    def walk(items: tuple[Element, ...]) -> None:
+        nonlocal total
+        for el in items:
+            if isinstance(el, (Word, Number)):
+                if el.key not in placed:
+                    placed.add(el.key)
+                    total += lookups(el) if isinstance(el, Word) else 1
+            elif isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt):
+                key = ("@", el.name) if el.name else None
+                if key is not None and key in placed:
+                    continue
+                if key is not None:
+                    placed.add(key)
+                if el.flat is not None:
+                    total += len(el.flat)
+                for option in el.options:
+                    walk(option)
+
+    for part in pattern.parts:
+        walk(part)
+    return total
+
+
+def test_placing_counts_what_a_walk_in_order_counts() -> None:
+    lib = loader.standard_library()
+    word_sets = {name: [e.v for e in entries.v] for name, entries in lib.section("word_sets")}
+    word_sets["gen"] = ["alpha", "beta gamma", "#", "up*", "(x|y z)"]
+    cache = Compiled()
+    compiled = []
+    for source in shipped_patterns() + random_patterns(3000) + ["@gen @gen", "(a|[b|@gen])"]:
+        with contextlib.suppress(PatternError):
+            compiled.append(compile_pattern(source, word_sets, cache))
+    assert len(compiled) > 3000
+    placed: set[object] = set()
+    walked: set[object] = set()
+    totals = []
+    for p in compiled:
+        totals.append(placing(p, placed, warm=False))
+        assert totals[-1] == placing_by_walking(p, walked), p.source
+        assert placed == walked
+    assert sum(totals) > len(compiled)

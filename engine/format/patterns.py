@@ -918,33 +918,33 @@ def line_cost(utt: Utterance) -> int:
 def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
     """Look-ups that place the words of `pattern` not in `placed` in a line's index (each word
     and word set is placed once per line, however many patterns use it); adds them to it. With
-    `warm`, works out the new words' look-up keys now rather than on the first line."""
+    `warm`, works out the new words' look-up keys now rather than on the first line. (What it
+    adds up does not depend on the order it meets the words in.)"""
     total = 0
-
-    def walk(items: Sequence[Element]) -> None:
-        nonlocal total
-        for el in items:
-            if isinstance(el, (Word, Number)):
+    todo = list(pattern.parts)  # runs of items still to walk
+    while todo:
+        for el in todo.pop():
+            if type(el) is Word:
                 if el.key not in placed:
                     placed.add(el.key)
-                    total += lookups(el) if isinstance(el, Word) else 1
-                    if warm and isinstance(el, Word):
+                    total += _lookups(len(el.text))
+                    if warm:
                         el.variants  # noqa: B018 (computed and kept)
-            elif isinstance(el, Opt):
-                walk(el.body)
-            elif isinstance(el, Alt):
-                key = ("@", el.name) if el.name else None
-                if key is not None and key in placed:
-                    continue
-                if key is not None:
+            elif type(el) is Number:
+                if el.key not in placed:
+                    placed.add(el.key)
+                    total += 1
+            elif type(el) is Opt:
+                todo.append(el.body)
+            elif type(el) is Alt:
+                if el.name:
+                    key = ("@", el.name)
+                    if key in placed:
+                        continue
                     placed.add(key)
                 if el.flat is not None:
                     total += len(el.flat)  # one OR per entry, once per line
-                for option in el.options:
-                    walk(option)
-
-    for part in pattern.parts:
-        walk(part)
+                todo.extend(el.options)
     return total
 
 
@@ -1004,11 +1004,11 @@ def compile_pattern(
     parser = _Parser(source, word_sets or {}, Compiled() if cache is None else cache)
     parts = [parser.sequence(top=True)]
     while parser.i < parser.n and parser.tokens[parser.i] == "&":
-        offset = parser.offset(parser.i)
+        at = parser.i
         parser.i += 1
         parts.append(parser.sequence(top=True))
         if not parts[-1]:
-            raise PatternError("nothing after &", offset)
+            raise PatternError("nothing after &", parser.offset(at))
     if parser.count > MAX_ITEMS:
         raise PatternError(f"pattern has more than {MAX_ITEMS} parts")
     if not parts[0]:
