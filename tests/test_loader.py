@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from closer.engine import ScenarioError, load_scenario
@@ -322,3 +324,31 @@ def test_what_a_load_builds_joins_the_oldest_generation_without_a_collection(
         assert gc.get_freeze_count() == frozen and gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_the_shipped_library_steps_kept_are_what_its_text_gives() -> None:
+    """A start takes `Library.steps` of the shipped library from `SHIPPED_STEPS` (for exactly
+    the text they were read from) and parses it without counting its events first: both give
+    what reading the text gives."""
+    from closer.engine.format import source
+    from closer.engine.format.loader import SHIPPED_STEPS, Library, standard_library
+    from closer.engine.format.patterns import Compiled
+    from closer.scenarios import DIR
+
+    ref = DIR / "library" / "standard.yaml"
+    data, path = ref.read_bytes(), str(ref)
+    text = data.decode("utf-8")
+    source._check_structure(text, path)  # within every limit: counting refuses nothing
+    root = source.parse(text, path)
+    assert source.parse(text, path, counted=True) == root
+    read = Library(root, path)  # no digest: its steps are read from its text
+    most, total = read.steps(Compiled())
+    found = (hashlib.sha256(data).hexdigest(), most, total, read.intent_steps)
+    assert found == SHIPPED_STEPS, f"the library has changed: SHIPPED_STEPS = {found}"
+    shipped = standard_library()
+    assert shipped.steps(Compiled()) == (most, total)
+    assert shipped.intent_steps == read.intent_steps
+    assert shipped.root == root
+    # another text (here the same one with a comment) has its steps read from it
+    other = Library(root, path, hashlib.sha256(data + b"#\n").hexdigest())
+    assert other._steps is None
