@@ -175,8 +175,7 @@ def decode(data: bytes, path: str) -> str:
 
 def parse(text: str, path: str, counted: bool = False) -> Y:
     """Compose YAML text safely and convert it into a `Y` tree, or raise ScenarioError.
-    `counted`: the text is known to be within the limits on nesting, keys and values and
-    aliases (the shipped library, which a test counts), so its events are not counted first."""
+    `counted`: its events need no counting first (the shipped library: a test counts them)."""
     text = text.removeprefix("\ufeff")
     if len(text) > MAX_BYTES:
         raise ScenarioError(
