@@ -138,8 +138,9 @@ class Library:
 
     def steps(self, cache: Compiled) -> tuple[int, int]:
         """At least what the library's costliest pattern costs, and at least what all its
-        patterns add to a scenario's budget (E062), read from their text (`steps_at_most`).
-        Compiles its word sets into `cache` (a loader's, which then has them)."""
+        patterns add to a scenario's budget (E062), read from their text (`steps_at_most`) once
+        a process, or kept (`SHIPPED_STEPS`). Reading them compiles its word sets into `cache`
+        (a loader's); nothing relies on that: a pattern compiles a set it uses."""
         if self._steps is not None:
             return self._steps
         word_sets = {name: [e.v for e in entries.v] for name, entries in self.section("word_sets")}
