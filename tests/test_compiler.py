@@ -165,3 +165,19 @@ def test_placing_counts_what_a_walk_in_order_counts() -> None:
         assert totals[-1] == placing_by_walking(p, walked), p.source
         assert placed == walked
     assert sum(totals) > len(compiled)
+
+
+def test_a_words_keys_weigh_what_weight_gives() -> None:
+    """`Word._keyed` reads the weight of a word's or a stem's keys from what they are: the same
+    as `_weight` counts, for every word of the shipped patterns and random ones."""
+    from closer.engine.format.patterns import _weight, normalize, word_keys
+
+    rng = random.Random(3)
+    texts = {w for s in shipped_patterns() for w in normalize(s.replace("*", " ")).words}
+    texts |= {"".join(rng.choice("abcdeé1") for _ in range(rng.randint(1, 20))) for _ in range(500)}
+    assert len(texts) > 1000
+    for text in sorted(texts):
+        for prefix in (False, True):
+            word = Word(text, prefix)
+            keys = word_keys(word)
+            assert word._keyed() == (keys, 0 if keys is None else _weight(keys)), word

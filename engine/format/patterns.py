@@ -518,8 +518,7 @@ class Word:
 
     def _keyed(self) -> tuple[frozenset[str] | None, int]:
         if self._keys is None:
-            keys = word_keys(self)
-            object.__setattr__(self, "_keys", (keys, 0 if keys is None else _weight(keys)))
+            object.__setattr__(self, "_keys", _word_keyed(self))
         return self._keys  # type: ignore[return-value]
 
     @property
@@ -751,6 +750,20 @@ def word_keys(el: Word) -> frozenset[str] | None:
     if n < 3:
         return None
     return frozenset(head + _STEM for head in (heads(w) if typo else (w[:3],)))
+
+
+def _word_keyed(el: Word) -> _Keyed:
+    """`word_keys` and their `_weight`, read from what the keys are where that is known: each
+    key of a word with typo tolerance is a head with a length tag (4), of a stem a head with the
+    stem tag (10)."""
+    keys = word_keys(el)
+    if keys is None:
+        return None, 0
+    if el.prefix:
+        return keys, 10 * len(keys)
+    if TYPO_MIN <= len(el.text) <= TYPO_MAX:
+        return keys, 4 * len(keys)
+    return keys, _weight(keys)
 
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
