@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from closer.engine import ScenarioError, load_scenario
@@ -278,3 +280,75 @@ def test_the_cycle_collector_is_paused_while_loading_and_left_as_it_was(
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_what_a_load_builds_joins_the_oldest_generation_without_a_collection(
+    default_text: str,
+) -> None:
+    """The first collection after a load would walk every object it made: they go straight to
+    the oldest generation instead, no collection runs during the load, and nothing is left
+    frozen (a cycle dropped before it is still collected)."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    gone = weakref.ref(cycle)
+    del cycle
+    runs: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(seen)
+    try:
+        scenario = load_scenario(default_text, "t.yaml")
+        young = gc.get_objects(generation=0)
+    finally:
+        gc.callbacks.remove(seen)
+    assert runs == []
+    assert gc.is_tracked(scenario) and not any(o is scenario for o in young)
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
+    # a caller's frozen objects stay frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        load_scenario(default_text, "t.yaml")
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_the_shipped_library_steps_kept_are_what_its_text_gives() -> None:
+    """A start takes `Library.steps` of the shipped library from `SHIPPED_STEPS` (for exactly
+    the text they were read from) and parses it without counting its events first: both give
+    what reading the text gives."""
+    from closer.engine.format import source
+    from closer.engine.format.loader import SHIPPED_STEPS, Library, standard_library
+    from closer.engine.format.patterns import Compiled
+    from closer.scenarios import DIR
+
+    ref = DIR / "library" / "standard.yaml"
+    data, path = ref.read_bytes(), str(ref)
+    text = data.decode("utf-8")
+    source._check_structure(text, path)  # within every limit: counting refuses nothing
+    root = source.parse(text, path)
+    assert source.parse(text, path, counted=True) == root
+    read = Library(root, path)  # no digest: its steps are read from its text
+    most, total = read.steps(Compiled())
+    found = (hashlib.sha256(data).hexdigest(), most, total, read.intent_steps)
+    assert found == SHIPPED_STEPS, f"the library has changed: SHIPPED_STEPS = {found}"
+    shipped = standard_library()
+    assert shipped.steps(Compiled()) == (most, total)
+    assert shipped.intent_steps == read.intent_steps
+    assert shipped.root == root
+    # another text (here the same one with a comment) has its steps read from it
+    other = Library(root, path, hashlib.sha256(data + b"#\n").hexdigest())
+    assert other._steps is None

@@ -197,3 +197,54 @@ def test_a_byte_order_mark_inside_the_file_is_refused_where_it_is() -> None:
 def test_diagnostics_after_the_parser_are_located_whatever_the_line_endings(newline: str) -> None:
     text = BASE.replace("    severity: 3\n", '    severity: §"high"\n', 1)
     assert_at(text.replace("\n", newline), "E030")
+
+
+WITHOUT_ALIASES = [
+    "a: 1\nb: [x, 'y', \"z\", 2.5, true, ~, 2001-12-14]\nc:\n  d: |\n    block\n  e: >\n    f\n",
+    "a: !!python/object:os.system x\n",
+    "a: [1, !!set {x}]\n",
+    "<<: {a: 1}\n",
+    "a: 1\na: 2\nb: {c: 1, c: 2}\n",
+    "? [a, b]\n: c\n",
+    "- !custom x\n",
+    "a: !!binary aGk=\n",
+]
+
+
+@pytest.mark.parametrize("text", [*WITHOUT_ALIASES, BASE])
+def test_a_text_without_aliases_converts_as_any_text_does(text: str) -> None:
+    """A text that uses no alias is converted without counting nodes or following aliases
+    (`_Converter.once`): the same tree, or the same problems, as the careful way."""
+    from closer.engine.format import source
+
+    assert source._check_structure(text, "t.yaml") == 0
+    results = []
+    for plain in (False, True):
+        loader = source._Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        try:
+            results.append(source._Converter("t.yaml", text, plain).convert_root(node))
+        except ScenarioError as e:
+            results.append([str(d) for d in e.diagnostics])  # type: ignore[arg-type]
+    assert results[0] == results[1]
+
+
+def test_only_a_text_without_aliases_is_converted_the_plain_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from closer.engine.format import source
+
+    seen: list[bool] = []
+    real = source._Converter.__init__
+
+    def spy(self: source._Converter, path: str, text: str, plain: bool = False) -> None:
+        seen.append(plain)
+        real(self, path, text, plain)
+
+    monkeypatch.setattr(source._Converter, "__init__", spy)
+    parse("a: &x [1]\nb: *x\n", "t.yaml")
+    parse("a: [1]\nb: [1]\n", "t.yaml")
+    assert seen == [False, True]

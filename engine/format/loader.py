@@ -119,12 +119,14 @@ def _structure(root: Y, rec: Rec) -> None:
 class Library:
     """The standard intents, word sets, markers and default style lines."""
 
-    def __init__(self, root: Y, path: str) -> None:
+    def __init__(self, root: Y, path: str, sha: str = "") -> None:
         _structure(root, LIBRARY)
         self.path = path
         self.root = root
         self._steps: tuple[int, int] | None = None
         self.intent_steps = 0  # the same total for the intents' patterns alone (with `steps`)
+        if sha and sha == SHIPPED_STEPS[0]:  # the shipped text, whose steps are known
+            self._steps, self.intent_steps = SHIPPED_STEPS[1:3], SHIPPED_STEPS[3]
 
     def section(self, key: str) -> Iterable[tuple[str, Y]]:
         y = self.root.get(key)
@@ -136,8 +138,9 @@ class Library:
 
     def steps(self, cache: Compiled) -> tuple[int, int]:
         """At least what the library's costliest pattern costs, and at least what all its
-        patterns add to a scenario's budget (E062), read from their text (`steps_at_most`).
-        Compiles its word sets into `cache` (a loader's, which then has them)."""
+        patterns add to a scenario's budget (E062), read from their text (`steps_at_most`) once
+        a process, or kept (`SHIPPED_STEPS`). Reading them compiles its word sets into `cache`
+        (a loader's); nothing relies on that: a pattern compiles a set it uses."""
         if self._steps is not None:
             return self._steps
         word_sets = {name: [e.v for e in entries.v] for name, entries in self.section("word_sets")}
@@ -162,7 +165,22 @@ def standard_library() -> Library:
     ref = DIR / "library" / "standard.yaml"
     data = ref.read_bytes()
     path = str(ref)
-    return Library(parse(decode(data, path), path), path)
+    # our own file, in the package: its structure is within the limits that `parse` would count
+    # event by event first (tests/test_loader.py), so it is not counted again at every start
+    root = parse(decode(data, path), path, counted=True)
+    return Library(root, path, sha256(data).hexdigest())
+
+
+# What `Library.steps` reads from the shipped library's text (its SHA-256, the costliest pattern,
+# the total, the intents' total), so that a start need not read it again: used only for exactly
+# that text. tests/test_loader.py holds these to what the text gives (and prints them again when
+# the library has changed).
+SHIPPED_STEPS = (
+    "b0cb5dfdaf0c042dbff37187adea3015539a4508b8f006d55f9c261c91d63a3d",
+    1112,
+    32106,
+    24571,
+)
 
 
 # ---- patterns and word sets ------------------------------------------------------------------

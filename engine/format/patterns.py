@@ -518,8 +518,7 @@ class Word:
 
     def _keyed(self) -> tuple[frozenset[str] | None, int]:
         if self._keys is None:
-            keys = word_keys(self)
-            object.__setattr__(self, "_keys", (keys, 0 if keys is None else _weight(keys)))
+            object.__setattr__(self, "_keys", _word_keyed(self))
         return self._keys  # type: ignore[return-value]
 
     @property
@@ -753,6 +752,20 @@ def word_keys(el: Word) -> frozenset[str] | None:
     return frozenset(head + _STEM for head in (heads(w) if typo else (w[:3],)))
 
 
+def _word_keyed(el: Word) -> _Keyed:
+    """`word_keys` and their `_weight`, read from what the keys are where that is known: each
+    key of a word with typo tolerance is a head with a length tag (4), of a stem a head with the
+    stem tag (10)."""
+    keys = word_keys(el)
+    if keys is None:
+        return None, 0
+    if el.prefix:
+        return keys, 10 * len(keys)
+    if TYPO_MIN <= len(el.text) <= TYPO_MAX:
+        return keys, 4 * len(keys)
+    return keys, _weight(keys)
+
+
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
     """The most selective key set among the items a match of `items` cannot do without."""
     return _best(items, {})[0]
@@ -767,9 +780,15 @@ def needs(
     found: dict[frozenset[str], int] = {}
     for part in parts:
         for el in part:
-            keys, weight = _keyed(el, memo)
+            if type(el) is Word:  # `_keyed`, written out: a load's hot loop
+                keyed = el._keys
+                keys, weight = el._keyed() if keyed is None else keyed
+            else:
+                keys, weight = _keyed(el, memo)
             if keys is not None and keys not in found:
                 found[keys] = weight
+    if len(found) < 2:
+        return tuple(found)
     return tuple(sorted(found, key=found.__getitem__))
 
 
@@ -912,33 +931,33 @@ def line_cost(utt: Utterance) -> int:
 def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
     """Look-ups that place the words of `pattern` not in `placed` in a line's index (each word
     and word set is placed once per line, however many patterns use it); adds them to it. With
-    `warm`, works out the new words' look-up keys now rather than on the first line."""
+    `warm`, works out the new words' look-up keys now rather than on the first line. (What it
+    adds up does not depend on the order it meets the words in.)"""
     total = 0
-
-    def walk(items: Sequence[Element]) -> None:
-        nonlocal total
-        for el in items:
-            if isinstance(el, (Word, Number)):
+    todo = list(pattern.parts)  # runs of items still to walk
+    while todo:
+        for el in todo.pop():
+            if type(el) is Word:
                 if el.key not in placed:
                     placed.add(el.key)
-                    total += lookups(el) if isinstance(el, Word) else 1
-                    if warm and isinstance(el, Word):
+                    total += _lookups(len(el.text))
+                    if warm:
                         el.variants  # noqa: B018 (computed and kept)
-            elif isinstance(el, Opt):
-                walk(el.body)
-            elif isinstance(el, Alt):
-                key = ("@", el.name) if el.name else None
-                if key is not None and key in placed:
-                    continue
-                if key is not None:
+            elif type(el) is Number:
+                if el.key not in placed:
+                    placed.add(el.key)
+                    total += 1
+            elif type(el) is Opt:
+                todo.append(el.body)
+            elif type(el) is Alt:
+                if el.name:
+                    key = ("@", el.name)
+                    if key in placed:
+                        continue
                     placed.add(key)
                 if el.flat is not None:
                     total += len(el.flat)  # one OR per entry, once per line
-                for option in el.options:
-                    walk(option)
-
-    for part in pattern.parts:
-        walk(part)
+                todo.extend(el.options)
     return total
 
 
@@ -976,12 +995,14 @@ def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
 
 class Compiled(dict[str, "Alt | Word"]):
     """What the patterns compiled with it share: each word set and word compiled once, by name
-    (a word keeps its typo look-up keys), and each word set's look-up keys by its
-    identity (`set_keys`: the sets live as long as this)."""
+    (a word keeps its typo look-up keys), each word set's look-up keys by its identity
+    (`set_keys`: the sets live as long as this), and what each word token of a pattern compiled
+    to (`words`: a token's words depend on the token alone)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.set_keys: dict[int, _Keyed] = {}
+        self.words: dict[str, tuple[Word, ...]] = {}
 
 
 def compile_pattern(
@@ -995,29 +1016,31 @@ def compile_pattern(
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
     parser = _Parser(source, word_sets or {}, Compiled() if cache is None else cache)
     parts = [parser.sequence(top=True)]
-    while parser.peek() == "&":
-        offset = parser.tokens[parser.i][1]
+    while parser.i < parser.n and parser.tokens[parser.i] == "&":
+        at = parser.i
         parser.i += 1
         parts.append(parser.sequence(top=True))
         if not parts[-1]:
-            raise PatternError("nothing after &", offset)
+            raise PatternError("nothing after &", parser.offset(at))
     if parser.count > MAX_ITEMS:
         raise PatternError(f"pattern has more than {MAX_ITEMS} parts")
     if not parts[0]:
         raise PatternError("empty pattern")
     parts_t = tuple(parts)
-    steps = sum(PART_COST + cost(p) for p in parts_t)
-    return Pattern(
-        source, parts_t, sum(_score(p) for p in parts_t), steps, needs(parts_t, parser.memo)
-    )
+    if len(parts_t) == 1:
+        steps, score = PART_COST + cost(parts_t[0]), _score(parts_t[0])
+    else:
+        steps = sum(PART_COST + cost(p) for p in parts_t)
+        score = sum(_score(p) for p in parts_t)
+    return Pattern(source, parts_t, score, steps, needs(parts_t, parser.memo))
 
 
 def _score(items: Sequence[Element]) -> int:
     total = 0
     for el in items:
-        if isinstance(el, (Word, Number)):
+        if type(el) is Word or type(el) is Number:
             total += 1
-        elif isinstance(el, Alt):
+        elif type(el) is Alt:
             total += min((_score(o) for o in el.options), default=0) if not el.name else 1
     return total
 
@@ -1027,7 +1050,12 @@ def _blanks(text: str) -> int:
     return len(text) - len("".join(text.split())) if not text.isalnum() else 0
 
 
+_SPECIAL = frozenset("&])|[(*#@")  # what a token that is not a word starts with
+
+
 class _Parser:
+    __slots__ = ("_offsets", "cache", "count", "i", "memo", "n", "source", "tokens", "word_sets")
+
     def __init__(
         self,
         source: str,
@@ -1041,11 +1069,16 @@ class _Parser:
         self.count = 0
         self.i = 0
         # one regular-expression pass; when it skipped a character (the tokens hold fewer
-        # than the source's non-blank ones), the loop below finds where, for the message
-        self.tokens = [(m[1], m.start(1)) for m in _ITEM.finditer(source)]
-        if sum(len(t) for t, _ in self.tokens) == len(source) - _blanks(source):
+        # than the source's non-blank ones), the loop below finds where, for the message.
+        # Where each token starts is worked out only for a message (`offset`).
+        self.tokens: list[str] = _ITEM.findall(source)
+        self._offsets: list[int] | None = None
+        self.n = len(self.tokens)
+        total = sum(map(len, self.tokens))
+        # the tokens and the blanks between them make up the source: nothing was skipped
+        if total + source.count(" ") == len(source) or total == len(source) - _blanks(source):
             return
-        self.tokens = []
+        tokens, offsets = [], []
         pos = 0
         while pos < len(source):
             m = _ITEM.match(source, pos)
@@ -1053,62 +1086,85 @@ class _Parser:
                 if source[pos:].strip():
                     raise PatternError(f"unexpected {source[pos:].strip()[:1]!r}", pos)
                 break
-            self.tokens.append((m.group(1), m.start(1)))
+            tokens.append(m.group(1))
+            offsets.append(m.start(1))
             pos = m.end()
+        self.tokens, self._offsets, self.n = tokens, offsets, len(tokens)
+
+    def offset(self, i: int) -> int:
+        """Where token `i` starts in the source."""
+        if self._offsets is None:
+            self._offsets = [m.start(1) for m in _ITEM.finditer(self.source)]
+        return self._offsets[i]
 
     def peek(self) -> str | None:
-        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+        return self.tokens[self.i] if self.i < self.n else None
 
     def sequence(self, top: bool = False, in_set: bool = False) -> tuple[Element, ...]:
         out: list[Element] = []
-        tokens, n = self.tokens, len(self.tokens)  # `peek`, written out: the hot loop of a load
+        tokens, n = self.tokens, self.n  # the hot loop of a load
+        known = self.cache.words
         while self.i < n:
-            tok = tokens[self.i][0]
+            tok = tokens[self.i]
+            if tok[0] not in _SPECIAL:  # a word, or words (`don't`), or a stem
+                self.count += 1
+                found = known.get(tok)
+                if found is None:
+                    found = known[tok] = self.words(tok, self.i)
+                self.i += 1
+                if len(found) == 1:
+                    out.append(found[0])
+                else:
+                    out.extend(found)
+                continue
             if tok == "&":
                 if not top:
                     raise PatternError(
                         "& joins whole patterns; it cannot go inside ( ) or [ ]",
-                        self.tokens[self.i][1],
+                        self.offset(self.i),
                     )
                 break
             if tok in ("]", ")", "|"):
                 if top:
-                    raise PatternError(f"unmatched {tok!r}", self.tokens[self.i][1])
+                    raise PatternError(f"unmatched {tok!r}", self.offset(self.i))
                 break
-            offset = self.tokens[self.i][1]
+            at = self.i
             self.i += 1
             self.count += 1
             if tok == "[":
-                options = self.options("]", offset)
+                options = self.options("]", at)
                 out.append(Opt(options[0] if len(options) == 1 else (_alt(options),)))
             elif tok == "(":
-                out.append(_alt(self.options(")", offset)))
-            elif tok.startswith("*"):
+                out.append(_alt(self.options(")", at)))
+            elif tok[0] == "*":
                 if tok != "*" and not 1 <= int(tok[1:]) <= 9:
-                    raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", offset)
+                    raise PatternError(f"`{tok}`: a bounded gap is *1 to *9", self.offset(at))
                 out.append(Gap(int(tok[1:]) if len(tok) > 1 else 0))
             elif tok == "#":
                 out.append(Number())
-            elif tok.startswith("@"):
+            else:  # `@name`
                 if in_set:
-                    raise PatternError("word sets cannot refer to other word sets", offset)
-                out.append(self.word_set(tok[1:], offset))
-            else:
-                out.extend(self.words(tok, offset))
+                    raise PatternError("word sets cannot refer to other word sets", self.offset(at))
+                out.append(self.word_set(tok[1:], at))
         return tuple(out)
 
-    def options(self, close: str, offset: int) -> tuple[tuple[Element, ...], ...]:
-        """`a | b c | d` up to the closing bracket; none of the choices may be empty."""
+    def options(self, close: str, at: int) -> tuple[tuple[Element, ...], ...]:
+        """`a | b c | d` up to the closing bracket (the opening one is token `at`); none of the
+        choices may be empty."""
         options = [self.sequence()]
         while self.peek() == "|":
             self.i += 1
             options.append(self.sequence())
-        self.expect(close, offset)
+        if self.peek() != close:
+            raise PatternError(f"missing {close!r}", self.offset(at))
+        self.i += 1
         if any(not o for o in options):
-            raise PatternError(f"empty choice inside {'[ ]' if close == ']' else '( )'}", offset)
+            raise PatternError(
+                f"empty choice inside {'[ ]' if close == ']' else '( )'}", self.offset(at)
+            )
         return tuple(options)
 
-    def words(self, tok: str, offset: int) -> list[Element]:
+    def words(self, tok: str, at: int) -> tuple[Word, ...]:
         prefix = tok.endswith("*")
         bare = tok.rstrip("*")
         if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
@@ -1116,10 +1172,10 @@ class _Parser:
         else:
             words = normalize(bare).words
         if not words:
-            raise PatternError(f"{tok!r} has no letters or digits", offset)
+            raise PatternError(f"{tok!r} has no letters or digits", self.offset(at))
         if len(words) == 1:
-            return [self.word(words[0], prefix)]
-        return [self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+            return (self.word(words[0], prefix),)
+        return tuple(self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words))
 
     def word(self, text: str, prefix: bool) -> Word:
         """The one Word for this text in everything compiled with the same cache."""
@@ -1129,13 +1185,13 @@ class _Parser:
             found = self.cache[key] = Word(text, prefix)
         return found
 
-    def word_set(self, name: str, offset: int) -> Alt:
+    def word_set(self, name: str, at: int) -> Alt:
         cached = self.cache.get(name)
         if isinstance(cached, Alt):
             return cached
         entries = self.word_sets.get(name)
         if entries is None:
-            raise PatternError(f"unknown word set @{name}", offset)
+            raise PatternError(f"unknown word set @{name}", self.offset(at))
         options = []
         for entry in entries:
             try:
@@ -1144,16 +1200,11 @@ class _Parser:
                 if sub.peek() is not None:
                     raise PatternError("cannot use &")
             except PatternError as e:
-                raise PatternError(f"word set @{name}: {entry!r}: {e}", offset) from None
+                raise PatternError(f"word set @{name}: {entry!r}: {e}", self.offset(at)) from None
             if seq:
                 options.append(seq)
         alt = self.cache[name] = _alt(tuple(options), name)
         return alt
-
-    def expect(self, tok: str, offset: int) -> None:
-        if self.peek() != tok:
-            raise PatternError(f"missing {tok!r}", offset)
-        self.i += 1
 
 
 def _empty_ok(items: Sequence[Element]) -> bool:
