@@ -183,30 +183,3 @@ def test_a_fire_does_what_the_transitions_machine_does(program: Program) -> None
                 else:
                     outcomes.append((edge, concern.status))
             assert outcomes[0] == outcomes[1], (trigger, status)
-
-
-def test_the_transitions_machine_is_built_only_when_a_trigger_needs_it() -> None:
-    """Compiling a scenario (validate, lint, a conversation whose moves are all declared) does
-    not build the `transitions` machine; the first trigger with no declared edge from the
-    state does, and from then on it is that machine (with every declared edge)."""
-    program = compile_text(DEFAULT.read_text(encoding="utf-8"))
-    flow = program.machine
-    later = flow._machine
-    assert not later.built  # type: ignore[attr-defined]
-    session, _ = Session.start(program, 1)
-    session.turn(ANSWERS[0])
-    assert session.state.state != "opening" and not later.built  # type: ignore[attr-defined]
-    st = state_at(program, "about_you")
-    with pytest.raises(EngineError, match="no 'jump'"):
-        flow.fire(st, "jump")
-    assert later.built  # type: ignore[attr-defined]
-    built = later._built  # type: ignore[attr-defined]
-    assert later.events is built.events and later.models == []
-    assert set(built.states) == set(flow.states)
-    declared = {(e.trigger, e.source, e.dest) for e in flow.declared}
-    assert {
-        (name, t.source, t.dest)
-        for name, event in built.events.items()
-        for ts in event.transitions.values()
-        for t in ts
-    } == declared

@@ -17,8 +17,8 @@ callback is a closure made here, and `resolve_callable` refuses strings outright
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache, partial
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any
 
 from transitions import Machine, MachineError
 
@@ -112,9 +112,25 @@ class FlowMachine:
         self.states = tuple(states)
         self.declared = tuple(edges)
         self._table = _table(self.declared)
-        # built the first time a trigger is not in the table (see `_fire`): a scenario's load
-        # (validate, lint, a session whose moves are all declared) need not pay for it
-        self._machine = cast(Machine, _Later(partial(_flow_machine, self, initial)))
+        self._machine = _SafeMachine(
+            model=None,
+            states=[{"name": s, "final": s == ENDED} for s in self.states],
+            transitions=[
+                {
+                    "trigger": e.trigger,
+                    "source": e.source,
+                    "dest": e.dest,
+                    "conditions": [_condition(e)],
+                    "before": [_leaving(e)],
+                    "after": [_note(e)],
+                }
+                for e in self.declared
+            ],
+            initial=initial,
+            auto_transitions=False,
+            send_event=True,
+            queued=False,
+        )
 
     @property
     def edges(self) -> tuple[tuple[str, str, str], ...]:
@@ -126,48 +142,6 @@ class FlowMachine:
         edge whose condition passes is an EngineError. `facts` reach the conditions; a
         `leaving` fact is called with the edge before the state changes."""
         return _fire(self._machine, self._table, model, trigger, "state", facts)
-
-
-def _flow_machine(flow: FlowMachine, initial: str) -> Machine:
-    return _SafeMachine(
-        model=None,
-        states=[{"name": s, "final": s == ENDED} for s in flow.states],
-        transitions=[
-            {
-                "trigger": e.trigger,
-                "source": e.source,
-                "dest": e.dest,
-                "conditions": [_condition(e)],
-                "before": [_leaving(e)],
-                "after": [_note(e)],
-            }
-            for e in flow.declared
-        ],
-        initial=initial,
-        auto_transitions=False,
-        send_event=True,
-        queued=False,
-    )
-
-
-class _Later:
-    """A `transitions` machine that `make` builds the first time any of its attributes is
-    read, and that is that machine from then on (every attribute is the machine's own)."""
-
-    __slots__ = ("_built", "_make")
-
-    def __init__(self, make: Callable[[], Machine]) -> None:
-        self._make = make
-        self._built: Machine | None = None
-
-    @property
-    def built(self) -> bool:
-        return self._built is not None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._built is None:
-            self._built = self._make()
-        return getattr(self._built, name)
 
 
 Table = dict[tuple[str, str], tuple[Edge, ...]]
