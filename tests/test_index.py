@@ -310,8 +310,24 @@ def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> N
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
     # loading for lint or validate never classifies a line: it should not pay for the index
     program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
-    assert "_ranked" not in vars(program) and "groups" not in vars(program)
+    assert "_ranked" not in vars(program) and "lists" not in vars(program)
     found = program.classify(
         normalize("what does a typical day look like?"), program.candidate_questions
     )
     assert found is not None and "_ranked" in vars(program)
+
+
+def test_an_answer_kept_on_a_line_is_the_answer_of_the_program_that_asked() -> None:
+    """`any_match` keeps its answers on the line, which `normalize` shares between sessions of
+    any scenario: lines asked about every list of one persona, then of another, get each
+    persona's own answers, for either guard, asked again or not."""
+    programs = [shipped_program(name) for name in ("ledgerline", "riverbend", "ledgerline")]
+    lines = paraphrase_lines()[::7]
+    utts = [u for line in lines for u in utterances(line)]
+    for program in programs:
+        lists = pattern_lists(program.scenario)
+        for utt in utts:
+            for guard in (True, False, True):
+                for pats in lists:
+                    scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
+                    assert program.any_match(pats, utt, guard) == scan, (utt, pats)
