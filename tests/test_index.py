@@ -73,8 +73,9 @@ def assert_agrees(program: Program, utt: Utterance) -> None:
     # the markers, rules and concerns' lists: `any_match` tries only what its index finds
     for pats in pattern_lists(program.scenario):
         for guard in (False, True):
-            scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
-            assert program.any_match(pats, utt, guard) == scan, (utt, [p.source for p in pats])
+            found = [p.pattern.scan(utt, guard) is not None for p in pats]
+            assert program.any_match(pats, utt, guard) == any(found), (utt, pats)
+            assert program.count(pats, utt, guard) == sum(found), (utt, pats)
     # the concern scan passes over a concern `heard` rules out: none of those lists matches
     for c in program.concerns:
         if not program.heard(c, utt):

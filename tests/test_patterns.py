@@ -247,6 +247,20 @@ def test_a_large_word_set_finds_what_each_of_its_words_finds() -> None:
         assert utt.set_mask(alt.flat) == expected, (entries, utt.words)
 
 
+def test_the_unnegated_starts_are_those_no_negation_precedes() -> None:
+    """`Utterance.unnegated`, worked out from the negations' side, is every start `negated`
+    clears, on lines of negations, clause breaks and other words."""
+    rng = random.Random(14)
+    vocab = ["not", "no", "never", "without", "i", "did", "it", "work", "but", "however", ".", ","]
+    for _ in range(2000):
+        line = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 14)))
+        utt = patterns.Utterance(line, normalize(line).words, normalize(line).clauses)
+        expected = sum(
+            1 << start for start in range(len(utt.words) + 1) if not patterns.negated(utt, start)
+        )
+        assert utt.unnegated == expected, (line, utt.words, utt.clauses)
+
+
 # ---- what a match costs ------------------------------------------------------------------
 
 

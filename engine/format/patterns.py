@@ -176,10 +176,17 @@ class Utterance:
     def unnegated(self) -> int:
         """The positions where a match may start under the negation guard."""
         if self._unnegated is None:
-            free = 0
-            for start in range(len(self.words) + 1):
-                if not negated(self, start):
-                    free |= 1 << start
+            # `negated` for each start, from the negations' side: each one negates the next
+            # NEGATION_WINDOW starts of its clause (the end counts as in the last word's)
+            free = self.all_positions
+            words, clauses = self.words, self.clauses
+            n = len(words)
+            if not NEGATIONS.isdisjoint(words):
+                for i, w in enumerate(words):
+                    if w in NEGATIONS:
+                        for start in range(i + 1, min(i + NEGATION_WINDOW, n) + 1):
+                            if clauses[min(start, n - 1)] == clauses[i]:
+                                free &= ~(1 << start)
             self._unnegated = free
         return self._unnegated
 
@@ -321,11 +328,15 @@ class _Index:
         self._numbers: int | None = None
 
     def firsts(self, first: str) -> list[tuple[str, int]]:
-        """The line's words that start with `first`, longest first."""
+        """The line's words that start with `first`, with their positions."""
         if self._firsts is None:
             self._firsts = {}
-            for t, bits in sorted(self.exact.items(), key=lambda wb: -len(wb[0])):
-                self._firsts.setdefault(t[0], []).append((t, bits))
+            for t, bits in self.exact.items():
+                found = self._firsts.get(t[0])
+                if found is None:
+                    self._firsts[t[0]] = [(t, bits)]
+                else:
+                    found.append((t, bits))
         return self._firsts.get(first, [])
 
     def prefixes(self, first: str) -> dict[str, int]:
@@ -359,7 +370,7 @@ class _Index:
             longer: dict[str, int] = {}
             for t, bits in self.firsts(first):
                 if len(t) < n:
-                    break
+                    continue
                 if n >= 6:
                     whole[t[:n]] = whole.get(t[:n], 0) | bits
                 if len(t) > n:
@@ -373,7 +384,7 @@ class _Index:
 
     def mask(self, el: Word | Number) -> int:
         if type(el) is Word and len(self.exact) <= DIRECT_WORDS and el.variants[0]:
-            return _slipped(self.exact, el)
+            return _slipped(self.firsts(el.text[0]), el)
         if isinstance(el, Number):
             if self._numbers is None:
                 self._numbers = 0
@@ -403,23 +414,23 @@ class _Index:
 DIRECT_WORDS = 24
 
 
-def _slipped(exact: dict[str, int], el: Word) -> int:
-    """`_Index(words).mask(el)` for a word with typo tolerance, from the line's words (`exact`:
-    word -> positions) without indexing them."""
+def _slipped(firsts: list[tuple[str, int]], el: Word) -> int:
+    """`_Index(words).mask(el)` for a word with typo tolerance, from the line's words that
+    start with its first letter (`firsts`: word and positions) without indexing them."""
     w = el.text
     n = len(w)
     first = w[0]
     slips, holes = el.variants
     found = 0
     if el.prefix:
-        for t, bits in exact.items():
+        for t, bits in firsts:
             lt = len(t)
             if lt < n - 1 or t[0] != first:
                 continue
             if _stem_slipped(t, w, slips, holes):
                 found |= bits
         return found
-    for t, bits in exact.items():
+    for t, bits in firsts:
         lt = len(t)
         if lt < n - 1 or lt > n + 1 or t[0] != first:
             continue
@@ -494,10 +505,16 @@ def normalize(text: str) -> Utterance:
         if raw in ".!?;:,":
             clause += 1
             continue
-        for w in _expand(raw):
-            if w in _CLAUSE_WORDS:
+        if raw in _CONTRACTIONS or "'" in raw:
+            for w in _expand(raw):
+                if w in _CLAUSE_WORDS:
+                    clause += 1
+                words.append(w)
+                clauses.append(clause)
+        else:  # `_expand` leaves it as it is
+            if raw in _CLAUSE_WORDS:
                 clause += 1
-            words.append(w)
+            words.append(raw)
             clauses.append(clause)
     return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
 

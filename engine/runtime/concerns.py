@@ -137,9 +137,10 @@ class ConcernTracker:
         if any(self._any(c.triggers, s) and not self._answers(c, s) for s in said):
             return "trigger"
         if c.source == "theme" and c.theme is not None:
+            count = self.program.count
             for s in said:
-                cs.theme += sum(1 for p in c.theme.patterns if p.pattern.match(s, guard=True))
-                cs.counter += sum(1 for p in c.theme.counter if p.pattern.match(s, guard=True))
+                cs.theme += count(c.theme.patterns, s, guard=True)
+                cs.counter += count(c.theme.counter, s, guard=True)
             if cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most:
                 return "theme"
         return None

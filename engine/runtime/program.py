@@ -38,6 +38,7 @@ _AUXILIARIES = frozenset([
 ])  # fmt: skip
 _WH_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whom", "which", "whose"})
 FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
+_PHASES = {"question": "questions", DISCUSSION: "closing", CLEAR: "closing"}  # by kind
 SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
@@ -210,7 +211,7 @@ class Program:
 
     def phase(self, state: str) -> str:
         kind = self.kind(state)
-        return {"question": "questions", DISCUSSION: "closing", CLEAR: "closing"}.get(kind, kind)
+        return _PHASES.get(kind, kind)
 
     def next_after(self, state: str) -> str:
         if state == "opening":
@@ -272,6 +273,22 @@ class Program:
         if found is None:
             found = line.answers[key] = group.any_match(line.hit, utt, guard)
         return found
+
+    def count(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> int:
+        """How many of `pats` (one of the scenario's lists) match: only the patterns whose
+        anchor the line meets can (`Group`)."""
+        lists = self.lists
+        group = lists.groups.get(id(pats))
+        if group is None:  # not one of the scenario's lists
+            return sum(1 for p in pats if p.pattern.match(utt, guard) is not None)
+        line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
+        if line is None:
+            line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        return sum(
+            1
+            for p in group.candidates(line.hit)
+            if p.possible(utt) and p.scan(utt, guard) is not None
+        )
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
         """The intents a session in `state` listens for, given the line (a question-shaped line
@@ -397,9 +414,20 @@ class Group(NamedTuple):
             tuple(always),
         )
 
+    def candidates(self, hit: set[str] | frozenset[str]) -> list[Pattern]:
+        """The patterns whose anchor the line meets (`hit`: those of the line's keys that anchor
+        some list's pattern), or that have none: the only ones that can match it (in no
+        particular order)."""
+        keys = self.keys.intersection(hit)
+        if not keys:
+            return [self.patterns[i] for i in self.always]
+        tried = set(self.always)
+        for k in keys:
+            tried.update(self.by_key[k])
+        return [self.patterns[i] for i in tried]
+
     def any_match(self, hit: set[str] | frozenset[str], utt: Utterance, guard: bool) -> bool:
-        """Does a pattern whose anchor the line meets (`hit`: those of the line's keys that
-        anchor some list's pattern), or one with no anchor, match?"""
+        """Does one of `candidates` match?"""
         keys = self.keys.intersection(hit)
         if not keys:
             if not self.always:
