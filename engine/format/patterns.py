@@ -723,10 +723,7 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    keys: set[str] = set()
-    for t in set(words):
-        keys.update(_word_keys(t))
-    return keys
+    return set().union(*map(_word_keys, set(words)))
 
 
 @lru_cache(maxsize=2048)

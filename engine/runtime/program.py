@@ -268,6 +268,8 @@ class Program:
         line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
         if line is None:  # the line's keys that anchor a pattern of some list
             line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        if not group.always and group.keys.isdisjoint(line.hit):
+            return False  # no pattern of the list is anchored on a word of the line
         key = group.n * 2 + guard
         found = line.answers.get(key)
         if found is None:
