@@ -87,7 +87,6 @@ class ConcernTracker:
         heard = self.program.heard
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
-            earlier = set(cs.groups)
             how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
             raised = how is not None
             if raised:
@@ -101,10 +100,12 @@ class ConcernTracker:
                 new = [
                     g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)
                 ]
-            cs.groups.extend(new)
             # a red flag is not undone by the rest of the line that raised it: only evidence
             # given before it pre-empts it then
-            counted = earlier if how == "trigger" else set(cs.groups)
+            counted = set(cs.groups)
+            cs.groups.extend(new)
+            if how != "trigger":
+                counted.update(new)
             if (
                 (new or raised)  # evidence given earlier pre-empts a concern raised now
                 and before_close
