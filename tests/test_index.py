@@ -332,3 +332,14 @@ def test_an_answer_kept_on_a_line_is_the_answer_of_the_program_that_asked() -> N
                 for pats in lists:
                     scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
                     assert program.any_match(pats, utt, guard) == scan, (utt, pats)
+
+
+def test_what_is_listened_for_besides_the_candidate_questions_is_the_difference() -> None:
+    program = shipped_program("ledgerline")
+    cq = program.candidate_questions
+    for line in ("what's the team like?", "thanks, bye", "I think so", "?"):
+        for state in program.machine.states:
+            allowed = program.listening(state, normalize(line))
+            for _ in range(2):  # worked out, then kept
+                assert program.besides(allowed, cq) == allowed - cq
+                assert program.besides(allowed, frozenset()) == allowed

@@ -304,6 +304,18 @@ class Program:
             found = self._listening[key] = self._listen(kind, shaped, short)
         return found
 
+    def besides(self, allowed: frozenset[str], cut: frozenset[str]) -> frozenset[str]:
+        """`allowed - cut`, kept: `listening` gives a handful of sets, and a turn may ask for
+        one without the candidate questions (a short remark that only sounds like one)."""
+        found = self._besides.get((allowed, cut))
+        if found is None:
+            found = self._besides[(allowed, cut)] = allowed - cut
+        return found
+
+    @cached_property
+    def _besides(self) -> dict[tuple[frozenset[str], frozenset[str]], frozenset[str]]:
+        return {}
+
     @cached_property
     def _listening(self) -> dict[tuple[str, bool, bool], frozenset[str]]:
         return {}  # what `listening` worked out, by the state's kind and the line's shape
