@@ -73,8 +73,9 @@ def assert_agrees(program: Program, utt: Utterance) -> None:
     # the markers, rules and concerns' lists: `any_match` tries only what its index finds
     for pats in pattern_lists(program.scenario):
         for guard in (False, True):
-            scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
-            assert program.any_match(pats, utt, guard) == scan, (utt, [p.source for p in pats])
+            found = [p.pattern.scan(utt, guard) is not None for p in pats]
+            assert program.any_match(pats, utt, guard) == any(found), (utt, pats)
+            assert program.count(pats, utt, guard) == sum(found), (utt, pats)
     # the concern scan passes over a concern `heard` rules out: none of those lists matches
     for c in program.concerns:
         if not program.heard(c, utt):
@@ -310,8 +311,35 @@ def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> N
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
     # loading for lint or validate never classifies a line: it should not pay for the index
     program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
-    assert "_ranked" not in vars(program) and "groups" not in vars(program)
+    assert "_ranked" not in vars(program) and "lists" not in vars(program)
     found = program.classify(
         normalize("what does a typical day look like?"), program.candidate_questions
     )
     assert found is not None and "_ranked" in vars(program)
+
+
+def test_an_answer_kept_on_a_line_is_the_answer_of_the_program_that_asked() -> None:
+    """`any_match` keeps its answers on the line, which `normalize` shares between sessions of
+    any scenario: lines asked about every list of one persona, then of another, get each
+    persona's own answers, for either guard, asked again or not."""
+    programs = [shipped_program(name) for name in ("ledgerline", "riverbend", "ledgerline")]
+    lines = paraphrase_lines()[::7]
+    utts = [u for line in lines for u in utterances(line)]
+    for program in programs:
+        lists = pattern_lists(program.scenario)
+        for utt in utts:
+            for guard in (True, False, True):
+                for pats in lists:
+                    scan = any(p.pattern.scan(utt, guard) is not None for p in pats)
+                    assert program.any_match(pats, utt, guard) == scan, (utt, pats)
+
+
+def test_what_is_listened_for_besides_the_candidate_questions_is_the_difference() -> None:
+    program = shipped_program("ledgerline")
+    cq = program.candidate_questions
+    for line in ("what's the team like?", "thanks, bye", "I think so", "?"):
+        for state in program.machine.states:
+            allowed = program.listening(state, normalize(line))
+            for _ in range(2):  # worked out, then kept
+                assert program.besides(allowed, cq) == allowed - cq
+                assert program.besides(allowed, frozenset()) == allowed

@@ -3,6 +3,7 @@ how a follow-up adds to the first answer. Driven through the session, as a playe
 
 from __future__ import annotations
 
+import random
 import sys
 from typing import Any
 
@@ -203,3 +204,19 @@ def test_a_word_of_letters_only_holds_no_digit() -> None:
     for word in ("2000", "v2", "²", "twenty", "one", "résumé", "x"):
         plain = any(c.isdigit() for c in word) or (word in NUMBER_WORDS and word != "one")
         assert _is_number(word) == plain
+
+
+def test_features_count_the_numbers_is_number_finds() -> None:
+    """`features` counts numbers with `_is_number` written out: the same count, on lines of
+    digits, number words, "one" and other words; and sentences without "i" or "we" tell of
+    nobody's deeds."""
+    rng = random.Random(3)
+    vocab = ["2000", "v2", "²", "twenty", "one", "two", "résumé", "x", "3.5", "we", "built", "i"]
+    for _ in range(500):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        text += rng.choice([".", "?", ". We fixed it.", ""])
+        f = features(text)
+        said = sentences(text)
+        assert f.numbers == sum(_is_number(w) for u in said for w in u.words), text
+        if not any(w in ("i", "we") for u in said for w in u.words):
+            assert f.own_actions == f.we_actions == 0, text

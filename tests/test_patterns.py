@@ -189,6 +189,78 @@ def test_a_short_line_finds_without_its_index_what_the_index_finds(
             assert direct == indexed == scan(word, words), (word, words)
 
 
+def test_one_line_index_finds_words_of_every_first_letter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index works out a line's prefixes and traces one first letter at a time: one line
+    of words with many first letters, asked for words and stems of each, finds what comparing
+    every word finds (and what the unindexed short line finds)."""
+    rng = random.Random(12)
+    letters = "abcdefgh"
+    for _ in range(150):
+        targets = []
+        for _ in range(rng.randint(2, 6)):
+            n = rng.choice([2, 3, 4, TYPO_MIN, 6, 7, 9, TYPO_MAX])
+            targets.append(rng.choice(letters) + "".join(rng.choice("abcde") for _ in range(n - 1)))
+        typed = [t for w in targets for s in slips(rng, w) for t in (s, *slips(rng, s)[:2])]
+        rng.shuffle(typed)
+        words = tuple(typed[: rng.randint(1, 80)])
+        asked = [Word(w, prefix) for w in targets for prefix in (False, True)]
+        rng.shuffle(asked)
+        with monkeypatch.context() as m:
+            m.setattr(patterns, "DIRECT_WORDS", -1)  # every line indexed
+            index = _Index(words)
+            for word in asked:
+                assert index.mask(word) == scan(word, words), (word, words)
+        direct = _Index(words)
+        for word in asked:
+            assert direct.mask(word) == scan(word, words), (word, words)
+
+
+def test_a_large_word_set_finds_what_each_of_its_words_finds() -> None:
+    """A word set of more than SMALL_SET single words looks up only the entries whose keys the
+    line holds (`_set_index`): the same positions as asking every entry."""
+    rng = random.Random(13)
+    for _ in range(300):
+        entries = sorted(
+            {
+                "".join(rng.choice("abcdef") for _ in range(rng.randint(1, 9)))
+                + ("*" if rng.random() < 0.3 else "")
+                for _ in range(rng.randint(1, 12))
+            }
+        )
+        if rng.random() < 0.2:
+            entries.append("#")
+        alt = compile_pattern("@s", {"s": entries}).parts[0][0]
+        assert isinstance(alt, patterns.Alt)
+        assert alt.flat is not None
+        stems = [e.rstrip("*") for e in entries if e != "#"]
+        typed = [t for w in stems for s in slips(rng, w) for t in (s, "x" + s)]
+        typed += ["3", "two", "bbbb"]
+        rng.shuffle(typed)
+        utt = normalize(" ".join(typed[: rng.randint(1, 40)]))
+        each = normalize(utt.text)  # a copy: the cache gives the same line
+        each = patterns.Utterance(each.text, each.words, each.clauses)
+        expected = 0
+        for el in alt.flat:
+            expected |= each.mask(el)
+        assert utt.set_mask(alt.flat) == expected, (entries, utt.words)
+
+
+def test_the_unnegated_starts_are_those_no_negation_precedes() -> None:
+    """`Utterance.unnegated`, worked out from the negations' side, is every start `negated`
+    clears, on lines of negations, clause breaks and other words."""
+    rng = random.Random(14)
+    vocab = ["not", "no", "never", "without", "i", "did", "it", "work", "but", "however", ".", ","]
+    for _ in range(2000):
+        line = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 14)))
+        utt = patterns.Utterance(line, normalize(line).words, normalize(line).clauses)
+        expected = sum(
+            1 << start for start in range(len(utt.words) + 1) if not patterns.negated(utt, start)
+        )
+        assert utt.unnegated == expected, (line, utt.words, utt.clauses)
+
+
 # ---- what a match costs ------------------------------------------------------------------
 
 

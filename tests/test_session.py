@@ -280,3 +280,28 @@ def test_an_answer_that_settles_a_concern_without_its_own_reply_is_not_answered_
         said += [e.text for e in session.turn(line).events if isinstance(e, SayEvent)]
     assert "That helps, thank you. That's what I needed to hear." in said
     assert not any(s.startswith("It does, yes") for s in said)
+
+
+def test_the_voice_renders_a_line_as_the_template_does() -> None:
+    """`Voice._render` skips the template for a line without a brace (every placeholder has
+    one): the same text as `template.render` with the session's values and the call's."""
+    import random as _random
+
+    from closer.engine.format.template import render
+    from closer.engine.runtime.voice import Voice
+
+    values = {"candidate.name": "Sam Lee", "interviewer.name": "Dana"}
+    voice = Voice(_random.Random(1), {}, values, lambda: (0, "questions", "q"))
+    lines = [
+        "Plain words.",
+        "Hello {candidate.name}.",
+        "{{literal}} and {missing}",
+        "a lone { brace",
+        "a lone } brace",
+        "only a closing }} pair",
+        "{interviewer.name} asks about {missing}.",
+        "",
+    ]
+    for line in lines:
+        for extra in ({}, {"missing": "the gap"}):
+            assert voice._render(line, extra) == render(line, {**values, **extra}), line

@@ -150,8 +150,8 @@ class Utterance:
     hundred patterns that share most of their words."""
 
     __slots__ = (
-        "_index", "_unnegated", "all_positions", "clauses", "found", "keys", "masks", "text",
-        "words",
+        "_index", "_unnegated", "all_positions", "clauses", "found", "keys", "masks", "memo",
+        "text", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, words: tuple[str, ...], clauses: tuple[int, ...]) -> None:
@@ -165,6 +165,9 @@ class Utterance:
         self.all_positions = (1 << (len(words) + 1)) - 1
         self.keys = line_keys(words)  # what a pattern's anchor must meet (`anchor`)
         self.found: dict[PatternIndex, list[int]] = {}  # `PatternIndex.candidates`, kept
+        # what the runtime worked out about the line, by the object that asked (which the key
+        # keeps alive, so its identity is never reused while the line is kept)
+        self.memo: dict[object, object] = {}
 
     def __repr__(self) -> str:
         return f"Utterance({self.text!r}, words={self.words!r})"
@@ -173,10 +176,17 @@ class Utterance:
     def unnegated(self) -> int:
         """The positions where a match may start under the negation guard."""
         if self._unnegated is None:
-            free = 0
-            for start in range(len(self.words) + 1):
-                if not negated(self, start):
-                    free |= 1 << start
+            # `negated` for each start, from the negations' side: each one negates the next
+            # NEGATION_WINDOW starts of its clause (the end counts as in the last word's)
+            free = self.all_positions
+            words, clauses = self.words, self.clauses
+            n = len(words)
+            if not NEGATIONS.isdisjoint(words):
+                for i, w in enumerate(words):
+                    if w in NEGATIONS:
+                        for start in range(i + 1, min(i + NEGATION_WINDOW, n) + 1):
+                            if clauses[min(start, n - 1)] == clauses[i]:
+                                free &= ~(1 << start)
             self._unnegated = free
         return self._unnegated
 
@@ -203,11 +213,41 @@ class Utterance:
         m = masks.get(words)
         if m is None:
             m = 0
-            for el in words:
+            if len(words) > SMALL_SET:  # only the entries whose keys the line holds
+                keys, by_key, always = _set_index(words)
+                tried: list[Word | Number] = list(always)
+                for k in keys.intersection(self.keys):
+                    tried += by_key[k]
+            else:
+                tried = words  # type: ignore[assignment]
+            for el in tried:
                 found = masks.get(el.key)
                 m |= self.mask(el) if found is None else found
             masks[words] = m
         return m
+
+
+SMALL_SET = 3  # a word set of more entries is looked up by the line's keys (`_set_index`)
+
+
+@lru_cache(maxsize=8192)
+def _set_index(
+    words: frozenset[Word | Number],
+) -> tuple[frozenset[str], dict[str, tuple[Word, ...]], tuple[Word | Number, ...]]:
+    """A word set of single words, by its entries' keys: all the keys, from each key to the
+    words keyed on it, and the entries without keys (`#`, a short stem). A word none of whose
+    keys the line holds matches none of its words (`Utterance.mask`), so a line looks up only
+    the entries its keys name."""
+    by_key: dict[str, list[Word]] = {}
+    always: list[Word | Number] = []
+    for el in words:
+        keys = el.keys if type(el) is Word else None
+        if keys is None:
+            always.append(el)
+        else:
+            for k in keys:
+                by_key.setdefault(k, []).append(el)  # type: ignore[arg-type]
+    return frozenset(by_key), {k: tuple(v) for k, v in by_key.items()}, tuple(always)
 
 
 # ---- where pattern words occur in a line ---------------------------------------------------
@@ -271,66 +311,80 @@ class _Traces(NamedTuple):
 
 
 class _Index:
-    """A line's words, their prefixes and their one-slip traces, each with its positions."""
+    """A line's words, their prefixes and their one-slip traces, each with its positions.
+    Every way a word matches keeps its first letter, so the prefixes and traces are worked out
+    for one first letter at a time, when a pattern word with that letter is first looked up:
+    at most what indexing the whole line costs, and usually a small part of it."""
 
     def __init__(self, words: Sequence[str]) -> None:
         exact: dict[str, int] = {}
         for i, t in enumerate(words):
             exact[t] = exact.get(t, 0) | (1 << i)
         self.exact = exact
-        self._prefixes: dict[str, int] | None = None
-        self._traces: _Traces | None = None
-        self._stems: dict[int, _Traces] = {}
-        self._longest: list[tuple[str, int]] | None = None
+        self._firsts: dict[str, list[tuple[str, int]]] | None = None
+        self._prefixes: dict[str, dict[str, int]] = {}
+        self._traces: dict[str, _Traces] = {}
+        self._stems: dict[tuple[int, str], _Traces] = {}
         self._numbers: int | None = None
 
-    def prefixes(self) -> dict[str, int]:
-        if self._prefixes is None:
-            prefixes: dict[str, int] = {}
+    def firsts(self, first: str) -> list[tuple[str, int]]:
+        """The line's words that start with `first`, with their positions."""
+        if self._firsts is None:
+            self._firsts = {}
             for t, bits in self.exact.items():
+                found = self._firsts.get(t[0])
+                if found is None:
+                    self._firsts[t[0]] = [(t, bits)]
+                else:
+                    found.append((t, bits))
+        return self._firsts.get(first, [])
+
+    def prefixes(self, first: str) -> dict[str, int]:
+        """The prefixes of the line's words that start with `first`."""
+        found = self._prefixes.get(first)
+        if found is None:
+            found = self._prefixes[first] = {}
+            for t, bits in self.firsts(first):
                 for k in range(1, min(len(t), MAX_PATTERN) + 1):
-                    prefixes[t[:k]] = prefixes.get(t[:k], 0) | bits
-            self._prefixes = prefixes
-        return self._prefixes
+                    found[t[:k]] = found.get(t[:k], 0) | bits
+        return found
 
-    def traces(self) -> _Traces:
-        if self._traces is None:
-            self._traces = traces = _Traces({}, {})
-            for t, bits in self.exact.items():
+    def traces(self, first: str) -> _Traces:
+        """The traces of the line's words that start with `first`."""
+        found = self._traces.get(first)
+        if found is None:
+            found = self._traces[first] = _Traces({}, {})
+            for t, bits in self.firsts(first):
                 if 6 <= len(t) <= TYPO_MAX:
-                    traces.add_holes(t, bits)
+                    found.add_holes(t, bits)
                 if TYPO_MIN < len(t) <= TYPO_MAX + 1:
-                    traces.add_drops(t, bits)
-        return self._traces
+                    found.add_drops(t, bits)
+        return found
 
-    def longest(self) -> list[tuple[str, int]]:
-        """The line's words, longest first."""
-        if self._longest is None:
-            self._longest = sorted(self.exact.items(), key=lambda wb: -len(wb[0]))
-        return self._longest
-
-    def stems(self, n: int) -> _Traces:
-        """The traces of every typed word's first n letters (holes) and n + 1 (drops)."""
-        if n not in self._stems:
+    def stems(self, n: int, first: str) -> _Traces:
+        """The traces of the first n letters (holes) and n + 1 (drops) of every typed word
+        that starts with `first`."""
+        found = self._stems.get((n, first))
+        if found is None:
             whole: dict[str, int] = {}
             longer: dict[str, int] = {}
-            for t, bits in self.longest():
+            for t, bits in self.firsts(first):
                 if len(t) < n:
-                    break
+                    continue
                 if n >= 6:
                     whole[t[:n]] = whole.get(t[:n], 0) | bits
                 if len(t) > n:
                     longer[t[: n + 1]] = longer.get(t[: n + 1], 0) | bits
-            self._stems[n] = traces = _Traces({}, {})
+            found = self._stems[(n, first)] = _Traces({}, {})
             for head, bits in whole.items():
-                traces.add_holes(head, bits)
+                found.add_holes(head, bits)
             for head, bits in longer.items():
-                traces.add_drops(head, bits)
-        return self._stems[n]
+                found.add_drops(head, bits)
+        return found
 
     def mask(self, el: Word | Number) -> int:
         if type(el) is Word and len(self.exact) <= DIRECT_WORDS and el.variants[0]:
-            return _slipped(self.exact, el)
+            return _slipped(self.firsts(el.text[0]), el)
         if isinstance(el, Number):
             if self._numbers is None:
                 self._numbers = 0
@@ -338,12 +392,13 @@ class _Index:
                     if t in NUMBER_WORDS or any(c.isdigit() for c in t):
                         self._numbers |= bits
             return self._numbers
-        same = self.prefixes() if el.prefix else self.exact
+        first = el.text[0]
+        same = self.prefixes(first) if el.prefix else self.exact
         found = same.get(el.text, 0)
         variants, holes = el.variants
         if not variants:
             return found
-        traces = self.stems(len(el.text)) if el.prefix else self.traces()
+        traces = self.stems(len(el.text), first) if el.prefix else self.traces(first)
         found |= traces.near.get(el.text, 0)
         for k in variants:
             found |= same.get(k, 0)
@@ -359,23 +414,23 @@ class _Index:
 DIRECT_WORDS = 24
 
 
-def _slipped(exact: dict[str, int], el: Word) -> int:
-    """`_Index(words).mask(el)` for a word with typo tolerance, from the line's words (`exact`:
-    word -> positions) without indexing them."""
+def _slipped(firsts: list[tuple[str, int]], el: Word) -> int:
+    """`_Index(words).mask(el)` for a word with typo tolerance, from the line's words that
+    start with its first letter (`firsts`: word and positions) without indexing them."""
     w = el.text
     n = len(w)
     first = w[0]
     slips, holes = el.variants
     found = 0
     if el.prefix:
-        for t, bits in exact.items():
+        for t, bits in firsts:
             lt = len(t)
             if lt < n - 1 or t[0] != first:
                 continue
             if _stem_slipped(t, w, slips, holes):
                 found |= bits
         return found
-    for t, bits in exact.items():
+    for t, bits in firsts:
         lt = len(t)
         if lt < n - 1 or lt > n + 1 or t[0] != first:
             continue
@@ -450,10 +505,16 @@ def normalize(text: str) -> Utterance:
         if raw in ".!?;:,":
             clause += 1
             continue
-        for w in _expand(raw):
-            if w in _CLAUSE_WORDS:
+        if raw in _CONTRACTIONS or "'" in raw:
+            for w in _expand(raw):
+                if w in _CLAUSE_WORDS:
+                    clause += 1
+                words.append(w)
+                clauses.append(clause)
+        else:  # `_expand` leaves it as it is
+            if raw in _CLAUSE_WORDS:
                 clause += 1
-            words.append(w)
+            words.append(raw)
             clauses.append(clause)
     return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
 
@@ -661,10 +722,7 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    keys: set[str] = set()
-    for t in set(words):
-        keys.update(_word_keys(t))
-    return keys
+    return set().union(*map(_word_keys, set(words)))
 
 
 @lru_cache(maxsize=2048)

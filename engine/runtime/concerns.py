@@ -87,7 +87,6 @@ class ConcernTracker:
         heard = self.program.heard
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
-            earlier = set(cs.groups)
             how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
             raised = how is not None
             if raised:
@@ -101,10 +100,12 @@ class ConcernTracker:
                 new = [
                     g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)
                 ]
-            cs.groups.extend(new)
             # a red flag is not undone by the rest of the line that raised it: only evidence
             # given before it pre-empts it then
-            counted = earlier if how == "trigger" else set(cs.groups)
+            counted = set(cs.groups)
+            cs.groups.extend(new)
+            if how != "trigger":
+                counted.update(new)
             if (
                 (new or raised)  # evidence given earlier pre-empts a concern raised now
                 and before_close
@@ -137,9 +138,10 @@ class ConcernTracker:
         if any(self._any(c.triggers, s) and not self._answers(c, s) for s in said):
             return "trigger"
         if c.source == "theme" and c.theme is not None:
+            count = self.program.count
             for s in said:
-                cs.theme += sum(1 for p in c.theme.patterns if p.pattern.match(s, guard=True))
-                cs.counter += sum(1 for p in c.theme.counter if p.pattern.match(s, guard=True))
+                cs.theme += count(c.theme.patterns, s, guard=True)
+                cs.counter += count(c.theme.counter, s, guard=True)
             if cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most:
                 return "theme"
         return None

@@ -108,6 +108,13 @@ def _is_past(verb: str) -> bool:
     return verb in _IRREGULAR_PAST or (verb.endswith("ed") and len(verb) > 4)
 
 
+_NUMBERS = NUMBER_WORDS - {"one"}  # "one" is rarely a count ("one time", "the one who")
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
 def _is_number(word: str) -> bool:
     if word.isalpha():  # no digit in it (the common case, without a look at each letter)
         return word in NUMBER_WORDS and word != "one"
@@ -124,13 +131,16 @@ def features(text: str) -> Features:
     words = numbers = names = own = we = stories = 0
     for utt in sentences(text):
         raw, ws = utt.text, utt.words
-        counted = sum(1 for w in ws if _is_number(w)), _names(raw)
         words += len(ws)
-        numbers += counted[0]
-        names += counted[1]
+        for w in ws:  # `_is_number`, written out: a loop over every word of every answer
+            if w in _NUMBERS or (not w.isalpha() and _has_digit(w)):
+                numbers += 1
+        names += _names(raw)
         told = False
         if raw.rstrip().endswith("?"):
             continue  # "can we move on?" says nothing about who did what
+        if "i" not in ws and "we" not in ws:
+            continue
         for i, w in enumerate(ws):
             if w not in ("i", "we"):
                 continue

@@ -38,6 +38,7 @@ _AUXILIARIES = frozenset([
 ])  # fmt: skip
 _WH_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whom", "which", "whose"})
 FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
+_PHASES = {"question": "questions", DISCUSSION: "closing", CLEAR: "closing"}  # by kind
 SHORT = 6  # a goodbye mid-question counts only in a line this short ("ok bye", "I have to go")
 
 
@@ -148,11 +149,17 @@ class Program:
         return self._ranked[1]
 
     @cached_property
+    def lists(self) -> Lists:
+        """The scenario's lists of patterns, indexed together by their patterns' anchors
+        (`any_match`)."""
+        with collector_paused():
+            return Lists(pattern_lists(self.scenario))
+
+    @property
     def groups(self) -> dict[int, Group]:
         """Each of the scenario's lists of patterns (by id: the scenario keeps them alive),
-        indexed by its patterns' anchors (`any_match`)."""
-        with collector_paused():
-            return {id(pats): Group.of(pats) for pats in pattern_lists(self.scenario)}
+        with its patterns' anchors."""
+        return self.lists.groups
 
     @cached_property
     def _heard(self) -> dict[str, tuple[frozenset[str], bool]]:
@@ -204,7 +211,7 @@ class Program:
 
     def phase(self, state: str) -> str:
         kind = self.kind(state)
-        return {"question": "questions", DISCUSSION: "closing", CLEAR: "closing"}.get(kind, kind)
+        return _PHASES.get(kind, kind)
 
     def next_after(self, state: str) -> str:
         if state == "opening":
@@ -252,25 +259,38 @@ class Program:
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
         """Does any of `pats` (one of the scenario's lists of patterns) match? Only the
-        patterns whose anchor the line meets are tried (`groups`): most lines meet none."""
-        group = self.groups.get(id(pats))
+        patterns whose anchor the line meets are tried (`Group`): most lines meet none. The
+        answer is kept on the line, which several parts of a turn may ask again."""
+        lists = self.lists
+        group = lists.groups.get(id(pats))
         if group is None:  # not one of the scenario's lists
             return any(p.pattern.match(utt, guard) is not None for p in pats)
-        hit = group.keys.intersection(utt.keys)
-        if not hit:
-            if not group.always:
-                return False
-            tried: set[int] | tuple[int, ...] = group.always
-        else:
-            tried = set(group.always)
-            for k in hit:
-                tried.update(group.by_key[k])
-        patterns = group.patterns
-        for i in tried:
-            p = patterns[i]
-            if p.possible(utt) and p.scan(utt, guard) is not None:
-                return True
-        return False
+        line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
+        if line is None:  # the line's keys that anchor a pattern of some list
+            line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        if not group.always and group.keys.isdisjoint(line.hit):
+            return False  # no pattern of the list is anchored on a word of the line
+        key = group.n * 2 + guard
+        found = line.answers.get(key)
+        if found is None:
+            found = line.answers[key] = group.any_match(line.hit, utt, guard)
+        return found
+
+    def count(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> int:
+        """How many of `pats` (one of the scenario's lists) match: only the patterns whose
+        anchor the line meets can (`Group`)."""
+        lists = self.lists
+        group = lists.groups.get(id(pats))
+        if group is None:  # not one of the scenario's lists
+            return sum(1 for p in pats if p.pattern.match(utt, guard) is not None)
+        line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
+        if line is None:
+            line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        return sum(
+            1
+            for p in group.candidates(line.hit)
+            if p.possible(utt) and p.scan(utt, guard) is not None
+        )
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
         """The intents a session in `state` listens for, given the line (a question-shaped line
@@ -283,6 +303,18 @@ class Program:
         if found is None:
             found = self._listening[key] = self._listen(kind, shaped, short)
         return found
+
+    def besides(self, allowed: frozenset[str], cut: frozenset[str]) -> frozenset[str]:
+        """`allowed - cut`, kept: `listening` gives a handful of sets, and a turn may ask for
+        one without the candidate questions (a short remark that only sounds like one)."""
+        found = self._besides.get((allowed, cut))
+        if found is None:
+            found = self._besides[(allowed, cut)] = allowed - cut
+        return found
+
+    @cached_property
+    def _besides(self) -> dict[tuple[frozenset[str], frozenset[str]], frozenset[str]]:
+        return {}
 
     @cached_property
     def _listening(self) -> dict[tuple[str, bool, bool], frozenset[str]]:
@@ -366,17 +398,19 @@ def pattern_lists(scenario: m.Scenario) -> list[tuple[m.Pat, ...]]:
 
 
 class Group(NamedTuple):
-    """A list of patterns tried together, indexed by their anchors: `by_key` from each anchor
-    key to the positions of the patterns anchored on it, `keys` all of those keys, `always`
-    the patterns with no anchor (tried on every line)."""
+    """A list of patterns tried together, indexed by their anchors: `n` its number among the
+    scenario's lists, `by_key` from each anchor key to the positions of the patterns anchored
+    on it, `keys` all of those keys, `always` the patterns with no anchor (tried on every
+    line)."""
 
+    n: int
     patterns: tuple[Pattern, ...]
     keys: frozenset[str]
     by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
 
     @classmethod
-    def of(cls, pats: tuple[m.Pat, ...]) -> Group:
+    def of(cls, n: int, pats: tuple[m.Pat, ...]) -> Group:
         by_key: dict[str, list[int]] = {}
         always = []
         for i, p in enumerate(pats):
@@ -387,11 +421,64 @@ class Group(NamedTuple):
                 for k in anchor:
                     by_key.setdefault(k, []).append(i)
         return cls(
+            n,
             tuple(p.pattern for p in pats),
             frozenset(by_key),
             {k: tuple(v) for k, v in by_key.items()},
             tuple(always),
         )
+
+    def candidates(self, hit: set[str] | frozenset[str]) -> list[Pattern]:
+        """The patterns whose anchor the line meets (`hit`: those of the line's keys that anchor
+        some list's pattern), or that have none: the only ones that can match it (in no
+        particular order)."""
+        keys = self.keys.intersection(hit)
+        if not keys:
+            return [self.patterns[i] for i in self.always]
+        tried = set(self.always)
+        for k in keys:
+            tried.update(self.by_key[k])
+        return [self.patterns[i] for i in tried]
+
+    def any_match(self, hit: set[str] | frozenset[str], utt: Utterance, guard: bool) -> bool:
+        """Does one of `candidates` match?"""
+        keys = self.keys.intersection(hit)
+        if not keys:
+            if not self.always:
+                return False
+            tried: set[int] | tuple[int, ...] = self.always
+        else:
+            tried = set(self.always)
+            for k in keys:
+                tried.update(self.by_key[k])
+        patterns = self.patterns
+        for i in tried:
+            p = patterns[i]
+            if p.possible(utt) and p.scan(utt, guard) is not None:
+                return True
+        return False
+
+
+class Line(NamedTuple):
+    """What `Program.any_match` keeps on a line: its keys that anchor a pattern of some list,
+    and each answer, by list and guard."""
+
+    hit: frozenset[str]
+    answers: dict[int, bool]
+
+
+class Lists:
+    """The scenario's lists of patterns (`pattern_lists`), each a `Group`, by id (the scenario
+    keeps them alive); `keys`, every key that anchors a pattern of one of them."""
+
+    __slots__ = ("groups", "keys")
+
+    def __init__(self, lists: list[tuple[m.Pat, ...]]) -> None:
+        self.groups: dict[int, Group] = {}
+        for pats in lists:
+            if id(pats) not in self.groups:  # the same list twice (an empty one, often)
+                self.groups[id(pats)] = Group.of(len(self.groups), pats)
+        self.keys = frozenset().union(*(g.keys for g in self.groups.values()))
 
 
 def looks_like_question(utt: Utterance) -> bool:

@@ -103,7 +103,7 @@ class Sentence(Frozen):
         if self.question or self.request:
             return True
         w = self.utt.words
-        return any(x in _WISH for x in w) or any(
+        return not _WISH.isdisjoint(w) or any(
             w[i] in ("like", "love", "keen", "want") and w[i + 2 : i + 3] in (("know",), ("hear",))
             for i in range(len(w) - 2)
         )
@@ -130,7 +130,7 @@ def shapes(text: str) -> tuple[Sentence, ...]:
                 utt,
                 utt.text.rstrip().endswith("?") or opens_question(utt.words),
                 first in _REQUESTS or lead in _REQUESTS,
-                any(w in _YOU for w in utt.words),
+                not _YOU.isdisjoint(utt.words),
             )
         )
     return tuple(out)
@@ -241,7 +241,7 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         and not _asked(program, shapes(text), match.intent)
     ):
         # "...hope to hear from you soon": a goodbye, not a question about next steps
-        other = program.classify(utt, program.listening(ctx.state, utt) - cq)
+        other = program.classify(utt, program.besides(program.listening(ctx.state, utt), cq))
         if other is not None:
             return Reading(other, other.intent, tone=tone)
     return Reading(match, match.intent if match else None, tone=tone)

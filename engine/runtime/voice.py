@@ -45,7 +45,12 @@ class Voice:
             if last is not None and index >= last:
                 index += 1
             self.last_pick[key] = index
-        return render(lines[index], {**self.values, **values})
+        return self._render(lines[index], values)
+
+    def _render(self, line: str, values: dict[str, str]) -> str:
+        if "{" not in line and "}" not in line:  # every placeholder has a brace
+            return line
+        return render(line, {**self.values, **values} if values else self.values)
 
     def say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
         """The interviewer says one of `lines` (nothing, if there are none), never the line she
@@ -54,7 +59,7 @@ class Voice:
             return
         text = self.pick(lines, **values)
         if text == self.last_line:
-            others = [line for line in lines if render(line, {**self.values, **values}) != text]
+            others = [line for line in lines if self._render(line, values) != text]
             if others:
                 text = self.pick(tuple(others), **values)
             elif self.again:
