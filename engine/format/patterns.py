@@ -44,6 +44,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
@@ -1227,3 +1228,62 @@ def _token_steps(tok: str, set_steps: Mapping[str, tuple[int, int]]) -> tuple[in
     if first in "[(|":  # see `cost` and `_alt`; and a look-up per choice
         return {"[": 4, "(": 2, "|": 1}[first], 0, 1
     return 0, 0, 0
+
+
+def could_match(source: str, keys: AbstractSet[str]) -> bool:
+    """Without compiling it, read from its tokens alone: False when the pattern cannot match a
+    line whose keys (`line_keys`) are among `keys`, because it needs a word (outside `[ ]`; in a
+    `( | )`, every choice needs one) that none of them can be, as `Pattern.needs` would show.
+    Lint's W108 passes over a shipped library pattern that cannot match any of its lines,
+    instead of compiling it."""
+    return _could(_ITEM.findall(source), 0, keys, True)[0]
+
+
+def _could(tokens: list[str], i: int, keys: AbstractSet[str], top: bool) -> tuple[bool, int]:
+    """`could_match` for the run of items at `tokens[i]`, up to a `|` or a closing bracket, and
+    where it stopped (at the top, it stops at the first word it cannot find)."""
+    n = len(tokens)
+    ok = True
+    while i < n:
+        tok = tokens[i]
+        first = tok[0]
+        if first in ")]|":
+            return ok, i
+        i += 1
+        if first == "[":  # optional: nothing in it is needed
+            depth = 1
+            while depth and i < n:
+                depth += {"[": 1, "(": 1, "]": -1, ")": -1}.get(tokens[i][0], 0)
+                i += 1
+        elif first == "(":
+            met = False
+            while True:
+                found, i = _could(tokens, i, keys, False)
+                met = met or found
+                if i >= n or tokens[i] != "|":
+                    i += 1  # past the closing bracket
+                    break
+                i += 1
+            ok = ok and met
+        elif first == "#":
+            ok = ok and _NUMBER_KEY in keys
+        elif first not in "&*@":
+            prefix = tok.endswith("*")
+            bare = tok.rstrip("*")
+            if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+                words: tuple[str, ...] = (bare,)
+            else:
+                words = normalize(bare).words
+            for j, w in enumerate(words):
+                need = _text_keys(w, prefix and j == len(words) - 1)
+                if need is not None and need.isdisjoint(keys):
+                    ok = False
+        if not ok and top:
+            return False, i
+    return ok, i
+
+
+@lru_cache(maxsize=4096)
+def _text_keys(text: str, prefix: bool) -> frozenset[str] | None:
+    """`word_keys` of a word read from a pattern's text."""
+    return word_keys(Word(text, prefix))

@@ -32,12 +32,20 @@ from closer.engine.format.patterns import (
     Utterance,
     Word,
     compile_pattern,
+    could_match,
     line_cost,
     matches_everything,
     normalize,
     placing,
 )
-from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
+from closer.engine.runtime.program import (
+    CQ,
+    IntentMatch,
+    Program,
+    Ranked,
+    always_matches,
+    compile_scenario,
+)
 
 
 class Check(NamedTuple):
@@ -454,36 +462,69 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"add an answer `{intent.id}:` under candidate_questions.answers, or remove it",
             )
     yield from _unanswered(program)
-    everything = frozenset(i.id for i in sc.intents)
     per_line = _per_line(sc)
     # a library intent's example is reported only when a pattern of this file takes it: when
     # none of them matches, classifying it against every pattern cannot find anything
     own = [p.pattern for i in sc.intents for p in i.patterns if p.span.path == sc.path]
+    todo: list[tuple[m.Intent, str, Utterance]] = []
     work = 0
-    for intent in sc.intents:
-        for example in intent.examples:
-            utt = normalize(example)
-            work += per_line + line_cost(utt)
-            if work > EXAMPLE_WORK:
-                return  # the rest are not checked (docs/diagnostics.md, W108)
-            if intent.span.path != sc.path and all(p.match(utt) is None for p in own):
-                continue
-            match = program.classify(utt, everything)
-            if match is not None and match.intent == intent.id:
-                continue
-            if match is not None and match.source.path == sc.path:
-                span = match.source  # a pattern of this file takes it
-            elif intent.span.path == sc.path:
-                span = intent.span
-            else:
-                continue  # the library's own examples are tested with the library
-            got = f"intent {match.intent!r} (pattern {match.pattern!r})" if match else "nothing"
-            yield _diag(
-                "W108",
-                span,
-                f"example {example!r} of intent {intent.id!r} is understood as {got}",
-                f"add a pattern to {intent.id!r} that matches it, with a higher score",
+    for intent, example in ((i, e) for i in sc.intents for e in i.examples):
+        utt = normalize(example)
+        work += per_line + line_cost(utt)
+        if work > EXAMPLE_WORK:
+            break  # the rest are not checked (docs/diagnostics.md, W108)
+        if intent.span.path != sc.path and all(p.match(utt) is None for p in own):
+            continue
+        todo.append((intent, example, utt))
+    classify = _Examples(sc.intents, [utt for _, _, utt in todo]).classify
+    for intent, example, utt in todo:
+        match = classify(utt)
+        if match is not None and match.intent == intent.id:
+            continue
+        if match is not None and match.source.path == sc.path:
+            span = match.source  # a pattern of this file takes it
+        elif intent.span.path == sc.path:
+            span = intent.span
+        else:
+            continue  # the library's own examples are tested with the library
+        got = f"intent {match.intent!r} (pattern {match.pattern!r})" if match else "nothing"
+        yield _diag(
+            "W108",
+            span,
+            f"example {example!r} of intent {intent.id!r} is understood as {got}",
+            f"add a pattern to {intent.id!r} that matches it, with a higher score",
+        )
+
+
+class _Examples:
+    """`Program.classify` with every intent allowed, for a few lines known in advance (W108's
+    examples), without compiling and ranking all the library's ~370 intent patterns (about 15
+    ms of `closer validate`): a library pattern still waiting to be compiled is left out when
+    its text shows it needs a word that none of the lines holds (`could_match`: then it cannot
+    match any of them); the rest are ranked as `classify` ranks them (score, priority, file
+    order), and the first that matches wins, as there."""
+
+    def __init__(self, intents: Sequence[m.Intent], lines: Sequence[Utterance]) -> None:
+        every: set[str] = set().union(*(utt.keys for utt in lines))
+        entries = [
+            Ranked(intent.id, pat.pattern, intent, i)
+            for intent in intents
+            for i, pat in enumerate(intent.patterns)
+            if pat.compiled
+            or (
+                could_match(pat.source, every)  # then one line at a time
+                and any(could_match(pat.source, utt.keys) for utt in lines)
             )
+        ]
+        # as `rank` sorts them: a stable sort keeps file order among equals
+        entries.sort(key=lambda r: -(r.pattern.score * 256 + r.intent.priority))
+        self.ranked = entries
+
+    def classify(self, utt: Utterance) -> IntentMatch | None:
+        for r in self.ranked:
+            if r.pattern.match(utt) is not None:
+                return r.found()
+        return None
 
 
 def _per_line(sc: m.Scenario) -> int:
