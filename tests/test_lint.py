@@ -706,6 +706,23 @@ def test_regular_expressions_are_found_in_rules_and_word_sets() -> None:
     assert found(text) == [("W109", 4, 7), ("W109", 12, 19)]
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_regex_syntax_passes_over_only_what_no_expression_finds(seed: int) -> None:
+    """`regex_syntax` returns at once for a source without any of `_REGEX_CHARS` (nor a `-`
+    in a `[`), without compiling the expressions: the same as trying every one of them."""
+    from closer.engine.tools.lint import _regex_scan, regex_syntax
+
+    rng = random.Random(seed)
+    pieces = ["team", "a", "1", " ", "[", "]", "(", ")", "|", "*", "-", "z", "\\", ".", "{",
+              "}", ",", "+", "?", "^", "$", "d", "w", ":", "@", "#", "[a-z]", "[0"]  # fmt: skip
+    found = 0
+    for _ in range(2000):
+        source = "".join(rng.choices(pieces, k=rng.randint(1, 8)))
+        assert regex_syntax(source) == _regex_scan(source), source
+        found += regex_syntax(source) is not None
+    assert found  # the check itself can fail
+
+
 def test_the_shipped_patterns_are_not_taken_for_regular_expressions() -> None:
     from closer.engine.tools.lint import regex_syntax
 

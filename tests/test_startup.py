@@ -38,6 +38,7 @@ from closer.engine.format.patterns import (
     PatternError,
     compile_pattern,
     could_match,
+    key_lines,
     normalize,
     placing,
     steps_at_most,
@@ -106,6 +107,9 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript
     assert not loaded & {"hashlib", "_hashlib", "difflib", "shutil", "tempfile", "json"}
+    # transitions is imported when a trigger first goes through its machine (one with no edge
+    # from the state: an engine error), never on the way to the first line
+    assert "transitions" not in loaded
 
 
 def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
@@ -123,6 +127,10 @@ def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
     text = loaded(persona)
     assert "closer.engine.tools.lint" in text  # the check itself can fail
     assert "json" not in text  # about a millisecond of every `closer validate`
+    # nor the session and what it runs on, nor transitions (closer.engine imports the session
+    # when first asked for it; a machine imports transitions when first built)
+    assert not text & {"closer.engine.runtime.session", "closer.engine.runtime.judge"}
+    assert "transitions" not in text
     assert "json" in loaded("--format", "json", persona)
 
 
@@ -395,8 +403,8 @@ def test_a_pattern_matches_no_line_its_text_rules_out(seed: int) -> None:
         utt = normalize(" ".join(rng.choices(LINE_WORDS, k=rng.randint(0, 6))))
         for source, pattern in patterns:
             if pattern.match(utt) is not None:
-                assert could_match(source, utt.keys), (source, utt.text)
-            ruled_out += not could_match(source, utt.keys)
+                assert could_match(source, key_lines([utt])), (source, utt.text)
+            ruled_out += not could_match(source, key_lines([utt]))
     assert ruled_out  # the check itself can fail
 
 
@@ -414,6 +422,6 @@ def test_no_library_pattern_is_ruled_out_for_a_line_it_matches() -> None:
         for source, pattern in patterns:
             if pattern.match(utt) is not None:
                 matched += 1
-                assert could_match(source, utt.keys), (source, line)
-        ruled_out += sum(not could_match(s, utt.keys) for s, _ in patterns[:20])
+                assert could_match(source, key_lines([utt])), (source, line)
+        ruled_out += sum(not could_match(s, key_lines([utt])) for s, _ in patterns[:20])
     assert matched > 1000 and ruled_out > 1000

@@ -44,7 +44,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
@@ -1230,43 +1229,63 @@ def _token_steps(tok: str, set_steps: Mapping[str, tuple[int, int]]) -> tuple[in
     return 0, 0, 0
 
 
-def could_match(source: str, keys: AbstractSet[str]) -> bool:
-    """Without compiling it, read from its tokens alone: False when the pattern cannot match a
-    line whose keys (`line_keys`) are among `keys`, because it needs a word (outside `[ ]`; in a
-    `( | )`, every choice needs one) that none of them can be, as `Pattern.needs` would show.
-    Lint's W108 passes over a shipped library pattern that cannot match any of its lines,
-    instead of compiling it."""
-    return _could(_ITEM.findall(source), 0, keys, True)[0]
+class KeyLines(dict[str, int]):
+    """For each key of some lines (`Utterance.keys`), the lines that hold it, as bits (line i:
+    bit i); `every` has a bit for each line (`key_lines`)."""
+
+    every = 0
 
 
-def _could(tokens: list[str], i: int, keys: AbstractSet[str], top: bool) -> tuple[bool, int]:
+def key_lines(lines: Sequence[Utterance]) -> KeyLines:
+    """The lines' `KeyLines`, for `could_match`."""
+    found = KeyLines()
+    found.every = (1 << len(lines)) - 1
+    for i, utt in enumerate(lines):
+        bit = 1 << i
+        for k in utt.keys:
+            found[k] = found.get(k, 0) | bit
+    return found
+
+
+def could_match(source: str, lines: KeyLines) -> int:
+    """Without compiling it, read from its tokens alone: of the lines given by their keys
+    (`key_lines`), those the pattern may match, as bits; not those that lack a word it needs
+    (outside `[ ]`; in a `( | )`, every choice needs one) as `Pattern.needs` would show. Lint's
+    W108 passes over a shipped library pattern that can match none of its lines, instead of
+    compiling it."""
+    return _could(_ITEM.findall(source), 0, lines, lines.every, True)[0]
+
+
+def _could(
+    tokens: list[str], i: int, lines: Mapping[str, int], every: int, top: bool
+) -> tuple[int, int]:
     """`could_match` for the run of items at `tokens[i]`, up to a `|` or a closing bracket, and
-    where it stopped (at the top, it stops at the first word it cannot find)."""
+    where it stopped (at the top, it stops once no line is left)."""
     n = len(tokens)
-    ok = True
+    left = every
     while i < n:
         tok = tokens[i]
         first = tok[0]
         if first in ")]|":
-            return ok, i
+            return left, i
         i += 1
         if first == "[":  # optional: nothing in it is needed
             depth = 1
             while depth and i < n:
-                depth += {"[": 1, "(": 1, "]": -1, ")": -1}.get(tokens[i][0], 0)
+                depth += _DEPTH.get(tokens[i][0], 0)
                 i += 1
         elif first == "(":
-            met = False
+            met = 0
             while True:
-                found, i = _could(tokens, i, keys, False)
-                met = met or found
+                found, i = _could(tokens, i, lines, every, False)
+                met |= found
                 if i >= n or tokens[i] != "|":
                     i += 1  # past the closing bracket
                     break
                 i += 1
-            ok = ok and met
+            left &= met
         elif first == "#":
-            ok = ok and _NUMBER_KEY in keys
+            left &= lines.get(_NUMBER_KEY, 0)
         elif first not in "&*@":
             prefix = tok.endswith("*")
             bare = tok.rstrip("*")
@@ -1276,11 +1295,17 @@ def _could(tokens: list[str], i: int, keys: AbstractSet[str], top: bool) -> tupl
                 words = normalize(bare).words
             for j, w in enumerate(words):
                 need = _text_keys(w, prefix and j == len(words) - 1)
-                if need is not None and need.isdisjoint(keys):
-                    ok = False
-        if not ok and top:
-            return False, i
-    return ok, i
+                if need is not None:
+                    held = 0
+                    for k in need:
+                        held |= lines.get(k, 0)
+                    left &= held
+        if not left and top:
+            return 0, i
+    return left, i
+
+
+_DEPTH = {"[": 1, "(": 1, "]": -1, ")": -1}
 
 
 @lru_cache(maxsize=4096)

@@ -12,19 +12,24 @@ library's per-event objects; a trigger with no edge from the state goes through 
 Nothing from a scenario file is ever handed to transitions as a name: every condition and
 callback is a closure made here, and `resolve_callable` refuses strings outright.
 `auto_transitions=False` keeps a machine linear in size and leaves no `to_<state>` shortcut.
+
+Each machine is built, and transitions imported, the first time a trigger goes through it (one
+with no edge from the state): `closer validate`, the tools and a session that only takes declared
+edges never pay for importing transitions (about 4 ms of a start) or building its machine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
-from typing import Any
-
-from transitions import Machine, MachineError
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format.model import STATUSES
 from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
+
+if TYPE_CHECKING:
+    from transitions import Machine
 
 _set = object.__setattr__
 
@@ -34,12 +39,19 @@ Facts = Mapping[str, Any]
 Condition = Callable[[Any, Facts], bool]  # (the model, the trigger's facts) -> may this edge go?
 
 
-class _SafeMachine(Machine):
-    @staticmethod
-    def resolve_callable(func: Any, event_data: Any) -> Any:
-        if callable(func):
-            return func
-        raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
+@lru_cache(maxsize=1)
+def _safe_machine() -> type[Machine]:
+    """transitions' `Machine`, refusing any callback given by name (imported when first built)."""
+    from transitions import Machine
+
+    class _SafeMachine(Machine):  # type: ignore[misc, unused-ignore]
+        @staticmethod
+        def resolve_callable(func: Any, event_data: Any) -> Any:
+            if callable(func):
+                return func
+            raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
+
+    return _SafeMachine
 
 
 class Edge(Frozen):
@@ -112,7 +124,13 @@ class FlowMachine:
         self.states = tuple(states)
         self.declared = tuple(edges)
         self._table = _table(self.declared)
-        self._machine = _SafeMachine(
+        self._initial = initial
+
+    @cached_property
+    def _machine(self) -> Machine:
+        """transitions' machine of these states and edges, built when a trigger first goes
+        through it (`_fire`)."""
+        return _safe_machine()(
             model=None,
             states=[{"name": s, "final": s == ENDED} for s in self.states],
             transitions=[
@@ -126,7 +144,7 @@ class FlowMachine:
                 }
                 for e in self.declared
             ],
-            initial=initial,
+            initial=self._initial,
             auto_transitions=False,
             send_event=True,
             queued=False,
@@ -141,7 +159,7 @@ class FlowMachine:
         """Fire `trigger` on `model` (whose `state` it moves) and return the edge taken; no
         edge whose condition passes is an EngineError. `facts` reach the conditions; a
         `leaving` fact is called with the edge before the state changes."""
-        return _fire(self._machine, self._table, model, trigger, "state", facts)
+        return _fire(self, self._table, model, trigger, "state", facts)
 
 
 Table = dict[tuple[str, str], tuple[Edge, ...]]
@@ -156,15 +174,20 @@ def _table(edges: Iterable[Edge]) -> Table:
 
 
 def _fire(
-    machine: Machine, table: Table, model: Any, trigger: str, attribute: str, facts: Any
+    owner: FlowMachine | ConcernMachine,
+    table: Table,
+    model: Any,
+    trigger: str,
+    attribute: str,
+    facts: Any,
 ) -> Edge:
-    """What `machine` does with `trigger` on `model`, which moves `attribute`. The machine has
+    """What `owner`'s machine does with `trigger` on `model`, which moves `attribute`. It has
     no callbacks but each edge's own (`_condition`, `_leaving`, `_note`), so its trigger is:
     the first edge from the model's state whose condition holds is taken (its `leaving` fact
     called, then the state moved unless the edge stays). That is done here, from the same
     table, without building the library's event data, its callback chains and its debug log
     lines on every turn; a trigger with no edge from the state (or a state the machine does not
-    have) goes through the machine, for its own error."""
+    have) goes through the machine (built then), for its own error."""
     source = getattr(model, attribute)
     edges = table.get((trigger, source))
     if edges is not None:
@@ -179,7 +202,9 @@ def _fire(
                     setattr(model, attribute, edge.dest)
                 return edge
         raise EngineError(f"no {trigger!r} edge from {source!r} whose condition holds")
-    event = machine.events.get(trigger)
+    from transitions import MachineError
+
+    event = owner._machine.events.get(trigger)
     taken: list[Edge] = []
     try:
         moved = event is not None and event.trigger(model, taken=taken, **facts)
@@ -208,14 +233,18 @@ class ConcernMachine:
     """The lifecycle table as a machine that moves a `ConcernState.status`."""
 
     def __init__(self) -> None:
-        edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
-        self._table = _table(edges)
-        self._machine = _SafeMachine(
+        self._edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
+        self._table = _table(self._edges)
+
+    @cached_property
+    def _machine(self) -> Machine:
+        """transitions' machine of the lifecycle, built when a move first goes through it."""
+        return _safe_machine()(
             model=None,
             states=list(STATUSES),
             transitions=[
                 {"trigger": e.trigger, "source": e.source, "dest": e.dest, "after": [_note(e)]}
-                for e in edges
+                for e in self._edges
             ],
             initial="inactive",
             model_attribute="status",
@@ -226,7 +255,7 @@ class ConcernMachine:
 
     def move(self, concern: Any, status: str) -> None:
         """Move `concern.status` to `status` along the one trigger that leads there."""
-        _fire(self._machine, self._table, concern, TRIGGER_TO[status], "status", {})
+        _fire(self, self._table, concern, TRIGGER_TO[status], "status", {})
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ from closer.engine.format.patterns import (
     Word,
     compile_pattern,
     could_match,
+    key_lines,
     line_cost,
     matches_everything,
     normalize,
@@ -462,14 +463,14 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"add an answer `{intent.id}:` under candidate_questions.answers, or remove it",
             )
     yield from _unanswered(program)
-    per_line = _per_line(sc)
+    examples = [(i, e, normalize(e)) for i in sc.intents for e in i.examples]
+    per_line = _per_line(sc, [utt for _, _, utt in examples])
     # a library intent's example is reported only when a pattern of this file takes it: when
     # none of them matches, classifying it against every pattern cannot find anything
     own = [p.pattern for i in sc.intents for p in i.patterns if p.span.path == sc.path]
     todo: list[tuple[m.Intent, str, Utterance]] = []
     work = 0
-    for intent, example in ((i, e) for i in sc.intents for e in i.examples):
-        utt = normalize(example)
+    for intent, example, utt in examples:
         work += per_line + line_cost(utt)
         if work > EXAMPLE_WORK:
             break  # the rest are not checked (docs/diagnostics.md, W108)
@@ -505,16 +506,12 @@ class _Examples:
     order), and the first that matches wins, as there."""
 
     def __init__(self, intents: Sequence[m.Intent], lines: Sequence[Utterance]) -> None:
-        every: set[str] = set().union(*(utt.keys for utt in lines))
+        where = key_lines(lines)
         entries = [
             Ranked(intent.id, pat.pattern, intent, i)
             for intent in intents
             for i, pat in enumerate(intent.patterns)
-            if pat.compiled
-            or (
-                could_match(pat.source, every)  # then one line at a time
-                and any(could_match(pat.source, utt.keys) for utt in lines)
-            )
+            if pat.compiled or (lines and could_match(pat.source, where))
         ]
         # as `rank` sorts them: a stable sort keeps file order among equals
         entries.sort(key=lambda r: -(r.pattern.score * 256 + r.intent.priority))
@@ -527,11 +524,12 @@ class _Examples:
         return None
 
 
-def _per_line(sc: m.Scenario) -> int:
+def _per_line(sc: m.Scenario, examples: Sequence[Utterance] | None = None) -> int:
     """What the intents' patterns cost a line, with their placing (W108's budget). While the
     library's patterns wait to be compiled, and the bound the loader read from their text
     (`Pat.waiting`) shows the examples cannot spend EXAMPLE_WORK, that bound is as good (the
-    budget is not reached either way): a bound, never less."""
+    budget is not reached either way): a bound, never less. `examples`: the intents' examples,
+    normalised (else they are normalised here)."""
     pats = [p for i in sc.intents for p in i.patterns]
     waiting = max((p.waiting for p in pats if not p.compiled), default=0)
     if waiting:
@@ -539,7 +537,8 @@ def _per_line(sc: m.Scenario) -> int:
         most = waiting + sum(
             p.pattern.cost + placing(p.pattern, placed) for p in pats if p.compiled
         )
-        examples = [normalize(e) for i in sc.intents for e in i.examples]
+        if examples is None:
+            examples = [normalize(e) for i in sc.intents for e in i.examples]
         if most * len(examples) + sum(map(line_cost, examples)) <= EXAMPLE_WORK:
             return most
     placed = set()
@@ -635,9 +634,21 @@ def _regex_re() -> tuple[tuple[re.Pattern[str], str, str], ...]:
     return tuple((re.compile(rx), what, hint) for rx, what, hint in _REGEX)
 
 
+# every construct of `_REGEX` holds one of these, or a `-` inside a `[`
+_REGEX_CHARS = frozenset("\\.{+?^$")
+
+
 def regex_syntax(source: str) -> tuple[str, str] | None:
     """The first regular-expression construct in a pattern's source and what to write instead,
-    or None."""
+    or None (at once when it holds none of `_REGEX_CHARS`: most do not, and then the
+    expressions are not even compiled)."""
+    if _REGEX_CHARS.isdisjoint(source) and not ("[" in source and "-" in source):
+        return None
+    return _regex_scan(source)
+
+
+def _regex_scan(source: str) -> tuple[str, str] | None:
+    """`regex_syntax`, trying every expression."""
     for rx, what, hint in _regex_re():
         if rx.search(source):
             return what, hint
