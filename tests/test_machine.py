@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from closer.engine import EngineError, Session, SessionState, compile_scenario, load_path
+from closer.engine import EngineError, Session, SessionState
 from closer.engine.format.patterns import normalize
 from closer.engine.runtime import machine
 from closer.engine.runtime.concerns import ConcernState
@@ -161,7 +161,7 @@ def test_a_fire_does_what_the_transitions_machine_does(program: Program) -> None
                         leaving = lambda e, m=model, s=said: s.append((e.dest, m.state))  # noqa: E731
                         try:
                             edge = machine._fire(
-                                flow, table, model, trigger, "state",
+                                flow._machine, table, model, trigger, "state",
                                 {**facts, "leaving": leaving},
                             )  # fmt: skip
                         except EngineError as e:
@@ -175,23 +175,11 @@ def test_a_fire_does_what_the_transitions_machine_does(program: Program) -> None
             for table in (concern_machine()._table, {}):
                 concern = ConcernState(status=status)
                 try:
-                    edge = machine._fire(concern_machine(), table, concern, trigger, "status", {})
+                    edge = machine._fire(
+                        concern_machine()._machine, table, concern, trigger, "status", {}
+                    )
                 except EngineError as e:
                     outcomes.append(("error", str(e), concern.status))
                 else:
                     outcomes.append((edge, concern.status))
             assert outcomes[0] == outcomes[1], (trigger, status)
-
-
-def test_a_machine_is_built_only_when_a_trigger_goes_through_it() -> None:
-    """Declared edges are taken from the machine's own table: the transitions machine (and the
-    import of transitions) waits for a trigger with no edge from the state, which it refuses."""
-    program = compile_scenario(load_path(DEFAULT))
-    flow = program.machine
-    assert "_machine" not in vars(flow)
-    st = state_at(program, "about_you")
-    flow.fire(st, "advance", utt=normalize("Fine."), skip=False, pending=False)
-    assert "_machine" not in vars(flow)
-    with pytest.raises(EngineError, match="no 'jump'"):
-        flow.fire(st, "jump")
-    assert "_machine" in vars(flow) and flow._machine.models == []

@@ -107,9 +107,6 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript
     assert not loaded & {"hashlib", "_hashlib", "difflib", "shutil", "tempfile", "json"}
-    # transitions is imported when a trigger first goes through its machine (one with no edge
-    # from the state: an engine error), never on the way to the first line
-    assert "transitions" not in loaded
 
 
 def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
@@ -127,10 +124,8 @@ def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
     text = loaded(persona)
     assert "closer.engine.tools.lint" in text  # the check itself can fail
     assert "json" not in text  # about a millisecond of every `closer validate`
-    # nor the session and what it runs on, nor transitions (closer.engine imports the session
-    # when first asked for it; a machine imports transitions when first built)
+    # nor the session and what it runs on (closer.engine imports it when first asked for it)
     assert not text & {"closer.engine.runtime.session", "closer.engine.runtime.judge"}
-    assert "transitions" not in text
     assert "json" in loaded("--format", "json", persona)
 
 

@@ -12,24 +12,19 @@ library's per-event objects; a trigger with no edge from the state goes through 
 Nothing from a scenario file is ever handed to transitions as a name: every condition and
 callback is a closure made here, and `resolve_callable` refuses strings outright.
 `auto_transitions=False` keeps a machine linear in size and leaves no `to_<state>` shortcut.
-
-Each machine is built, and transitions imported, the first time a trigger goes through it (one
-with no edge from the state): `closer validate`, the tools and a session that only takes declared
-edges never pay for importing transitions (about 4 ms of a start) or building its machine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import Any
+
+from transitions import Machine, MachineError
 
 from closer.engine.errors import EngineError
 from closer.engine.format.model import STATUSES
 from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
-
-if TYPE_CHECKING:
-    from transitions import Machine
 
 _set = object.__setattr__
 
@@ -39,19 +34,12 @@ Facts = Mapping[str, Any]
 Condition = Callable[[Any, Facts], bool]  # (the model, the trigger's facts) -> may this edge go?
 
 
-@lru_cache(maxsize=1)
-def _safe_machine() -> type[Machine]:
-    """transitions' `Machine`, refusing any callback given by name (imported when first built)."""
-    from transitions import Machine
-
-    class _SafeMachine(Machine):  # type: ignore[misc, unused-ignore]
-        @staticmethod
-        def resolve_callable(func: Any, event_data: Any) -> Any:
-            if callable(func):
-                return func
-            raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
-
-    return _SafeMachine
+class _SafeMachine(Machine):
+    @staticmethod
+    def resolve_callable(func: Any, event_data: Any) -> Any:
+        if callable(func):
+            return func
+        raise EngineError(f"refusing to resolve {func!r}: callbacks must be engine functions")
 
 
 class Edge(Frozen):
@@ -124,13 +112,7 @@ class FlowMachine:
         self.states = tuple(states)
         self.declared = tuple(edges)
         self._table = _table(self.declared)
-        self._initial = initial
-
-    @cached_property
-    def _machine(self) -> Machine:
-        """transitions' machine of these states and edges, built when a trigger first goes
-        through it (`_fire`)."""
-        return _safe_machine()(
+        self._machine = _SafeMachine(
             model=None,
             states=[{"name": s, "final": s == ENDED} for s in self.states],
             transitions=[
@@ -144,7 +126,7 @@ class FlowMachine:
                 }
                 for e in self.declared
             ],
-            initial=self._initial,
+            initial=initial,
             auto_transitions=False,
             send_event=True,
             queued=False,
@@ -159,7 +141,7 @@ class FlowMachine:
         """Fire `trigger` on `model` (whose `state` it moves) and return the edge taken; no
         edge whose condition passes is an EngineError. `facts` reach the conditions; a
         `leaving` fact is called with the edge before the state changes."""
-        return _fire(self, self._table, model, trigger, "state", facts)
+        return _fire(self._machine, self._table, model, trigger, "state", facts)
 
 
 Table = dict[tuple[str, str], tuple[Edge, ...]]
@@ -174,20 +156,15 @@ def _table(edges: Iterable[Edge]) -> Table:
 
 
 def _fire(
-    owner: FlowMachine | ConcernMachine,
-    table: Table,
-    model: Any,
-    trigger: str,
-    attribute: str,
-    facts: Any,
+    machine: Machine, table: Table, model: Any, trigger: str, attribute: str, facts: Any
 ) -> Edge:
-    """What `owner`'s machine does with `trigger` on `model`, which moves `attribute`. It has
+    """What `machine` does with `trigger` on `model`, which moves `attribute`. The machine has
     no callbacks but each edge's own (`_condition`, `_leaving`, `_note`), so its trigger is:
     the first edge from the model's state whose condition holds is taken (its `leaving` fact
     called, then the state moved unless the edge stays). That is done here, from the same
     table, without building the library's event data, its callback chains and its debug log
     lines on every turn; a trigger with no edge from the state (or a state the machine does not
-    have) goes through the machine (built then), for its own error."""
+    have) goes through the machine, for its own error."""
     source = getattr(model, attribute)
     edges = table.get((trigger, source))
     if edges is not None:
@@ -202,9 +179,7 @@ def _fire(
                     setattr(model, attribute, edge.dest)
                 return edge
         raise EngineError(f"no {trigger!r} edge from {source!r} whose condition holds")
-    from transitions import MachineError
-
-    event = owner._machine.events.get(trigger)
+    event = machine.events.get(trigger)
     taken: list[Edge] = []
     try:
         moved = event is not None and event.trigger(model, taken=taken, **facts)
@@ -233,18 +208,14 @@ class ConcernMachine:
     """The lifecycle table as a machine that moves a `ConcernState.status`."""
 
     def __init__(self) -> None:
-        self._edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
-        self._table = _table(self._edges)
-
-    @cached_property
-    def _machine(self) -> Machine:
-        """transitions' machine of the lifecycle, built when a move first goes through it."""
-        return _safe_machine()(
+        edges = [Edge(t, s, dest) for t, sources, dest in LIFECYCLE for s in sources]
+        self._table = _table(edges)
+        self._machine = _SafeMachine(
             model=None,
             states=list(STATUSES),
             transitions=[
                 {"trigger": e.trigger, "source": e.source, "dest": e.dest, "after": [_note(e)]}
-                for e in self._edges
+                for e in edges
             ],
             initial="inactive",
             model_attribute="status",
@@ -255,7 +226,7 @@ class ConcernMachine:
 
     def move(self, concern: Any, status: str) -> None:
         """Move `concern.status` to `status` along the one trigger that leads there."""
-        _fire(self, self._table, concern, TRIGGER_TO[status], "status", {})
+        _fire(self._machine, self._table, concern, TRIGGER_TO[status], "status", {})
 
 
 @lru_cache(maxsize=1)
