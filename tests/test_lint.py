@@ -12,14 +12,23 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from closer.cli.main import cli
 from closer.engine import Diagnostic, ScenarioError, compile_scenario, load_path, load_scenario
 from closer.engine.format import model as m
-from closer.engine.format.patterns import compile_pattern, normalize
+from closer.engine.format.patterns import Utterance, compile_pattern, normalize
 from closer.engine.runtime.program import Program
-from closer.engine.tools.lint import BY_CODE, CHECKS, LOAD_CODES, covers, lint, matches_everything
+from closer.engine.tools.lint import (
+    BY_CODE,
+    CHECKS,
+    LOAD_CODES,
+    _Examples,
+    covers,
+    lint,
+    matches_everything,
+)
 from tests.helpers import DEFAULT, ROOT, compile_text
 
 DOC = ROOT / "docs" / "diagnostics.md"
@@ -499,13 +508,13 @@ def test_w108_finds_what_classifying_every_example_finds(
         program = compile_scenario(load_path(case))
     expected = _w108_by_classifying_everything(program)
     calls = []
-    classify = Program.classify
+    classify = _Examples.classify
 
-    def counted(self: Program, utt: object, allowed: frozenset[str]) -> object:
+    def counted(self: _Examples, utt: Utterance) -> object:
         calls.append(utt)
-        return classify(self, utt, allowed)  # type: ignore[arg-type]
+        return classify(self, utt)
 
-    monkeypatch.setattr(Program, "classify", counted)
+    monkeypatch.setattr(_Examples, "classify", counted)
     got = [
         (d.span.line, d.span.col, d.message.split("'")[1])
         for d in lint(program)
@@ -518,6 +527,49 @@ def test_w108_finds_what_classifying_every_example_finds(
     assert own <= len(calls) < examples  # the library's own examples are mostly skipped
     if "\n" in case:  # both kinds are found: the library's example, and the file's own
         assert len(got) == 2 and "what about lunch" in {e for _, _, e in got}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: Path(p).stem)
+def test_w108_classifies_its_lines_as_classify_does(path: Path) -> None:
+    """W108 classifies its examples through `_Examples`, which compiles only the library
+    patterns whose text shows they could match one of them, not all ~370 (and not the index):
+    it finds what `Program.classify` finds, every intent allowed, for the lines it was made
+    for: every example, and lines written for the intents."""
+    program = compile_scenario(load_path(path))
+    sc = program.scenario
+    rng = random.Random(path.stem)
+    lines = [normalize(e) for i in sc.intents for e in i.examples]
+    lines += [normalize(x) for x in rng.sample(_paraphrases(), 150)]
+    lines += [normalize("thanks"), normalize(""), normalize("what about 3 weeks off")]
+    everything = frozenset(i.id for i in sc.intents)
+    for chunk in (lines[:5], lines[5:60], lines):  # a few lines, and many
+        program = compile_scenario(load_path(path))  # the library waits to be compiled
+        pats = [p for i in program.scenario.intents for p in i.patterns]
+        waiting = sum(not p.compiled for p in pats)  # none: the file adds to a library set
+        examples = _Examples(program.scenario.intents, chunk)
+        assert len(examples.ranked) < len(pats) or not waiting  # the check itself can fail
+        assert waiting or path.stem != "ledgerline"
+        for utt in chunk:
+            assert examples.classify(utt) == program.classify(utt, everything), utt.text
+
+
+def _paraphrases() -> list[str]:
+    out: list[str] = []
+    for f in sorted((ROOT / "tests" / "data").glob("paraphrases*.yaml")):
+        for cases in yaml.safe_load(f.read_text(encoding="utf-8")).values():
+            out += [c for c in cases if isinstance(c, str)] if isinstance(cases, list) else []
+    return out
+
+
+def test_validate_compiles_few_of_the_library_patterns() -> None:
+    """`closer validate` on the default persona compiles only the library intent patterns that
+    could match one of the examples W108 classifies (about 30 of ~380: each about 40 us)."""
+    program = compile_scenario(load_path(DEFAULT))
+    sc = program.scenario
+    library = [p for i in sc.intents for p in i.patterns if p.span.path != sc.path]
+    assert not any(p.compiled for p in library)
+    lint(program)
+    assert 0 < sum(p.compiled for p in library) < len(library) / 8
 
 
 def test_a_catch_all_rule_with_no_goto_shadows_the_rules_after_it() -> None:
@@ -652,6 +704,23 @@ def test_regular_expressions_are_found_in_rules_and_word_sets() -> None:
         "    - id: a\n      ask: A?\n      rules:\n        - {when: ['\\d+ years'], say: Ok.}\n"
     )
     assert found(text) == [("W109", 4, 7), ("W109", 12, 19)]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_regex_syntax_passes_over_only_what_no_expression_finds(seed: int) -> None:
+    """`regex_syntax` returns at once for a source without any of `_REGEX_CHARS` (nor a `-`
+    in a `[`), without compiling the expressions: the same as trying every one of them."""
+    from closer.engine.tools.lint import _regex_scan, regex_syntax
+
+    rng = random.Random(seed)
+    pieces = ["team", "a", "1", " ", "[", "]", "(", ")", "|", "*", "-", "z", "\\", ".", "{",
+              "}", ",", "+", "?", "^", "$", "d", "w", ":", "@", "#", "[a-z]", "[0"]  # fmt: skip
+    found = 0
+    for _ in range(2000):
+        source = "".join(rng.choices(pieces, k=rng.randint(1, 8)))
+        assert regex_syntax(source) == _regex_scan(source), source
+        found += regex_syntax(source) is not None
+    assert found  # the check itself can fail
 
 
 def test_the_shipped_patterns_are_not_taken_for_regular_expressions() -> None:

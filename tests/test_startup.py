@@ -37,6 +37,8 @@ from closer.engine.format.patterns import (
     Compiled,
     PatternError,
     compile_pattern,
+    could_match,
+    key_lines,
     normalize,
     placing,
     steps_at_most,
@@ -122,6 +124,8 @@ def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
     text = loaded(persona)
     assert "closer.engine.tools.lint" in text  # the check itself can fail
     assert "json" not in text  # about a millisecond of every `closer validate`
+    # nor the session and what it runs on (closer.engine imports it when first asked for it)
+    assert not text & {"closer.engine.runtime.session", "closer.engine.runtime.judge"}
     assert "json" in loaded("--format", "json", persona)
 
 
@@ -357,3 +361,62 @@ def test_a_pattern_costs_at_most_what_its_text_shows(seed: int) -> None:
     truth = sum(p.cost + placing(p, placed, warm=False) for p in compiled[:first])
     assert truth <= head <= total, sources
     assert steps_at_most(sources[:first], set_steps)[1] == head
+
+
+# words of the random patterns below, and of lines that may match them: each with a slip, as a
+# longer word (a stem), contracted, a number
+LINE_WORDS = [
+    "w", "word", "words", "wrod", "recommend", "recomend", "recommendation", "recommended",
+    "reccommend", "don't", "do", "not", "dont", "e", "mail", "email", "7", "seven", "alpha",
+    "alpah", "beta", "gamma", "delta", "epsilon", "zeta", "zetas", "the", "why",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_pattern_matches_no_line_its_text_rules_out(seed: int) -> None:
+    """`could_match` (W108's reading of a library pattern's text, so as not to compile it) is
+    never False for a line the compiled pattern matches, and rules lines out all the same."""
+    rng = random.Random(seed)
+    sets = {"s": ["alpha", "beta"], "t": ["gamma delta", "* epsilon", "zeta*"]}
+
+    def item(depth: int) -> str:
+        roll = rng.random()
+        if depth < 2 and roll < 0.15:
+            inner = " | ".join(seq(depth + 1) for _ in range(rng.randint(1, 3)))
+            return f"[{inner}]"
+        if depth < 2 and roll < 0.35:
+            return "(" + " | ".join(seq(depth + 1) for _ in range(rng.randint(2, 3))) + ")"
+        return rng.choice(PIECES)
+
+    def seq(depth: int) -> str:
+        return " ".join(item(depth) for _ in range(rng.randint(1, 4)))
+
+    sources = [" & ".join(seq(0) for _ in range(rng.randint(1, 2))) for _ in range(10)]
+    patterns = [(s, compile_pattern(s, sets)) for s in sources if _compiles(s, sets)]
+    ruled_out = 0
+    for _ in range(60):
+        utt = normalize(" ".join(rng.choices(LINE_WORDS, k=rng.randint(0, 6))))
+        for source, pattern in patterns:
+            if pattern.match(utt) is not None:
+                assert could_match(source, key_lines([utt])), (source, utt.text)
+            ruled_out += not could_match(source, key_lines([utt]))
+    assert ruled_out  # the check itself can fail
+
+
+def test_no_library_pattern_is_ruled_out_for_a_line_it_matches() -> None:
+    """`could_match` on the shipped library's patterns and the lines written for them (the
+    paraphrase and blind sets), as W108 reads them."""
+    from tests.test_index import paraphrase_lines
+
+    sources, sets = _library_sources()
+    cache = Compiled()
+    patterns = [(s, compile_pattern(s, sets, cache)) for s in sources]
+    matched = ruled_out = 0
+    for line in paraphrase_lines():
+        utt = normalize(line)
+        for source, pattern in patterns:
+            if pattern.match(utt) is not None:
+                matched += 1
+                assert could_match(source, key_lines([utt])), (source, line)
+        ruled_out += sum(not could_match(s, key_lines([utt])) for s, _ in patterns[:20])
+    assert matched > 1000 and ruled_out > 1000

@@ -1336,3 +1336,88 @@ def _token_steps(tok: str, set_steps: Mapping[str, tuple[int, int]]) -> tuple[in
     if first in "[(|":  # see `cost` and `_alt`; and a look-up per choice
         return {"[": 4, "(": 2, "|": 1}[first], 0, 1
     return 0, 0, 0
+
+
+class KeyLines(dict[str, int]):
+    """For each key of some lines (`Utterance.keys`), the lines that hold it, as bits (line i:
+    bit i); `every` has a bit for each line (`key_lines`)."""
+
+    every = 0
+
+
+def key_lines(lines: Sequence[Utterance]) -> KeyLines:
+    """The lines' `KeyLines`, for `could_match`."""
+    found = KeyLines()
+    found.every = (1 << len(lines)) - 1
+    for i, utt in enumerate(lines):
+        bit = 1 << i
+        for k in utt.keys:
+            found[k] = found.get(k, 0) | bit
+    return found
+
+
+def could_match(source: str, lines: KeyLines) -> int:
+    """Without compiling it, read from its tokens alone: of the lines given by their keys
+    (`key_lines`), those the pattern may match, as bits; not those that lack a word it needs
+    (outside `[ ]`; in a `( | )`, every choice needs one) as `Pattern.needs` would show. Lint's
+    W108 passes over a shipped library pattern that can match none of its lines, instead of
+    compiling it."""
+    return _could(_ITEM.findall(source), 0, lines, lines.every, True)[0]
+
+
+def _could(
+    tokens: list[str], i: int, lines: Mapping[str, int], every: int, top: bool
+) -> tuple[int, int]:
+    """`could_match` for the run of items at `tokens[i]`, up to a `|` or a closing bracket, and
+    where it stopped (at the top, it stops once no line is left)."""
+    n = len(tokens)
+    left = every
+    while i < n:
+        tok = tokens[i]
+        first = tok[0]
+        if first in ")]|":
+            return left, i
+        i += 1
+        if first == "[":  # optional: nothing in it is needed
+            depth = 1
+            while depth and i < n:
+                depth += _DEPTH.get(tokens[i][0], 0)
+                i += 1
+        elif first == "(":
+            met = 0
+            while True:
+                found, i = _could(tokens, i, lines, every, False)
+                met |= found
+                if i >= n or tokens[i] != "|":
+                    i += 1  # past the closing bracket
+                    break
+                i += 1
+            left &= met
+        elif first == "#":
+            left &= lines.get(_NUMBER_KEY, 0)
+        elif first not in "&*@":
+            prefix = tok.endswith("*")
+            bare = tok.rstrip("*")
+            if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+                words: tuple[str, ...] = (bare,)
+            else:
+                words = normalize(bare).words
+            for j, w in enumerate(words):
+                need = _text_keys(w, prefix and j == len(words) - 1)
+                if need is not None:
+                    held = 0
+                    for k in need:
+                        held |= lines.get(k, 0)
+                    left &= held
+        if not left and top:
+            return 0, i
+    return left, i
+
+
+_DEPTH = {"[": 1, "(": 1, "]": -1, ")": -1}
+
+
+@lru_cache(maxsize=4096)
+def _text_keys(text: str, prefix: bool) -> frozenset[str] | None:
+    """`word_keys` of a word read from a pattern's text."""
+    return word_keys(Word(text, prefix))

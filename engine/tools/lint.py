@@ -32,12 +32,21 @@ from closer.engine.format.patterns import (
     Utterance,
     Word,
     compile_pattern,
+    could_match,
+    key_lines,
     line_cost,
     matches_everything,
     normalize,
     placing,
 )
-from closer.engine.runtime.program import CQ, Program, always_matches, compile_scenario
+from closer.engine.runtime.program import (
+    CQ,
+    IntentMatch,
+    Program,
+    Ranked,
+    always_matches,
+    compile_scenario,
+)
 
 
 class Check(NamedTuple):
@@ -454,43 +463,73 @@ def _intents(program: Program) -> Iterator[Diagnostic]:
                 f"add an answer `{intent.id}:` under candidate_questions.answers, or remove it",
             )
     yield from _unanswered(program)
-    everything = frozenset(i.id for i in sc.intents)
-    per_line = _per_line(sc)
+    examples = [(i, e, normalize(e)) for i in sc.intents for e in i.examples]
+    per_line = _per_line(sc, [utt for _, _, utt in examples])
     # a library intent's example is reported only when a pattern of this file takes it: when
     # none of them matches, classifying it against every pattern cannot find anything
     own = [p.pattern for i in sc.intents for p in i.patterns if p.span.path == sc.path]
+    todo: list[tuple[m.Intent, str, Utterance]] = []
     work = 0
-    for intent in sc.intents:
-        for example in intent.examples:
-            utt = normalize(example)
-            work += per_line + line_cost(utt)
-            if work > EXAMPLE_WORK:
-                return  # the rest are not checked (docs/diagnostics.md, W108)
-            if intent.span.path != sc.path and all(p.match(utt) is None for p in own):
-                continue
-            match = program.classify(utt, everything)
-            if match is not None and match.intent == intent.id:
-                continue
-            if match is not None and match.source.path == sc.path:
-                span = match.source  # a pattern of this file takes it
-            elif intent.span.path == sc.path:
-                span = intent.span
-            else:
-                continue  # the library's own examples are tested with the library
-            got = f"intent {match.intent!r} (pattern {match.pattern!r})" if match else "nothing"
-            yield _diag(
-                "W108",
-                span,
-                f"example {example!r} of intent {intent.id!r} is understood as {got}",
-                f"add a pattern to {intent.id!r} that matches it, with a higher score",
-            )
+    for intent, example, utt in examples:
+        work += per_line + line_cost(utt)
+        if work > EXAMPLE_WORK:
+            break  # the rest are not checked (docs/diagnostics.md, W108)
+        if intent.span.path != sc.path and all(p.match(utt) is None for p in own):
+            continue
+        todo.append((intent, example, utt))
+    classify = _Examples(sc.intents, [utt for _, _, utt in todo]).classify
+    for intent, example, utt in todo:
+        match = classify(utt)
+        if match is not None and match.intent == intent.id:
+            continue
+        if match is not None and match.source.path == sc.path:
+            span = match.source  # a pattern of this file takes it
+        elif intent.span.path == sc.path:
+            span = intent.span
+        else:
+            continue  # the library's own examples are tested with the library
+        got = f"intent {match.intent!r} (pattern {match.pattern!r})" if match else "nothing"
+        yield _diag(
+            "W108",
+            span,
+            f"example {example!r} of intent {intent.id!r} is understood as {got}",
+            f"add a pattern to {intent.id!r} that matches it, with a higher score",
+        )
 
 
-def _per_line(sc: m.Scenario) -> int:
+class _Examples:
+    """`Program.classify` with every intent allowed, for a few lines known in advance (W108's
+    examples), without compiling and ranking all the library's ~370 intent patterns (about 15
+    ms of `closer validate`): a library pattern still waiting to be compiled is left out when
+    its text shows it needs a word that none of the lines holds (`could_match`: then it cannot
+    match any of them); the rest are ranked as `classify` ranks them (score, priority, file
+    order), and the first that matches wins, as there."""
+
+    def __init__(self, intents: Sequence[m.Intent], lines: Sequence[Utterance]) -> None:
+        where = key_lines(lines)
+        entries = [
+            Ranked(intent.id, pat.pattern, intent, i)
+            for intent in intents
+            for i, pat in enumerate(intent.patterns)
+            if pat.compiled or (lines and could_match(pat.source, where))
+        ]
+        # as `rank` sorts them: a stable sort keeps file order among equals
+        entries.sort(key=lambda r: -(r.pattern.score * 256 + r.intent.priority))
+        self.ranked = entries
+
+    def classify(self, utt: Utterance) -> IntentMatch | None:
+        for r in self.ranked:
+            if r.pattern.match(utt) is not None:
+                return r.found()
+        return None
+
+
+def _per_line(sc: m.Scenario, examples: Sequence[Utterance] | None = None) -> int:
     """What the intents' patterns cost a line, with their placing (W108's budget). While the
     library's patterns wait to be compiled, and the bound the loader read from their text
     (`Pat.waiting`) shows the examples cannot spend EXAMPLE_WORK, that bound is as good (the
-    budget is not reached either way): a bound, never less."""
+    budget is not reached either way): a bound, never less. `examples`: the intents' examples,
+    normalised (else they are normalised here)."""
     pats = [p for i in sc.intents for p in i.patterns]
     waiting = max((p.waiting for p in pats if not p.compiled), default=0)
     if waiting:
@@ -498,7 +537,8 @@ def _per_line(sc: m.Scenario) -> int:
         most = waiting + sum(
             p.pattern.cost + placing(p.pattern, placed) for p in pats if p.compiled
         )
-        examples = [normalize(e) for i in sc.intents for e in i.examples]
+        if examples is None:
+            examples = [normalize(e) for i in sc.intents for e in i.examples]
         if most * len(examples) + sum(map(line_cost, examples)) <= EXAMPLE_WORK:
             return most
     placed = set()
@@ -594,9 +634,21 @@ def _regex_re() -> tuple[tuple[re.Pattern[str], str, str], ...]:
     return tuple((re.compile(rx), what, hint) for rx, what, hint in _REGEX)
 
 
+# every construct of `_REGEX` holds one of these, or a `-` inside a `[`
+_REGEX_CHARS = frozenset("\\.{+?^$")
+
+
 def regex_syntax(source: str) -> tuple[str, str] | None:
     """The first regular-expression construct in a pattern's source and what to write instead,
-    or None."""
+    or None (at once when it holds none of `_REGEX_CHARS`: most do not, and then the
+    expressions are not even compiled)."""
+    if _REGEX_CHARS.isdisjoint(source) and not ("[" in source and "-" in source):
+        return None
+    return _regex_scan(source)
+
+
+def _regex_scan(source: str) -> tuple[str, str] | None:
+    """`regex_syntax`, trying every expression."""
     for rx, what, hint in _regex_re():
         if rx.search(source):
             return what, hint
