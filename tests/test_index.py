@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from closer.engine import compile_scenario, load_path, load_scenario
 from closer.engine.format import loader
 from closer.engine.format.patterns import (
+    INDEX_NEEDS,
     Pattern,
     PatternError,
     PatternIndex,
@@ -87,12 +88,24 @@ def assert_agrees(program: Program, utt: Utterance) -> None:
 
 def assert_patterns_agree(patterns: list[Pattern], utt: Utterance) -> None:
     index = PatternIndex(patterns)
-    candidates = set(index.candidates(utt))
+    candidates = index.candidates(utt)
+    # the index's masks find exactly the patterns whose first INDEX_NEEDS needs the line
+    # meets, by the definition, in order (so `classify` still tries them best first)
+    assert candidates == [i for i, p in enumerate(patterns) if meets(p.needs[:INDEX_NEEDS], utt)], (
+        utt
+    )
+    for i in candidates:
+        if index.exact >> i & 1:  # `classify` asks no `possible` of these: they meet it
+            assert len(patterns[i].needs) <= INDEX_NEEDS and patterns[i].possible(utt)
     for i, p in enumerate(patterns):
         for guard in (False, True):
             found = p.scan(utt, guard)
             assert (p.match(utt, guard) is None) == (found is None), (p.source, utt)
             assert found is None or i in candidates, (p.source, utt)
+
+
+def meets(needs: tuple[frozenset[str], ...], utt: Utterance) -> bool:
+    return all(not need.isdisjoint(utt.keys) for need in needs)
 
 
 def test_the_paraphrase_sets_are_read() -> None:

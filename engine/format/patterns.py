@@ -164,7 +164,7 @@ class Utterance:
         # bit p set for every position p: before word p, or (p = len(words)) after the last
         self.all_positions = (1 << (len(words) + 1)) - 1
         self.keys = line_keys(words)  # what a pattern's anchor must meet (`anchor`)
-        self.found: dict[PatternIndex, list[int]] = {}  # `PatternIndex.candidates`, kept
+        self.found: dict[PatternIndex, int] = {}  # `PatternIndex.mask`, kept
 
     def __repr__(self) -> str:
         return f"Utterance({self.text!r}, words={self.words!r})"
@@ -791,38 +791,76 @@ def _weight(keys: frozenset[str]) -> int:
     return total
 
 
-class PatternIndex:
-    """Many patterns, in a fixed order, indexed by their anchors' keys: `candidates` is, in that
-    order, the positions of every pattern that can match a line (those that do, and a few
-    that turn out not to), found with one look-up per key of the line."""
+INDEX_NEEDS = 3  # how many of a pattern's needs `PatternIndex` keys it on (the most selective)
 
-    __slots__ = ("_always", "_by_key", "_keys", "size")
+
+class PatternIndex:
+    """Many patterns, in a fixed order, indexed by their needs: `candidates` is, in that order,
+    the positions of every pattern that can match a line (those that do, and a few that turn
+    out not to), found with one look-up per key of the line and need.
+
+    A pattern's place is a bit of a mask (an int): for each of its first INDEX_NEEDS needs
+    (the most selective), `by_key[j]` maps each key of its j-th need to the mask of the
+    patterns that hold that key there, and `short[j]` is the mask of the patterns with no j-th
+    need (every line meets it). A line meets a pattern's j-th need exactly when the pattern's
+    bit is in `short[j]` or in the mask of a key of the line; so the patterns whose first
+    INDEX_NEEDS needs the line meets are the AND over j of those ORs. `exact` marks the
+    patterns with no more needs than that: a line among their candidates meets all of them."""
+
+    __slots__ = ("_slots", "exact", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        by_key: dict[str, list[int]] = {}
-        always: list[int] = []
+        by_key: list[dict[str, int]] = [{} for _ in range(INDEX_NEEDS)]
+        short = [0] * INDEX_NEEDS
+        exact = 0
         for i, p in enumerate(patterns):
-            if p.anchor is None:
-                always.append(i)
-            else:
-                for k in p.anchor:
-                    by_key.setdefault(k, []).append(i)
-        self._by_key = by_key
-        self._keys = frozenset(by_key)
-        self._always = tuple(always)
+            bit = 1 << i
+            needs = p.needs
+            if len(needs) <= INDEX_NEEDS:
+                exact |= bit
+            for j in range(INDEX_NEEDS):
+                if j >= len(needs):
+                    short[j] |= bit
+                    continue
+                slot = by_key[j]
+                for k in needs[j]:
+                    slot[k] = slot.get(k, 0) | bit
+        # the slots a line's keys can narrow (past the longest needs, every pattern is short)
+        used = [j for j in range(INDEX_NEEDS) if by_key[j]]
+        self._slots = tuple((by_key[j], frozenset(by_key[j]), short[j]) for j in used)
+        self.exact = exact
         self.size = len(patterns)
 
-    def candidates(self, utt: Utterance) -> list[int]:
-        """Positions (ascending) of the patterns whose anchor the line meets, or that have none;
-        kept on the line, which is often classified more than once."""
+    def mask(self, utt: Utterance) -> int:
+        """Bit i set for each pattern i whose first INDEX_NEEDS needs the line meets (those with
+        no needs among them); kept on the line, which is often classified more than once."""
         found = utt.found.get(self)
         if found is None:
-            hits = set(self._always)
-            by_key = self._by_key
-            for k in self._keys.intersection(utt.keys):  # most of the line's keys anchor none
-                hits.update(by_key[k])
-            found = utt.found[self] = sorted(hits)
+            found = (1 << self.size) - 1
+            keys = utt.keys
+            for by_key, slot_keys, short in self._slots:
+                met = short
+                for k in slot_keys.intersection(keys):  # most of the line's keys are in none
+                    met |= by_key[k]
+                found &= met
+                if not found:
+                    break
+            utt.found[self] = found
         return found
+
+    def candidates(self, utt: Utterance) -> list[int]:
+        """Positions (ascending) of the patterns whose first INDEX_NEEDS needs the line meets."""
+        return bit_positions(self.mask(utt))
+
+
+def bit_positions(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 def negated(utt: Utterance, start: int) -> bool:
