@@ -34,8 +34,8 @@ look-ups in an index of the line built once (`Utterance.mask`), typo variants in
 
 Most patterns never get that far: each keeps what any line it matches must hold (`Pattern.needs`,
 from the words it cannot do without; see "anchors" below), a line missing any of it is turned
-away in a few set look-ups, and `PatternIndex` finds, among many patterns, the few whose most
-selective need the line meets: exactly the patterns a full scan could match, and a few more.
+away in a few set look-ups, and `PatternIndex` finds, among many patterns, the few whose three
+most selective needs the line meets: exactly the patterns a full scan could match, and a few more.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class Utterance:
         # bit p set for every position p: before word p, or (p = len(words)) after the last
         self.all_positions = (1 << (len(words) + 1)) - 1
         self.keys = line_keys(words)  # what a pattern's anchor must meet (`anchor`)
-        self.found: dict[PatternIndex, int] = {}  # `PatternIndex.mask`, kept
+        self.found: dict[PatternIndex, tuple[int, ...]] = {}  # `PatternIndex.candidates`
 
     def __repr__(self) -> str:
         return f"Utterance({self.text!r}, words={self.words!r})"
@@ -634,7 +634,7 @@ class Hit(NamedTuple):
 # over all its `&` parts (`_weight` guesses how often lines hold one of them): a line can match
 # the pattern only if it holds one of those keys. None when nothing is required (`*`, only
 # optional items, a stem of one or two letters): every line is tried. `PatternIndex` turns the
-# anchors of many patterns around, from key to patterns.
+# needs of many patterns around, from key to patterns: the anchor, and the next two needs.
 
 KEY_LENGTHS = 18  # above TYPO_MAX + 1, so a typo word's lengths each have their own tag
 # a head's length tag: a control character, never in a normalised word, so never a word key
@@ -792,6 +792,7 @@ def _weight(keys: frozenset[str]) -> int:
 
 
 INDEX_NEEDS = 3  # how many of a pattern's needs `PatternIndex` keys it on (the most selective)
+WORD_MASKS = 4096  # typed words whose masks a `PatternIndex` keeps
 
 
 class PatternIndex:
@@ -804,20 +805,20 @@ class PatternIndex:
     patterns that hold that key there, and `short[j]` is the mask of the patterns with no j-th
     need (every line meets it). A line meets a pattern's j-th need exactly when the pattern's
     bit is in `short[j]` or in the mask of a key of the line; so the patterns whose first
-    INDEX_NEEDS needs the line meets are the AND over j of those ORs. `exact` marks the
-    patterns with no more needs than that: a line among their candidates meets all of them."""
+    INDEX_NEEDS needs the line meets are the AND over j of those ORs. A line's keys are its
+    words' keys (`line_keys`), so each OR is the OR of its words' own, which are kept by word
+    (`_words`: a candidate's lines share most words). `partial[i]` is True for a pattern with
+    more needs than INDEX_NEEDS: a line among its candidates may still lack one
+    (`Pattern.possible`); the others' candidates meet every need."""
 
-    __slots__ = ("_slots", "exact", "size")
+    __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         by_key: list[dict[str, int]] = [{} for _ in range(INDEX_NEEDS)]
         short = [0] * INDEX_NEEDS
-        exact = 0
         for i, p in enumerate(patterns):
             bit = 1 << i
             needs = p.needs
-            if len(needs) <= INDEX_NEEDS:
-                exact |= bit
             for j in range(INDEX_NEEDS):
                 if j >= len(needs):
                     short[j] |= bit
@@ -827,40 +828,64 @@ class PatternIndex:
                     slot[k] = slot.get(k, 0) | bit
         # the slots a line's keys can narrow (past the longest needs, every pattern is short)
         used = [j for j in range(INDEX_NEEDS) if by_key[j]]
-        self._slots = tuple((by_key[j], frozenset(by_key[j]), short[j]) for j in used)
-        self.exact = exact
+        self._slots = tuple((by_key[j], frozenset(by_key[j])) for j in used)
+        self._short = [short[j] for j in used]
+        self._words: dict[str, tuple[int, ...]] = {}
+        self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
         self.size = len(patterns)
 
     def mask(self, utt: Utterance) -> int:
         """Bit i set for each pattern i whose first INDEX_NEEDS needs the line meets (those with
-        no needs among them); kept on the line, which is often classified more than once."""
-        found = utt.found.get(self)
-        if found is None:
-            found = (1 << self.size) - 1
-            keys = utt.keys
-            for by_key, slot_keys, short in self._slots:
-                met = short
-                for k in slot_keys.intersection(keys):  # most of the line's keys are in none
-                    met |= by_key[k]
-                found &= met
-                if not found:
-                    break
-            utt.found[self] = found
+        no needs among them)."""
+        if not self._slots:
+            return (1 << self.size) - 1
+        met = self._short.copy()  # for each slot, the patterns whose need there the line meets
+        words = self._words
+        for t in set(utt.words):
+            masks = words.get(t)
+            if masks is None:
+                masks = self._word(t)
+            if masks:
+                for j, m in enumerate(masks):
+                    met[j] |= m
+        found = met[0]
+        for m in met[1:]:
+            found &= m
         return found
 
-    def candidates(self, utt: Utterance) -> list[int]:
-        """Positions (ascending) of the patterns whose first INDEX_NEEDS needs the line meets."""
-        return bit_positions(self.mask(utt))
+    def _word(self, t: str) -> tuple[int, ...]:
+        """A typed word's part of `mask`: for each slot, the patterns whose need there holds
+        one of the word's keys (`()` when none does)."""
+        keys = _word_keys(t)
+        out = []
+        for by_key, slot_keys in self._slots:
+            m = 0
+            for k in slot_keys.intersection(keys):
+                m |= by_key[k]
+            out.append(m)
+        found = tuple(out) if any(out) else ()
+        if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
+            self._words.clear()
+        self._words[t] = found
+        return found
+
+    def candidates(self, utt: Utterance) -> tuple[int, ...]:
+        """Positions (ascending) of the patterns whose first INDEX_NEEDS needs the line meets;
+        kept on the line, which is often classified more than once."""
+        found = utt.found.get(self)
+        if found is None:
+            found = utt.found[self] = bit_positions(self.mask(utt))
+        return found
 
 
-def bit_positions(mask: int) -> list[int]:
-    """The positions of the bits set in `mask`, ascending."""
+def bit_positions(mask: int) -> tuple[int, ...]:
+    """The positions of the bits set in `mask` (not negative), ascending."""
     out = []
     while mask:
         low = mask & -mask
         out.append(low.bit_length() - 1)
         mask ^= low
-    return out
+    return tuple(out)
 
 
 def negated(utt: Utterance, start: int) -> bool:

@@ -217,14 +217,15 @@ class Program:
         The patterns are ranked in that order once, so the first that matches wins; the index
         visits only those that can match the line."""
         ranked, index = self._ranked
-        found = index.mask(utt)
-        exact = index.exact  # candidates that meet all their needs: no `possible` to ask
-        while found:
-            low = found & -found
-            r = ranked[low.bit_length() - 1]
-            if r.id in allowed and (low & exact or r.pattern.possible(utt)) and r.pattern.scan(utt):
+        partial = index.partial  # patterns a candidate line may still lack a need of
+        for i in index.candidates(utt):
+            r = ranked[i]
+            if (
+                r.id in allowed
+                and (not partial[i] or r.pattern.possible(utt))
+                and r.pattern.scan(utt)
+            ):
                 return r.found()
-            found ^= low
         return None
 
     def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
