@@ -357,3 +357,18 @@ def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
         normalize("what does a typical day look like?"), program.candidate_questions
     )
     assert found is not None and "_ranked" in vars(program)
+
+
+def test_besides_questions_is_the_set_less_the_candidate_questions() -> None:
+    # what the reading classifies a short line among once it has heard a candidate question
+    program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
+    cq = program.candidate_questions
+    sets = {program.listening(s, normalize(x)) for s in program.machine.states for x in ("?", "ok")}
+    for allowed in [*sets, frozenset(), frozenset({"goodbye", "ask_team"}), *sets]:
+        found = program.besides_questions(allowed)
+        assert found == allowed - cq and program.besides_questions(allowed) is found
+    assert any(allowed & cq for allowed in sets) and 0 < len(program._besides) <= 64
+    for n in range(100):  # any sets: still bounded
+        allowed = frozenset({f"ask_{n}", "goodbye", *list(cq)[:3]})
+        assert program.besides_questions(allowed) == frozenset({f"ask_{n}", "goodbye"})
+    assert len(program._besides) <= 64

@@ -289,6 +289,20 @@ class Program:
             found = self._listening[key] = self._listen(kind, shaped, short)
         return found
 
+    def besides_questions(self, allowed: frozenset[str]) -> frozenset[str]:
+        """`allowed` less the candidate questions, kept for each of the few sets `listening`
+        gives (with 500 questions, taking them out is ~500 look-ups a turn)."""
+        found = self._besides.get(allowed)
+        if found is None:
+            if len(self._besides) >= 64:  # bounded: a caller may bring any set
+                self._besides.clear()
+            found = self._besides[allowed] = allowed - self.candidate_questions
+        return found
+
+    @cached_property
+    def _besides(self) -> dict[frozenset[str], frozenset[str]]:
+        return {}  # what `besides_questions` worked out
+
     @cached_property
     def _listening(self) -> dict[tuple[str, bool, bool], frozenset[str]]:
         return {}  # what `listening` worked out, by the state's kind and the line's shape

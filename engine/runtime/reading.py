@@ -241,7 +241,7 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         and not _asked(program, shapes(text), match.intent)
     ):
         # "...hope to hear from you soon": a goodbye, not a question about next steps
-        other = program.classify(utt, program.listening(ctx.state, utt) - cq)
+        other = program.classify(utt, program.besides_questions(program.listening(ctx.state, utt)))
         if other is not None:
             return Reading(other, other.intent, tone=tone)
     return Reading(match, match.intent if match else None, tone=tone)
