@@ -21,6 +21,8 @@ times Closer's time is the peer's (Closer/peer: above 1, Closer is slower). `--j
 the per-turn medians in milliseconds. `--quick` runs fewer N, rounds and lines (under a minute).
 `--against REV` also runs Closer at git revision REV (a temporary worktree), as one more engine
 named REV, interleaved with the rest: the column closer/REV is this tree's time over REV's.
+`--fresh`: Closer reads every line anew (at small N the same few lines come back, and Closer
+keeps the last 64 lines it read, with what they matched): how much of the growth with N is that.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ NO_MATCH = {
     "repair_ask": "Sorry, could you put that another way?",
     "repair_move_on": "Let us move on.",
 }
+FRESH = "PEERS_FRESH"  # "1": Closer's workers forget the lines they read (`--fresh`)
 AGAIN = "Like I said:"  # Closer puts it before a line it would otherwise say twice in a row
 
 # ---- the bot -----------------------------------------------------------------------------------
@@ -245,8 +248,10 @@ class WrongReply(Exception):
 
 def run_closer(path: Path, sent: list[dict]) -> tuple[float, list[float]]:
     from closer.engine import Session, compile_scenario, load_path
+    from closer.engine.format.patterns import normalize
     from closer.engine.runtime.events import IntentEvent, SayEvent
 
+    fresh = os.environ.get(FRESH) == "1"
     start = time.perf_counter()
     program = compile_scenario(load_path(path))
     load = time.perf_counter() - start
@@ -257,6 +262,8 @@ def run_closer(path: Path, sent: list[dict]) -> tuple[float, list[float]]:
         if k % (MAX_TURNS // 2) == 0:  # a fresh session long before max_turns ends one
             session, _ = Session.start(program, seed=k, start="candidate_questions")
         assert session is not None
+        if fresh:  # every line read anew, as at large N, where lines seldom come back
+            normalize.cache_clear()
         start = time.perf_counter()
         turn = session.turn(line["text"])
         times.append(time.perf_counter() - start)
@@ -402,6 +409,8 @@ def table(med: dict, rounds: int, count: int) -> None:
         f"Python {sys.version.split()[0]}, medians"
     )
     print("closer/peer: Closer's time over the peer's (above 1, Closer is slower)")
+    if os.environ.get(FRESH) == "1":
+        print("--fresh: Closer reads every line anew (its cache of normalised lines cleared)")
     for what, unit, scale in (("turn", "ms", 1000), ("load", "ms", 1000)):
         head = f"{'N':>6} {'closer ' + what:>14}"
         for p in peers:
@@ -436,8 +445,15 @@ def main() -> None:
     parser.add_argument(
         "--against", metavar="REV", help="also run Closer at this git revision (before/after)"
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="Closer reads every line anew (its cache of normalised lines cleared each turn)",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fresh:
+        os.environ[FRESH] = "1"  # the workers inherit it
     if args.worker:
         engine, folder, n, *tree = args.worker
         worker(engine, Path(folder), int(n), *tree)

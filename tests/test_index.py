@@ -335,11 +335,11 @@ def test_a_turn_at_10000_patterns_costs_about_what_it_costs_at_10(
     ratios = []
     for _ in range(3):  # interleaved, so load on the machine hits both alike
         ratios.append(per_line(large, large_lines) / per_line(small, small_lines))
-    # about 1.8 on a quiet machine (more lines meet a candidate that turns out not to match),
-    # about 3 on one loaded by other work (the large index's tables fall out of the caches); a
-    # linear scan's ratio is about 37 (17 ms a line against 0.47 ms: the library's patterns are
-    # in both)
-    assert statistics.median(ratios) < 5, ratios
+    # about 2.2 at a load average near 5 (more lines meet a candidate that turns out not to
+    # match: the made-up words share typo keys); the index on anchors alone measured about 4.5
+    # then (each line tried every pattern sharing its anchor key); a linear scan's ratio is
+    # about 37 (17 ms a line against 0.47 ms: the library's patterns are in both)
+    assert statistics.median(ratios) < 3.5, ratios
 
 
 def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> None:
