@@ -814,7 +814,8 @@ class PatternIndex:
     __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        by_key: list[dict[str, int]] = [{} for _ in range(INDEX_NEEDS)]
+        # first the patterns of each need (many share one: a word, a word set), then each key's
+        groups: list[dict[frozenset[str], int]] = [{} for _ in range(INDEX_NEEDS)]
         short = [0] * INDEX_NEEDS
         for i, p in enumerate(patterns):
             bit = 1 << i
@@ -822,10 +823,15 @@ class PatternIndex:
             for j in range(INDEX_NEEDS):
                 if j >= len(needs):
                     short[j] |= bit
-                    continue
-                slot = by_key[j]
-                for k in needs[j]:
-                    slot[k] = slot.get(k, 0) | bit
+                else:
+                    group = groups[j]
+                    need = needs[j]
+                    group[need] = group.get(need, 0) | bit
+        by_key: list[dict[str, int]] = [{} for _ in range(INDEX_NEEDS)]
+        for group, slot in zip(groups, by_key, strict=True):
+            for need, m in group.items():
+                for k in need:
+                    slot[k] = slot.get(k, 0) | m
         # the slots a line's keys can narrow (past the longest needs, every pattern is short)
         used = [j for j in range(INDEX_NEEDS) if by_key[j]]
         self._slots = tuple((by_key[j], frozenset(by_key[j])) for j in used)
