@@ -43,9 +43,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import ClassVar, NamedTuple
 
 MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
@@ -801,41 +802,50 @@ class PatternIndex:
     out not to), found with one look-up per key of the line and need.
 
     A pattern's place is a bit of a mask (an int): for each of its first INDEX_NEEDS needs
-    (the most selective), `by_key[j]` maps each key of its j-th need to the mask of the
-    patterns that hold that key there, and `short[j]` is the mask of the patterns with no j-th
-    need (every line meets it). A line meets a pattern's j-th need exactly when the pattern's
-    bit is in `short[j]` or in the mask of a key of the line; so the patterns whose first
-    INDEX_NEEDS needs the line meets are the AND over j of those ORs. A line's keys are its
-    words' keys (`line_keys`), so each OR is the OR of its words' own, which are kept by word
-    (`_words`: a candidate's lines share most words). `partial[i]` is True for a pattern with
-    more needs than INDEX_NEEDS: a line among its candidates may still lack one
-    (`Pattern.possible`); the others' candidates meet every need."""
+    (the most selective), each key of its j-th need has the mask of the patterns that hold that
+    key there (made from its needs' masks when a line first holds the key), and `short[j]` is
+    the mask of the patterns with no j-th need (every line meets it). A line meets a pattern's
+    j-th need exactly when the pattern's bit is in `short[j]` or in the mask of a key of the
+    line; so the patterns whose first INDEX_NEEDS needs the line meets are the AND over j of
+    those ORs. A line's keys are its words' keys (`line_keys`), so each OR is the OR of its
+    words' own, which are kept by word (`_words`: a candidate's lines share most words).
+    `partial[i]` is True for a pattern with more needs than INDEX_NEEDS: a line among its
+    candidates may still lack one (`Pattern.possible`); the others' candidates meet every
+    need."""
 
     __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         # first the patterns of each need (many share one: a word, a word set), then each key's
-        groups: list[dict[frozenset[str], int]] = [{} for _ in range(INDEX_NEEDS)]
-        short = [0] * INDEX_NEEDS
+        # needs; a key's mask is made when a line first holds the key (`_word`): most keys are
+        # never typed, and a mask is as long as the index
+        groups: list[dict[frozenset[str], list[int]]] = [{} for _ in range(INDEX_NEEDS)]
+        short: list[list[int]] = [[] for _ in range(INDEX_NEEDS)]
         for i, p in enumerate(patterns):
-            bit = 1 << i
             needs = p.needs
             for j in range(INDEX_NEEDS):
                 if j >= len(needs):
-                    short[j] |= bit
+                    short[j].append(i)
                 else:
                     group = groups[j]
-                    need = needs[j]
-                    group[need] = group.get(need, 0) | bit
-        by_key: list[dict[str, int]] = [{} for _ in range(INDEX_NEEDS)]
+                    found = group.get(needs[j])
+                    if found is None:
+                        group[needs[j]] = [i]
+                    else:
+                        found.append(i)
+        by_key: list[dict[str, list[list[int]]]] = [{} for _ in range(INDEX_NEEDS)]
         for group, slot in zip(groups, by_key, strict=True):
-            for need, m in group.items():
+            for need, positions in group.items():
                 for k in need:
-                    slot[k] = slot.get(k, 0) | m
+                    lists = slot.get(k)
+                    if lists is None:
+                        slot[k] = [positions]
+                    else:
+                        lists.append(positions)
         # the slots a line's keys can narrow (past the longest needs, every pattern is short)
         used = [j for j in range(INDEX_NEEDS) if by_key[j]]
-        self._slots = tuple((by_key[j], frozenset(by_key[j])) for j in used)
-        self._short = [short[j] for j in used]
+        self._slots: tuple[_Slot, ...] = tuple((by_key[j], frozenset(by_key[j]), {}) for j in used)
+        self._short = [bits(short[j], len(patterns)) for j in used]
         self._words: dict[str, tuple[int, ...]] = {}
         self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
         self.size = len(patterns)
@@ -864,10 +874,13 @@ class PatternIndex:
         one of the word's keys (`()` when none does)."""
         keys = _word_keys(t)
         out = []
-        for by_key, slot_keys in self._slots:
+        for by_key, slot_keys, made in self._slots:
             m = 0
             for k in slot_keys.intersection(keys):
-                m |= by_key[k]
+                key_mask = made.get(k)
+                if key_mask is None:
+                    key_mask = made[k] = bits(chain.from_iterable(by_key[k]), self.size)
+                m |= key_mask
             out.append(m)
         found = tuple(out) if any(out) else ()
         if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
@@ -882,6 +895,19 @@ class PatternIndex:
         if found is None:
             found = utt.found[self] = bit_positions(self.mask(utt))
         return found
+
+
+# one need's place in `PatternIndex`: each key's patterns (lists of positions), the keys, and
+# the masks made of them so far
+_Slot = tuple[dict[str, list[list[int]]], frozenset[str], dict[str, int]]
+
+
+def bits(positions: Iterable[int], size: int) -> int:
+    """The mask (an int) with the bits at `positions` set, all below `size`."""
+    found = bytearray((size >> 3) + 1)
+    for i in positions:
+        found[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(found, "little")
 
 
 def bit_positions(mask: int) -> tuple[int, ...]:
