@@ -43,10 +43,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import ClassVar, NamedTuple
 
 MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
@@ -816,36 +815,34 @@ class PatternIndex:
     __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        # first the patterns of each need (many share one: a word, a word set), then each key's
-        # needs; a key's mask is made when a line first holds the key (`_word`): most keys are
-        # never typed, and a mask is as long as the index
-        groups: list[dict[frozenset[str], list[int]]] = [{} for _ in range(INDEX_NEEDS)]
-        short: list[list[int]] = [[] for _ in range(INDEX_NEEDS)]
+        # first the mask of each need's patterns (many share one: a word, a word set), then each
+        # key's needs' masks, ORed into the key's own when a line first holds the key (`_word`):
+        # most keys are never typed, and ORing many masks as long as the index takes a while
+        groups: list[dict[frozenset[str], int]] = [{} for _ in range(INDEX_NEEDS)]
+        short = [0] * INDEX_NEEDS
         for i, p in enumerate(patterns):
+            bit = 1 << i
             needs = p.needs
             for j in range(INDEX_NEEDS):
                 if j >= len(needs):
-                    short[j].append(i)
+                    short[j] |= bit
                 else:
                     group = groups[j]
-                    found = group.get(needs[j])
-                    if found is None:
-                        group[needs[j]] = [i]
-                    else:
-                        found.append(i)
-        by_key: list[dict[str, list[list[int]]]] = [{} for _ in range(INDEX_NEEDS)]
+                    need = needs[j]
+                    group[need] = group.get(need, 0) | bit
+        by_key: list[dict[str, list[int]]] = [{} for _ in range(INDEX_NEEDS)]
         for group, slot in zip(groups, by_key, strict=True):
-            for need, positions in group.items():
+            for need, m in group.items():
                 for k in need:
-                    lists = slot.get(k)
-                    if lists is None:
-                        slot[k] = [positions]
+                    masks = slot.get(k)
+                    if masks is None:
+                        slot[k] = [m]
                     else:
-                        lists.append(positions)
+                        masks.append(m)
         # the slots a line's keys can narrow (past the longest needs, every pattern is short)
         used = [j for j in range(INDEX_NEEDS) if by_key[j]]
         self._slots: tuple[_Slot, ...] = tuple((by_key[j], frozenset(by_key[j]), {}) for j in used)
-        self._short = [bits(short[j], len(patterns)) for j in used]
+        self._short = [short[j] for j in used]
         self._words: dict[str, tuple[int, ...]] = {}
         self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
         self.size = len(patterns)
@@ -879,7 +876,10 @@ class PatternIndex:
             for k in slot_keys.intersection(keys):
                 key_mask = made.get(k)
                 if key_mask is None:
-                    key_mask = made[k] = bits(chain.from_iterable(by_key[k]), self.size)
+                    key_mask = 0
+                    for need_mask in by_key[k]:
+                        key_mask |= need_mask
+                    made[k] = key_mask
                 m |= key_mask
             out.append(m)
         found = tuple(out) if any(out) else ()
@@ -897,17 +897,9 @@ class PatternIndex:
         return found
 
 
-# one need's place in `PatternIndex`: each key's patterns (lists of positions), the keys, and
-# the masks made of them so far
-_Slot = tuple[dict[str, list[list[int]]], frozenset[str], dict[str, int]]
-
-
-def bits(positions: Iterable[int], size: int) -> int:
-    """The mask (an int) with the bits at `positions` set, all below `size`."""
-    found = bytearray((size >> 3) + 1)
-    for i in positions:
-        found[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(found, "little")
+# one need's place in `PatternIndex`: each key's needs' masks, the keys, and the keys' own
+# masks made so far
+_Slot = tuple[dict[str, list[int]], frozenset[str], dict[str, int]]
 
 
 def bit_positions(mask: int) -> tuple[int, ...]:
