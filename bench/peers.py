@@ -2,7 +2,7 @@
 Run with the interpreter of the environment Closer is installed in, the peers installed with it
 (`.venv/bin/pip install -e '.[test,bench]'`):
 
-  .venv/bin/python bench/peers.py [--rounds 5] [--quick] [--json]
+  .venv/bin/python bench/peers.py [--rounds 5] [--quick] [--json] [--against REV]
 
 The bot: N triggers of two made-up words each ("bako dumire"), each answered by a line of
 its own. In Closer a trigger is a pattern of a candidate-question intent (500 intents of N/500
@@ -19,12 +19,18 @@ answers, the engine's modules already imported) and the median time of a turn (t
 line; Closer's session start is left out). The table gives medians over the rounds, and how many
 times Closer's time is the peer's (Closer/peer: above 1, Closer is slower). `--json` prints only
 the per-turn medians in milliseconds. `--quick` runs fewer N, rounds and lines (under a minute).
+`--against REV` also runs Closer at git revision REV (a temporary worktree), as one more engine
+named REV, interleaved with the rest: the column closer/REV is this tree's time over REV's.
+`--fresh`: Closer reads every line anew (at small N the same few lines come back, and Closer
+keeps the last 64 lines it read, with what they matched): how much of the growth with N is that.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import re
 import statistics
@@ -46,6 +52,7 @@ NO_MATCH = {
     "repair_ask": "Sorry, could you put that another way?",
     "repair_move_on": "Let us move on.",
 }
+FRESH = "PEERS_FRESH"  # "1": Closer's workers forget the lines they read (`--fresh`)
 AGAIN = "Like I said:"  # Closer puts it before a line it would otherwise say twice in a row
 
 # ---- the bot -----------------------------------------------------------------------------------
@@ -241,8 +248,10 @@ class WrongReply(Exception):
 
 def run_closer(path: Path, sent: list[dict]) -> tuple[float, list[float]]:
     from closer.engine import Session, compile_scenario, load_path
+    from closer.engine.format.patterns import normalize
     from closer.engine.runtime.events import IntentEvent, SayEvent
 
+    fresh = os.environ.get(FRESH) == "1"
     start = time.perf_counter()
     program = compile_scenario(load_path(path))
     load = time.perf_counter() - start
@@ -253,6 +262,8 @@ def run_closer(path: Path, sent: list[dict]) -> tuple[float, list[float]]:
         if k % (MAX_TURNS // 2) == 0:  # a fresh session long before max_turns ends one
             session, _ = Session.start(program, seed=k, start="candidate_questions")
         assert session is not None
+        if fresh:  # every line read anew, as at large N, where lines seldom come back
+            normalize.cache_clear()
         start = time.perf_counter()
         turn = session.turn(line["text"])
         times.append(time.perf_counter() - start)
@@ -316,8 +327,13 @@ RUNNERS: dict[str, Callable[[Path, list[dict]], tuple[float, list[float]]]] = {
 SUFFIX = {"closer": "yaml", "rivescript": "rive", "aiml": "aiml"}
 
 
-def worker(engine: str, folder: Path, n: int) -> None:
-    """Load one bot, send it the lines, print its load time and median turn (seconds) as JSON."""
+def worker(engine: str, folder: Path, n: int, tree: str = "") -> None:
+    """Load one bot, send it the lines, print its load time and median turn (seconds) as JSON.
+    `tree`: Closer is to be imported from that folder (`--against`), not the installed one."""
+    if tree:
+        import closer.engine
+
+        assert closer.engine.__file__.startswith(tree), (closer.engine.__file__, tree)
     sent = json.loads((folder / f"lines-{n}.json").read_text(encoding="utf-8"))
     try:
         load, times = RUNNERS[engine](folder / f"{engine}-{n}.{SUFFIX[engine]}", sent)
@@ -337,21 +353,32 @@ def installed(engine: str) -> bool:
     return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
-def measure(engine: str, folder: Path, n: int) -> dict[str, float]:
-    """One fresh process: the engine's load time and median turn, in seconds."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", engine, str(folder), str(n)],
-        capture_output=True,
-        text=True,
-    )
+def measure(engine: str, folder: Path, n: int, trees: dict[str, Path]) -> dict[str, float]:
+    """One fresh process: the engine's load time and median turn, in seconds. An engine named
+    in `trees` is Closer imported from that folder (`--against`)."""
+    cmd = [sys.executable, __file__, "--worker", engine, str(folder), str(n)]
+    kw: dict = {}
+    if engine in trees:
+        tree = str(trees[engine])
+        cmd[3] = "closer"
+        cmd.append(tree)
+        kw = {"cwd": tree, "env": {**os.environ, "PYTHONPATH": tree}}
+    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if out.returncode != 0:
         sys.exit(f"bench/peers.py: {engine} at N={n} failed: {out.stderr.strip()}")
     return json.loads(out.stdout)
 
 
-def run(engines: list[str], sizes: tuple[int, ...], rounds: int, count: int) -> dict:
+def run(
+    engines: list[str],
+    sizes: tuple[int, ...],
+    rounds: int,
+    count: int,
+    trees: dict[str, Path] | None = None,
+) -> dict:
     """Medians over `rounds` rounds of every (N, engine) in fresh processes, interleaved, after a
-    warm-up round (the file cache): {engine: {n: {"turn": s, "load": s}}}."""
+    warm-up round (the file cache): {engine: {n: {"turn": s, "load": s}}}. `trees`: engines
+    that are Closer at another revision, and the folder to import each from."""
     samples: dict[str, dict[int, list[dict[str, float]]]] = {
         e: {n: [] for n in sizes} for e in engines
     }
@@ -361,7 +388,7 @@ def run(engines: list[str], sizes: tuple[int, ...], rounds: int, count: int) -> 
         for r in range(rounds + 1):
             for n in sizes:
                 for engine in engines:
-                    m = measure(engine, folder, n)
+                    m = measure(engine, folder, n, trees or {})
                     if r:
                         samples[engine][n].append(m)
     return {
@@ -382,6 +409,8 @@ def table(med: dict, rounds: int, count: int) -> None:
         f"Python {sys.version.split()[0]}, medians"
     )
     print("closer/peer: Closer's time over the peer's (above 1, Closer is slower)")
+    if os.environ.get(FRESH) == "1":
+        print("--fresh: Closer reads every line anew (its cache of normalised lines cleared)")
     for what, unit, scale in (("turn", "ms", 1000), ("load", "ms", 1000)):
         head = f"{'N':>6} {'closer ' + what:>14}"
         for p in peers:
@@ -413,11 +442,21 @@ def main() -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the per-turn medians (ms) as JSON"
     )
-    parser.add_argument("--worker", nargs=3, metavar=("ENGINE", "DIR", "N"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--against", metavar="REV", help="also run Closer at this git revision (before/after)"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="Closer reads every line anew (its cache of normalised lines cleared each turn)",
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fresh:
+        os.environ[FRESH] = "1"  # the workers inherit it
     if args.worker:
-        engine, folder, n = args.worker
-        worker(engine, Path(folder), int(n))
+        engine, folder, n, *tree = args.worker
+        worker(engine, Path(folder), int(n), *tree)
         return
     rounds = args.rounds or (3 if args.quick else 5)
     count = args.lines or (80 if args.quick else 400)
@@ -434,7 +473,16 @@ def main() -> None:
             )
     if "closer" not in engines:
         sys.exit("bench/peers.py: closer is not installed in this environment")
-    med = run(engines, sizes, rounds, count)
+    with contextlib.ExitStack() as stack:
+        trees: dict[str, Path] = {}
+        if args.against:
+            from common import checkout, stage  # bench/common.py, beside this file
+
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            other = stack.enter_context(checkout(args.against, tmp / "other"))
+            trees[args.against] = stage(other, tmp / "staged")
+            engines.insert(1, args.against)
+        med = run(engines, sizes, rounds, count, trees)
     if args.json:
         print(
             json.dumps(

@@ -34,8 +34,8 @@ look-ups in an index of the line built once (`Utterance.mask`), typo variants in
 
 Most patterns never get that far: each keeps what any line it matches must hold (`Pattern.needs`,
 from the words it cannot do without; see "anchors" below), a line missing any of it is turned
-away in a few set look-ups, and `PatternIndex` finds, among many patterns, the few whose most
-selective need the line meets: exactly the patterns a full scan could match, and a few more.
+away in a few set look-ups, and `PatternIndex` finds, among many patterns, the few whose three
+most selective needs the line meets: exactly the patterns a full scan could match, and a few more.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class Utterance:
         # bit p set for every position p: before word p, or (p = len(words)) after the last
         self.all_positions = (1 << (len(words) + 1)) - 1
         self.keys = line_keys(words)  # what a pattern's anchor must meet (`anchor`)
-        self.found: dict[PatternIndex, list[int]] = {}  # `PatternIndex.candidates`, kept
+        self.found: dict[PatternIndex, tuple[int, ...]] = {}  # `PatternIndex.candidates`
         # what the runtime worked out about the line, by the object that asked (which the key
         # keeps alive, so its identity is never reused while the line is kept)
         self.memo: dict[object, object] = {}
@@ -694,7 +694,7 @@ class Hit(NamedTuple):
 # over all its `&` parts (`_weight` guesses how often lines hold one of them): a line can match
 # the pattern only if it holds one of those keys. None when nothing is required (`*`, only
 # optional items, a stem of one or two letters): every line is tried. `PatternIndex` turns the
-# anchors of many patterns around, from key to patterns.
+# needs of many patterns around, from key to patterns: the anchor, and the next two needs.
 
 KEY_LENGTHS = 18  # above TYPO_MAX + 1, so a typo word's lengths each have their own tag
 # a head's length tag: a control character, never in a normalised word, so never a word key
@@ -868,38 +868,125 @@ def _weight(keys: frozenset[str]) -> int:
     return total
 
 
-class PatternIndex:
-    """Many patterns, in a fixed order, indexed by their anchors' keys: `candidates` is, in that
-    order, the positions of every pattern that can match a line (those that do, and a few
-    that turn out not to), found with one look-up per key of the line."""
+INDEX_NEEDS = 3  # how many of a pattern's needs `PatternIndex` keys it on (the most selective)
+WORD_MASKS = 4096  # typed words whose masks a `PatternIndex` keeps
 
-    __slots__ = ("_always", "_by_key", "_keys", "size")
+
+class PatternIndex:
+    """Many patterns, in a fixed order, indexed by their needs: `candidates` is, in that order,
+    the positions of every pattern that can match a line (those that do, and a few that turn
+    out not to), found with one look-up per key of the line and need.
+
+    A pattern's place is a bit of a mask (an int): for each of its first INDEX_NEEDS needs
+    (the most selective), each key of its j-th need has the mask of the patterns that hold that
+    key there (made from its needs' masks when a line first holds the key), and `short[j]` is
+    the mask of the patterns with no j-th need (every line meets it). A line meets a pattern's
+    j-th need exactly when the pattern's bit is in `short[j]` or in the mask of a key of the
+    line; so the patterns whose first INDEX_NEEDS needs the line meets are the AND over j of
+    those ORs. A line's keys are its words' keys (`line_keys`), so each OR is the OR of its
+    words' own, which are kept by word (`_words`: a candidate's lines share most words).
+    `partial[i]` is True for a pattern with more needs than INDEX_NEEDS: a line among its
+    candidates may still lack one (`Pattern.possible`); the others' candidates meet every
+    need."""
+
+    __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        by_key: dict[str, list[int]] = {}
-        always: list[int] = []
+        # first the mask of each need's patterns (many share one: a word, a word set), then each
+        # key's needs' masks, ORed into the key's own when a line first holds the key (`_word`):
+        # most keys are never typed, and ORing many masks as long as the index takes a while
+        groups: list[dict[frozenset[str], int]] = [{} for _ in range(INDEX_NEEDS)]
+        short = [0] * INDEX_NEEDS
         for i, p in enumerate(patterns):
-            if p.anchor is None:
-                always.append(i)
-            else:
-                for k in p.anchor:
-                    by_key.setdefault(k, []).append(i)
-        self._by_key = by_key
-        self._keys = frozenset(by_key)
-        self._always = tuple(always)
+            bit = 1 << i
+            needs = p.needs
+            for j in range(INDEX_NEEDS):
+                if j >= len(needs):
+                    short[j] |= bit
+                else:
+                    group = groups[j]
+                    need = needs[j]
+                    group[need] = group.get(need, 0) | bit
+        by_key: list[dict[str, list[int]]] = [{} for _ in range(INDEX_NEEDS)]
+        for group, slot in zip(groups, by_key, strict=True):
+            for need, m in group.items():
+                for k in need:
+                    masks = slot.get(k)
+                    if masks is None:
+                        slot[k] = [m]
+                    else:
+                        masks.append(m)
+        # the slots a line's keys can narrow (past the longest needs, every pattern is short)
+        used = [j for j in range(INDEX_NEEDS) if by_key[j]]
+        self._slots: tuple[_Slot, ...] = tuple((by_key[j], frozenset(by_key[j]), {}) for j in used)
+        self._short = [short[j] for j in used]
+        self._words: dict[str, tuple[int, ...]] = {}
+        self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
         self.size = len(patterns)
 
-    def candidates(self, utt: Utterance) -> list[int]:
-        """Positions (ascending) of the patterns whose anchor the line meets, or that have none;
+    def mask(self, utt: Utterance) -> int:
+        """Bit i set for each pattern i whose first INDEX_NEEDS needs the line meets (those with
+        no needs among them)."""
+        if not self._slots:
+            return (1 << self.size) - 1
+        met = self._short.copy()  # for each slot, the patterns whose need there the line meets
+        words = self._words
+        for t in set(utt.words):
+            masks = words.get(t)
+            if masks is None:
+                masks = self._word(t)
+            if masks:
+                for j, m in enumerate(masks):
+                    met[j] |= m
+        found = met[0]
+        for m in met[1:]:
+            found &= m
+        return found
+
+    def _word(self, t: str) -> tuple[int, ...]:
+        """A typed word's part of `mask`: for each slot, the patterns whose need there holds
+        one of the word's keys (`()` when none does)."""
+        keys = _word_keys(t)
+        out = []
+        for by_key, slot_keys, made in self._slots:
+            m = 0
+            for k in slot_keys.intersection(keys):
+                key_mask = made.get(k)
+                if key_mask is None:
+                    key_mask = 0
+                    for need_mask in by_key[k]:
+                        key_mask |= need_mask
+                    made[k] = key_mask
+                m |= key_mask
+            out.append(m)
+        found = tuple(out) if any(out) else ()
+        if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
+            self._words.clear()
+        self._words[t] = found
+        return found
+
+    def candidates(self, utt: Utterance) -> tuple[int, ...]:
+        """Positions (ascending) of the patterns whose first INDEX_NEEDS needs the line meets;
         kept on the line, which is often classified more than once."""
         found = utt.found.get(self)
         if found is None:
-            hits = set(self._always)
-            by_key = self._by_key
-            for k in self._keys.intersection(utt.keys):  # most of the line's keys anchor none
-                hits.update(by_key[k])
-            found = utt.found[self] = sorted(hits)
+            found = utt.found[self] = bit_positions(self.mask(utt))
         return found
+
+
+# one need's place in `PatternIndex`: each key's needs' masks, the keys, and the keys' own
+# masks made so far
+_Slot = tuple[dict[str, list[int]], frozenset[str], dict[str, int]]
+
+
+def bit_positions(mask: int) -> tuple[int, ...]:
+    """The positions of the bits set in `mask` (not negative), ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return tuple(out)
 
 
 def negated(utt: Utterance, start: int) -> bool:

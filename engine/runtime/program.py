@@ -224,9 +224,14 @@ class Program:
         The patterns are ranked in that order once, so the first that matches wins; the index
         visits only those that can match the line."""
         ranked, index = self._ranked
+        partial = index.partial  # patterns a candidate line may still lack a need of
         for i in index.candidates(utt):
             r = ranked[i]
-            if r.id in allowed and r.pattern.possible(utt) and r.pattern.scan(utt):
+            if (
+                r.id in allowed
+                and (not partial[i] or r.pattern.possible(utt))
+                and r.pattern.scan(utt)
+            ):
                 return r.found()
         return None
 
