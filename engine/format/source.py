@@ -175,7 +175,8 @@ def decode(data: bytes, path: str) -> str:
 
 def parse(text: str, path: str, counted: bool = False) -> Y:
     """Compose YAML text safely and convert it into a `Y` tree, or raise ScenarioError.
-    `counted`: its events need no counting first (the shipped library: a test counts them)."""
+    `counted`: its events need no counting first, and it uses no alias (the shipped library: a
+    test counts them), so it is converted as a tree without aliases (`_Converter.plain`)."""
     text = text.removeprefix("\ufeff")
     if len(text) > MAX_BYTES:
         raise ScenarioError(
@@ -199,7 +200,7 @@ def parse(text: str, path: str, counted: bool = False) -> Y:
                 )
             ]
         )
-    aliases = None if counted else _check_structure(text, path)
+    aliases = 0 if counted else _check_structure(text, path)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
