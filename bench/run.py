@@ -158,7 +158,8 @@ def tree_cases(name: str, tree: Path, into: Path) -> dict[str, Callable[[], floa
 
     def validate() -> float:
         start = time.perf_counter()
-        subprocess.run([*module, "validate", persona], stdout=subprocess.DEVNULL, check=True, **kw)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run([*module, "validate", persona], check=True, **quiet, **kw)
         return time.perf_counter() - start
 
     return {
