@@ -318,6 +318,28 @@ def test_the_library_costs_at_most_what_its_text_shows() -> None:
 PIECES = ["w", "word", "recommend", "recommend*", "don't", "e-mail", "#", "*", "*3", "@s", "@t"]
 
 
+SETS = {"s": ["alpha", "beta"], "t": ["gamma delta", "* epsilon", "zeta*"]}
+
+
+def random_sources(rng: random.Random, n: int, choice: float) -> list[str]:
+    """`n` random patterns of PIECES, with options `[ | ]` and choices `( | )` (up to two
+    deep, a `( | )` for an item with probability `choice` less 0.15) and sometimes `&`."""
+
+    def item(depth: int) -> str:
+        roll = rng.random()
+        if depth < 2 and roll < 0.15:
+            inner = " | ".join(seq(depth + 1) for _ in range(rng.randint(1, 3)))
+            return f"[{inner}]"
+        if depth < 2 and roll < choice:
+            return "(" + " | ".join(seq(depth + 1) for _ in range(rng.randint(2, 3))) + ")"
+        return rng.choice(PIECES)
+
+    def seq(depth: int) -> str:
+        return " ".join(item(depth) for _ in range(rng.randint(1, 4)))
+
+    return [" & ".join(seq(0) for _ in range(rng.randint(1, 2))) for _ in range(n)]
+
+
 def _compiles(source: str, sets: dict[str, list[str]]) -> bool:
     try:
         compile_pattern(source, sets)
@@ -329,21 +351,8 @@ def _compiles(source: str, sets: dict[str, list[str]]) -> bool:
 @pytest.mark.parametrize("seed", range(40))
 def test_a_pattern_costs_at_most_what_its_text_shows(seed: int) -> None:
     rng = random.Random(seed)
-    sets = {"s": ["alpha", "beta"], "t": ["gamma delta", "* epsilon", "zeta*"]}
-
-    def item(depth: int) -> str:
-        roll = rng.random()
-        if depth < 2 and roll < 0.15:
-            inner = " | ".join(seq(depth + 1) for _ in range(rng.randint(1, 3)))
-            return f"[{inner}]"
-        if depth < 2 and roll < 0.3:
-            return "(" + " | ".join(seq(depth + 1) for _ in range(rng.randint(2, 3))) + ")"
-        return rng.choice(PIECES)
-
-    def seq(depth: int) -> str:
-        return " ".join(item(depth) for _ in range(rng.randint(1, 4)))
-
-    sources = [" & ".join(seq(0) for _ in range(rng.randint(1, 2))) for _ in range(5)]
+    sets = SETS
+    sources = random_sources(rng, 5, choice=0.3)
     sources = [s for s in sources if _compiles(s, sets)]  # within the length and parts caps
     cache = Compiled()
     set_steps = {}
@@ -377,21 +386,8 @@ def test_a_pattern_matches_no_line_its_text_rules_out(seed: int) -> None:
     """`could_match` (W108's reading of a library pattern's text, so as not to compile it) is
     never False for a line the compiled pattern matches, and rules lines out all the same."""
     rng = random.Random(seed)
-    sets = {"s": ["alpha", "beta"], "t": ["gamma delta", "* epsilon", "zeta*"]}
-
-    def item(depth: int) -> str:
-        roll = rng.random()
-        if depth < 2 and roll < 0.15:
-            inner = " | ".join(seq(depth + 1) for _ in range(rng.randint(1, 3)))
-            return f"[{inner}]"
-        if depth < 2 and roll < 0.35:
-            return "(" + " | ".join(seq(depth + 1) for _ in range(rng.randint(2, 3))) + ")"
-        return rng.choice(PIECES)
-
-    def seq(depth: int) -> str:
-        return " ".join(item(depth) for _ in range(rng.randint(1, 4)))
-
-    sources = [" & ".join(seq(0) for _ in range(rng.randint(1, 2))) for _ in range(10)]
+    sets = SETS
+    sources = random_sources(rng, 10, choice=0.35)
     patterns = [(s, compile_pattern(s, sets)) for s in sources if _compiles(s, sets)]
     ruled_out = 0
     for _ in range(60):
