@@ -175,8 +175,7 @@ def decode(data: bytes, path: str) -> str:
 
 def parse(text: str, path: str, counted: bool = False) -> Y:
     """Compose YAML text safely and convert it into a `Y` tree, or raise ScenarioError.
-    `counted`: its events need no counting first, and it uses no alias (the shipped library: a
-    test counts them), so it is converted as a tree without aliases (`_Converter.plain`)."""
+    `counted`: no counting first, and no alias (the shipped library: a test counts it)."""
     text = text.removeprefix("\ufeff")
     if len(text) > MAX_BYTES:
         raise ScenarioError(
