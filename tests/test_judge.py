@@ -147,6 +147,26 @@ def test_features_count_first_person_actions() -> None:
     assert f.own_actions == 2
 
 
+def test_deeds_listed_after_an_i_that_did_none_are_the_candidates_own() -> None:
+    """Found playing hillcrest: "I'd be honest that I can't promise..." has no deed right after
+    either "I", but the list after it is what the candidate would do; the debrief said the answer
+    "had nothing about what you did yourself"."""
+    said = (
+        "As I said, I'd be honest that I can't promise to keep it secret, listen, record their"
+        " words and go to the DSL that day."
+    )
+    assert features(said).own_actions == 1
+    for nothing_done in (
+        "I think it's important, and the team was great.",
+        "I was there for two years, then the site closed.",
+        "I'm not sure, lunch with the team was nice.",
+        "I know, and they said it to the head.",
+        "We did it, and then the manager took over.",
+        "I'm a bit all over the place this morning though, my mum had a scan yesterday.",
+    ):
+        assert features(nothing_done).own_actions == 0, nothing_done
+
+
 MINIMAL = """\
 closer: 1
 id: mini

@@ -100,6 +100,36 @@ def _verb_after(words: Sequence[str], i: int) -> tuple[str, bool] | None:
     return None
 
 
+def _listed_after_i(words: Sequence[str], clauses: Sequence[int]) -> int:
+    """1 when, after an "I" whose own verb is no deed ("I'd be honest that I can't promise
+    it, listen, write down what they said and go to the DSL"), the sentence lists deeds with
+    that "I" understood: a word opening a later clause, or after "and"/"then", that can be a
+    verb and is followed by what a verb takes (`_TAKES`: "write down", "go to", "listen
+    without"); else 0."""
+    first = words.index("i")
+    for j in range(first + 2, len(words) - 1):
+        w = words[j]
+        opens = clauses[j] != clauses[j - 1] or words[j - 1] in ("and", "then")
+        if opens and _is_action(w) and w not in _NOT_VERBS and words[j + 1] in _TAKES:
+            return 1
+    return 0
+
+
+# what follows a verb in a list of deeds ("record their words", "go to the DSL")
+_TAKES = frozenset([
+    "the", "their", "his", "her", "it", "them", "him", "a", "an", "to", "my", "our", "this",
+    "that", "down", "up", "out", "straight", "without", "back", "everything", "each",
+])  # fmt: skip
+# words that open a clause and are followed by one of those without being a deed
+_NOT_VERBS = frozenset([
+    "i", "we", "he", "she", "they", "you", "then", "later", "afterwards", "also", "because",
+    "since", "when", "while", "after", "before", "until", "which", "who", "where", "all", "both",
+    "one", "some", "most", "none", "each", "half", "part", "rest", "up", "out", "down", "though",
+    "although", "however", "whereas", "yet", "plus", "anyway", "honestly", "obviously", "now",
+    "yesterday", "today", "tomorrow", "sometimes", "often", "usually", "luckily", "sadly",
+])  # fmt: skip
+
+
 def _is_action(verb: str) -> bool:
     return verb.isalpha() and len(verb) > 1 and verb not in _NOT_ACTIONS
 
@@ -141,6 +171,7 @@ def features(text: str) -> Features:
             continue  # "can we move on?" says nothing about who did what
         if "i" not in ws and "we" not in ws:
             continue
+        mine = 0
         for i, w in enumerate(ws):
             if w not in ("i", "we"):
                 continue
@@ -149,10 +180,13 @@ def features(text: str) -> Features:
                 continue
             verb, habitual = found
             if w == "i":
-                own += 1
+                mine += 1
             else:
                 we += 1
             told = told or (_is_past(verb) and not habitual)
+        if not mine and "i" in ws:
+            mine = _listed_after_i(ws, utt.clauses)
+        own += mine
         stories += told
     # a story is told across sentences: "At Tallyhouse a consumer fell behind at 2am. I found
     # the poison message and skipped it." names the place and the time in one, the deed in another
