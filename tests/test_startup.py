@@ -101,8 +101,13 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
     log = _imported_before_first_line(["play", "--instant", "--seed", "1"], _env(tmp_path))
     loaded = _modules(log)
     assert "closer.engine.runtime.session" in loaded  # the check itself can fail
-    # the debrief is printed at the end, the full lint is `closer validate`'s
-    assert not loaded & {"closer.engine.tools.debrief", "closer.cli.debrief"}
+    # the debrief is printed at the end, the full lint is `closer validate`'s, and the judge
+    # reads the first answer
+    assert not loaded & {
+        "closer.engine.tools.debrief",
+        "closer.cli.debrief",
+        "closer.engine.runtime.judge",
+    }
     # hashlib loads OpenSSL (the scenario's hash is CPython's own SHA-256), difflib is for a
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript

@@ -22,7 +22,6 @@ from typing import Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
-from closer.engine.runtime import judge
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import (
     EndEvent,
@@ -258,6 +257,8 @@ class Session:
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
         else:
+            from closer.engine.runtime import judge  # not before the first line: its cost
+
             self.repair.answered(judge.take(self.program, self.st, q.id, utt.text, self.voice))
             self._advance(utt=utt)
 
