@@ -270,9 +270,7 @@ class Program:
         group = lists.groups.get(id(pats))
         if group is None:  # not one of the scenario's lists
             return any(p.pattern.match(utt, guard) is not None for p in pats)
-        line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
-        if line is None:  # the line's keys that anchor a pattern of some list
-            line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        line = lists.line(utt)
         if not group.always and group.keys.isdisjoint(line.hit):
             return False  # no pattern of the list is anchored on a word of the line
         key = group.n * 2 + guard
@@ -288,9 +286,7 @@ class Program:
         group = lists.groups.get(id(pats))
         if group is None:  # not one of the scenario's lists
             return sum(1 for p in pats if p.pattern.match(utt, guard) is not None)
-        line: Line | None = utt.memo.get(lists)  # type: ignore[assignment]
-        if line is None:
-            line = utt.memo[lists] = Line(lists.keys.intersection(utt.keys), {})
+        line = lists.line(utt)
         return sum(
             1
             for p in group.candidates(line.hit)
@@ -437,31 +433,27 @@ class Group(NamedTuple):
         """The patterns whose anchor the line meets (`hit`: those of the line's keys that anchor
         some list's pattern), or that have none: the only ones that can match it (in no
         particular order)."""
-        keys = self.keys.intersection(hit)
-        if not keys:
-            return [self.patterns[i] for i in self.always]
-        tried = set(self.always)
-        for k in keys:
-            tried.update(self.by_key[k])
-        return [self.patterns[i] for i in tried]
+        patterns = self.patterns
+        return [patterns[i] for i in self._tried(hit)]
 
     def any_match(self, hit: set[str] | frozenset[str], utt: Utterance, guard: bool) -> bool:
         """Does one of `candidates` match?"""
-        keys = self.keys.intersection(hit)
-        if not keys:
-            if not self.always:
-                return False
-            tried: set[int] | tuple[int, ...] = self.always
-        else:
-            tried = set(self.always)
-            for k in keys:
-                tried.update(self.by_key[k])
         patterns = self.patterns
-        for i in tried:
+        for i in self._tried(hit):
             p = patterns[i]
             if p.possible(utt) and p.scan(utt, guard) is not None:
                 return True
         return False
+
+    def _tried(self, hit: set[str] | frozenset[str]) -> set[int] | tuple[int, ...]:
+        """The positions of `candidates`."""
+        keys = self.keys.intersection(hit)
+        if not keys:
+            return self.always
+        tried = set(self.always)
+        for k in keys:
+            tried.update(self.by_key[k])
+        return tried
 
 
 class Line(NamedTuple):
@@ -484,6 +476,14 @@ class Lists:
             if id(pats) not in self.groups:  # the same list twice (an empty one, often)
                 self.groups[id(pats)] = Group.of(len(self.groups), pats)
         self.keys = frozenset().union(*(g.keys for g in self.groups.values()))
+
+    def line(self, utt: Utterance) -> Line:
+        """What is kept on `utt` for these lists (the line's keys that anchor a pattern of some
+        list, and the answers so far), made at the first question about it."""
+        found: Line | None = utt.memo.get(self)  # type: ignore[assignment]
+        if found is None:
+            found = utt.memo[self] = Line(self.keys.intersection(utt.keys), {})
+        return found
 
 
 def looks_like_question(utt: Utterance) -> bool:
