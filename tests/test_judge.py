@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from closer.engine import Session
+from closer.engine import Session, compile_scenario, load_path
 from closer.engine.format.patterns import NUMBER_WORDS
-from closer.engine.runtime.events import AssessEvent
+from closer.engine.runtime.events import AssessEvent, SayEvent
 from closer.engine.runtime.judge import _is_number, features
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.reading import sentences
+from closer.scenarios import DIR
 from tests.helpers import compile_text, play
 
 STRONG_INCIDENT = (
@@ -240,3 +241,37 @@ def test_features_count_the_numbers_is_number_finds() -> None:
         assert f.numbers == sum(_is_number(w) for u in said for w in u.words), text
         if not any(w in ("i", "we") for u in said for w in u.words):
             assert f.own_actions == f.we_actions == 0, text
+
+
+RIVERBEND = DIR / "riverbend.yaml"
+
+
+def test_an_outcome_told_plainly_is_a_result_and_a_change_that_happened_is_an_example() -> None:
+    """Typed in a real terminal (riverbend): the debrief said the first answer "had no result",
+    and Denise asked for "an example of a time you had to do that" right after the second gave
+    one (the sepsis bundle)."""
+    program = compile_scenario(load_path(RIVERBEND))
+    [a] = answer(
+        program,
+        "deteriorating",
+        "On nights at Lakeview I had a post-op hip patient whose heart rate crept up to 120 and "
+        "she got a bit muddled around 2 a.m. I rechecked her vitals, her pressure was dropping, "
+        "so I called a rapid response. Turned out she was bleeding into the wound and went back "
+        "to theatre, and she did fine.",
+    )
+    assert "result" in a.shows
+    session, _ = Session.start(program, 1, start="learning")
+    said = session.turn(
+        "I like to do it hands on. I'd shadow someone for a couple of shifts and ask the "
+        "educator when I'm unsure rather than guess. When our sepsis bundle changed I read the "
+        "new policy, then walked through it with the charge nurse on a real patient."
+    )
+    [a] = [e for e in said.events if isinstance(e, AssessEvent)]
+    assert "example" in a.shows
+    follow_up = program.questions["learning"].follow_up
+    lines = [e.text for e in said.events if isinstance(e, SayEvent) and e.speaker != "candidate"]
+    assert follow_up and follow_up[0] not in lines and lines, lines
+    # neither counts a habit or a hope: nothing happened
+    for habit in ("When the policy changes I read it first.", "I hope it goes well."):
+        [a] = answer(program, "learning", habit)
+        assert not {"example", "result"} & set(a.shows), habit
