@@ -12,7 +12,7 @@ import pytest
 from closer.engine import Session, compile_scenario, load_path
 from closer.engine.format.patterns import NUMBER_WORDS
 from closer.engine.runtime.events import AssessEvent, SayEvent
-from closer.engine.runtime.judge import _is_number, features
+from closer.engine.runtime.judge import _is_number, features, told
 from closer.engine.runtime.program import Program
 from closer.engine.runtime.reading import sentences
 from closer.scenarios import DIR
@@ -275,3 +275,23 @@ def test_an_outcome_told_plainly_is_a_result_and_a_change_that_happened_is_an_ex
     for habit in ("When the policy changes I read it first.", "I hope it goes well."):
         [a] = answer(program, "learning", habit)
         assert not {"example", "result"} & set(a.shows), habit
+
+
+def test_told_is_something_that_happened_not_a_habit_a_plan_or_a_question() -> None:
+    """`judge.told` decides whether a follow-up that digs into a story (`missing_result`,
+    `missing_numbers`) has a story to dig into."""
+    for story in (
+        "A man was really rude about a broken mower, so I got the duty manager.",
+        "I cross-trained the pickers so we needed fewer agency staff.",
+        "One night her heart rate climbed to 130. She went to the ICU.",
+        "We rolled out barcode scanning, and I trained the night team.",
+    ):
+        assert told(story), story
+    for nothing in (
+        "I don't really remember a specific one, I just stay calm and get the manager.",
+        "I'd check her vitals, call a rapid response and stay with her.",
+        "I always listen first and try to find a solution.",
+        "What happened to the last person?",
+        "I'm really interested in nights and I like the team.",
+    ):
+        assert not told(nothing), nothing

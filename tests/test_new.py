@@ -22,6 +22,7 @@ ANSWERS = [
     "Fine, thanks.",
     "Four years at an online bookshop, and we cut response times by 30 percent.",
     "The customer was rude and kept shouting at me.",
+    "He gave up in the end.",  # the follow-up: how did it end?
     "I would meet everyone one to one and listen first.",
 ]
 CONVERSATION = [

@@ -178,7 +178,7 @@ class Question(NamedTuple):
     ask: Lines
     rephrase: Lines
     follow_up: Lines
-    follow_up_if: Literal["missing_specifics", "always"]
+    follow_up_if: Literal["missing_specifics", "always", "missing_result", "missing_numbers"]
     rules: tuple[Rule, ...]
     span: Span
     rubric: Rubric = Rubric()

@@ -424,8 +424,11 @@ QUESTION = Rec(
         "rephrase": F(LINES, doc="said when the player asks 'what do you mean?'"),
         "follow_up": F(LINES, doc="a follow-up question, asked at most once"),
         "follow_up_if": F(
-            Str(re.compile(r"^(missing_specifics|always)$"), "missing_specifics or always"),
-            doc="when to ask the follow-up (default: missing_specifics)",
+            Str(
+                re.compile(r"^(missing_specifics|always|missing_result|missing_numbers)$"),
+                "missing_specifics, always, missing_result or missing_numbers",
+            ),
+            doc="when to ask the follow-up (default: missing_specifics; scenario-format.md 3.8)",
         ),
         "rules": F(
             ListOf(RULE), doc="special replies to particular answers; see scenario-format.md 3.8.3"

@@ -193,6 +193,29 @@ def features(text: str) -> Features:
     return Features(words, numbers, names, own, we, stories if numbers or names else 0)
 
 
+def told(text: str) -> bool:
+    """Whether `text` tells something that happened, in the past: "A man was rude about a
+    mower, so I got the duty manager", "I cross-trained the pickers"; not a habit ("I always
+    check", "I just stay calm") or a plan ("I'd call the charge nurse")."""
+    for utt in sentences(text):
+        if utt.text.rstrip().endswith("?"):
+            continue
+        ws = utt.words
+        for i, w in enumerate(ws):
+            if w in ("was", "were"):
+                return True
+            if w in _SUBJECTS:
+                found = _verb_after(ws, i)
+                if found is not None and not found[1]:
+                    verb = found[0]
+                    if _is_past(verb) or verb in ("got", "came", "said", "saw", "heard"):
+                        return True
+    return False
+
+
+_SUBJECTS = frozenset({"i", "we", "he", "she", "they", "it", "who"})
+
+
 def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool = True) -> bool:
     return any(program.marker(name, u, guard) for u in said)
 
@@ -263,5 +286,6 @@ def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) 
     event = assess(program, q, record["lines"], st.turn, record["red"])
     record["points"] = event.points
     record["most"] = most_points(q)
+    record["shows"], record["flags"] = list(event.shows), list(event.flags)  # `FollowUp.due`
     voice.record(event)
     return event

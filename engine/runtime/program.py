@@ -81,8 +81,12 @@ class Exit(NamedTuple):
 
 
 class FollowUp(NamedTuple):
-    """A question's follow-up, asked once, when no rule matched (and, unless it is asked
-    `always`, only when the answer had no specifics)."""
+    """A question's follow-up, asked once, when no rule matched, and by its `follow_up_if`:
+    `always`; when the answer had no specifics (the default); or, for a follow-up that digs
+    into a story ("And how did it end?"), only when the answer told one (the judge's `example`,
+    or anything told in the past: `judge.told`) without its `result` (`missing_result`) or
+    without a number (`missing_numbers`): after a habit, a plan or a dodge there is no story to
+    ask about."""
 
     question: m.Question
     specifics: tuple[m.Pat, ...]
@@ -91,8 +95,24 @@ class FollowUp(NamedTuple):
         q = self.question
         if q.id in state.follow_ups or facts.get("skip"):
             return False
-        utt: Utterance = facts["utt"]
-        return q.follow_up_if == "always" or not any(p.pattern.match(utt) for p in self.specifics)
+        when = q.follow_up_if
+        if when == "always":
+            return True
+        if when == "missing_specifics":
+            utt: Utterance = facts["utt"]
+            return not any(p.pattern.match(utt) for p in self.specifics)
+        judged = state.answers.get(q.id, {})  # the judge's record of the answer so far
+        shows, flags = judged.get("shows", ()), judged.get("flags", ())
+        if _FOLLOWED[when] in shows or "evasive" in flags:
+            return False
+        if "example" in shows:
+            return True
+        from closer.engine.runtime.judge import told  # judge imports this module
+
+        return told(facts["utt"].text)
+
+
+_FOLLOWED = {"missing_result": "result", "missing_numbers": "numbers"}
 
 
 def always_matches(rule: m.Rule) -> bool:

@@ -170,12 +170,20 @@ def _leave_edges(program: Program, sources: Iterable[str]) -> list[Edge]:
     return out
 
 
+_FOLLOW_UP_WHEN = {
+    "always": "once",
+    "missing_specifics": "once, if no specifics",
+    "missing_result": "once, after a story with no result",
+    "missing_numbers": "once, after a story with no number",
+}
+
+
 def _loops(program: Program) -> list[Edge]:
     """Turns that keep the machine where it is."""
     out = []
     for q in program.scenario.flow.questions:
         if q.follow_up:
-            when = "once" if q.follow_up_if == "always" else "once, if no specifics"
+            when = _FOLLOW_UP_WHEN[q.follow_up_if]
             out.append(Edge(q.id, q.id, f"follow-up ({when})"))
     out.append(Edge(CQ, CQ, "candidate question: answer"))
     if program.concerns:
