@@ -76,8 +76,7 @@ class Exit(NamedTuple):
         to a start state takes the plain way out, as an answer no rule matched would)."""
         if self.rule is None or facts.get("skip"):
             return self.rule is None
-        utt: Utterance = facts["utt"]
-        return any(p.pattern.match(utt) for p in self.rule.patterns)
+        return _heard(self.rule.patterns, facts)
 
 
 class FollowUp(NamedTuple):
@@ -91,8 +90,18 @@ class FollowUp(NamedTuple):
         q = self.question
         if q.id in state.follow_ups or facts.get("skip"):
             return False
-        utt: Utterance = facts["utt"]
-        return q.follow_up_if == "always" or not any(p.pattern.match(utt) for p in self.specifics)
+        return q.follow_up_if == "always" or not _heard(self.specifics, facts)
+
+
+def _heard(pats: tuple[m.Pat, ...], facts: Mapping[str, Any]) -> bool:
+    """Does one of `pats` match the answer (`facts["utt"]`)? Through the session's
+    `Program.any_match` when the fire hands it over (`hears`: the scenario's lists are indexed
+    and the answers kept on the line), else pattern by pattern (the same answer)."""
+    utt: Utterance = facts["utt"]
+    hears = facts.get("hears")
+    if hears is not None:
+        return bool(hears(pats, utt))
+    return any(p.pattern.match(utt) for p in pats)
 
 
 def always_matches(rule: m.Rule) -> bool:
@@ -261,6 +270,25 @@ class Program:
 
     def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
         return self.any_match(self.markers.get(name, ()), utt, guard)
+
+    def unheard(self, names: tuple[str, ...], utt: Utterance) -> bool:
+        """True when no marker of `names` can match the line: none of their patterns is
+        anchored on one of its keys and none is unanchored, so `marker` is False for each
+        (asked in one look-up: most lines carry no feeling, say)."""
+        found = self._unheard.get(names)
+        if found is None:
+            groups = self.lists.groups
+            lists = [groups.get(id(self.markers.get(name, ()))) for name in names]
+            keys = None
+            if all(g is not None and not g.always for g in lists):
+                keys = frozenset().union(*(g.keys for g in lists if g is not None))
+            found = self._unheard[names] = (keys,)
+        keys = found[0]
+        return keys is not None and keys.isdisjoint(self.lists.line(utt).hit)
+
+    @cached_property
+    def _unheard(self) -> dict[tuple[str, ...], tuple[frozenset[str] | None]]:
+        return {}  # `unheard`'s keys, by the markers' names (None: some pattern has no anchor)
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
         """Does any of `pats` (one of the scenario's lists of patterns) match? Only the

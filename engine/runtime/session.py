@@ -324,7 +324,10 @@ class Session:
 
     def _advance(self, utt: Utterance | None = None, skip: bool = False) -> None:
         """Answer given (or skipped): the machine picks the way out; then ask what comes next."""
-        edge = self._fire("advance", utt=utt, skip=skip, leaving=None if skip else self._leaving)
+        leaving = None if skip else self._leaving
+        edge = self._fire(
+            "advance", utt=utt, skip=skip, leaving=leaving, hears=self.program.any_match
+        )
         question = self.program.questions.get(edge.dest or "")
         if question is not None:
             self.voice.say(question.ask)

@@ -1,0 +1,91 @@
+"""What a turn no longer works out is what it would have found: each short cut of the session's
+own per-turn work (issue 12, goal 2) held to the work it replaces, on the paraphrase and blind
+lines (and pairs of them, as lines of several sentences) for every shipped persona."""
+
+from __future__ import annotations
+
+import functools
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from closer.engine.format import model as m
+from closer.engine.format.patterns import normalize
+from closer.engine.runtime import reading
+from closer.engine.runtime.program import Exit, FollowUp, Program
+from closer.scenarios import DIR
+from tests.test_index import paraphrase_lines, shipped_program
+
+PERSONAS = sorted(p.stem for p in DIR.glob("*.yaml"))
+
+
+@functools.cache
+def lines() -> list[str]:
+    """Every paraphrase and blind line, a question-marked copy of each, and 300 pairs of them
+    (a line of two sentences, one of them sometimes asking)."""
+    one = sorted(set(paraphrase_lines()))
+    rng = random.Random(17)
+    pairs = [f"{rng.choice(one)} {rng.choice(one).rstrip('.?!')}?" for _ in range(300)]
+    return one + [f"{x.rstrip('.?!')}?" for x in one[::5]] + pairs
+
+
+def asked_by_classifying(program: Program, text: str, intent: str) -> bool:
+    """`reading._asked` as it was: every sentence that asks is classified."""
+    allowed = frozenset({intent})
+    return any(program.classify(s.utt, allowed) is not None for s in reading.shapes(text) if s.asks)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_sentence_that_is_the_whole_line_asks_for_what_the_line_matched(persona: str) -> None:
+    program = shipped_program(persona)
+    shortcut = 0
+    for text in lines():
+        utt = normalize(text)
+        for allowed in {program.listening(s, utt) for s in program.machine.states}:
+            match = program.classify(utt, allowed)
+            if match is None:
+                continue
+            parts = reading.shapes(text)
+            got = reading._asked(program, parts, match.intent, utt)
+            assert got == asked_by_classifying(program, text, match.intent), (text, match)
+            shortcut += any(s.utt is utt and s.asks for s in parts)
+    assert shortcut > 50  # the short cut was taken, and agreed
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_line_the_tone_markers_cannot_hear_carries_no_feeling(persona: str) -> None:
+    program = shipped_program(persona)
+    unheard = heard = 0
+    for text in lines():
+        utt = normalize(text)
+        found = [program.marker(name, utt) for name in m.TONES]
+        linear = [
+            any(p.pattern.match(utt) is not None for p in program.markers.get(name, ()))
+            for name in m.TONES
+        ]
+        assert found == linear, text
+        if program.unheard(m.TONES, utt):
+            unheard += 1
+            assert not any(found), text
+        heard += any(found)
+    assert unheard > 100 and heard > 20  # both kinds of line were met
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_an_exit_asks_the_program_what_the_patterns_would_answer(persona: str) -> None:
+    program = shipped_program(persona)
+    conditions = [
+        e.condition
+        for e in program.machine.declared
+        if isinstance(e.exit, (Exit, FollowUp)) and e.condition is not None
+    ]
+    state = SimpleNamespace(follow_ups=[])
+    held = 0
+    for text in lines()[::3]:
+        utt = normalize(text)
+        for test in conditions:
+            plain = test(state, {"utt": utt})
+            assert test(state, {"utt": utt, "hears": program.any_match}) == plain, text
+            held += plain
+    assert held > 0
