@@ -12,7 +12,7 @@ import pytest
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import normalize
-from closer.engine.runtime import reading
+from closer.engine.runtime import judge, reading
 from closer.engine.runtime.program import Exit, FollowUp, Program
 from closer.scenarios import DIR
 from tests.test_index import paraphrase_lines, shipped_program
@@ -89,3 +89,52 @@ def test_an_exit_asks_the_program_what_the_patterns_would_answer(persona: str) -
             assert test(state, {"utt": utt, "hears": program.any_match}) == plain, text
             held += plain
     assert held > 0
+
+
+def assessed_as_before(program: Program, q: m.Question, lines: list[str]) -> judge.AssessEvent:
+    """`judge.assess` as it was: every sentence is asked whether it dodges, concrete or not."""
+    text = "\n".join(lines)
+    said = reading.sentences(text)
+    f = judge.features(text)
+    heard = {
+        "example": f.stories > 0 or judge._marker(program, "example", said),
+        "numbers": f.numbers > 0,
+        "ownership": f.own_actions > 0,
+        "result": judge._marker(program, "result", said),
+        "on_topic": judge._on_topic(program, q, said),
+    }
+    concrete = heard["example"] or heard["numbers"]
+    dodging = [u for u in said if judge._marker(program, "evasive", [u], guard=False)]
+    rest = sum(len(u.words) for u in said if u not in dodging)
+    evasive = bool(dodging) and not concrete and rest < 2 * judge.THIN
+    thin = rest < judge.THIN and not (concrete or heard["result"])
+    flagged = {
+        "evasive": evasive,
+        "thin": thin,
+        "only_we": f.we_actions > 0 and f.own_actions == 0,
+        "off_topic": not heard["on_topic"] and not (thin or evasive),
+        "red_flag": judge._marker(program, "defensive", said),
+    }
+    shows = tuple(k for k in m.QUALITIES if heard[k])
+    flags = tuple(k for k in m.FLAGS if flagged[k])
+    lacks = tuple(k for k in q.rubric.wants if k not in shows)
+    points = sum(judge.WORTH[k] * (2 if k in q.rubric.wants else 1) for k in shows)
+    points -= sum(judge.COST[k] for k in flags)
+    return judge.AssessEvent(1, q.id, shows, lacks, flags, points)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_concrete_answer_is_judged_as_when_every_sentence_was_asked_if_it_dodges(
+    persona: str,
+) -> None:
+    program = shipped_program(persona)
+    rng = random.Random(5)
+    every = lines()
+    flags = set()
+    for i, text in enumerate(every):
+        q = program.questions[program.order[i % len(program.order)]]
+        answer = [text] if i % 4 else [text, rng.choice(every)]  # a follow-up's two lines
+        got = judge.assess(program, q, answer, 1)
+        assert got == assessed_as_before(program, q, answer), answer
+        flags.update(got.flags)
+    assert {"evasive", "thin"} <= flags  # dodges and thin answers were met

@@ -230,10 +230,12 @@ def assess(
         "on_topic": _on_topic(program, q, said),
     }
     concrete = heard["example"] or heard["numbers"]
-    dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
-    rest = sum(len(u.words) for u in said if u not in dodging)
-    evasive = bool(dodging) and not concrete and rest < 2 * THIN
-    thin = rest < THIN and not (concrete or heard["result"])
+    evasive = thin = False  # a concrete answer is neither, whatever dodges it holds
+    if not concrete:
+        dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
+        rest = sum(len(u.words) for u in said if u not in dodging)
+        evasive = bool(dodging) and rest < 2 * THIN
+        thin = rest < THIN and not heard["result"]
     flagged = {
         "evasive": evasive,
         "thin": thin,
