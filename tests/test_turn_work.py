@@ -138,3 +138,37 @@ def test_a_concrete_answer_is_judged_as_when_every_sentence_was_asked_if_it_dodg
         assert got == assessed_as_before(program, q, answer), answer
         flags.update(got.flags)
     assert {"evasive", "thin"} <= flags  # dodges and thin answers were met
+
+
+def features_as_before(text: str) -> judge.Features:
+    """`judge.features` as it was: every word asked whether it is a number (`_is_number`)."""
+    words = numbers = names = own = we = stories = 0
+    for utt in reading.sentences(text):
+        raw, ws = utt.text, utt.words
+        words += len(ws)
+        numbers += sum(1 for w in ws if judge._is_number(w))
+        names += judge._names(raw)
+        if raw.rstrip().endswith("?") or ("i" not in ws and "we" not in ws):
+            continue
+        mine, told = 0, False
+        for i, w in enumerate(ws):
+            found = judge._verb_after(ws, i) if w in ("i", "we") else None
+            if found is None or not judge._is_action(found[0]):
+                continue
+            mine += w == "i"
+            we += w == "we"
+            told = told or (judge._is_past(found[0]) and not found[1])
+        if not mine and "i" in ws:
+            mine = judge._listed_after_i(ws, utt.clauses)
+        own += mine
+        stories += told
+    return judge.Features(words, numbers, names, own, we, stories if numbers or names else 0)
+
+
+def test_a_sentence_of_letters_only_is_counted_as_when_every_word_was_asked() -> None:
+    numbered = 0
+    for text in [*lines(), "We cut it from 40 to 3.5 minutes in 2019.", "twelve of us, x2 and 1st"]:
+        got = judge.features(text)
+        assert got == features_as_before(text), text
+        numbered += got.numbers > 0
+    assert numbered > 20

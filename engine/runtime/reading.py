@@ -255,7 +255,7 @@ def _asked(program: Program, parts: tuple[Sentence, ...], intent: str, utt: Utte
     """Does a sentence that asks (a question, a request, a wish to know) ask for `intent`?
     `intent` is what the patterns chose for the whole line `utt`, so a sentence that is the
     whole line (the same `Utterance`: `sentences` and the turn share `normalize`'s) asks for
-    it without being classified again (tests/test_reading.py holds it to classifying)."""
+    it without being classified again (tests/test_turn_work.py holds it to classifying)."""
     allowed = frozenset({intent})
     return any(
         s.utt is utt or program.classify(s.utt, allowed) is not None for s in parts if s.asks
