@@ -185,8 +185,8 @@ class Program:
     def heard(self, c: m.Concern, utt: Utterance) -> bool:
         """False when no evidence group of `c` and nothing in its `worsened_by` can match the
         line (`any_match` is False for each): the concern scan passes it over."""
-        keys, always = self._heard[c.id]
-        return always or not keys.isdisjoint(utt.keys)
+        keys, always = self._heard[c.id]  # every one of them anchors some list: the line's
+        return always or not keys.isdisjoint(self.lists.line(utt).hit)  # `hit` is enough
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
