@@ -272,23 +272,19 @@ class Program:
         return self.any_match(self.markers.get(name, ()), utt, guard)
 
     def unheard(self, names: tuple[str, ...], utt: Utterance) -> bool:
-        """True when no marker of `names` can match the line: none of their patterns is
-        anchored on one of its keys and none is unanchored, so `marker` is False for each
-        (asked in one look-up: most lines carry no feeling, say)."""
+        """True when no marker of `names` can hear the line: none of their patterns lacks an
+        anchor or is anchored on its keys (one look-up: most lines carry no feeling, say)."""
         found = self._unheard.get(names)
         if found is None:
-            groups = self.lists.groups
-            lists = [groups.get(id(self.markers.get(name, ()))) for name in names]
-            keys = None
-            if all(g is not None and not g.always for g in lists):
-                keys = frozenset().union(*(g.keys for g in lists if g is not None))
-            found = self._unheard[names] = (keys,)
-        keys = found[0]
-        return keys is not None and keys.isdisjoint(self.lists.line(utt).hit)
+            got = [self.lists.groups.get(id(self.markers.get(n, ()))) for n in names]
+            keys = frozenset().union(*(g.keys for g in got if g is not None))
+            keyed = all(g is not None and not g.always for g in got)
+            found = self._unheard[names] = (keys if keyed else None,)
+        return found[0] is not None and found[0].isdisjoint(self.lists.line(utt).hit)
 
     @cached_property
     def _unheard(self) -> dict[tuple[str, ...], tuple[frozenset[str] | None]]:
-        return {}  # `unheard`'s keys, by the markers' names (None: some pattern has no anchor)
+        return {}  # `unheard`'s keys, by the markers' names (None: it cannot tell)
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
         """Does any of `pats` (one of the scenario's lists of patterns) match? Only the

@@ -324,10 +324,7 @@ class Session:
 
     def _advance(self, utt: Utterance | None = None, skip: bool = False) -> None:
         """Answer given (or skipped): the machine picks the way out; then ask what comes next."""
-        leaving = None if skip else self._leaving
-        edge = self._fire(
-            "advance", utt=utt, skip=skip, leaving=leaving, hears=self.program.any_match
-        )
+        edge = self._fire("advance", utt=utt, skip=skip, leaving=None if skip else self._leaving)
         question = self.program.questions.get(edge.dest or "")
         if question is not None:
             self.voice.say(question.ask)
@@ -363,7 +360,7 @@ class Session:
 
     def _fire(self, trigger: str, **facts: Any) -> Edge:
         source = self.st.state
-        edge = self.program.machine.fire(self.st, trigger, **facts)
+        edge = self.program.machine.fire(self.st, trigger, hears=self.program.any_match, **facts)
         if edge.dest is not None:
             self.moves.append((trigger, source, edge.dest))
         return edge
