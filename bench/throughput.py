@@ -89,6 +89,40 @@ def play(seeds):
 
 
 play(range(1))
+if len(sys.argv) > 2 and sys.argv[2] == "breakdown":
+    # the matcher's entry points, timed where the session calls them (not nested)
+    import closer.engine.format.patterns as patterns
+    from closer.engine.runtime import judge, program, reading, session
+    spent, busy = [0.0], [False]
+    def timed(f):
+        def call(*args, **kwargs):
+            if busy[0]:
+                return f(*args, **kwargs)
+            busy[0], start = True, time.perf_counter()
+            try:
+                return f(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+                busy[0] = False
+        return call
+    plain = []
+    for _ in range(5):
+        start = time.perf_counter()
+        turns = play(range(CONVERSATIONS))
+        plain.append((time.perf_counter() - start) / turns)
+    for module in (session, reading, judge):
+        module.normalize = timed(module.normalize)
+    for name in ("classify", "any_match", "count"):
+        setattr(program.Program, name, timed(getattr(program.Program, name)))
+    patterns.Pattern.match = timed(patterns.Pattern.match)
+    matched = []
+    for _ in range(5):
+        spent[0] = 0.0
+        turns = play(range(CONVERSATIONS))
+        matched.append(spent[0] / turns)
+    turn, matcher = min(plain) * 1e6, min(matched) * 1e6
+    print(json.dumps({"turn_us": turn, "matcher_us": matcher}))
+    raise SystemExit
 if len(sys.argv) > 2:
     import cProfile, pstats
     cProfile.run("play(range(CONVERSATIONS))", "/tmp/closer-throughput.prof")
@@ -102,9 +136,12 @@ print(json.dumps({"turns_per_s": turns / elapsed, "turns": turns}))
 """
 
 
-def probe(path: Path, conversations: int, profile: bool = False) -> dict[str, float]:
+def probe(
+    path: Path, conversations: int, profile: bool = False, mode: str = ""
+) -> dict[str, float]:
+    extra = ["profile"] if profile else [mode] if mode else []
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(conversations), *(["profile"] if profile else [])],
+        [sys.executable, "-c", PROBE, str(conversations), *extra],
         cwd=path,  # not the checkout: `-c` puts the current folder first on sys.path
         env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
         capture_output=True,
@@ -117,16 +154,38 @@ def probe(path: Path, conversations: int, profile: bool = False) -> dict[str, fl
     return json.loads(out.stdout)
 
 
+def breakdown(path: Path, conversations: int, rounds: int) -> None:
+    """Where this tree's turn goes: the time inside the matcher's entry points as the session
+    calls them (`normalize`, `Program.classify`, `any_match`, `count`, `Pattern.match`), and
+    the rest, the session's own work (reading, concerns, judge, voice, machine, events).
+    Timing each call adds a little to the matcher's share: read it as an estimate."""
+    runs = [probe(path, conversations, mode="breakdown") for _ in range(rounds)]
+    med = {k: statistics.median(r[k] for r in runs) for k in ("turn_us", "matcher_us")}
+    med["own_us"] = med["turn_us"] - med["matcher_us"]
+    print(f"{rounds} rounds, Python {sys.version.split()[0]}, best of 5 passes each, medians")
+    print(f"{'turn':<24} {med['turn_us']:>8.1f}us")
+    for key, name in (("matcher_us", "matcher's calls"), ("own_us", "session's own work")):
+        print(f"{name:<24} {med[key]:>8.1f}us {med[key] / med['turn_us']:>7.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--against", help="a git revision to compare with")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--conversations", type=int, default=100, help="per persona per round")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="this tree's turn split into the matcher's calls and the session's own work",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.profile:
             probe(stage(ROOT, Path(tmp) / "b"), args.conversations, profile=True)
+            return
+        if args.breakdown:
+            breakdown(stage(ROOT, Path(tmp) / "b"), args.conversations, args.rounds)
             return
         trees = {"this tree": stage(ROOT, Path(tmp) / "b")}
         with contextlib.ExitStack() as stack:

@@ -162,18 +162,18 @@ def features(text: str) -> Features:
     for utt in sentences(text):
         raw, ws = utt.text, utt.words
         words += len(ws)
-        for w in ws:  # `_is_number`, written out: a loop over every word of every answer
-            if w in _NUMBERS or (not w.isalpha() and _has_digit(w)):
-                numbers += 1
+        # `_is_number` for every word, but a sentence of letters only, with no number word,
+        # is passed over in two calls
+        if not (_NUMBERS.isdisjoint(ws) and "".join(ws).isalpha()):
+            numbers += sum(1 for w in ws if w in _NUMBERS or (not w.isalpha() and _has_digit(w)))
         names += _names(raw)
-        told = False
         if raw.rstrip().endswith("?"):
             continue  # "can we move on?" says nothing about who did what
         if "i" not in ws and "we" not in ws:
             continue
-        mine = 0
+        mine = told = 0
         for i, w in enumerate(ws):
-            if w not in ("i", "we"):
+            if w != "i" and w != "we":
                 continue
             found = _verb_after(ws, i)
             if found is None or not _is_action(found[0]):
@@ -183,7 +183,8 @@ def features(text: str) -> Features:
                 mine += 1
             else:
                 we += 1
-            told = told or (_is_past(verb) and not habitual)
+            if not told and not habitual and _is_past(verb):
+                told = 1
         if not mine and "i" in ws:
             mine = _listed_after_i(ws, utt.clauses)
         own += mine
@@ -253,10 +254,12 @@ def assess(
         "on_topic": _on_topic(program, q, said),
     }
     concrete = heard["example"] or heard["numbers"]
-    dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
-    rest = sum(len(u.words) for u in said if u not in dodging)
-    evasive = bool(dodging) and not concrete and rest < 2 * THIN
-    thin = rest < THIN and not (concrete or heard["result"])
+    evasive = thin = False  # a concrete answer is neither, whatever dodges it holds
+    if not concrete:
+        dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
+        rest = sum(len(u.words) for u in said if u not in dodging)
+        evasive = bool(dodging) and rest < 2 * THIN
+        thin = rest < THIN and not heard["result"]
     flagged = {
         "evasive": evasive,
         "thin": thin,

@@ -76,8 +76,7 @@ class Exit(NamedTuple):
         to a start state takes the plain way out, as an answer no rule matched would)."""
         if self.rule is None or facts.get("skip"):
             return self.rule is None
-        utt: Utterance = facts["utt"]
-        return any(p.pattern.match(utt) for p in self.rule.patterns)
+        return _heard(self.rule.patterns, facts)
 
 
 class FollowUp(NamedTuple):
@@ -99,8 +98,7 @@ class FollowUp(NamedTuple):
         if when == "always":
             return True
         if when == "missing_specifics":
-            utt: Utterance = facts["utt"]
-            return not any(p.pattern.match(utt) for p in self.specifics)
+            return not _heard(self.specifics, facts)
         judged = state.answers.get(q.id, {})  # the judge's record of the answer so far
         shows, flags = judged.get("shows", ()), judged.get("flags", ())
         if _FOLLOWED[when] in shows or "evasive" in flags:
@@ -113,6 +111,17 @@ class FollowUp(NamedTuple):
 
 
 _FOLLOWED = {"missing_result": "result", "missing_numbers": "numbers"}
+
+
+def _heard(pats: tuple[m.Pat, ...], facts: Mapping[str, Any]) -> bool:
+    """Does one of `pats` match the answer (`facts["utt"]`)? Through the session's
+    `Program.any_match` when the fire hands it over (`hears`: the scenario's lists are indexed
+    and the answers kept on the line), else pattern by pattern (the same answer)."""
+    utt: Utterance = facts["utt"]
+    hears = facts.get("hears")
+    if hears is not None:
+        return bool(hears(pats, utt))
+    return any(p.pattern.match(utt) for p in pats)
 
 
 def always_matches(rule: m.Rule) -> bool:
@@ -196,8 +205,8 @@ class Program:
     def heard(self, c: m.Concern, utt: Utterance) -> bool:
         """False when no evidence group of `c` and nothing in its `worsened_by` can match the
         line (`any_match` is False for each): the concern scan passes it over."""
-        keys, always = self._heard[c.id]
-        return always or not keys.isdisjoint(utt.keys)
+        keys, always = self._heard[c.id]  # every one of them anchors some list: the line's
+        return always or not keys.isdisjoint(self.lists.line(utt).hit)  # `hit` is enough
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -281,6 +290,21 @@ class Program:
 
     def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
         return self.any_match(self.markers.get(name, ()), utt, guard)
+
+    def unheard(self, names: tuple[str, ...], utt: Utterance) -> bool:
+        """True when no marker of `names` can hear the line: none of their patterns lacks an
+        anchor or is anchored on its keys (one look-up: most lines carry no feeling, say)."""
+        found = self._unheard.get(names)
+        if found is None:
+            got = [self.lists.groups.get(id(self.markers.get(n, ()))) for n in names]
+            keys = frozenset().union(*(g.keys for g in got if g is not None))
+            keyed = all(g is not None and not g.always for g in got)
+            found = self._unheard[names] = (keys if keyed else None,)
+        return found[0] is not None and found[0].isdisjoint(self.lists.line(utt).hit)
+
+    @cached_property
+    def _unheard(self) -> dict[tuple[str, ...], tuple[frozenset[str] | None]]:
+        return {}  # `unheard`'s keys, by the markers' names (None: it cannot tell)
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
         """Does any of `pats` (one of the scenario's lists of patterns) match? Only the

@@ -118,8 +118,11 @@ def sentences(text: str) -> tuple[Utterance, ...]:
     return tuple(u for u in out if u.words)
 
 
+@lru_cache(maxsize=16)
 def shapes(text: str) -> tuple[Sentence, ...]:
-    """The line's first MAX_SENTENCES sentences, each with its shape."""
+    """The line's first MAX_SENTENCES sentences, each with its shape (kept, as `sentences`
+    are: the context rules may ask more than once in a turn, and a line typed again is read
+    again)."""
     out: list[Sentence] = []
     for utt in sentences(text)[:MAX_SENTENCES]:
         first = utt.words[0]
@@ -225,11 +228,12 @@ def _declines(utt: Utterance) -> bool:
 
 
 def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
-    match = program.classify(utt, program.listening(ctx.state, utt))
+    allowed = program.listening(ctx.state, utt)
+    match = program.classify(utt, allowed)
     tone = tone_of(program, utt)
     kind = program.kind(ctx.state)
     if kind == "question":
-        return _in_question(program, ctx, text, match, tone)
+        return _in_question(program, ctx, text, utt, match, tone)
     if kind == DISCUSSION and ctx.concern is not None and ctx.said:
         return _on_the_table(program, ctx, shapes(text), utt, match, tone)
     cq = program.candidate_questions
@@ -238,23 +242,30 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         short
         and match is not None
         and match.intent in cq
-        and not _asked(program, shapes(text), match.intent)
+        and not _asked(program, shapes(text), match.intent, utt)
     ):
         # "...hope to hear from you soon": a goodbye, not a question about next steps
-        other = program.classify(utt, program.besides(program.listening(ctx.state, utt), cq))
+        other = program.classify(utt, program.besides(allowed, cq))
         if other is not None:
             return Reading(other, other.intent, tone=tone)
     return Reading(match, match.intent if match else None, tone=tone)
 
 
-def _asked(program: Program, parts: tuple[Sentence, ...], intent: str) -> bool:
-    """Does a sentence that asks (a question, a request, a wish to know) ask for `intent`?"""
+def _asked(program: Program, parts: tuple[Sentence, ...], intent: str, utt: Utterance) -> bool:
+    """Does a sentence that asks (a question, a request, a wish to know) ask for `intent`?
+    `intent` is what the patterns chose for the whole line `utt`, so a sentence that is the
+    whole line (the same `Utterance`: `sentences` and the turn share `normalize`'s) asks for
+    it without being classified again (tests/test_turn_work.py holds it to classifying)."""
     allowed = frozenset({intent})
-    return any(program.classify(s.utt, allowed) is not None for s in parts if s.asks)
+    return any(
+        s.utt is utt or program.classify(s.utt, allowed) is not None for s in parts if s.asks
+    )
 
 
 def tone_of(program: Program, utt: Utterance) -> str | None:
     """The most serious feeling the line carries, if any."""
+    if program.unheard(m.TONES, utt):
+        return None
     for name in m.TONES:
         if program.marker(name, utt):
             return name
@@ -269,6 +280,7 @@ def _in_question(
     program: Program,
     ctx: Context,
     text: str,
+    utt: Utterance,
     match: IntentMatch | None,
     tone: str | None,
 ) -> Reading:
@@ -277,7 +289,7 @@ def _in_question(
         return Reading(match, match.intent, tone=tone)
     parts = shapes(text)
     asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
-    if asked_only and match is not None and not _asked(program, parts, match.intent):
+    if asked_only and match is not None and not _asked(program, parts, match.intent, utt):
         return Reading(match, None, "answer", tone=tone)
     if match is None and parts and len(parts) <= 2:
         first = parts[0]
@@ -310,14 +322,14 @@ def _on_the_table(
     c = ctx.concern
     assert c is not None
     intent = match.intent if match else None
-    if intent == "probe" and _evidence(program, c, utt) and not _asked(program, parts, intent):
+    if intent == "probe" and _evidence(program, c, utt) and not _asked(program, parts, intent, utt):
         # "I didn't get it across well. At Lakeview I escalated...": evidence, not a probe
         return Reading(match, None, "answer", tone=tone)
     if intent == "probe":
         return Reading(match, intent, guess=_names(program, c, parts), tone=tone)
     if ctx.said == 1 and any(s.asks for s in parts) and _names(program, c, parts):
         return Reading(match, "probe", "guess", guess=True, tone=tone)
-    if intent == "closing_question" and _asked(program, parts, intent):
+    if intent == "closing_question" and _asked(program, parts, intent, utt):
         return Reading(match, "probe", "probe", tone=tone)
     why = None
     if intent == "closing_question":  # "I get why that worries you. ..." is an answer

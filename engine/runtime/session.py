@@ -360,7 +360,7 @@ class Session:
 
     def _fire(self, trigger: str, **facts: Any) -> Edge:
         source = self.st.state
-        edge = self.program.machine.fire(self.st, trigger, **facts)
+        edge = self.program.machine.fire(self.st, trigger, hears=self.program.any_match, **facts)
         if edge.dest is not None:
             self.moves.append((trigger, source, edge.dest))
         return edge
