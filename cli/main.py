@@ -162,6 +162,8 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     from closer.engine import ScenarioError, compile_scenario, load_path
     from closer.engine.tools.lint import lint
 
+    global _quick_exit
+    _quick_exit = True  # it writes no file and starts nothing: see `main`
     found: list[Diagnostic] = []
     failed = 0
     for name in paths:
@@ -464,8 +466,31 @@ def new(name: str, directory: Path, force: bool, with_schema: bool) -> None:
     authoring.new(name, directory, force, with_schema)
 
 
+_quick_exit = False  # set by a command that leaves nothing to close but standard output and error
+
+
 def main() -> None:
-    cli(prog_name="closer")
+    """The `closer` script. After `closer validate`, which writes no file, starts no thread and
+    holds nothing open but standard output and error, the process ends without the interpreter's
+    teardown (freeing every module and object one by one, then a last collection: about 9 ms of
+    a 80 ms validate, more than its lint): the output is flushed, the exit functions run, and the
+    exit code is the same. A flush that fails (a closed pipe) ends as the interpreter ends it."""
+    try:
+        cli(prog_name="closer")
+    except SystemExit as done:
+        code = 0 if done.code is None else done.code
+        if not _quick_exit or not isinstance(code, int):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            raise done from None
+        import atexit
+        import os
+
+        atexit._run_exitfuncs()
+        os._exit(code)
 
 
 def __getattr__(name: str) -> Any:

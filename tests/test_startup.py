@@ -421,3 +421,69 @@ def test_no_library_pattern_is_ruled_out_for_a_line_it_matches() -> None:
                 assert could_match(source, key_lines([utt])), (source, line)
         ruled_out += sum(not could_match(s, key_lines([utt])) for s, _ in patterns[:20])
     assert matched > 1000 and ruled_out > 1000
+
+
+# ---- `closer validate` ends without the interpreter's teardown --------------------------------
+
+# the script as `closer` runs it (`main`), and the reference: the same command ended by the
+# interpreter as any program is; with an exit function and an object whose finaliser says when
+# they run (the teardown frees module globals, so its finaliser runs only in the reference)
+_ENDING = """
+import atexit, sys
+from closer.cli import main as cli_main
+class Freed:
+    def __del__(self):
+        sys.stderr.write("[freed]\\n")
+cli_main.freed = Freed()
+atexit.register(lambda: sys.stderr.write("[exit functions]\\n"))
+how = sys.argv.pop(1)
+cli_main.main() if how == "script" else cli_main.cli(prog_name="closer")
+"""
+
+
+def _ended(how: str, args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _ENDING, how, *args], capture_output=True, text=True, env=env
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+def _problems(text: str, tmp_path: Path) -> tuple[str, str]:
+    bad, warned = tmp_path / "bad.yaml", tmp_path / "warned.yaml"
+    bad.write_text(text.replace("severity: 3", "severity: high", 1), encoding="utf-8")
+    warned.write_text(
+        text.replace("intents:\n", "intents:\n  ask_parking:\n    patterns: [parking]\n", 1),
+        encoding="utf-8",
+    )
+    return str(bad), str(warned)
+
+
+def test_validate_ends_without_the_teardown_and_says_the_same(
+    default_text: str, tmp_path: Path
+) -> None:
+    """The same output, messages and exit code as ending through the interpreter, for a clean
+    file, warnings (with and without --strict), errors, JSON, a missing file and an unknown id;
+    the exit functions still run, and the teardown (the finaliser) does not."""
+    env = _env(tmp_path / "cache")
+    bad, warned = _problems(default_text, tmp_path)
+    persona = str(DIR / "ledgerline.yaml")
+    cases = [
+        [persona],
+        [warned],
+        ["--strict", warned],
+        [bad, persona],
+        ["--format", "json", bad, warned],
+        [str(tmp_path / "missing.yaml")],
+        ["ledgerlin", persona],
+        ["--format", "yaml", persona],  # a usage error: exit 2, before the command runs
+    ]
+    codes = set()
+    for args in cases:
+        code, out, err = _ended("script", ["validate", *args], env)
+        ref_code, ref_out, ref_err = _ended("reference", ["validate", *args], env)
+        assert ref_err.endswith("[exit functions]\n[freed]\n"), ref_err  # the reference's end
+        if args[:2] != ["--format", "yaml"]:  # the command ran: no teardown
+            ref_err = ref_err.removesuffix("[freed]\n")
+        assert (code, out, err) == (ref_code, ref_out, ref_err), args
+        codes.add(code)
+    assert codes == {0, 1, 2}
