@@ -18,6 +18,12 @@ if TYPE_CHECKING:  # each command imports the engine when it runs
     from closer.engine.tools.explain import Explanation
 
 
+# click's path types, each made once: making one looks its name ("file") up in the message
+# catalogue (gettext: the file system searched for a translation), at every start
+_FILE = click.Path(dir_okay=False, path_type=Path)
+_EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="closer", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -43,13 +49,13 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
 @click.option(
     "--transcript",
     "transcript_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     help="Write a JSON Lines transcript here, flushed every turn.",
 )
 @click.option(
     "--resume",
     "resume_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_EXISTING_FILE,
     help="Continue the session saved in this transcript (and keep writing to it).",
 )
 @click.option(
@@ -61,7 +67,7 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
 @click.option(
     "--record",
     "record_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     help="Write the session as a conversation test (*.test.yaml), flushed every turn.",
 )
 @click.option(
@@ -295,7 +301,7 @@ def _explained(result: Explanation) -> str:
 @click.argument(
     "transcript_path",
     metavar="TRANSCRIPT",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_EXISTING_FILE,
 )
 @click.option(
     "--format",
@@ -360,7 +366,7 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     help="Write the JUnit XML here (with --format junit).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="List every case with its result.")
@@ -373,7 +379,7 @@ def debrief(transcript_path: Path, fmt: str, color: bool | None) -> None:
 )
 @click.option(
     "--coverage-json",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     help="Also write the coverage as JSON here.",
 )
 @click.option(
@@ -411,9 +417,7 @@ def test(**options: Any) -> None:
     show_default=True,
     help="Mermaid flowchart, or DOT for Graphviz.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@click.option("-o", "--output", type=_FILE, help="Write to FILE.")
 def graph(scenario: str, fmt: str, output: Path | None) -> None:
     """The flow of SCENARIO as a diagram: states by phase, what moves between them, and where
     the hidden concerns are raised and revealed."""
@@ -425,9 +429,7 @@ def graph(scenario: str, fmt: str, output: Path | None) -> None:
 @cli.command(short_help="The format as a JSON Schema, for editors.")
 @click.option("--library", is_flag=True, help="The intent-library format instead.")
 @click.option("--tests", is_flag=True, help="The conversation-test format (*.test.yaml) instead.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@click.option("-o", "--output", type=_FILE, help="Write to FILE.")
 def schema(library: bool, tests: bool, output: Path | None) -> None:
     """The JSON Schema of the scenario format, for editors (structure only)."""
     from closer.cli import authoring

@@ -506,3 +506,15 @@ def test_the_models_named_tuples_are_made_without_annotations_as_text() -> None:
                 hints = value.__annotations__.values()
                 assert not any(isinstance(h, (str, ForwardRef)) for h in hints), value
     assert made >= 16
+
+
+def test_the_command_line_looks_up_few_messages_at_start_up() -> None:
+    """Each click path type made looks its name up in the message catalogue (gettext searches
+    the file system for a translation) at every start: the commands share one of each kind."""
+    code = (
+        "import gettext; calls = []; looked_up = gettext.dgettext\n"
+        "gettext.dgettext = lambda d, m: calls.append(m) or looked_up(d, m)\n"
+        "import closer.cli.main; print(len(calls))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < int(out.stdout) <= 5  # the version option's help, and four kinds of path
