@@ -91,9 +91,15 @@ def _complete_scenario(ctx: click.Context, param: click.Parameter, incomplete: s
 def play(**options: Any) -> None:
     """Play SCENARIO (a file, or an id that `closer list` shows). With none, a terminal
     offers the list to choose from; piped input plays the shipped default persona."""
-    from closer.cli.play import play as run
+    from closer.cli import startup
 
-    code = run(**options)
+    startup.pause()  # until the first line is shown (cli/startup.py)
+    try:
+        from closer.cli.play import play as run
+
+        code = run(**options)
+    finally:
+        startup.resume()
     if code:
         sys.exit(code)
 
@@ -162,6 +168,17 @@ def history(as_json: bool, limit: int | None, with_stats: bool) -> None:
 def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check scenario files (or ids that `closer list` shows) and lint them; print every
     problem as path:line:col: CODE message (hint). Codes: docs/diagnostics.md."""
+    from closer.cli import startup
+
+    startup.pause()  # until the first file is checked (cli/startup.py)
+    try:
+        _validate(paths, strict, fmt)
+    finally:
+        startup.resume()
+
+
+def _validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    from closer.cli import startup
     from closer.cli.errors import UserError
     from closer.cli.scenarios import looks_like_a_path, resolve
     from closer.cli.text import clean, clean_json, counted
@@ -183,6 +200,7 @@ def validate(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             diagnostics = lint(compile_scenario(load_path(path)))
         except ScenarioError as e:
             diagnostics = list(e.diagnostics)
+        startup.resume()
         found += diagnostics
         if any(d.severity == "error" or strict for d in diagnostics):
             failed += 1

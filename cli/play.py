@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
-from closer.cli import render, transcript
+from closer.cli import render, startup, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
 from closer.cli.text import clean, counted, scrub
@@ -450,6 +450,7 @@ def play(
             player.show(e for e in history if e.turn == player.turns)
         else:
             player.show(history)
+        startup.resume()  # the first line is out: the collector runs again (cli/startup.py)
         player.run()
     except KeyboardInterrupt:
         if not session.ended:

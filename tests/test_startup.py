@@ -518,3 +518,67 @@ def test_the_command_line_looks_up_few_messages_at_start_up() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 0 < int(out.stdout) <= 5  # the version option's help, and four kinds of path
+
+
+# ---- the cycle collector paused while a command starts (cli/startup.py) ----------------------
+
+
+def test_play_starts_with_the_collector_paused_and_plays_with_it_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Off while the scenario loads and the first line is shown (every object made then joins
+    the oldest generation), on before the first answer is read, and on after the command."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from closer.cli import play as cli_play
+    from closer.cli.main import cli
+
+    seen: dict[str, object] = {}
+    load, run = cli_play.load_program, cli_play.Player.run
+
+    def loading(path: Path) -> Program:
+        seen["loading"] = gc.isenabled()
+        return load(path)
+
+    def playing(self: cli_play.Player) -> None:
+        seen["playing"], seen["young"] = gc.isenabled(), gc.get_count()[0]
+        run(self)
+
+    monkeypatch.setattr(cli_play, "load_program", loading)
+    monkeypatch.setattr(cli_play.Player, "run", playing)
+    assert gc.isenabled()
+    result = CliRunner().invoke(
+        cli, ["play", "--instant", "--seed", "1", "--no-history"], input="Hello.\nbye\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["loading"] is False and seen["playing"] is True
+    assert isinstance(seen["young"], int) and seen["young"] < 100  # moved to the oldest
+    assert gc.isenabled()
+
+
+def test_validate_checks_the_first_file_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    from closer.cli.main import cli
+    from closer.engine.format import loader as engine_loader
+
+    seen: list[bool] = []
+    read = engine_loader.read_source
+
+    def reading(path: Path) -> str:
+        seen.append(gc.isenabled())
+        return read(path)
+
+    monkeypatch.setattr(engine_loader, "read_source", reading)
+    persona = str(DIR / "ledgerline.yaml")
+    for args in ([persona, persona], [str(tmp_path / "missing.yaml"), persona]):
+        seen.clear()
+        result = CliRunner().invoke(cli, ["validate", *args])
+        assert seen == [False, True], (args, result.output)
+        assert gc.isenabled()
