@@ -62,7 +62,7 @@ def load_program(path: Path) -> Program:
 def _refuse_broken_flow(program: Program) -> None:
     """A scenario whose lint finds errors (an interview that can never end) is not played: the
     player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
-    from closer.engine.tools.lint import flow_errors
+    from closer.engine.tools.flowcheck import flow_errors
 
     errors = [str(d) for d in flow_errors(program)]
     if errors:

@@ -107,7 +107,9 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
         "closer.engine.tools.debrief",
         "closer.cli.debrief",
         "closer.engine.runtime.judge",
+        "closer.engine.tools.lint",  # play refuses a broken flow with lint's flow checks alone
     }
+    assert "closer.engine.tools.flowcheck" in loaded
     # hashlib loads OpenSSL (the scenario's hash is CPython's own SHA-256), difflib is for a
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript
