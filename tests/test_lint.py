@@ -784,5 +784,5 @@ def test_the_flow_checks_have_the_registrys_severities() -> None:
     with the severity lint's registry gives it, and lint reports its diagnostics as they are."""
     from closer.engine.tools import flowcheck
 
-    assert flowcheck.SEVERITY == {code: BY_CODE[code].severity for code in ("W101", "E101", "E102")}
+    assert {code: BY_CODE[code].severity for code in ("W101", "E101", "E102")} == flowcheck.SEVERITY
     assert flowcheck.SEVERITY["E101"] == "error"  # the check itself can fail

@@ -17,6 +17,7 @@ from dataclasses import is_dataclass
 from hashlib import sha256
 from pathlib import Path
 
+import click
 import pytest
 
 from closer.cli.play import _refuse_broken_flow
@@ -584,3 +585,56 @@ def test_validate_checks_the_first_file_with_the_collector_paused(
         result = CliRunner().invoke(cli, ["validate", *args])
         assert seen == [False, True], (args, result.output)
         assert gc.isenabled()
+
+
+# ---- the commands made when first asked for (cli/main.py, `_command`) ------------------------
+
+
+def _eager_cli() -> click.Group:
+    """cli/main.py as it would be with each command made where it is written (`cli.command`,
+    `click.option`, `click.argument`): the reference for the commands made when asked for."""
+    import types
+
+    from closer.cli import main as cli_main
+
+    text = Path(cli_main.__file__).read_text(encoding="utf-8")
+    text = text.replace("@_command(", "@cli.command(").replace("@_option(", "@click.option(")
+    text = text.replace("@_argument(", "@click.argument(")
+    assert "@_" not in text
+    eager = types.ModuleType("closer.cli.eager")
+    exec(compile(text, cli_main.__file__, "exec"), eager.__dict__)
+    group = eager.cli
+    assert isinstance(group, click.Group) and not group.later  # all made at once
+    return group
+
+
+def test_the_commands_made_when_asked_for_are_those_made_at_once() -> None:
+    """Every command, option and argument (names, types, defaults, help, order), each
+    command's --help, and the group's, as if each were made where it is written."""
+    from click.testing import CliRunner
+
+    from closer.cli import main as cli_main
+
+    eager = _eager_cli()
+    lazy = cli_main.cli
+    with (
+        click.Context(lazy, **lazy.context_settings) as ctx,
+        click.Context(eager, **eager.context_settings) as ref,
+    ):
+        assert lazy.to_info_dict(ctx) == eager.to_info_dict(ref)
+    names = lazy.list_commands(ctx)
+    assert len(names) >= 10 and names == eager.list_commands(ref)
+    runner = CliRunner()
+    for args in [["--help"], *([name, "--help"] for name in names), ["vali"], ["--version"]]:
+        got, want = runner.invoke(lazy, args), runner.invoke(eager, args)
+        assert (got.exit_code, got.output) == (want.exit_code, want.output), args
+
+
+def test_closer_version_makes_no_command() -> None:
+    code = (
+        "import sys; from closer.cli import main; sys.argv = ['closer', '--version']\n"
+        "try: main.cli(prog_name='closer')\n"
+        "except SystemExit: print(sorted(main.cli.commands), len(main.cli.later))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "[] 10"
