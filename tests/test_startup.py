@@ -638,3 +638,16 @@ def test_closer_version_makes_no_command() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "[] 10"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_could_match_reads_the_same_with_the_lines_shared(seed: int) -> None:
+    """One `key_lines` read by many patterns (as W108 reads the library's) keeps what each word
+    token needs of the lines: every pattern gets the bits it gets from lines of its own."""
+    rng = random.Random(seed)
+    sources = random_sources(rng, 40, choice=0.35) + _library_sources()[0][:: 7 + seed]
+    lines = [normalize(" ".join(rng.choices(LINE_WORDS, k=rng.randint(0, 6)))) for _ in range(5)]
+    shared = key_lines(lines)
+    got = [could_match(s, shared) for s in sources]
+    assert got == [could_match(s, key_lines(lines)) for s in sources]
+    assert shared.words and any(got) and not all(got)  # the check itself can fail
