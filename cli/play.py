@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
-from closer.cli import render, transcript
+from closer.cli import render, startup, transcript
 from closer.cli.errors import UserError, from_scenario_error
 from closer.cli.scenarios import resolve
 from closer.cli.text import clean, counted, scrub
@@ -62,7 +62,7 @@ def load_program(path: Path) -> Program:
 def _refuse_broken_flow(program: Program) -> None:
     """A scenario whose lint finds errors (an interview that can never end) is not played: the
     player would be stuck. Warnings do not stop play; `closer validate --strict` shows them."""
-    from closer.engine.tools.lint import flow_errors
+    from closer.engine.tools.flowcheck import flow_errors
 
     errors = [str(d) for d in flow_errors(program)]
     if errors:
@@ -450,6 +450,7 @@ def play(
             player.show(e for e in history if e.turn == player.turns)
         else:
             player.show(history)
+        startup.resume()  # the first line is out: the collector runs again (cli/startup.py)
         player.run()
     except KeyboardInterrupt:
         if not session.ended:

@@ -12,6 +12,7 @@ non-joiner stay: scripts and emoji need them, and they cannot move or hide text.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _INVISIBLE = (
     "\x7f-\x9f"  # DEL and the C1 controls (U+009B is a one-character escape-sequence start)
@@ -22,8 +23,25 @@ _INVISIBLE = (
     "\ufeff\ufff9-\ufffb"  # byte-order mark, interlinear annotation
     "\ud800-\udfff"  # lone surrogates (os.fsdecode's stand-ins for undecodable bytes)
 )
-UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")  # for one line: newlines and tabs too
-UNSAFE_IN_BLOCK = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")  # keeps \t and \n
+UNSAFE = f"[\x00-\x1f{_INVISIBLE}]"  # for one line: newlines and tabs too
+UNSAFE_IN_BLOCK = f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]"  # keeps \t and \n
+SURROGATE = r"[\ud800-\udfff]"
+
+# Every character of these classes is one that `str.isprintable` refuses (a control, a format
+# character, a separator other than the space, a surrogate), so printable text has nothing to
+# change; the expressions (about a millisecond to compile, at every start) are compiled only for
+# text that is not, which is rare (tests/test_text.py checks every character).
+
+
+@cache
+def _compiled(expression: str) -> re.Pattern[str]:
+    return re.compile(expression)
+
+
+def _printable(text: str, multiline: bool) -> bool:
+    return text.isprintable() or (
+        multiline and text.replace("\n", "").replace("\t", "").isprintable()
+    )
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -34,16 +52,17 @@ def clean(text: str, *, multiline: bool = False) -> str:
     """Text from a file or a transcript, made safe for a terminal: every character that could
     drive it or disguise the text is shown as an escape (`\\x1b`, `\\u202e`). A line break or a
     tab is shown too, unless `multiline` (for a block whose line breaks are the caller's own)."""
-    return (UNSAFE_IN_BLOCK if multiline else UNSAFE).sub(_visible, text)
+    if _printable(text, multiline):
+        return text
+    return _compiled(UNSAFE_IN_BLOCK if multiline else UNSAFE).sub(_visible, text)
 
 
 def clean_json(text: str) -> str:
     """JSON text (from `json.dumps`) made terminal-safe without changing what it decodes to:
     what `clean` would show is written as a JSON `\\uXXXX` escape instead."""
-    return UNSAFE_IN_BLOCK.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-SURROGATE = re.compile(r"[\ud800-\udfff]")
+    if _printable(text, True):
+        return text
+    return _compiled(UNSAFE_IN_BLOCK).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -54,4 +73,6 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 def scrub(text: str) -> str:
     """Input that could not be decoded (lone surrogates from undecodable bytes) made valid:
     each becomes U+FFFD, so the line can be matched, written and replayed like any other."""
-    return SURROGATE.sub("\ufffd", text)
+    if text.isprintable():
+        return text
+    return _compiled(SURROGATE).sub("\ufffd", text)

@@ -1,8 +1,8 @@
 """Diagnostics for authors, and the two error types: ScenarioError (the author's file) and
 EngineError (a programmer's misuse of the API)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's annotations written as text are
+# each compiled to a ForwardRef when the class is made, at every start (tests/test_startup.py)
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 

@@ -777,3 +777,12 @@ def test_the_patterns_that_use_a_word_set_are_found_once_not_per_entry() -> None
     started = time.perf_counter()
     assert len([d for d in lint(program) if d.code == "W111"]) == 2000
     assert time.perf_counter() - started < 1.0  # about 0.05 s
+
+
+def test_the_flow_checks_have_the_registrys_severities() -> None:
+    """`flowcheck` (imported by `closer play` without the rest of lint) says each of its codes
+    with the severity lint's registry gives it, and lint reports its diagnostics as they are."""
+    from closer.engine.tools import flowcheck
+
+    assert {code: BY_CODE[code].severity for code in ("W101", "E101", "E102")} == flowcheck.SEVERITY
+    assert flowcheck.SEVERITY["E101"] == "error"  # the check itself can fail

@@ -17,6 +17,7 @@ from dataclasses import is_dataclass
 from hashlib import sha256
 from pathlib import Path
 
+import click
 import pytest
 
 from closer.cli.play import _refuse_broken_flow
@@ -107,7 +108,9 @@ def test_play_shows_the_first_line_before_importing_what_the_end_needs(tmp_path:
         "closer.engine.tools.debrief",
         "closer.cli.debrief",
         "closer.engine.runtime.judge",
+        "closer.engine.tools.lint",  # play refuses a broken flow with lint's flow checks alone
     }
+    assert "closer.engine.tools.flowcheck" in loaded
     # hashlib loads OpenSSL (the scenario's hash is CPython's own SHA-256), difflib is for a
     # mistake, shutil (and the compression modules it imports) for a terminal's width, tempfile
     # and json for a transcript
@@ -421,3 +424,230 @@ def test_no_library_pattern_is_ruled_out_for_a_line_it_matches() -> None:
                 assert could_match(source, key_lines([utt])), (source, line)
         ruled_out += sum(not could_match(s, key_lines([utt])) for s, _ in patterns[:20])
     assert matched > 1000 and ruled_out > 1000
+
+
+# ---- `closer validate` ends without the interpreter's teardown --------------------------------
+
+# the script as `closer` runs it (`main`), and the reference: the same command ended by the
+# interpreter as any program is; with an exit function and an object whose finaliser says when
+# they run (the teardown frees module globals, so its finaliser runs only in the reference)
+_ENDING = """
+import atexit, sys
+from closer.cli import main as cli_main
+class Freed:
+    def __del__(self):
+        sys.stderr.write("[freed]\\n")
+cli_main.freed = Freed()
+atexit.register(lambda: sys.stderr.write("[exit functions]\\n"))
+how = sys.argv.pop(1)
+cli_main.main() if how == "script" else cli_main.cli(prog_name="closer")
+"""
+
+
+def _ended(how: str, args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _ENDING, how, *args], capture_output=True, text=True, env=env
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+def _problems(text: str, tmp_path: Path) -> tuple[str, str]:
+    bad, warned = tmp_path / "bad.yaml", tmp_path / "warned.yaml"
+    bad.write_text(text.replace("severity: 3", "severity: high", 1), encoding="utf-8")
+    warned.write_text(
+        text.replace("intents:\n", "intents:\n  ask_parking:\n    patterns: [parking]\n", 1),
+        encoding="utf-8",
+    )
+    return str(bad), str(warned)
+
+
+def test_validate_ends_without_the_teardown_and_says_the_same(
+    default_text: str, tmp_path: Path
+) -> None:
+    """The same output, messages and exit code as ending through the interpreter, for a clean
+    file, warnings (with and without --strict), errors, JSON, a missing file and an unknown id;
+    the exit functions still run, and the teardown (the finaliser) does not."""
+    env = _env(tmp_path / "cache")
+    bad, warned = _problems(default_text, tmp_path)
+    persona = str(DIR / "ledgerline.yaml")
+    cases = [
+        [persona],
+        [warned],
+        ["--strict", warned],
+        [bad, persona],
+        ["--format", "json", bad, warned],
+        [str(tmp_path / "missing.yaml")],
+        ["ledgerlin", persona],
+        ["--format", "yaml", persona],  # a usage error: exit 2, before the command runs
+    ]
+    codes = set()
+    for args in cases:
+        code, out, err = _ended("script", ["validate", *args], env)
+        ref_code, ref_out, ref_err = _ended("reference", ["validate", *args], env)
+        assert ref_err.endswith("[exit functions]\n[freed]\n"), ref_err  # the reference's end
+        if args[:2] != ["--format", "yaml"]:  # the command ran: no teardown
+            ref_err = ref_err.removesuffix("[freed]\n")
+        assert (code, out, err) == (ref_code, ref_out, ref_err), args
+        codes.add(code)
+    assert codes == {0, 1, 2}
+
+
+def test_the_models_named_tuples_are_made_without_annotations_as_text() -> None:
+    """`typing.NamedTuple` compiles each annotation written as text (`from __future__ import
+    annotations`) to a ForwardRef when the class is made: about 7 us a field at every start,
+    for the scenario model's ~120 fields and the diagnostics'."""
+    from typing import ForwardRef
+
+    from closer.engine import errors
+
+    made = 0
+    for module in (m, errors):
+        for value in vars(module).values():
+            named = isinstance(value, type) and hasattr(value, "_fields")
+            if named and issubclass(value, tuple) and value.__module__ == module.__name__:
+                made += 1
+                hints = value.__annotations__.values()
+                assert not any(isinstance(h, (str, ForwardRef)) for h in hints), value
+    assert made >= 16
+
+
+def test_the_command_line_looks_up_few_messages_at_start_up() -> None:
+    """Each click path type made looks its name up in the message catalogue (gettext searches
+    the file system for a translation) at every start: the commands share one of each kind."""
+    code = (
+        "import gettext; calls = []; looked_up = gettext.dgettext\n"
+        "gettext.dgettext = lambda d, m: calls.append(m) or looked_up(d, m)\n"
+        "import closer.cli.main; print(len(calls))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < int(out.stdout) <= 5  # the version option's help, and four kinds of path
+
+
+# ---- the cycle collector paused while a command starts (cli/startup.py) ----------------------
+
+
+def test_play_starts_with_the_collector_paused_and_plays_with_it_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Off while the scenario loads and the first line is shown (every object made then joins
+    the oldest generation), on before the first answer is read, and on after the command."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from closer.cli import play as cli_play
+    from closer.cli.main import cli
+
+    seen: dict[str, object] = {}
+    load, run = cli_play.load_program, cli_play.Player.run
+
+    def loading(path: Path) -> Program:
+        seen["loading"] = gc.isenabled()
+        return load(path)
+
+    def playing(self: cli_play.Player) -> None:
+        seen["playing"], seen["young"] = gc.isenabled(), gc.get_count()[0]
+        run(self)
+
+    monkeypatch.setattr(cli_play, "load_program", loading)
+    monkeypatch.setattr(cli_play.Player, "run", playing)
+    assert gc.isenabled()
+    result = CliRunner().invoke(
+        cli, ["play", "--instant", "--seed", "1", "--no-history"], input="Hello.\nbye\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["loading"] is False and seen["playing"] is True
+    assert isinstance(seen["young"], int) and seen["young"] < 100  # moved to the oldest
+    assert gc.isenabled()
+
+
+def test_validate_checks_the_first_file_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    from closer.cli.main import cli
+    from closer.engine.format import loader as engine_loader
+
+    seen: list[bool] = []
+    read = engine_loader.read_source
+
+    def reading(path: Path) -> str:
+        seen.append(gc.isenabled())
+        return read(path)
+
+    monkeypatch.setattr(engine_loader, "read_source", reading)
+    persona = str(DIR / "ledgerline.yaml")
+    for args in ([persona, persona], [str(tmp_path / "missing.yaml"), persona]):
+        seen.clear()
+        result = CliRunner().invoke(cli, ["validate", *args])
+        assert seen == [False, True], (args, result.output)
+        assert gc.isenabled()
+
+
+# ---- the commands made when first asked for (cli/main.py, `_command`) ------------------------
+
+
+def _eager_cli() -> click.Group:
+    """cli/main.py as it would be with each command made where it is written (`cli.command`,
+    `click.option`, `click.argument`): the reference for the commands made when asked for."""
+    import types
+
+    from closer.cli import main as cli_main
+
+    text = Path(cli_main.__file__).read_text(encoding="utf-8")
+    text = text.replace("@_command(", "@cli.command(").replace("@_option(", "@click.option(")
+    text = text.replace("@_argument(", "@click.argument(")
+    assert "@_" not in text
+    eager = types.ModuleType("closer.cli.eager")
+    exec(compile(text, cli_main.__file__, "exec"), eager.__dict__)
+    group = eager.cli
+    assert isinstance(group, click.Group) and not group.later  # all made at once
+    return group
+
+
+def test_the_commands_made_when_asked_for_are_those_made_at_once() -> None:
+    """Every command, option and argument (names, types, defaults, help, order), each
+    command's --help, and the group's, as if each were made where it is written."""
+    from click.testing import CliRunner
+
+    from closer.cli import main as cli_main
+
+    eager = _eager_cli()
+    lazy = cli_main.cli
+    with (
+        click.Context(lazy, **lazy.context_settings) as ctx,
+        click.Context(eager, **eager.context_settings) as ref,
+    ):
+        assert lazy.to_info_dict(ctx) == eager.to_info_dict(ref)
+    names = lazy.list_commands(ctx)
+    assert len(names) >= 10 and names == eager.list_commands(ref)
+    runner = CliRunner()
+    for args in [["--help"], *([name, "--help"] for name in names), ["vali"], ["--version"]]:
+        got, want = runner.invoke(lazy, args), runner.invoke(eager, args)
+        assert (got.exit_code, got.output) == (want.exit_code, want.output), args
+
+
+def test_closer_version_makes_no_command() -> None:
+    code = (
+        "import sys; from closer.cli import main; sys.argv = ['closer', '--version']\n"
+        "try: main.cli(prog_name='closer')\n"
+        "except SystemExit: print(sorted(main.cli.commands), len(main.cli.later))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "[] 10"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_could_match_reads_the_same_with_the_lines_shared(seed: int) -> None:
+    """One `key_lines` read by many patterns (as W108 reads the library's) keeps what each word
+    token needs of the lines: every pattern gets the bits it gets from lines of its own."""
+    rng = random.Random(seed)
+    sources = random_sources(rng, 40, choice=0.35) + _library_sources()[0][:: 7 + seed]
+    lines = [normalize(" ".join(rng.choices(LINE_WORDS, k=rng.randint(0, 6)))) for _ in range(5)]
+    shared = key_lines(lines)
+    got = [could_match(s, shared) for s in sources]
+    assert got == [could_match(s, key_lines(lines)) for s in sources]
+    assert shared.words and any(got) and not all(got)  # the check itself can fail

@@ -205,3 +205,38 @@ def test_a_block_wraps_each_line_under_its_own_indent() -> None:
     assert wrapped[runner].startswith("  runner-up")
     assert all(line.startswith("    ") for line in wrapped[runner + 1 :])
     assert " ".join(" ".join(wrapped).split()) == " ".join(text.split())
+
+
+def test_printable_text_has_nothing_to_clean() -> None:
+    """`clean`, `clean_json` and `scrub` return printable text as it is, without compiling their
+    expressions: no character that `str.isprintable` accepts is one they change (with line
+    breaks and tabs for a block), and they change the same text as the expressions alone."""
+    from closer.cli import text
+
+    printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
+    assert len(printable) > 100_000
+    for expression in (text.UNSAFE, text.UNSAFE_IN_BLOCK, text.SURROGATE):
+        assert re.search(expression, printable) is None
+    assert re.search(text.UNSAFE_IN_BLOCK, printable + "\n\t") is None
+    every = "".join(map(chr, range(0x110000)))
+    samples = [every[i : i + 5000] for i in range(0, len(every), 5000)] + [r for r, _ in HOSTILE]
+    samples += ["plain", "two\nlines\tand a tab", "é ü 中文 👍🏽 \u200d"]
+    for s in samples:
+        visible = re.sub(text.UNSAFE, text._visible, s)
+        block = re.sub(text.UNSAFE_IN_BLOCK, text._visible, s)
+        assert clean(s) == visible and clean(s, multiline=True) == block
+        assert clean_json(s) == re.sub(
+            text.UNSAFE_IN_BLOCK, lambda m: f"\\u{ord(m.group()):04x}", s
+        )
+        assert text.scrub(s) == re.sub(text.SURROGATE, "\ufffd", s)
+    assert clean("a\x1bb") == "a\\x1bb"  # the check itself can fail
+
+
+def test_validating_a_clean_file_compiles_none_of_the_expressions() -> None:
+    from closer.cli import text
+
+    text._compiled.cache_clear()
+    result = CliRunner().invoke(cli, ["validate", str(DEFAULT)])
+    assert result.exit_code == 0 and text._compiled.cache_info().currsize == 0
+    clean("a\tb")
+    assert text._compiled.cache_info().currsize == 1  # the check itself can fail

@@ -1,8 +1,8 @@
 """The scenario as frozen values: what the loader builds and the compiler reads. No logic here,
 beyond a concern listing its own patterns."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a NamedTuple's annotations written as text are
+# each compiled to a ForwardRef when the class is made, at every start (tests/test_startup.py)
 from collections.abc import Callable, Iterator
 from typing import Literal, NamedTuple
 
@@ -70,7 +70,7 @@ class Pat:
         self.waiting = 0
 
     @classmethod
-    def later(cls, source: str, make: Callable[[], Pattern], span: Span) -> Pat:
+    def later(cls, source: str, make: Callable[[], Pattern], span: Span) -> "Pat":
         """A pattern that `make` compiles when it is first read (it must not fail)."""
         pat = cls.__new__(cls)
         pat._pattern, pat._make, pat.source, pat.span = None, make, source, span

@@ -1430,12 +1430,14 @@ class KeyLines(dict[str, int]):
     bit i); `every` has a bit for each line (`key_lines`)."""
 
     every = 0
+    words: dict[str, int]  # the lines each word token read so far needs (`_holding`)
 
 
 def key_lines(lines: Sequence[Utterance]) -> KeyLines:
     """The lines' `KeyLines`, for `could_match`."""
     found = KeyLines()
     found.every = (1 << len(lines)) - 1
+    found.words = {}
     for i, utt in enumerate(lines):
         bit = 1 << i
         for k in utt.keys:
@@ -1452,9 +1454,7 @@ def could_match(source: str, lines: KeyLines) -> int:
     return _could(_ITEM.findall(source), 0, lines, lines.every, True)[0]
 
 
-def _could(
-    tokens: list[str], i: int, lines: Mapping[str, int], every: int, top: bool
-) -> tuple[int, int]:
+def _could(tokens: list[str], i: int, lines: KeyLines, every: int, top: bool) -> tuple[int, int]:
     """`could_match` for the run of items at `tokens[i]`, up to a `|` or a closing bracket, and
     where it stopped (at the top, it stops once no line is left)."""
     n = len(tokens)
@@ -1483,25 +1483,36 @@ def _could(
         elif first == "#":
             left &= lines.get(_NUMBER_KEY, 0)
         elif first not in "&*@":
-            prefix = tok.endswith("*")
-            bare = tok.rstrip("*")
-            if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
-                words: tuple[str, ...] = (bare,)
-            else:
-                words = normalize(bare).words
-            for j, w in enumerate(words):
-                need = _text_keys(w, prefix and j == len(words) - 1)
-                if need is not None:
-                    held = 0
-                    for k in need:
-                        held |= lines.get(k, 0)
-                    left &= held
+            held = lines.words.get(tok)
+            if held is None:
+                held = lines.words[tok] = _holding(tok, lines)
+            left &= held
         if not left and top:
             return 0, i
     return left, i
 
 
 _DEPTH = {"[": 1, "(": 1, "]": -1, ")": -1}
+
+
+def _holding(tok: str, lines: KeyLines) -> int:
+    """The lines that hold a key of every word of a word token (`_could`; the same tokens come
+    back in many patterns, so `lines.words` keeps what each gave)."""
+    prefix = tok.endswith("*")
+    bare = tok.rstrip("*")
+    if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+        words: tuple[str, ...] = (bare,)
+    else:
+        words = normalize(bare).words
+    left = lines.every
+    for j, w in enumerate(words):
+        need = _text_keys(w, prefix and j == len(words) - 1)
+        if need is not None:
+            held = 0
+            for k in need:
+                held |= lines.get(k, 0)
+            left &= held
+    return left
 
 
 @lru_cache(maxsize=4096)
