@@ -332,12 +332,17 @@ def _count_events(next_event: Any, path: str) -> int:
         else:
             continue
         if nodes > MAX_NODES:
-            raise _fail(path, event.start_mark, "E011", f"more than {MAX_NODES:,} keys and values")
+            raise _too_many(path, event.start_mark)
     return aliases
+
+
+def _too_many(path: str, mark: Any) -> ScenarioError:
+    return _fail(path, mark, "E011", f"more than {MAX_NODES:,} keys and values")
 
 
 _KEY_TAGS = frozenset(_CORE + t for t in ("str", "int", "bool", "null", "float"))
 _VALUE_TAGS = _KEY_TAGS | {_CORE + "timestamp"}
+_STR = _CORE + "str"
 
 
 def _read_events(text: str, path: str) -> Y | None:
@@ -440,21 +445,29 @@ class _Events:
             return _END
         if kind is not yaml.ScalarEvent:
             return self.collection(event) if kind in _OPEN else None
-        self.count(event)
+        self.nodes += 1  # `count`, written out for a scalar: a load's hot loop
+        if self.nodes > MAX_NODES:
+            raise _too_many(self.path, event.start_mark)
         if event.anchor is not None:
             return None
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag not in _VALUE_TAGS:
-            return None
-        value = _plain_value(event.value, event.style, tag)
+            # what the resolver gives: a quoted scalar is a string, a plain one is resolved
+            implicit = event.implicit
+            tag = self.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else _STR
         mark = event.start_mark
         span = Span(self.path, mark.line + 1, mark.column + 1)
-        if not isinstance(value, str):
-            return Y(value, span)
+        style = event.style
+        if tag == _STR:
+            value = event.value.rstrip("\n") if style == "|" or style == ">" else event.value
+        elif tag not in _VALUE_TAGS:
+            return None
+        else:
+            value = _plain_value(event.value, style, tag)
+            if not isinstance(value, str):
+                return Y(value, span)
         raw = self.text[mark.index : event.end_mark.index]
-        return Y(value, span, quoted=event.style in ("'", '"'), raw=raw)
+        return Y(value, span, quoted=style == "'" or style == '"', raw=raw)
 
     def count(self, event: Any) -> None:
         """`_count_events` for one scalar or collection start: the same refusals."""
@@ -465,8 +478,7 @@ class _Events:
                 message = f"nesting deeper than {MAX_DEPTH} levels"
                 raise _fail(self.path, event.start_mark, "E012", message)
         if self.nodes > MAX_NODES:
-            message = f"more than {MAX_NODES:,} keys and values"
-            raise _fail(self.path, event.start_mark, "E011", message)
+            raise _too_many(self.path, event.start_mark)
 
 
 _END = Y(None, Span("", 0, 0))  # `_Events.value` at the end of a list
