@@ -746,9 +746,11 @@ def _has_digit(t: str) -> bool:
     return any(c.isdigit() for c in t)
 
 
-def _tagged(found: tuple[str, ...], lengths: range) -> frozenset[str]:
-    tags = [_LENGTH[min(n, KEY_LENGTHS)] for n in lengths]
-    return frozenset([h + tag for h in found for tag in tags])
+# the length tags of a word of n letters with typo tolerance: n - 1, n and n + 1 (`word_keys`)
+_NEAR = {
+    n: tuple(_LENGTH[min(k, KEY_LENGTHS)] for k in (n - 1, n, n + 1))
+    for n in range(TYPO_MIN, TYPO_MAX + 1)
+}
 
 
 def element_keys(el: Element) -> frozenset[str] | None:
@@ -804,7 +806,10 @@ def word_keys(el: Word) -> frozenset[str] | None:
     n = len(w)
     typo = TYPO_MIN <= n <= TYPO_MAX
     if not el.prefix:
-        return _tagged(heads(w), range(n - 1, n + 2)) if typo else frozenset([w])
+        if not typo:
+            return frozenset([w])
+        tags = _NEAR[n]
+        return frozenset([h + tag for h in heads(w) for tag in tags])
     if n < 3:
         return None
     return frozenset(head + _STEM for head in (heads(w) if typo else (w[:3],)))
@@ -1197,12 +1202,13 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
     known = cache.words
     run = _OnePass(cache)
     found = run.found
+    read = top = 0  # word tokens, and words outside brackets (each a step and a point)
     for tok in tokens:
         if tok[0] in _SPECIAL:
             if not run.special(tok):
                 return None
             continue
-        run.count += 1  # a word, or words (`don't`), or a stem: a load's hot loop
+        read += 1  # a word, or words (`don't`), or a stem: a load's hot loop
         words = known.get(tok)
         if words is None:
             words = _token_words(tok, cache)
@@ -1211,12 +1217,14 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
             known[tok] = words
         run.out.extend(words)
         if not run.stack:
+            top += len(words)
             for w in words:
-                run.steps += 1
-                run.score += 1
                 keys, weight = w._keys or w._keyed()
                 if keys is not None and keys not in found:
                     found[keys] = weight
+    run.count += read
+    run.steps += top
+    run.score += top
     return run.finish(source)
 
 
