@@ -366,11 +366,13 @@ class _Events:
     """The state of `_read_events`: the counts, and the collections open (each a dict with its
     keys' spans and the key waiting for its value, or a list)."""
 
-    __slots__ = ("depth", "next", "nodes", "path", "resolve", "text")
+    __slots__ = ("depth", "next", "nodes", "path", "resolve", "tags", "text")
 
     def __init__(self, parser: Any, text: str, path: str) -> None:
         self.next = parser.get_event
         self.resolve = parser.resolve
+        # a plain scalar's resolved tag depends on its text alone: many repeat (keys, numbers)
+        self.tags: dict[str, str] = {}
         self.text = text
         self.path = path
         self.depth = -1  # the top-level collection is level 0
@@ -426,7 +428,7 @@ class _Events:
             self.count(key)
             tag = key.tag
             if tag is None or tag == "!":
-                tag = self.resolve(yaml.ScalarNode, key.value, key.implicit)
+                tag = self.plain_tag(key.value) if key.implicit[0] else _STR
             k = str(key.value)
             if tag not in _KEY_TAGS or k in out:
                 return None
@@ -454,7 +456,7 @@ class _Events:
         if tag is None or tag == "!":
             # what the resolver gives: a quoted scalar is a string, a plain one is resolved
             implicit = event.implicit
-            tag = self.resolve(yaml.ScalarNode, event.value, implicit) if implicit[0] else _STR
+            tag = self.plain_tag(event.value) if implicit[0] else _STR
         mark = event.start_mark
         span = Span(self.path, mark.line + 1, mark.column + 1)
         style = event.style
@@ -468,6 +470,13 @@ class _Events:
                 return Y(value, span)
         raw = self.text[mark.index : event.end_mark.index]
         return Y(value, span, quoted=style == "'" or style == '"', raw=raw)
+
+    def plain_tag(self, value: str) -> str:
+        """What the resolver gives a plain scalar (implicit tag) with this text."""
+        tag = self.tags.get(value)
+        if tag is None:
+            tag = self.tags[value] = self.resolve(yaml.ScalarNode, value, (True, False))
+        return tag
 
     def count(self, event: Any) -> None:
         """`_count_events` for one scalar or collection start: the same refusals."""
