@@ -14,7 +14,10 @@ import random
 import re
 from pathlib import Path
 
+import pytest
+
 from closer.engine.format import loader
+from closer.engine.format import patterns as patterns_module
 from closer.engine.format.patterns import (
     Alt,
     Compiled,
@@ -192,3 +195,34 @@ def test_a_words_keys_weigh_what_weight_gives() -> None:
             word = Word(text, prefix)
             keys = word_keys(word)
             assert word._keyed() == (keys, 0 if keys is None else _weight(keys)), word
+
+
+def test_the_one_pass_compiler_gives_what_the_parser_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`_compile_fast` (the path a load takes) against `_Parser` alone, pattern by pattern, on
+    every shipped pattern and random ones, each over a warm cache (word sets compiled) and a
+    cold one; and it must take most of them, not leave them all to `_Parser`."""
+    word_sets, patterns = corpus()
+    word_sets["gen"] = ["alpha", "beta gamma", "#", "up*"]
+    sources = patterns + random_patterns(6000, seed=3)
+
+    def compiled(source: str, cache: Compiled | None) -> str:
+        try:
+            return canonical(compile_pattern(source, word_sets, cache))
+        except PatternError as e:
+            return f"E({source!r};{e};{e.offset})"
+
+    warm_fast, warm_slow = Compiled(), Compiled()
+    for name in word_sets:
+        compile_pattern("@" + name, word_sets, warm_fast)
+        compile_pattern("@" + name, word_sets, warm_slow)
+    taken = 0
+    for source in sources:
+        fast = [compiled(source, warm_fast), compiled(source, Compiled())]
+        with monkeypatch.context() as m:
+            m.setattr(patterns_module, "_compile_fast", lambda source, cache: None)
+            slow = [compiled(source, warm_slow), compiled(source, Compiled())]
+        assert fast == slow, source
+        taken += patterns_module._compile_fast(source, Compiled()) is not None
+    assert taken > len(sources) // 2

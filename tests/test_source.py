@@ -235,6 +235,7 @@ def test_a_text_without_aliases_converts_as_any_text_does(text: str) -> None:
 def test_only_a_text_without_aliases_is_converted_the_plain_way(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """(What the one pass leaves to the careful path: an alias, a duplicate key.)"""
     from closer.engine.format import source
 
     seen: list[bool] = []
@@ -246,5 +247,89 @@ def test_only_a_text_without_aliases_is_converted_the_plain_way(
 
     monkeypatch.setattr(source._Converter, "__init__", spy)
     parse("a: &x [1]\nb: *x\n", "t.yaml")
-    parse("a: [1]\nb: [1]\n", "t.yaml")
+    with pytest.raises(ScenarioError):
+        parse("a: [1]\na: [1]\n", "t.yaml")
+    parse("a: [1]\nb: [1]\n", "t.yaml")  # read in one pass: no converter
     assert seen == [False, True]
+
+
+ONE_PASS = [
+    *WITHOUT_ALIASES,
+    "a: &x [1]\nb: *x\n",
+    "a: &x 1\n",
+    "a: 1\n---\nb: 2\n",
+    "--- a\n",
+    "plain words\n",
+    "~\n",
+    "[]\n",
+    "{}\n",
+    "- a\n- [b, {c: d}]\n- {}\n",
+    "1: a\ntrue: b\nnull: c\n2.5: d\n'q': e\n",
+    "2001-12-14: a\n",
+    "a: ! 'x'\nb: !!str 1\nc: !!seq [1]\nd: !!map {e: 1}\ne: !!int '7'\nf: !!float x\n",
+    "a: !!map [1]\n",
+    "a: !!seq {b: 1}\n",
+    "a: 0x1F\nb: 1_000\nc: .inf\nd: -.5\ne: yes\nf: No\ng: 0o17\nh: 1e3\n",
+    'a: |\n  x\n  y\n\nb: >-\n  p\n  q\nc: "e\\u00e9\\n"\n',
+    "a: [1, 2\n",
+    "a: b: c\n",
+    "a:\n  - b\n c: d\n",
+    "{a: 1, [b]: 2}\n",
+    "a: <<\n",
+    "? a\n",
+    "a: &x\n  b: 1\nc: *y\n",
+    "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n",
+    "a: [" + ", ".join(["x"] * (MAX_NODES + 5)) + "]\n",
+    "a: [" + ", ".join(["x"] * (MAX_NODES + 5)) + "\n",
+    "a: [" + ", ".join(["x"] * 50) + "]\nb: !!python/none x\nc: [" + "1," * MAX_NODES + "]\n",
+    "a: [" + "[" * 1100 + "\n",
+]
+
+
+def careful_and_one_pass(text: str, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What `parse` gives (a tree, or the diagnostics) in one pass, and by the careful path."""
+    from closer.engine.format import source
+
+    out: list[object] = []
+    for one_pass in (True, False):
+        with monkeypatch.context() as m:
+            if not one_pass:
+                m.setattr(source, "_read_events", lambda text, path: None)
+            try:
+                out.append(parse(text, "t.yaml"))
+            except ScenarioError as e:
+                out.append([str(d) for d in e.diagnostics])
+    return out
+
+
+@pytest.mark.parametrize("text", ONE_PASS)
+def test_one_pass_reads_what_the_careful_path_reads(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_read_events` (count and build from the events at once) against counting, composing
+    and converting: the same tree, or the same diagnostics at the same places."""
+    one_pass, careful = careful_and_one_pass(text, monkeypatch)
+    assert one_pass == careful
+
+
+def test_one_pass_reads_every_shipped_file_and_mangled_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from closer.engine.format import source
+    from closer.scenarios import DIR
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(DIR.rglob("*.yaml"))]
+    for text in texts:  # every shipped file is read in one pass
+        assert source._read_events(text, "t.yaml") is not None
+    rng = random.Random(5)
+    pieces = [":", " ", "\n", "- ", "[", "]", "{", "}", "'", '"', "&a ", "*a", "!!str ", "#", "  "]
+    for _ in range(300):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text))
+            cut = text[at : at + rng.randint(0, 3)]
+            text = text[:at] + rng.choice([*pieces, ""]) + text[at + len(cut) :]
+        one_pass, careful = careful_and_one_pass(text, monkeypatch)
+        assert one_pass == careful, text

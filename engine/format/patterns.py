@@ -746,9 +746,11 @@ def _has_digit(t: str) -> bool:
     return any(c.isdigit() for c in t)
 
 
-def _tagged(found: tuple[str, ...], lengths: range) -> frozenset[str]:
-    tags = [_LENGTH[min(n, KEY_LENGTHS)] for n in lengths]
-    return frozenset([h + tag for h in found for tag in tags])
+# the length tags of a word of n letters with typo tolerance: n - 1, n and n + 1 (`word_keys`)
+_NEAR = {
+    n: tuple(_LENGTH[min(k, KEY_LENGTHS)] for k in (n - 1, n, n + 1))
+    for n in range(TYPO_MIN, TYPO_MAX + 1)
+}
 
 
 def element_keys(el: Element) -> frozenset[str] | None:
@@ -804,7 +806,10 @@ def word_keys(el: Word) -> frozenset[str] | None:
     n = len(w)
     typo = TYPO_MIN <= n <= TYPO_MAX
     if not el.prefix:
-        return _tagged(heads(w), range(n - 1, n + 2)) if typo else frozenset([w])
+        if not typo:
+            return frozenset([w])
+        tags = _NEAR[n]
+        return frozenset([h + tag for h in heads(w) for tag in tags])
     if n < 3:
         return None
     return frozenset(head + _STEM for head in (heads(w) if typo else (w[:3],)))
@@ -1159,7 +1164,11 @@ def compile_pattern(
     `cache` when compiling many patterns over the same word sets, to compile each set once."""
     if len(source) > MAX_PATTERN:
         raise PatternError(f"pattern is longer than {MAX_PATTERN} characters")
-    parser = _Parser(source, word_sets or {}, Compiled() if cache is None else cache)
+    cache = Compiled() if cache is None else cache
+    fast = _compile_fast(source, cache)
+    if fast is not None:
+        return fast
+    parser = _Parser(source, word_sets or {}, cache)
     parts = [parser.sequence(top=True)]
     while parser.i < parser.n and parser.tokens[parser.i] == "&":
         at = parser.i
@@ -1178,6 +1187,162 @@ def compile_pattern(
         steps = sum(PART_COST + cost(p) for p in parts_t)
         score = sum(_score(p) for p in parts_t)
     return Pattern(source, parts_t, score, steps, needs(parts_t, parser.memo))
+
+
+def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
+    """`compile_pattern` in one pass over the tokens, working out the cost, score and needs of
+    each part as its items are read (a load compiles thousands of patterns). None for what it
+    leaves to `_Parser`: a mistake (whose message and column `_Parser` gives), a word set not
+    yet compiled into `cache`, a token whose words are not known yet and hold no letter.
+    tests/test_compiler.py holds it to `_Parser` on every shipped pattern and random ones."""
+    tokens = _ITEM.findall(source)
+    total = sum(map(len, tokens))
+    if total + source.count(" ") != len(source) and total != len(source) - _blanks(source):
+        return None  # a character was skipped: `_Parser` says which
+    known = cache.words
+    run = _OnePass(cache)
+    found = run.found
+    read = top = 0  # word tokens, and words outside brackets (each a step and a point)
+    for tok in tokens:
+        if tok[0] in _SPECIAL:
+            if not run.special(tok):
+                return None
+            continue
+        read += 1  # a word, or words (`don't`), or a stem: a load's hot loop
+        words = known.get(tok)
+        if words is None:
+            words = _token_words(tok, cache)
+            if not words:
+                return None
+            known[tok] = words
+        run.out.extend(words)
+        if not run.stack:
+            top += len(words)
+            for w in words:
+                keys, weight = w._keys or w._keyed()
+                if keys is not None and keys not in found:
+                    found[keys] = weight
+    run.count += read
+    run.steps += top
+    run.score += top
+    return run.finish(source)
+
+
+class _OnePass:
+    """What `_compile_fast` has read: the parts, the items of the one being read (`out`), the
+    brackets open around them (`stack`: the closing one, the items before it, its choices), and
+    the cost, score and needs (with their weights) of the items outside brackets."""
+
+    __slots__ = ("count", "found", "memo", "named", "out", "parts", "score", "stack", "steps")
+
+    def __init__(self, cache: Compiled) -> None:
+        self.named = cache
+        self.memo = cache.set_keys
+        self.parts: list[tuple[Element, ...]] = []
+        self.out: list[Element] = []
+        self.stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
+        self.count = self.steps = self.score = 0
+        self.found: dict[frozenset[str], int] = {}
+
+    def special(self, tok: str) -> bool:
+        """Reads a token that is not a word; False for what it leaves to `_Parser`."""
+        first = tok[0]
+        if first in "&|])":
+            return self.joint(first)
+        self.count += 1
+        if first == "[" or first == "(":
+            self.stack.append(("]" if first == "[" else ")", self.out, []))
+            self.out = []
+            return True
+        el: Element
+        if first == "*":
+            most = int(tok[1:]) if len(tok) > 1 else 0
+            if tok != "*" and not 1 <= most <= 9:
+                return False
+            el = Gap(most)
+        elif first == "#":
+            el = Number()
+        else:  # `@name`, compiled into the cache by an earlier pattern (else `_Parser` does it)
+            named = self.named.get(tok[1:])
+            if not isinstance(named, Alt):
+                return False
+            el = named
+        self.out.append(el)
+        if not self.stack:
+            self.note(el)
+        return True
+
+    def joint(self, first: str) -> bool:
+        """`&`, `|` or a closing bracket; False where `_Parser` reports a mistake."""
+        stack, out = self.stack, self.out
+        if not out or (stack and first == "&") or (not stack and first != "&"):
+            return False  # an empty part or choice, or a misplaced token
+        self.out = []
+        if first == "&":
+            self.parts.append(tuple(out))
+            return True
+        stack[-1][2].append(tuple(out))
+        if first == "|":
+            return True
+        close, before, options = stack.pop()
+        if close != first:
+            return False
+        if first == "]":
+            el: Element = Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
+        else:
+            el = _alt(tuple(options))
+        before.append(el)
+        self.out = before
+        if not stack:
+            self.note(el)
+        return True
+
+    def note(self, el: Element) -> None:
+        """Adds what an item outside brackets (not a word) costs, scores and needs."""
+        if type(el) is Opt:
+            self.steps += 2 + cost(el.body)
+            return
+        if type(el) is Gap:
+            self.steps += 2 if el.most else 1
+            return
+        self.steps += el.cost if type(el) is Alt else 1
+        self.score += 1 if type(el) is Number else _score((el,))
+        keys, weight = _keyed(el, self.memo)
+        if keys is not None and keys not in self.found:
+            self.found[keys] = weight
+
+    def finish(self, source: str) -> Pattern | None:
+        if self.stack or not self.out or self.count > MAX_ITEMS:
+            return None
+        self.parts.append(tuple(self.out))
+        found = self.found
+        need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
+        steps = self.steps + PART_COST * len(self.parts)
+        return Pattern(source, tuple(self.parts), self.score, steps, need)
+
+
+def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
+    """The words a word token (`word`, `don't`, `stem*`) compiles to, each the one Word for its
+    text in `cache`; none when it holds no letter or digit."""
+    prefix = tok.endswith("*")
+    bare = tok.rstrip("*")
+    if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
+        words: tuple[str, ...] = (bare,)  # the common case, already normal
+    else:
+        words = normalize(bare).words
+    if len(words) == 1:
+        return (_cached_word(cache, words[0], prefix),)
+    last = len(words) - 1
+    return tuple(_cached_word(cache, w, prefix and i == last) for i, w in enumerate(words))
+
+
+def _cached_word(cache: Compiled, text: str, prefix: bool) -> Word:
+    """The one Word for this text in everything compiled with the same cache."""
+    key = "'" + text + ("*" if prefix else "")  # never a word set's name
+    found = cache.get(key)
+    if not isinstance(found, Word):
+        found = cache[key] = Word(text, prefix)
+    return found
 
 
 def _score(items: Sequence[Element]) -> int:
@@ -1310,24 +1475,9 @@ class _Parser:
         return tuple(options)
 
     def words(self, tok: str, at: int) -> tuple[Word, ...]:
-        prefix = tok.endswith("*")
-        bare = tok.rstrip("*")
-        if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
-            words: tuple[str, ...] = (bare,)  # the common case, already normal
-        else:
-            words = normalize(bare).words
-        if not words:
+        found = _token_words(tok, self.cache)
+        if not found:
             raise PatternError(f"{tok!r} has no letters or digits", self.offset(at))
-        if len(words) == 1:
-            return (self.word(words[0], prefix),)
-        return tuple(self.word(w, prefix and i == len(words) - 1) for i, w in enumerate(words))
-
-    def word(self, text: str, prefix: bool) -> Word:
-        """The one Word for this text in everything compiled with the same cache."""
-        key = "'" + text + ("*" if prefix else "")  # never a word set's name
-        found = self.cache.get(key)
-        if not isinstance(found, Word):
-            found = self.cache[key] = Word(text, prefix)
         return found
 
     def word_set(self, name: str, at: int) -> Alt:

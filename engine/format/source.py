@@ -199,6 +199,13 @@ def parse(text: str, path: str, counted: bool = False) -> Y:
                 )
             ]
         )
+    read = _read_events(text, path)  # the usual case, in one pass
+    return read if read is not None else _careful(text, path, counted)
+
+
+def _careful(text: str, path: str, counted: bool) -> Y:
+    """`parse` by counting the events first, then composing nodes and converting them: what
+    finds and reports every problem, and follows aliases."""
     aliases = 0 if counted else _check_structure(text, path)
     loader = _Loader(text)
     try:
@@ -325,8 +332,165 @@ def _count_events(next_event: Any, path: str) -> int:
         else:
             continue
         if nodes > MAX_NODES:
-            raise _fail(path, event.start_mark, "E011", f"more than {MAX_NODES:,} keys and values")
+            raise _too_many(path, event.start_mark)
     return aliases
+
+
+def _too_many(path: str, mark: Any) -> ScenarioError:
+    return _fail(path, mark, "E011", f"more than {MAX_NODES:,} keys and values")
+
+
+_KEY_TAGS = frozenset(_CORE + t for t in ("str", "int", "bool", "null", "float"))
+_VALUE_TAGS = _KEY_TAGS | {_CORE + "timestamp"}
+_STR = _CORE + "str"
+
+
+def _read_events(text: str, path: str) -> Y | None:
+    """`parse`'s usual case in one pass over the parser's events: each counted as
+    `_count_events` counts it (so a limit is refused at the same event, with the same
+    diagnostic, before anything after it is read) and turned into a `Y` as it comes, with no
+    node built. None for what it leaves to the careful path (count, compose, convert), which
+    finds the same and reports anything wrong: a YAML error, an anchor or alias, a tag or key
+    that is refused, a duplicate key, anything but one document holding a collection.
+    tests/test_source.py holds it to that path."""
+    parser = _Loader(text)
+    try:
+        return _Events(parser, text, path).document()
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+class _Events:
+    """The state of `_read_events`: the counts, and the collections open (each a dict with its
+    keys' spans and the key waiting for its value, or a list)."""
+
+    __slots__ = ("depth", "next", "nodes", "path", "resolve", "tags", "text")
+
+    def __init__(self, parser: Any, text: str, path: str) -> None:
+        self.next = parser.get_event
+        self.resolve = parser.resolve
+        # a plain scalar's resolved tag depends on its text alone: many repeat (keys, numbers)
+        self.tags: dict[str, str] = {}
+        self.text = text
+        self.path = path
+        self.depth = -1  # the top-level collection is level 0
+        self.nodes = 0
+
+    def document(self) -> Y | None:
+        get = self.next
+        if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+            return None
+        first = get()
+        if type(first) not in _OPEN:
+            return None
+        root = self.collection(first)
+        if root is None or type(get()) is not yaml.DocumentEndEvent:
+            return None
+        return root if type(get()) is yaml.StreamEndEvent else None
+
+    def collection(self, event: Any) -> Y | None:
+        """The collection `event` starts, read to its end (None: left to the careful path)."""
+        self.count(event)
+        kind = type(event)
+        if event.anchor is not None:
+            return None
+        tag = event.tag
+        if tag is None or tag == "!":
+            node = yaml.MappingNode if kind is yaml.MappingStartEvent else yaml.SequenceNode
+            tag = self.resolve(node, None, event.implicit)
+        mark: Any = event.start_mark
+        span = Span(self.path, mark.line + 1, mark.column + 1)
+        get = self.next
+        if kind is yaml.SequenceStartEvent:
+            if tag != _CORE + "seq":
+                return None
+            items: list[Y] = []
+            while True:
+                item = self.value(get())
+                if item is None:
+                    return None
+                if item is _END:
+                    return Y(items, span)
+                items.append(item)
+        if tag != _CORE + "map":
+            return None
+        out: dict[str, Y] = {}
+        key_spans: dict[str, Span] = {}
+        while True:
+            key = get()
+            if type(key) is yaml.MappingEndEvent:
+                self.depth -= 1
+                return Y(out, span, key_spans)
+            if type(key) is not yaml.ScalarEvent or key.anchor is not None:
+                return None
+            self.count(key)
+            tag = key.tag
+            if tag is None or tag == "!":
+                tag = self.plain_tag(key.value) if key.implicit[0] else _STR
+            k = str(key.value)
+            if tag not in _KEY_TAGS or k in out:
+                return None
+            mark = key.start_mark
+            key_spans[k] = Span(self.path, mark.line + 1, mark.column + 1)
+            found = self.value(get())
+            if found is None or found is _END:
+                return None
+            out[k] = found
+
+    def value(self, event: Any) -> Y | None:
+        """A value, `_END` at the end of a list, None for what is left to the careful path."""
+        kind = type(event)
+        if kind is yaml.SequenceEndEvent:
+            self.depth -= 1
+            return _END
+        if kind is not yaml.ScalarEvent:
+            return self.collection(event) if kind in _OPEN else None
+        self.nodes += 1  # `count`, written out for a scalar: a load's hot loop
+        if self.nodes > MAX_NODES:
+            raise _too_many(self.path, event.start_mark)
+        if event.anchor is not None:
+            return None
+        tag = event.tag
+        if tag is None or tag == "!":
+            # what the resolver gives: a quoted scalar is a string, a plain one is resolved
+            implicit = event.implicit
+            tag = self.plain_tag(event.value) if implicit[0] else _STR
+        mark = event.start_mark
+        span = Span(self.path, mark.line + 1, mark.column + 1)
+        style = event.style
+        if tag == _STR:
+            value = event.value.rstrip("\n") if style == "|" or style == ">" else event.value
+        elif tag not in _VALUE_TAGS:
+            return None
+        else:
+            value = _plain_value(event.value, style, tag)
+            if not isinstance(value, str):
+                return Y(value, span)
+        raw = self.text[mark.index : event.end_mark.index]
+        return Y(value, span, quoted=style == "'" or style == '"', raw=raw)
+
+    def plain_tag(self, value: str) -> str:
+        """What the resolver gives a plain scalar (implicit tag) with this text."""
+        tag = self.tags.get(value)
+        if tag is None:
+            tag = self.tags[value] = self.resolve(yaml.ScalarNode, value, (True, False))
+        return tag
+
+    def count(self, event: Any) -> None:
+        """`_count_events` for one scalar or collection start: the same refusals."""
+        self.nodes += 1
+        if type(event) is not yaml.ScalarEvent:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                message = f"nesting deeper than {MAX_DEPTH} levels"
+                raise _fail(self.path, event.start_mark, "E012", message)
+        if self.nodes > MAX_NODES:
+            raise _too_many(self.path, event.start_mark)
+
+
+_END = Y(None, Span("", 0, 0))  # `_Events.value` at the end of a list
 
 
 def _fail(path: str, mark: Any, code: str, message: str, hint: str = "") -> ScenarioError:
@@ -463,29 +627,33 @@ class _Converter:
         return Y(out, span, key_spans)
 
     def scalar(self, node: Any, tag: str) -> Any:
-        value = node.value
-        if tag == _CORE + "str":
-            # a block (`>` or `|`) ends in a line break that no text of a scenario wants
-            return str(value).rstrip("\n") if node.style in ("|", ">") else str(value)
-        if tag == _CORE + "null":
-            return None
-        if tag == _CORE + "bool":
-            return value.lower() in ("true", "yes", "on")
-        if tag == _CORE + "int":
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return str(value)
-        if tag == _CORE + "float":
-            try:
-                return float(value.replace("_", ""))
-            except ValueError:
-                return str(value)
-        if tag == _CORE + "timestamp":
+        if tag not in _VALUE_TAGS:
+            raise self.fail(
+                node,
+                "E013",
+                f"unsupported tag {tag!r}",
+                "scenario files use plain YAML only; Python tags are never executed",
+            )
+        return _plain_value(node.value, node.style, tag)
+
+
+def _plain_value(value: Any, style: str | None, tag: str) -> Any:
+    """A scalar's value, for a tag of `_VALUE_TAGS`."""
+    if tag == _CORE + "str":
+        # a block (`>` or `|`) ends in a line break that no text of a scenario wants
+        return str(value).rstrip("\n") if style in ("|", ">") else str(value)
+    if tag == _CORE + "null":
+        return None
+    if tag == _CORE + "bool":
+        return value.lower() in ("true", "yes", "on")
+    if tag == _CORE + "int":
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
             return str(value)
-        raise self.fail(
-            node,
-            "E013",
-            f"unsupported tag {tag!r}",
-            "scenario files use plain YAML only; Python tags are never executed",
-        )
+    if tag == _CORE + "float":
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return str(value)
+    return str(value)  # a timestamp
