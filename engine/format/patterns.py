@@ -658,6 +658,15 @@ class Pattern(NamedTuple):
                 return False
         return True
 
+    def matches(self, utt: Utterance, guard: bool = False) -> bool:
+        """`scan`'s answer without its Hit: does the pattern match (its needs unchecked)?"""
+        full = utt.all_positions
+        allowed = utt.unnegated if guard else full
+        for items in self.parts:  # noqa: SIM110 (a loop: faster than all() on a generator)
+            if not _starts(items, full, utt) & allowed:
+                return False
+        return True
+
     def scan(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """`match` without the anchor: one pass over the line for each `&` part."""
         full = utt.all_positions
@@ -1020,28 +1029,32 @@ def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
     """The positions from which `items` match up to one of the positions `ends`: one pass,
     last item first, one step per item (so `cost(items)` steps in all)."""
     cur = ends
+    masks = utt.masks  # each word's and word set's mask, once worked out (`Utterance.mask`)
     for el in reversed(items):
         if not cur:
             return 0
         kind = type(el)
         if kind is Word or kind is Number:
-            cur = (cur >> 1) & utt.mask(el)  # type: ignore[arg-type]
-        elif type(el) is Gap:
-            if el.most == 0:
-                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
-            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
-                for shift in _SPREAD[el.most]:
-                    cur |= cur >> shift
-        elif type(el) is Opt:
-            cur |= _starts(el.body, cur, utt)
-        elif type(el) is Alt:
-            if el.flat is not None:
-                cur = (cur >> 1) & utt.set_mask(el.flat)
+            m = masks.get(el.key)  # type: ignore[union-attr]
+            cur = (cur >> 1) & (utt.mask(el) if m is None else m)  # type: ignore[arg-type]
+        elif kind is Alt:
+            flat = el.flat  # type: ignore[union-attr]
+            if flat is not None:
+                m = masks.get(flat)
+                cur = (cur >> 1) & (utt.set_mask(flat) if m is None else m)
             else:
                 acc = 0
-                for option in el.options:
+                for option in el.options:  # type: ignore[union-attr]
                     acc |= _starts(option, cur, utt)
                 cur = acc
+        elif kind is Gap:
+            if el.most == 0:  # type: ignore[union-attr]
+                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
+            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
+                for shift in _SPREAD[el.most]:  # type: ignore[union-attr]
+                    cur |= cur >> shift
+        elif kind is Opt:
+            cur |= _starts(el.body, cur, utt)  # type: ignore[union-attr]
     return cur
 
 

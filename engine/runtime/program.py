@@ -230,7 +230,7 @@ class Program:
             if (
                 r.id in allowed
                 and (not partial[i] or r.pattern.possible(utt))
-                and r.pattern.scan(utt)
+                and r.pattern.matches(utt)
             ):
                 return r.found()
         return None
@@ -288,9 +288,7 @@ class Program:
             return sum(1 for p in pats if p.pattern.match(utt, guard) is not None)
         line = lists.line(utt)
         return sum(
-            1
-            for p in group.candidates(line.hit)
-            if p.possible(utt) and p.scan(utt, guard) is not None
+            1 for p in group.candidates(line.hit) if p.possible(utt) and p.matches(utt, guard)
         )
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
@@ -439,10 +437,15 @@ class Group(NamedTuple):
     def any_match(self, hit: set[str] | frozenset[str], utt: Utterance, guard: bool) -> bool:
         """Does one of `candidates` match?"""
         patterns = self.patterns
+        keys = utt.keys
         for i in self._tried(hit):
             p = patterns[i]
-            if p.possible(utt) and p.scan(utt, guard) is not None:
-                return True
+            for need in p.needs:  # `p.possible(utt)`, written out: a turn's hot loop
+                if need.isdisjoint(keys):
+                    break
+            else:
+                if p.matches(utt, guard):
+                    return True
         return False
 
     def _tried(self, hit: set[str] | frozenset[str]) -> set[int] | tuple[int, ...]:
