@@ -225,14 +225,20 @@ class Program:
         visits only those that can match the line."""
         ranked, index = self._ranked
         partial = index.partial  # patterns a candidate line may still lack a need of
+        tried = utt.memo.get(index)  # whether each candidate tried on the line matched it
+        if tried is None:
+            tried = utt.memo[index] = {}
         for i in index.candidates(utt):
             r = ranked[i]
-            if (
-                r.id in allowed
-                and (not partial[i] or r.pattern.possible(utt))
-                and r.pattern.matches(utt)
-            ):
-                return r.found()
+            if r.id in allowed:
+                found = tried.get(i)
+                if found is None:
+                    pattern = r.pattern
+                    found = tried[i] = (not partial[i] or pattern.possible(utt)) and (
+                        pattern.matches(utt)
+                    )
+                if found:
+                    return r.found()
         return None
 
     def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
