@@ -225,7 +225,8 @@ class Program:
         visits only those that can match the line."""
         ranked, index = self._ranked
         partial = index.partial  # patterns a candidate line may still lack a need of
-        tried = utt.memo.get(index)  # whether each candidate tried on the line matched it
+        # whether each candidate tried on the line matched it
+        tried: dict[int, bool] | None = utt.memo.get(index)  # type: ignore[assignment]
         if tried is None:
             tried = utt.memo[index] = {}
         for i in index.candidates(utt):
