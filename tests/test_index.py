@@ -106,7 +106,20 @@ def assert_patterns_agree(
         for guard in (False, True):
             found = p.scan(utt, guard)
             assert (p.match(utt, guard) is None) == (found is None), (p.source, utt)
+            assert p.matches(utt, guard) == (found is not None), (p.source, utt)  # no Hit
             assert found is None or i in candidates, (p.source, utt)
+
+
+def test_a_mask_made_from_positions_is_their_bits_ored() -> None:
+    """`_bits`, which makes the index's masks, ORs a few bits in and sets more in bytes."""
+    rng = random.Random(3)
+    for size in (1, 7, 8, 9, 100, 5000):
+        for count in (0, 1, 8, 9, 50, 400):
+            positions = [rng.randrange(size) for _ in range(count)]
+            want = 0
+            for i in positions:
+                want |= 1 << i
+            assert patterns_module._bits(positions, size) == want, (size, positions)
 
 
 def meets(needs: tuple[frozenset[str], ...], utt: Utterance) -> bool:

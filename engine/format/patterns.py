@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -658,6 +658,15 @@ class Pattern(NamedTuple):
                 return False
         return True
 
+    def matches(self, utt: Utterance, guard: bool = False) -> bool:
+        """`scan`'s answer without its Hit: does the pattern match (its needs unchecked)?"""
+        full = utt.all_positions
+        allowed = utt.unnegated if guard else full
+        for items in self.parts:  # noqa: SIM110 (a loop: faster than all() on a generator)
+            if not _starts(items, full, utt) & allowed:
+                return False
+        return True
+
     def scan(self, utt: Utterance, guard: bool = False) -> Hit | None:
         """`match` without the anchor: one pass over the line for each `&` part."""
         full = utt.all_positions
@@ -897,37 +906,36 @@ class PatternIndex:
     __slots__ = ("_short", "_slots", "_words", "partial", "size")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        # first the mask of each need's patterns (many share one: a word, a word set), then each
-        # key's needs' masks, ORed into the key's own when a line first holds the key (`_word`):
-        # most keys are never typed, and ORing many masks as long as the index takes a while
-        groups: list[dict[frozenset[str], int]] = [{} for _ in range(INDEX_NEEDS)]
-        short = [0] * INDEX_NEEDS
+        # first the positions of each need's patterns (many share one: a word, a word set), then
+        # each key's needs' positions, made into the key's mask when a line first holds the key
+        # (`_word`): most keys are never typed, and each mask as long as the index takes a while
+        # to make (no mask is made here)
+        groups: list[dict[frozenset[str], list[int]]] = [{} for _ in range(INDEX_NEEDS)]
+        fewer: list[list[int]] = [[] for _ in range(INDEX_NEEDS + 1)]  # by how many needs
         for i, p in enumerate(patterns):
-            bit = 1 << i
             needs = p.needs
-            for j in range(INDEX_NEEDS):
-                if j >= len(needs):
-                    short[j] |= bit
+            if len(needs) < INDEX_NEEDS:
+                fewer[len(needs)].append(i)
+            for need, group in zip(needs, groups, strict=False):  # its first INDEX_NEEDS
+                found = group.get(need)
+                if found is None:
+                    group[need] = [i]
                 else:
-                    group = groups[j]
-                    need = needs[j]
-                    group[need] = group.get(need, 0) | bit
-        by_key: list[dict[str, list[int]]] = [{} for _ in range(INDEX_NEEDS)]
+                    found.append(i)
+        by_key: list[defaultdict[str, list[list[int]]]] = [defaultdict(list) for _ in groups]
         for group, slot in zip(groups, by_key, strict=True):
-            for need, m in group.items():
+            for need, positions in group.items():
                 for k in need:
-                    masks = slot.get(k)
-                    if masks is None:
-                        slot[k] = [m]
-                    else:
-                        masks.append(m)
+                    slot[k].append(positions)
         # the slots a line's keys can narrow (past the longest needs, every pattern is short)
         used = [j for j in range(INDEX_NEEDS) if by_key[j]]
-        self._slots: tuple[_Slot, ...] = tuple((by_key[j], frozenset(by_key[j]), {}) for j in used)
-        self._short = [short[j] for j in used]
+        self._slots: tuple[_Slot, ...] = tuple((by_key[j], {}) for j in used)
+        size = len(patterns)
+        # the patterns with no j-th need (those with j needs or fewer)
+        self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
         self._words: dict[str, tuple[int, ...]] = {}
         self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
-        self.size = len(patterns)
+        self.size = size
 
     def mask(self, utt: Utterance) -> int:
         """Bit i set for each pattern i whose first INDEX_NEEDS needs the line meets (those with
@@ -953,15 +961,15 @@ class PatternIndex:
         one of the word's keys (`()` when none does)."""
         keys = _word_keys(t)
         out = []
-        for by_key, slot_keys, made in self._slots:
+        for by_key, made in self._slots:
             m = 0
-            for k in slot_keys.intersection(keys):
+            for k in keys:
                 key_mask = made.get(k)
                 if key_mask is None:
-                    key_mask = 0
-                    for need_mask in by_key[k]:
-                        key_mask |= need_mask
-                    made[k] = key_mask
+                    needs = by_key.get(k)  # the positions of each need that holds k
+                    if needs is None:
+                        continue
+                    key_mask = made[k] = _bits([i for found in needs for i in found], self.size)
                 m |= key_mask
             out.append(m)
         found = tuple(out) if any(out) else ()
@@ -979,9 +987,24 @@ class PatternIndex:
         return found
 
 
-# one need's place in `PatternIndex`: each key's needs' masks, the keys, and the keys' own
-# masks made so far
-_Slot = tuple[dict[str, list[int]], frozenset[str], dict[str, int]]
+# one need's place in `PatternIndex`: for each key, the positions of the patterns of each need
+# that holds it; and the keys' masks made so far
+_Slot = tuple[defaultdict[str, list[list[int]]], dict[str, int]]
+
+
+def _bits(positions: Sequence[int], size: int) -> int:
+    """The mask with the bits at `positions` (each below `size`) set. A few are ORed in; more
+    are set in a byte string as long as the mask, turned into the mask once (each OR copies
+    the mask so far, which for a large index is as long)."""
+    if len(positions) <= 8:
+        m = 0
+        for i in positions:
+            m |= 1 << i
+        return m
+    out = bytearray((size + 7) // 8)
+    for i in positions:
+        out[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(out, "little")
 
 
 def bit_positions(mask: int) -> tuple[int, ...]:
@@ -1025,28 +1048,32 @@ def _starts(items: tuple[Element, ...], ends: int, utt: Utterance) -> int:
     """The positions from which `items` match up to one of the positions `ends`: one pass,
     last item first, one step per item (so `cost(items)` steps in all)."""
     cur = ends
+    masks = utt.masks  # each word's and word set's mask, once worked out (`Utterance.mask`)
     for el in reversed(items):
         if not cur:
             return 0
         kind = type(el)
         if kind is Word or kind is Number:
-            cur = (cur >> 1) & utt.mask(el)  # type: ignore[arg-type]
-        elif type(el) is Gap:
-            if el.most == 0:
-                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
-            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
-                for shift in _SPREAD[el.most]:
-                    cur |= cur >> shift
-        elif type(el) is Opt:
-            cur |= _starts(el.body, cur, utt)
-        elif type(el) is Alt:
-            if el.flat is not None:
-                cur = (cur >> 1) & utt.set_mask(el.flat)
+            m = masks.get(el.key)  # type: ignore[union-attr]
+            cur = (cur >> 1) & (utt.mask(el) if m is None else m)  # type: ignore[arg-type]
+        elif kind is Alt:
+            flat = el.flat  # type: ignore[union-attr]
+            if flat is not None:
+                m = masks.get(flat)
+                cur = (cur >> 1) & (utt.set_mask(flat) if m is None else m)
             else:
                 acc = 0
-                for option in el.options:
+                for option in el.options:  # type: ignore[union-attr]
                     acc |= _starts(option, cur, utt)
                 cur = acc
+        elif kind is Gap:
+            if el.most == 0:  # type: ignore[union-attr]
+                cur = (1 << cur.bit_length()) - 1  # anywhere up to the last end
+            else:  # up to `most` words back: cur | cur >> 1 | ... | cur >> most
+                for shift in _SPREAD[el.most]:  # type: ignore[union-attr]
+                    cur |= cur >> shift
+        elif kind is Opt:
+            cur |= _starts(el.body, cur, utt)  # type: ignore[union-attr]
     return cur
 
 

@@ -254,14 +254,21 @@ class Program:
         visits only those that can match the line."""
         ranked, index = self._ranked
         partial = index.partial  # patterns a candidate line may still lack a need of
+        # whether each candidate tried on the line matched it
+        tried: dict[int, bool] | None = utt.memo.get(index)  # type: ignore[assignment]
+        if tried is None:
+            tried = utt.memo[index] = {}
         for i in index.candidates(utt):
             r = ranked[i]
-            if (
-                r.id in allowed
-                and (not partial[i] or r.pattern.possible(utt))
-                and r.pattern.scan(utt)
-            ):
-                return r.found()
+            if r.id in allowed:
+                found = tried.get(i)
+                if found is None:
+                    pattern = r.pattern
+                    found = tried[i] = (not partial[i] or pattern.possible(utt)) and (
+                        pattern.matches(utt)
+                    )
+                if found:
+                    return r.found()
         return None
 
     def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
@@ -332,9 +339,7 @@ class Program:
             return sum(1 for p in pats if p.pattern.match(utt, guard) is not None)
         line = lists.line(utt)
         return sum(
-            1
-            for p in group.candidates(line.hit)
-            if p.possible(utt) and p.scan(utt, guard) is not None
+            1 for p in group.candidates(line.hit) if p.possible(utt) and p.matches(utt, guard)
         )
 
     def listening(self, state: str, utt: Utterance) -> frozenset[str]:
@@ -483,10 +488,15 @@ class Group(NamedTuple):
     def any_match(self, hit: set[str] | frozenset[str], utt: Utterance, guard: bool) -> bool:
         """Does one of `candidates` match?"""
         patterns = self.patterns
+        keys = utt.keys
         for i in self._tried(hit):
             p = patterns[i]
-            if p.possible(utt) and p.scan(utt, guard) is not None:
-                return True
+            for need in p.needs:  # `p.possible(utt)`, written out: a turn's hot loop
+                if need.isdisjoint(keys):
+                    break
+            else:
+                if p.matches(utt, guard):
+                    return True
         return False
 
     def _tried(self, hit: set[str] | frozenset[str]) -> set[int] | tuple[int, ...]:
