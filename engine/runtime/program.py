@@ -271,30 +271,6 @@ class Program:
                     return r.found()
         return None
 
-    def classify_linear(self, utt: Utterance, allowed: frozenset[str]) -> IntentMatch | None:
-        """`classify` by trying every pattern in file order, without the index or the anchors
-        (what the tests hold `classify` to)."""
-        best: IntentMatch | None = None
-        for intent in self.intents:
-            if intent.id not in allowed:
-                continue
-            for i, pat in enumerate(intent.patterns):
-                if best is not None and (pat.pattern.score, intent.priority) <= (
-                    best.score,
-                    best.priority,
-                ):
-                    continue
-                if pat.pattern.scan(utt) is not None:
-                    best = IntentMatch(
-                        intent.id,
-                        f"{intent.id}#{i + 1}",
-                        pat.pattern.score,
-                        intent.priority,
-                        pat.span,
-                        pat.source,
-                    )
-        return best
-
     def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
         return self.any_match(self.markers.get(name, ()), utt, guard)
 
@@ -402,6 +378,33 @@ class Program:
         every state hears in full."""
         probe = normalize("?")
         return frozenset().union(*(self.listening(s, probe) for s in self.machine.states))
+
+
+def classify_linear(
+    program: Program, utt: Utterance, allowed: frozenset[str]
+) -> IntentMatch | None:
+    """`Program.classify` by trying every pattern in file order, without the index or the
+    anchors (what the tests hold `classify` to)."""
+    best: IntentMatch | None = None
+    for intent in program.intents:
+        if intent.id not in allowed:
+            continue
+        for i, pat in enumerate(intent.patterns):
+            if best is not None and (pat.pattern.score, intent.priority) <= (
+                best.score,
+                best.priority,
+            ):
+                continue
+            if pat.pattern.scan(utt) is not None:
+                best = IntentMatch(
+                    intent.id,
+                    f"{intent.id}#{i + 1}",
+                    pat.pattern.score,
+                    intent.priority,
+                    pat.span,
+                    pat.source,
+                )
+    return best
 
 
 class Ranked(NamedTuple):
