@@ -260,6 +260,15 @@ def test_an_outcome_told_plainly_is_a_result_and_a_change_that_happened_is_an_ex
         "to theatre, and she did fine.",
     )
     assert "result" in a.shows
+    # hillcrest, typed in a terminal: "had no result", of a boy rarely out of the room by half term
+    hillcrest = compile_scenario(load_path(DIR / "hillcrest.yaml"))
+    [a] = answer(
+        hillcrest,
+        "behaviour",
+        "At Brookside I had a boy who kept disrupting. I moved his seat, agreed a reset card "
+        "with him, and phoned his mum every week. By half term he was rarely leaving the room.",
+    )
+    assert "result" in a.shows
     session, _ = Session.start(program, 1, start="learning")
     said = session.turn(
         "I like to do it hands on. I'd shadow someone for a couple of shifts and ask the "
