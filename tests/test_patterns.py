@@ -306,3 +306,18 @@ def test_the_line_is_capped_after_folding() -> None:
     assert len(" ".join(utt.words)) <= MAX_UTTERANCE
     assert len(normalize("im " * MAX_UTTERANCE).words) <= MAX_WORDS  # "i am": contractions
     assert normalize("x " * 5 + "%" * MAX_UTTERANCE).words[:6] == ("x",) * 5 + ("percent",)
+
+
+def test_words_and_numbers_are_values() -> None:
+    """`Word` and `Number` are plain classes (cheaper to make at start-up than dataclasses)
+    that behave as the frozen dataclasses they were: equal and hashed by value, the same
+    repr (tests/test_compiler.py hashes it), and immutable."""
+    from closer.engine.format.patterns import Number, Word
+
+    assert Word("pager") == Word("pager") and Word("pager") != Word("pager", True)
+    assert len({Word("pager"), Word("pager"), Word("pager", True), Number(), Number()}) == 3
+    assert hash(Word("pager", True)) == hash(("pager", True)) and hash(Number()) == hash(())
+    assert repr(Word("on", True)) == "Word(text='on', prefix=True)" and repr(Number()) == "Number()"
+    assert Word("on", True).key == "on*" and Number().key == "#" and Word("x") != "x"
+    with pytest.raises(AttributeError):
+        Word("pager").text = "other"  # type: ignore[misc]

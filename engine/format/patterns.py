@@ -44,7 +44,6 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
@@ -549,22 +548,39 @@ def typo_close(a: str, b: str) -> bool:
 # ---- compiled pattern elements -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Word:
-    """A pattern word (`prefix`: a stem, `word*`). `key` names it in a line's masks."""
+    """A pattern word (`prefix`: a stem, `word*`). `key` names it in a line's masks. Immutable,
+    equal and hashed by `text` and `prefix` (a plain class: a dataclass costs every start a
+    third of a millisecond to make)."""
 
+    __slots__ = ("_keys", "_variants", "key", "prefix", "text")
     text: str
-    prefix: bool = False
-    key: str = field(init=False, repr=False, compare=False)
-    _variants: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
-        init=False, repr=False, compare=False
-    )
-    _keys: tuple[frozenset[str] | None, int] | None = field(init=False, repr=False, compare=False)
+    prefix: bool
+    key: str
+    _variants: tuple[tuple[str, ...], tuple[str, ...]] | None
+    _keys: tuple[frozenset[str] | None, int] | None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
-        object.__setattr__(self, "_variants", None)
-        object.__setattr__(self, "_keys", None)
+    def __init__(self, text: str, prefix: bool = False) -> None:
+        _set = object.__setattr__
+        _set(self, "text", text)
+        _set(self, "prefix", prefix)
+        _set(self, "key", text + "*" if prefix else text)
+        _set(self, "_variants", None)
+        _set(self, "_keys", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Word:
+            return NotImplemented
+        return self.text == other.text and self.prefix == other.prefix
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.prefix))
+
+    def __repr__(self) -> str:
+        return f"Word(text={self.text!r}, prefix={self.prefix!r})"
 
     @property
     def keys(self) -> frozenset[str] | None:
@@ -591,11 +607,20 @@ class Word:
         return self._variants  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
 class Number:
-    """`#`: any number."""
+    """`#`: any number. Every one is equal to every other (a plain class, as `Word`)."""
 
+    __slots__ = ()
     key: ClassVar[str] = "#"  # never a normalised word
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Number or NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(())
+
+    def __repr__(self) -> str:
+        return "Number()"
 
 
 class Gap(NamedTuple):
