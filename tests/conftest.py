@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from click.testing import CliRunner
 
 from closer.engine import compile_scenario, load_path
 from closer.engine.runtime.program import Program
 from tests.helpers import DEFAULT
+
+# A shell that starts a job in the background (`pytest &`, a non-interactive script) hands it
+# SIGINT ignored, and every process it starts inherits that: the tests that press Ctrl-C in a
+# real `closer play` would then see it ignored. Python's own handler is reset to the default in
+# a child at exec, an ignored signal is not.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
