@@ -269,6 +269,15 @@ def test_an_outcome_told_plainly_is_a_result_and_a_change_that_happened_is_an_ex
         "with him, and phoned his mum every week. By half term he was rarely leaving the room.",
     )
     assert "result" in a.shows
+    # ledgerline, typed in a terminal: "had no result", of a service that "held up fine"
+    ledgerline = compile_scenario(load_path(DIR / "ledgerline.yaml"))
+    [a] = answer(
+        ledgerline,
+        "system",
+        "At Parcelwise I designed the first routing service. I built it in three weeks with "
+        "Python and Postgres and it held up fine until we got acquired.",
+    )
+    assert "result" in a.shows
     session, _ = Session.start(program, 1, start="learning")
     said = session.turn(
         "I like to do it hands on. I'd shadow someone for a couple of shifts and ask the "
