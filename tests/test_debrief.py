@@ -658,3 +658,20 @@ def test_a_red_flag_is_quoted_where_it_was_raised_not_at_a_later_follow_up() -> 
     d = build_debrief(switchback, events)
     [level] = [a for a in d.answers if "red_flag" in a.flags and "leading" in a.quote.text]
     assert level.quote.turn == led
+
+
+def test_an_answer_to_the_follow_up_is_shown_beside_the_follow_up() -> None:
+    """Typed in a real terminal (talentbridge): "48 now, I want 55 minimum" answered Jade's
+    follow-up "And salary: what are you on now...?", and the debrief showed it as the answer to
+    "What's your notice period?"."""
+    talentbridge = compile_scenario(load_path(ROOT / "scenarios" / "talentbridge.yaml"))
+    session, opening = Session.start(talentbridge, 1, start="admin")
+    events = [*opening.events]
+    for line in ("Three months.", "48 now, I want 55 minimum or I'm not moving."):
+        events += session.turn(line).events
+    events += session.end("eof").events
+    d = debrief(talentbridge, [e.to_json() for e in events])
+    [notice] = [a for a in d.answers if a.quote.text.startswith("48 now")]
+    assert notice.question.startswith("And salary: what are you on now")
+    out = shown(talentbridge, d)
+    assert 'notice period?" (turn 2: "48 now' not in out.replace("\n", " ")

@@ -490,16 +490,24 @@ def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
         )
         said = tr.quote(turn)
         if said is not None:
-            question = _question_text(program, tr, qid)
+            question = _question_text(program, tr, qid, said.turn)
             out.append(
                 AnswerReport(question, said, last.shows, last.lacks, last.flags, last.points)
             )
     return tuple(out)
 
 
-def _question_text(program: Program, tr: _Transcript, qid: str) -> str:
-    """The question as the interviewer asked it (never its id)."""
-    asked = next((e.text for e in interviewer_says(tr.events) if e.state == qid), None)
+def _question_text(program: Program, tr: _Transcript, qid: str, turn: int) -> str:
+    """The question as the interviewer asked it (never its id): the last thing she said on it
+    before the line quoted at `turn`, so a line that answered the follow-up ("And salary: what
+    are you on now?") is shown beside the follow-up, not beside the first question ("What's your
+    notice period?")."""
+    asked = None
+    for e in interviewer_says(tr.events):
+        if e.state == qid and e.turn < turn:
+            asked = e.text
+    if asked is None:
+        asked = next((e.text for e in interviewer_says(tr.events) if e.state == qid), None)
     if asked is None:
         q = program.questions.get(qid)
         asked = program.render(q.ask[0]) if q is not None and q.ask else "a question"
