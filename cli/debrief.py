@@ -65,7 +65,7 @@ FLAGS = {
     "evasive": "avoided the question",
     "thin": "was very short",
     "only_we": 'said "we" but never what you did',
-    "off_topic": "wandered off the question",
+    "off_topic": "did not clearly answer the question asked",
     "red_flag": "raised a red flag",
 }
 WIDTH = 78
