@@ -246,38 +246,41 @@ def test_features_count_the_numbers_is_number_finds() -> None:
 RIVERBEND = DIR / "riverbend.yaml"
 
 
-def test_an_outcome_told_plainly_is_a_result_and_a_change_that_happened_is_an_example() -> None:
-    """Typed in a real terminal (riverbend): the debrief said the first answer "had no result",
-    and Denise asked for "an example of a time you had to do that" right after the second gave
-    one (the sepsis bundle)."""
+@pytest.mark.parametrize(
+    ("persona", "question", "line"),
+    [
+        # the debrief said "had no result" of each (typed in a real terminal)
+        (
+            "riverbend",
+            "deteriorating",
+            "On nights at Lakeview I had a post-op hip patient whose heart rate crept up to 120 "
+            "and she got a bit muddled around 2 a.m. I rechecked her vitals, her pressure was "
+            "dropping, so I called a rapid response. Turned out she was bleeding into the wound "
+            "and went back to theatre, and she did fine.",
+        ),
+        (
+            "hillcrest",
+            "behaviour",
+            "At Brookside I had a boy who kept disrupting. I moved his seat, agreed a reset card "
+            "with him, and phoned his mum every week. By half term he was rarely leaving the room.",
+        ),
+        (
+            "ledgerline",
+            "system",
+            "At Parcelwise I designed the first routing service. I built it in three weeks with "
+            "Python and Postgres and it held up fine until we got acquired.",
+        ),
+    ],
+)
+def test_an_outcome_told_plainly_is_a_result(persona: str, question: str, line: str) -> None:
+    [a] = answer(compile_scenario(load_path(DIR / f"{persona}.yaml")), question, line)
+    assert "result" in a.shows
+
+
+def test_a_change_that_happened_is_an_example() -> None:
+    """Typed in a real terminal (riverbend): Denise asked for "an example of a time you had to
+    do that" right after the answer gave one (the sepsis bundle)."""
     program = compile_scenario(load_path(RIVERBEND))
-    [a] = answer(
-        program,
-        "deteriorating",
-        "On nights at Lakeview I had a post-op hip patient whose heart rate crept up to 120 and "
-        "she got a bit muddled around 2 a.m. I rechecked her vitals, her pressure was dropping, "
-        "so I called a rapid response. Turned out she was bleeding into the wound and went back "
-        "to theatre, and she did fine.",
-    )
-    assert "result" in a.shows
-    # hillcrest, typed in a terminal: "had no result", of a boy rarely out of the room by half term
-    hillcrest = compile_scenario(load_path(DIR / "hillcrest.yaml"))
-    [a] = answer(
-        hillcrest,
-        "behaviour",
-        "At Brookside I had a boy who kept disrupting. I moved his seat, agreed a reset card "
-        "with him, and phoned his mum every week. By half term he was rarely leaving the room.",
-    )
-    assert "result" in a.shows
-    # ledgerline, typed in a terminal: "had no result", of a service that "held up fine"
-    ledgerline = compile_scenario(load_path(DIR / "ledgerline.yaml"))
-    [a] = answer(
-        ledgerline,
-        "system",
-        "At Parcelwise I designed the first routing service. I built it in three weeks with "
-        "Python and Postgres and it held up fine until we got acquired.",
-    )
-    assert "result" in a.shows
     session, _ = Session.start(program, 1, start="learning")
     said = session.turn(
         "I like to do it hands on. I'd shadow someone for a couple of shifts and ask the "
