@@ -277,6 +277,20 @@ def test_an_outcome_told_plainly_is_a_result(persona: str, question: str, line: 
     assert "result" in a.shows
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # typed in a real terminal (hillcrest): the debrief said it "had no concrete example"
+        "A fractions lesson went badly once because they didn't get equivalent fractions. I just "
+        "moved on to keep to the plan.",
+        "The launch went sideways when the payment provider timed out.",
+    ],
+)
+def test_a_lesson_or_a_launch_that_went_badly_is_an_example(line: str) -> None:
+    [a] = answer(compile_scenario(load_path(DIR / "hillcrest.yaml")), "reflection", line)
+    assert "example" in a.shows and "example" not in a.lacks
+
+
 def test_a_change_that_happened_is_an_example() -> None:
     """Typed in a real terminal (riverbend): Denise asked for "an example of a time you had to
     do that" right after the answer gave one (the sepsis bundle)."""
