@@ -265,6 +265,12 @@ RIVERBEND = DIR / "riverbend.yaml"
             "with him, and phoned his mum every week. By half term he was rarely leaving the room.",
         ),
         (
+            "switchback",
+            "pushback",
+            "Oh, the chair of trustees at Pedal Power wanted to keep the paper form. I invited her "
+            "to watch two test sessions and she came round, we kept a phone option.",
+        ),
+        (
             "ledgerline",
             "system",
             "At Parcelwise I designed the first routing service. I built it in three weeks with "
