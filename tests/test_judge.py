@@ -336,3 +336,21 @@ def test_told_is_something_that_happened_not_a_habit_a_plan_or_a_question() -> N
         "I'm really interested in nights and I like the team.",
     ):
         assert not told(nothing), nothing
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # typed in a real terminal (ledgerline): the debrief said it "did not clearly answer the
+        # question asked and had no concrete example and no result"
+        "hmm, we had some issues when traffic spiked around christmas, i added a queue in front "
+        "of it and that sorted it",
+        "We had an outage when the database fell over on a Friday night. I failed it over to the "
+        "replica and that fixed it.",
+        "There was a problem when load spiked on Black Friday, I scaled the workers and it did "
+        "the trick.",
+    ],
+)
+def test_an_incident_told_in_a_few_words_is_an_incident_with_a_result(line: str) -> None:
+    [a] = answer(compile_scenario(load_path(DIR / "ledgerline.yaml")), "incident", line)
+    assert {"on_topic", "example", "result", "ownership"} <= set(a.shows), a
