@@ -248,7 +248,7 @@ def test_coverage_json(runner: CliRunner, tmp_path: Path) -> None:
     assert cov["scenario"] == "ledgerline" and cov["cases"] == 2
     assert cov["transitions"]["reached"] == 1 and cov["transitions"]["total"] == 20
     missed = {m["name"]: m["at"] for m in cov["transitions"]["missed"]}
-    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:168:17")  # the goto
+    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:171:17")  # the goto
     assert len(missed) == 19
 
 

@@ -305,3 +305,32 @@ def test_the_voice_renders_a_line_as_the_template_does() -> None:
     for line in lines:
         for extra in ({}, {"missing": "the gap"}):
             assert voice._render(line, extra) == render(line, {**values, **extra}), line
+
+
+def test_what_do_you_mean_after_the_follow_up_puts_the_follow_up_another_way(
+    program: Program,
+) -> None:
+    """Typed in a real terminal: "what do you mean exactly?" right after "Can you give me a
+    concrete example from your last job?" got the testing question's own rephrase, as if it had
+    not been answered. The follow-up was the last thing asked, so it is the one put another
+    way; before the follow-up, the question is."""
+    q = program.questions["testing"]
+    session, _ = Session.start(program, 1, start="testing")
+    assert interviewer(jsons(session.turn("What do you mean?").events)) == list(q.rephrase)
+    said = interviewer(jsons(session.turn("Unit tests mostly, and a staging environment.").events))
+    assert said[-1] == q.follow_up[0]
+    said = interviewer(jsons(session.turn("what do you mean exactly?").events))
+    assert said == list(q.follow_up_rephrase)
+    # put off until the end, then the follow-up again (not the question already answered)
+    session, _ = Session.start(program, 1, start="testing")
+    session.turn("Unit tests mostly, and a staging environment.")
+    said = interviewer(
+        jsons(session.turn("Is there anything that would stop you hiring me?").events)
+    )
+    assert said[-1] == q.follow_up_rephrase[0]
+    answer = "At Tallyhouse I changed invoice rounding and replayed last month's invoices first."
+    assert interviewer(jsons(session.turn(answer).events))[-1] == program.questions["oncall"].ask[0]
+
+
+def jsons(events: object) -> list[dict]:
+    return [e.to_json() for e in events]  # type: ignore[attr-defined]

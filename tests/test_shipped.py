@@ -123,3 +123,12 @@ def test_a_hesitation_never_promises_directness_the_vague_line_then_withholds(na
     style = compile_scenario(load_path(shipped_paths()[name])).style
     for line in style.hesitation:
         assert not any(d in line.lower() for d in DIRECT), line
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_shipped_follow_up_can_be_put_another_way(name: str) -> None:
+    """ "What do you mean?" right after a follow-up gets the follow-up in other words, not the
+    question the candidate has already answered (found typing in a real terminal)."""
+    for q in compile_scenario(load_path(shipped_paths()[name])).questions.values():
+        if q.follow_up:
+            assert q.follow_up_rephrase and q.follow_up_rephrase != q.follow_up, q.id

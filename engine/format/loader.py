@@ -530,6 +530,7 @@ class _Builder:
                     rules=tuple(self.rule(r) for r in q.seq("rules")),
                     span=q.span,
                     rubric=self.rubric(q.get("rubric")),
+                    follow_up_rephrase=self.check.lines(q.get("follow_up_rephrase")),
                 )
             )
         return tuple(out)

@@ -182,6 +182,14 @@ class Question(NamedTuple):
     rules: tuple[Rule, ...]
     span: Span
     rubric: Rubric = Rubric()
+    follow_up_rephrase: Lines = ()
+
+    def again(self, follow_up: bool) -> Lines:
+        """What is said when the question (or, `follow_up`, its follow-up, the last thing
+        asked) is asked again in other words: its rephrase, or the same words."""
+        if follow_up and self.follow_up:
+            return self.follow_up_rephrase or self.follow_up
+        return self.rephrase or self.ask
 
 
 class Answer(NamedTuple):

@@ -423,6 +423,9 @@ QUESTION = Rec(
         "ask": F(LINES, True, "the question"),
         "rephrase": F(LINES, doc="said when the player asks 'what do you mean?'"),
         "follow_up": F(LINES, doc="a follow-up question, asked at most once"),
+        "follow_up_rephrase": F(
+            LINES, doc="said when the player asks 'what do you mean?' right after the follow-up"
+        ),
         "follow_up_if": F(
             Str(
                 re.compile(r"^(missing_specifics|always|missing_result|missing_numbers)$"),

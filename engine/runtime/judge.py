@@ -224,7 +224,11 @@ def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool 
 def _on_topic(program: Program, q: m.Question, said: Sequence[Utterance]) -> bool:
     if q.rubric.topic:
         return any(program.any_match(q.rubric.topic, u) for u in said)
-    asked = {w[:5] for line in (*q.ask, *q.rephrase, *q.follow_up) for w in _content(line)}
+    asked = {
+        w[:5]
+        for line in (*q.ask, *q.rephrase, *q.follow_up, *q.follow_up_rephrase)
+        for w in _content(line)
+    }
     return any(w[:5] in asked for u in said for w in u.words if len(w) >= 5 and w not in _STOP)
 
 

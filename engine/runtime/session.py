@@ -232,7 +232,7 @@ class Session:
             self._advance(skip=kind != "opening")
         else:
             q = self.program.questions[self.st.state]
-            self.voice.say(q.rephrase or q.ask)
+            self.voice.say(q.again(q.id in self.st.follow_ups))
 
     def _opening(self, utt: Utterance) -> None:
         sc, style = self.program.scenario, self.program.style
@@ -251,8 +251,8 @@ class Session:
         if intent == "goodbye":
             self.voice.say(self.program.scenario.flow.closing)
             self._leave("completed")
-        elif intent == "probe" and self.repair.stuck() == 0:
-            self.voice.say(q.rephrase or q.ask)
+        elif intent == "probe" and self.repair.stuck() == 0:  # the follow-up, if it was the last
+            self.voice.say(q.again(q.id in self.st.follow_ups))
         elif intent == "probe":  # asked about twice: a person lets it go and moves on
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
