@@ -334,3 +334,43 @@ def test_what_do_you_mean_after_the_follow_up_puts_the_follow_up_another_way(
 
 def jsons(events: object) -> list[dict]:
     return [e.to_json() for e in events]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "like what?",  # typed in a real terminal (riverbend): taken as an answer, and praised
+        "such as?",
+        "Meaning?",
+        "sorry?",
+        "what sort of thing?",
+        "Sorry, what kind of thing are you looking for?",
+        "what do you want to know?",
+        "for example?",
+    ],
+)
+def test_a_short_question_that_asks_only_what_she_meant_gets_the_question_another_way(
+    program: Program, line: str
+) -> None:
+    session, _ = Session.start(program, 1, start="why_us")
+    events = jsons(session.turn(line).events)
+    [intent] = [e for e in events if e["event"] == "intent"]
+    assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")
+    assert interviewer(events) == list(program.questions["why_us"].rephrase)
+    assert not [e for e in events if e["event"] == "assess"]  # not judged as an answer
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "payments, mostly?",  # a tentative answer
+        "like what I said, payments",
+        "how big is the team?",  # a question for later
+    ],
+)
+def test_an_answer_or_a_question_for_later_is_not_a_request_to_clarify(
+    program: Program, line: str
+) -> None:
+    session, _ = Session.start(program, 1, start="why_us")
+    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    assert intent["rule"] != "context:clarify"

@@ -10,6 +10,8 @@ names itself in `Reading.why` so `closer explain --state` can show what context 
 Context rules (ids, as written in the transcript's `rule` when they decide):
 - `context:answer` (in a question): the closing question, a candidate question or "how did I
   do?" counts only when a sentence that is a question asks it; otherwise the line is an answer.
+- `context:clarify` (in a question): a short question made only of words that ask what she
+  meant ("like what?", "such as?", "meaning?", "sorry?", "what sort of thing?") is a probe.
 - `context:for_later` (in a question): a short question put to the interviewer about her side
   ("do you run postmortems here?") is a question for later, as a recognised one would be.
 - `context:guess` (a vague line on the table): a guess that names the concern (its `about:`
@@ -61,6 +63,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 MAX_SENTENCES = 12  # sentences of a line that are looked at one by one
 SHORT_REMARK = 30  # a remark this short can be a goodbye that mentions next steps
 FOR_LATER_WORDS = 30  # a question for later is short; a longer line is an answer with a question
+# every word of "like what?", "such as?", "meaning?", "what sort of thing do you want?": a
+# question that asks only what she meant (`context:clarify`), at most CLARIFY_WORDS long
+_CLARIFY = frozenset([
+    "like", "what", "such", "as", "meaning", "mean", "meant", "sorry", "pardon", "sort", "kind",
+    "type", "of", "thing", "things", "do", "does", "did", "you", "want", "wanted", "to", "know",
+    "hear", "which", "one", "ones", "in", "sense", "way", "exactly", "for", "example",
+    "instance", "is", "it", "that", "this", "a", "an", "the", "are", "were", "looking", "after",
+    "hoping", "asking", "ask", "question", "me", "i", "should", "say", "talk", "about", "so",
+    "huh", "eh", "um", "uh", "er", "erm", "hmm", "again", "how", "or", "would", "could", "can",
+])  # fmt: skip
+CLARIFY_WORDS = 10
 _HEAR = frozenset(
     {"here", "team", "company", "office", "unit", "floor", "hospital", "role", "job", "position"}
 )
@@ -71,6 +84,8 @@ RULES = {
     "answer": "only a sentence that asks it makes this line the closing question, a question of "
     "the candidate's or (with evidence for the concern on the table) a probe; none does, so it "
     "is an answer",
+    "clarify": 'in a question, a short question that only asks what she meant ("like what?", '
+    '"such as?"): a probe, so she puts the question another way',
     "for_later": "in a question, a short question put to the interviewer about her side: she "
     "keeps it for the candidate's questions",
     "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
@@ -291,6 +306,8 @@ def _in_question(
     asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
     if asked_only and match is not None and not _asked(program, parts, match.intent, utt):
         return Reading(match, None, "answer", tone=tone)
+    if match is None and len(parts) == 1 and _clarifies(parts[0]):
+        return Reading(match, "probe", "clarify", tone=tone)
     if match is None and parts and len(parts) <= 2:
         first = parts[0]
         words = sum(len(s.utt.words) for s in parts)
@@ -298,6 +315,13 @@ def _in_question(
         if first.question and about_here and words <= FOR_LATER_WORDS and _not_about_answer(first):
             return Reading(match, None, "for_later", tone=tone, deferred_question=True)
     return Reading(match, match.intent if match else None, tone=tone)
+
+
+def _clarifies(s: Sentence) -> bool:
+    """ "Like what?", "such as?", "meaning?", "sorry, what sort of thing?": a short question
+    that only asks what she meant (every word one of `_CLARIFY`)."""
+    w = s.utt.words
+    return s.question and 0 < len(w) <= CLARIFY_WORDS and _CLARIFY.issuperset(w)
 
 
 def _not_about_answer(s: Sentence) -> bool:
