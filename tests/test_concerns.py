@@ -71,3 +71,24 @@ def test_a_trigger_raised_concern_is_not_preempted_by_the_rest_of_its_answer(
     assert statuses == ["raised"]
     later = session.turn("We also run canary releases and reconciliation after each deploy.")
     assert [e.status for e in later.events if isinstance(e, ConcernEvent)] == ["preempted"]
+
+
+def test_a_resolved_reply_claims_nothing_the_candidate_did_not_say() -> None:
+    """Typed in a real terminal (riverbend): a refresher, ACLS booked and Cerner resolved the
+    gap, and Denise answered "A refresher course, your license current, and you've kept your
+    hands in it": no hands-on practice had been mentioned. Three of five groups resolve it, so
+    her reply names none of them."""
+    program = program_for("riverbend")
+    session, _ = Session.start(program, 1, start="candidate_questions")
+    for cid, cs in session.state.concerns.items():
+        cs.status = "raised" if cid == "gap" else "inactive"
+    session.turn("Is there anything in my background that would stop you recommending me?")
+    session.turn("Is it the gap?")
+    turn = session.turn(
+        "I did the 40 hour returners refresher this winter and I'm booked on ACLS next month. "
+        "We used Cerner at Lakeview but I pick systems up fast."
+    )
+    [resolved] = [e for e in turn.events if isinstance(e, ConcernEvent)]
+    assert resolved.status == "resolved" and "hands_on" not in resolved.evidence
+    said = " ".join(e.text for e in turn.events if getattr(e, "by_interviewer", False))
+    assert said and "hands" not in said and "license" not in said
