@@ -354,3 +354,12 @@ def test_told_is_something_that_happened_not_a_habit_a_plan_or_a_question() -> N
 def test_an_incident_told_in_a_few_words_is_an_incident_with_a_result(line: str) -> None:
     [a] = answer(compile_scenario(load_path(DIR / "ledgerline.yaml")), "incident", line)
     assert {"on_topic", "example", "result", "ownership"} <= set(a.shows), a
+
+
+def test_id_typed_for_i_would_is_something_you_would_do() -> None:
+    """Typed in a real terminal (riverbend): "then id check on the er admission" was said to
+    have "nothing about what you did yourself"."""
+    program = compile_scenario(load_path(RIVERBEND))
+    line = "the confused one climbing out of bed, safety first. then id check on the er admission"
+    [a] = answer(program, "prioritize", line)
+    assert "ownership" in a.shows and "ownership" not in a.lacks

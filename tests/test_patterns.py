@@ -38,6 +38,17 @@ def matches(pattern: str, text: str, guard: bool = False, **sets: list[str]) -> 
         ("grew 40% to $3.5m", ("grew", "40", "percent", "to", "3.5", "m")),
         ("how'd it go", ("how", "did", "it", "go")),
         ("I'll be ill", ("i", "will", "be", "ill")),
+        # "id" typed for "I'd" where a sentence or clause opens, not after "my", "an", "photo"
+        (
+            "then id check on the er admission",
+            ("then", "i", "would", "check", "on", "the", "er", "admission"),
+        ),
+        (
+            "Id say safety first, and id call her",
+            ("i", "would", "say", "safety", "first", "and", "i", "would", "call", "her"),
+        ),
+        ("we do an id check", ("we", "do", "an", "id", "check")),
+        ("my staff id, photo id", ("my", "staff", "id", "photo", "id")),
     ],
 )
 def test_normalize(text: str, words: tuple[str, ...]) -> None:

@@ -62,6 +62,13 @@ NEGATIONS = frozenset([
     "lacking", "lacked", "hardly", "barely", "nothing",
 ])  # fmt: skip
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas"})
+# "id" typed for "I'd": where a sentence or clause opens, or after one of these words ("then id
+# call her"); after "my", "an" or "photo" it is an ID
+_BEFORE_ID = frozenset({
+    "then", "and", "so", "but", "first", "probably", "think", "guess", "honestly", "yes",
+    "yeah", "well", "ok", "okay", "maybe", "now", "there", "definitely", "also", "because",
+    "if", "where", "that", "or", "hopefully", "obviously", "personally", "sure", "no",
+})  # fmt: skip
 
 _CONTRACTIONS = {
     "won't": "will not",
@@ -500,10 +507,18 @@ def normalize(text: str) -> Utterance:
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
+    opens = True  # a sentence or clause opens here
     for raw in _WORD.findall(folded):
         if raw in ".!?;:,":
             clause += 1
+            opens = True
             continue
+        if raw == "id" and (opens or (words and words[-1] in _BEFORE_ID)):
+            words += ("i", "would")
+            clauses += (clause, clause)
+            opens = False
+            continue
+        opens = False
         if raw in _CONTRACTIONS or "'" in raw:
             for w in _expand(raw):
                 if w in _CLAUSE_WORDS:
