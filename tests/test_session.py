@@ -9,6 +9,7 @@ import pytest
 
 from closer.engine import EngineError, Session, SessionState
 from closer.engine.runtime.program import Program
+from tests.candidates import program_for
 from tests.helpers import interviewer, play, statuses
 
 ANSWERS = [
@@ -373,4 +374,34 @@ def test_an_answer_or_a_question_for_later_is_not_a_request_to_clarify(
 ) -> None:
     session, _ = Session.start(program, 1, start="why_us")
     [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    assert intent["rule"] != "context:clarify"
+
+
+@pytest.mark.parametrize(
+    ("persona", "start", "line"),
+    [
+        # typed in a real terminal (talentbridge): taken as an answer, and she moved on
+        ("talentbridge", "admin", "as in base or the whole package?"),
+        ("greenleaf", "cash_stock", "the till one, or the stock one?"),
+        ("ledgerline", "why_us", "meaning at Ledgerline, or payments in general?"),
+        ("ledgerline", "testing", "unit tests or integration?"),
+    ],
+)
+def test_a_question_that_asks_which_reading_she_meant_gets_the_question_another_way(
+    persona: str, start: str, line: str
+) -> None:
+    program = program_for(persona)
+    session, _ = Session.start(program, 1, start=start)
+    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")
+
+
+def test_a_choice_that_names_nothing_she_asked_is_not_a_request_to_clarify() -> None:
+    """ "Is the role remote or on site?" during "why are you looking to move?" is a question of
+    the candidate's for later, not about her question."""
+    program = program_for("talentbridge")
+    session, _ = Session.start(program, 1, start="why_move")
+    [intent] = [
+        e for e in jsons(session.turn("is the team big or small?").events) if e["event"] == "intent"
+    ]
     assert intent["rule"] != "context:clarify"

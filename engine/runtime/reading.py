@@ -10,8 +10,8 @@ names itself in `Reading.why` so `closer explain --state` can show what context 
 Context rules (ids, as written in the transcript's `rule` when they decide):
 - `context:answer` (in a question): the closing question, a candidate question or "how did I
   do?" counts only when a sentence that is a question asks it; otherwise the line is an answer.
-- `context:clarify` (in a question): a short question made only of words that ask what she
-  meant ("like what?", "such as?", "meaning?", "sorry?", "what sort of thing?") is a probe.
+- `context:clarify` (in a question): a short question that only asks what she meant ("like
+  what?", "as in base or the whole package?", "the till one, or the stock one?") is a probe.
 - `context:for_later` (in a question): a short question put to the interviewer about her side
   ("do you run postmortems here?") is a question for later, as a recognised one would be.
 - `context:guess` (a vague line on the table): a guess that names the concern (its `about:`
@@ -306,7 +306,7 @@ def _in_question(
     asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
     if asked_only and match is not None and not _asked(program, parts, match.intent, utt):
         return Reading(match, None, "answer", tone=tone)
-    if match is None and len(parts) == 1 and _clarifies(parts[0]):
+    if match is None and len(parts) == 1 and _clarifies(parts[0], program.questions[ctx.state]):
         return Reading(match, "probe", "clarify", tone=tone)
     if match is None and parts and len(parts) <= 2:
         first = parts[0]
@@ -317,11 +317,20 @@ def _in_question(
     return Reading(match, match.intent if match else None, tone=tone)
 
 
-def _clarifies(s: Sentence) -> bool:
-    """ "Like what?", "such as?", "meaning?", "sorry, what sort of thing?": a short question
-    that only asks what she meant (every word one of `_CLARIFY`)."""
+def _clarifies(s: Sentence, q: m.Question) -> bool:
+    """A short question that only asks what she meant: "like what?", "such as?", "meaning?",
+    "sorry, what sort of thing?" (every word one of `_CLARIFY`); "as in base or the whole
+    package?", "meaning at Harlow's?" (opening with "as in" or "meaning"); or a choice between
+    readings of her question, naming a word of it ("the till one, or the stock one?")."""
     w = s.utt.words
-    return s.question and 0 < len(w) <= CLARIFY_WORDS and _CLARIFY.issuperset(w)
+    if not s.question or not 0 < len(w) <= CLARIFY_WORDS:
+        return False
+    if _CLARIFY.issuperset(w) or w[:2] == ("as", "in") or w[0] == "meaning":
+        return True
+    if "or" not in w:
+        return False
+    asked = {x[:4] for line in (*q.ask, *q.follow_up) for x in normalize(line).words if len(x) > 3}
+    return any(x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY)
 
 
 def _not_about_answer(s: Sentence) -> bool:
