@@ -809,15 +809,20 @@ def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
         found = memo.get(id(el)) if el.name else None
         if found is None:
             keys: set[str] = set()
+            weight = 0  # `_weight` adds up over keys: while the choices share none, it is a sum
             for option in el.options:
                 best = _best(option, memo)
                 if best[0] is None:
                     found = (None, 0)
                     break
+                if weight >= 0 and keys.isdisjoint(best[0]):
+                    weight += best[1]
+                else:
+                    weight = -1
                 keys |= best[0]
             else:
                 frozen = frozenset(keys)
-                found = (frozen, _weight(frozen))
+                found = (frozen, weight if weight >= 0 else _weight(frozen))
             if el.name:
                 memo[id(el)] = found
         return found
@@ -853,6 +858,13 @@ def _word_keyed(el: Word) -> _Keyed:
     """`word_keys` and their `_weight`, read from what the keys are where that is known: each
     key of a word with typo tolerance is a head with a length tag (4), of a stem a head with the
     stem tag (10)."""
+    w = el.text
+    n = len(w)
+    if TYPO_MIN <= n <= TYPO_MAX and not el.prefix:  # `word_keys`, written out: the usual word
+        a, b, c = w[:3], w[0] + w[2:4], w[:2] + w[3]
+        t, u, v = _NEAR[n]
+        keys = frozenset((a + t, a + u, a + v, b + t, b + u, b + v, c + t, c + u, c + v))
+        return keys, 4 * len(keys)
     keys = word_keys(el)
     if keys is None:
         return None, 0
