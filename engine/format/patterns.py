@@ -292,6 +292,9 @@ def _lookups(n: int) -> int:
     return 2 + (n - 1) + (n - 2) + (n - 2 if n >= 6 else 0)
 
 
+_LOOKUPS = {n: _lookups(n) for n in range(TYPO_MIN, TYPO_MAX + 1)}  # the others: 1
+
+
 class _Traces(NamedTuple):
     """Typed words (or their first letters, for stems) with a letter dropped or blanked."""
 
@@ -1154,7 +1157,7 @@ def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
             if type(el) is Word:
                 if el.key not in placed:
                     placed.add(el.key)
-                    total += _lookups(len(el.text))
+                    total += _LOOKUPS.get(len(el.text), 1)
                     if warm:
                         el.variants  # noqa: B018 (computed and kept)
             elif type(el) is Number:
@@ -1258,131 +1261,103 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
     each part as its items are read (a load compiles thousands of patterns). None for what it
     leaves to `_Parser`: a mistake (whose message and column `_Parser` gives), a word set not
     yet compiled into `cache`, a token whose words are not known yet and hold no letter.
-    tests/test_compiler.py holds it to `_Parser` on every shipped pattern and random ones."""
+    tests/test_compiler.py holds it to `_Parser` on every shipped pattern and random ones.
+
+    One loop with its state in locals (a load's hot loop): the parts, the items of the one being
+    read (`out`), the brackets open around them (`stack`: the closing one, the items before it,
+    its choices), and the cost, score and needs (with their weights) of the items outside
+    brackets."""
     tokens = _ITEM.findall(source)
     total = sum(map(len, tokens))
     if total + source.count(" ") != len(source) and total != len(source) - _blanks(source):
         return None  # a character was skipped: `_Parser` says which
     known = cache.words
-    run = _OnePass(cache)
-    found = run.found
-    read = top = 0  # word tokens, and words outside brackets (each a step and a point)
+    found: dict[frozenset[str], int] = {}
+    parts: list[tuple[Element, ...]] = []
+    out: list[Element] = []
+    stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
+    count = steps = score = 0  # items (for MAX_ITEMS), and outside brackets: steps and points
+    el: Element
     for tok in tokens:
-        if tok[0] in _SPECIAL:
-            if not run.special(tok):
-                return None
-            continue
-        read += 1  # a word, or words (`don't`), or a stem: a load's hot loop
-        words = known.get(tok)
-        if words is None:
-            words = _token_words(tok, cache)
-            if not words:
-                return None
-            known[tok] = words
-        run.out.extend(words)
-        if not run.stack:
-            top += len(words)
-            for w in words:
-                keys, weight = w._keys or w._keyed()
-                if keys is not None and keys not in found:
-                    found[keys] = weight
-    run.count += read
-    run.steps += top
-    run.score += top
-    return run.finish(source)
-
-
-class _OnePass:
-    """What `_compile_fast` has read: the parts, the items of the one being read (`out`), the
-    brackets open around them (`stack`: the closing one, the items before it, its choices), and
-    the cost, score and needs (with their weights) of the items outside brackets."""
-
-    __slots__ = ("count", "found", "memo", "named", "out", "parts", "score", "stack", "steps")
-
-    def __init__(self, cache: Compiled) -> None:
-        self.named = cache
-        self.memo = cache.set_keys
-        self.parts: list[tuple[Element, ...]] = []
-        self.out: list[Element] = []
-        self.stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
-        self.count = self.steps = self.score = 0
-        self.found: dict[frozenset[str], int] = {}
-
-    def special(self, tok: str) -> bool:
-        """Reads a token that is not a word; False for what it leaves to `_Parser`."""
         first = tok[0]
-        if first in "&|])":
-            return self.joint(first)
-        self.count += 1
-        if first == "[" or first == "(":
-            self.stack.append(("]" if first == "[" else ")", self.out, []))
-            self.out = []
-            return True
-        el: Element
-        if first == "*":
-            most = int(tok[1:]) if len(tok) > 1 else 0
-            if tok != "*" and not 1 <= most <= 9:
-                return False
-            el = Gap(most)
-        elif first == "#":
-            el = Number()
-        else:  # `@name`, compiled into the cache by an earlier pattern (else `_Parser` does it)
-            named = self.named.get(tok[1:])
-            if not isinstance(named, Alt):
-                return False
-            el = named
-        self.out.append(el)
-        if not self.stack:
-            self.note(el)
-        return True
-
-    def joint(self, first: str) -> bool:
-        """`&`, `|` or a closing bracket; False where `_Parser` reports a mistake."""
-        stack, out = self.stack, self.out
-        if not out or (stack and first == "&") or (not stack and first != "&"):
-            return False  # an empty part or choice, or a misplaced token
-        self.out = []
-        if first == "&":
-            self.parts.append(tuple(out))
-            return True
-        stack[-1][2].append(tuple(out))
-        if first == "|":
-            return True
-        close, before, options = stack.pop()
-        if close != first:
-            return False
-        if first == "]":
-            el: Element = Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
-        else:
+        if first not in _SPECIAL:  # a word, or words (`don't`), or a stem
+            count += 1
+            words = known.get(tok)
+            if words is None:
+                words = _token_words(tok, cache)
+                if not words:
+                    return None
+                known[tok] = words
+            out += words
+            if not stack:
+                steps += len(words)
+                score += len(words)
+                for w in words:
+                    keys, weight = w._keys or w._keyed()
+                    if keys is not None and keys not in found:
+                        found[keys] = weight
+            continue
+        if first in "&|])":  # where `_Parser` reports a mistake, None
+            if not out or (stack and first == "&") or (not stack and first != "&"):
+                return None  # an empty part or choice, or a misplaced token
+            if first == "&":
+                parts.append(tuple(out))
+                out = []
+                continue
+            stack[-1][2].append(tuple(out))
+            if first == "|":
+                out = []
+                continue
+            close, out, options = stack.pop()
+            if close != first:
+                return None
+            if first == "]":
+                opt = Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
+                out.append(opt)
+                if not stack:
+                    steps += 2 + cost(opt.body)
+                continue
             el = _alt(tuple(options))
-        before.append(el)
-        self.out = before
-        if not stack:
-            self.note(el)
-        return True
-
-    def note(self, el: Element) -> None:
-        """Adds what an item outside brackets (not a word) costs, scores and needs."""
-        if type(el) is Opt:
-            self.steps += 2 + cost(el.body)
-            return
-        if type(el) is Gap:
-            self.steps += 2 if el.most else 1
-            return
-        self.steps += el.cost if type(el) is Alt else 1
-        self.score += 1 if type(el) is Number else _score((el,))
-        keys, weight = _keyed(el, self.memo)
-        if keys is not None and keys not in self.found:
-            self.found[keys] = weight
-
-    def finish(self, source: str) -> Pattern | None:
-        if self.stack or not self.out or self.count > MAX_ITEMS:
-            return None
-        self.parts.append(tuple(self.out))
-        found = self.found
-        need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
-        steps = self.steps + PART_COST * len(self.parts)
-        return Pattern(source, tuple(self.parts), self.score, steps, need)
+        else:
+            count += 1
+            if first == "[" or first == "(":
+                stack.append(("]" if first == "[" else ")", out, []))
+                out = []
+                continue
+            if first == "*":
+                most = int(tok[1:]) if len(tok) > 1 else 0
+                if tok != "*" and not 1 <= most <= 9:
+                    return None
+                out.append(Gap(most))
+                if not stack:
+                    steps += 2 if most else 1
+                continue
+            if first == "#":
+                el = Number()
+            else:  # `@name`, compiled into the cache by an earlier pattern (else `_Parser` does)
+                named = cache.get(tok[1:])
+                if type(named) is not Alt:
+                    return None
+                el = named
+        out.append(el)
+        if stack:
+            continue
+        # a number or a choice outside brackets: what it costs, scores and needs
+        if type(el) is Number:
+            steps += 1
+            score += 1
+            keys, weight = _NUMBER_KEYS
+        else:
+            steps += el.cost  # type: ignore[union-attr]
+            score += _score((el,))
+            keys, weight = _keyed(el, cache.set_keys)
+        if keys is not None and keys not in found:
+            found[keys] = weight
+    if stack or not out or count > MAX_ITEMS:
+        return None
+    parts.append(tuple(out))
+    need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
+    return Pattern(source, tuple(parts), score, steps + PART_COST * len(parts), need)
 
 
 def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
@@ -1394,8 +1369,12 @@ def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
         words: tuple[str, ...] = (bare,)  # the common case, already normal
     else:
         words = normalize(bare).words
-    if len(words) == 1:
-        return (_cached_word(cache, words[0], prefix),)
+    if len(words) == 1:  # `_cached_word`, written out: a load's hot loop
+        key = "'" + words[0] + ("*" if prefix else "")
+        found = cache.get(key)
+        if type(found) is not Word:
+            found = cache[key] = Word(words[0], prefix)
+        return (found,)
     last = len(words) - 1
     return tuple(_cached_word(cache, w, prefix and i == last) for i, w in enumerate(words))
 
