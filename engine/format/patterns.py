@@ -1349,7 +1349,8 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
             keys, weight = _NUMBER_KEYS
         else:
             steps += el.cost  # type: ignore[union-attr]
-            score += _score((el,))
+            # `_score((el,))`: a word set scores 1, a choice what its least choice scores
+            score += 1 if el.name else min([_score(o) for o in el.options])  # type: ignore[union-attr]
             keys, weight = _keyed(el, cache.set_keys)
         if keys is not None and keys not in found:
             found[keys] = weight
@@ -1357,14 +1358,15 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
         return None
     parts.append(tuple(out))
     need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
-    return Pattern(source, tuple(parts), score, steps + PART_COST * len(parts), need)
+    # the tuple a Pattern is, made without its Python-level constructor
+    return _new_tuple(Pattern, (source, tuple(parts), score, steps + PART_COST * len(parts), need))
 
 
 def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
     """The words a word token (`word`, `don't`, `stem*`) compiles to, each the one Word for its
     text in `cache`; none when it holds no letter or digit."""
-    prefix = tok.endswith("*")
-    bare = tok.rstrip("*")
+    prefix = tok[-1] == "*"
+    bare = tok[:-1] if prefix else tok  # a token ends in one `*` at most (`_ITEM`)
     if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
         words: tuple[str, ...] = (bare,)  # the common case, already normal
     else:
@@ -1403,6 +1405,7 @@ def _blanks(text: str) -> int:
     return len(text) - len("".join(text.split())) if not text.isalnum() else 0
 
 
+_new_tuple = tuple.__new__
 _SPECIAL = frozenset("&])|[(*#@")  # what a token that is not a word starts with
 
 
@@ -1691,8 +1694,8 @@ _DEPTH = {"[": 1, "(": 1, "]": -1, ")": -1}
 def _holding(tok: str, lines: KeyLines) -> int:
     """The lines that hold a key of every word of a word token (`_could`; the same tokens come
     back in many patterns, so `lines.words` keeps what each gave)."""
-    prefix = tok.endswith("*")
-    bare = tok.rstrip("*")
+    prefix = tok[-1] == "*"
+    bare = tok[:-1] if prefix else tok  # a token ends in one `*` at most (`_ITEM`)
     if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
         words: tuple[str, ...] = (bare,)
     else:
