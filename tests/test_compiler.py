@@ -259,3 +259,18 @@ def test_the_one_pass_compiler_gives_what_the_parser_gives(
         assert fast == slow, source
         taken += patterns_module._compile_fast(source, Compiled()) is not None
     assert taken > len(sources) // 2
+
+
+def test_only_a_bare_at_sign_is_skipped() -> None:
+    """`_compile_fast` leaves a pattern to `_Parser` when it holds an `@` that no name follows,
+    the one character the tokens skip: the same patterns as the tokens' lengths pick out
+    (`skips`), on random texts of every kind of character (white space of all kinds)."""
+    rng = random.Random(8)
+    alphabet = [*"ab@@ #*[]()|&_-'9Zé\t\n\u00a0\u2003\x1c\x0b", "@a", "@Z", "@_", "@1"]
+    skipped = 0
+    for _ in range(20_000):
+        source = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        found = patterns_module.skips(source)
+        assert found == ("@" in source and bool(patterns_module._BARE_AT.search(source))), source
+        skipped += found
+    assert 1000 < skipped < 19_000

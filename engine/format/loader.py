@@ -250,10 +250,13 @@ class _Patterns:
             except PatternError as e:
                 self._bad(item, e)
                 continue
-            if self.check_cost(pattern, item.span):
-                out.append(pat := m.Pat(pattern, item.span))
-                if order is not None:
-                    order.append((pat, False))
+            if pattern.cost > MAX_COST:
+                self.check_cost(pattern, item.span)  # reports it
+                continue
+            self.count(pattern, item.span)  # `check_cost` for a pattern within MAX_COST
+            out.append(pat := m.Pat(pattern, item.span))
+            if order is not None:
+                order.append((pat, False))
         return tuple(out)
 
     def settle(self, lib: Library) -> None:

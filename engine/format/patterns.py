@@ -1267,10 +1267,9 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
     read (`out`), the brackets open around them (`stack`: the closing one, the items before it,
     its choices), and the cost, score and needs (with their weights) of the items outside
     brackets."""
+    if "@" in source and _BARE_AT.search(source) is not None:
+        return None  # a character the tokens skip (`skips`): `_Parser` says which
     tokens = _ITEM.findall(source)
-    total = sum(map(len, tokens))
-    if total + source.count(" ") != len(source) and total != len(source) - _blanks(source):
-        return None  # a character was skipped: `_Parser` says which
     known = cache.words
     found: dict[frozenset[str], int] = {}
     parts: list[tuple[Element, ...]] = []
@@ -1406,6 +1405,18 @@ def _blanks(text: str) -> int:
 
 
 _new_tuple = tuple.__new__
+# The one character that `_ITEM` skips rather than reads (every other is white space or starts a
+# token): an `@` that no name follows. So the tokens of a text without one are the whole text.
+_BARE_AT = re.compile(r"@(?![a-z])")
+
+
+def skips(source: str) -> bool:
+    """Whether `_ITEM`'s tokens leave out a character of `source` that is not white space, read
+    from their lengths (what `_Parser` does; `_compile_fast` looks for a bare `@`)."""
+    total = sum(map(len, _ITEM.findall(source)))
+    return total + source.count(" ") != len(source) and total != len(source) - _blanks(source)
+
+
 _SPECIAL = frozenset("&])|[(*#@")  # what a token that is not a word starts with
 
 
