@@ -866,16 +866,14 @@ def _word_keyed(el: Word) -> _Keyed:
     if TYPO_MIN <= n <= TYPO_MAX and not el.prefix:  # `word_keys`, written out: the usual word
         a, b, c = w[:3], w[0] + w[2:4], w[:2] + w[3]
         t, u, v = _NEAR[n]
-        keys = frozenset((a + t, a + u, a + v, b + t, b + u, b + v, c + t, c + u, c + v))
-        return keys, 4 * len(keys)
+        typo = frozenset((a + t, a + u, a + v, b + t, b + u, b + v, c + t, c + u, c + v))
+        return typo, 4 * len(typo)
     keys = word_keys(el)
     if keys is None:
         return None, 0
     if el.prefix:
         return keys, 10 * len(keys)
-    if TYPO_MIN <= len(el.text) <= TYPO_MAX:
-        return keys, 4 * len(keys)
-    return keys, _weight(keys)
+    return keys, _weight(keys)  # a word without typo tolerance (the typo ones are above)
 
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
@@ -1257,29 +1255,20 @@ def compile_pattern(
 
 
 def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
-    """`compile_pattern` in one pass over the tokens, working out the cost, score and needs of
-    each part as its items are read (a load compiles thousands of patterns). None for what it
-    leaves to `_Parser`: a mistake (whose message and column `_Parser` gives), a word set not
-    yet compiled into `cache`, a token whose words are not known yet and hold no letter.
-    tests/test_compiler.py holds it to `_Parser` on every shipped pattern and random ones.
-
-    One loop with its state in locals (a load's hot loop): the parts, the items of the one being
-    read (`out`), the brackets open around them (`stack`: the closing one, the items before it,
-    its choices), and the cost, score and needs (with their weights) of the items outside
-    brackets."""
+    """`compile_pattern` in one loop over the tokens (a load's hot loop), each part's cost, score
+    and needs worked out as its items are read (`stack`: the brackets open, each its closing one,
+    the items before it, its choices). None for what it leaves to `_Parser`, which is held alike
+    (tests/test_compiler.py): a mistake, a word set not in `cache`, a letterless token not known."""
     if "@" in source and _BARE_AT.search(source) is not None:
         return None  # a character the tokens skip (`skips`): `_Parser` says which
-    tokens = _ITEM.findall(source)
-    known = cache.words
-    found: dict[frozenset[str], int] = {}
+    known, count, steps, score, top = cache.words, 0, 0, 0, 0  # `top`: words outside brackets
     parts: list[tuple[Element, ...]] = []
     out: list[Element] = []
     stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
-    count = steps = score = 0  # items (for MAX_ITEMS), and outside brackets: steps and points
-    el: Element
-    for tok in tokens:
+    found: dict[frozenset[str], int] = {}
+    for tok in _ITEM.findall(source):
         first = tok[0]
-        if first not in _SPECIAL:  # a word, or words (`don't`), or a stem
+        if first not in _SPECIAL:  # a word, or words (`don't`), or a stem: the hot loop
             count += 1
             words = known.get(tok)
             if words is None:
@@ -1289,76 +1278,82 @@ def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
                 known[tok] = words
             out += words
             if not stack:
-                steps += len(words)
-                score += len(words)
+                top += len(words)  # each a step and a point
                 for w in words:
                     keys, weight = w._keys or w._keyed()
                     if keys is not None and keys not in found:
                         found[keys] = weight
             continue
-        if first in "&|])":  # where `_Parser` reports a mistake, None
+        if first in "&|])":  # None where `_Parser` reports a mistake
             if not out or (stack and first == "&") or (not stack and first != "&"):
                 return None  # an empty part or choice, or a misplaced token
-            if first == "&":
-                parts.append(tuple(out))
-                out = []
-                continue
-            stack[-1][2].append(tuple(out))
-            if first == "|":
+            (parts if first == "&" else stack[-1][2]).append(tuple(out))
+            if first == "&" or first == "|":
                 out = []
                 continue
             close, out, options = stack.pop()
             if close != first:
                 return None
-            if first == "]":
-                opt = Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
-                out.append(opt)
-                if not stack:
-                    steps += 2 + cost(opt.body)
-                continue
-            el = _alt(tuple(options))
+            el = _closed(first, options)
         else:
             count += 1
             if first == "[" or first == "(":
                 stack.append(("]" if first == "[" else ")", out, []))
                 out = []
                 continue
-            if first == "*":
-                most = int(tok[1:]) if len(tok) > 1 else 0
-                if tok != "*" and not 1 <= most <= 9:
-                    return None
-                out.append(Gap(most))
-                if not stack:
-                    steps += 2 if most else 1
-                continue
-            if first == "#":
-                el = Number()
-            else:  # `@name`, compiled into the cache by an earlier pattern (else `_Parser` does)
-                named = cache.get(tok[1:])
-                if type(named) is not Alt:
-                    return None
-                el = named
+            item = _item(tok, cache)
+            if item is None:
+                return None
+            el = item
         out.append(el)
-        if stack:
-            continue
-        # a number or a choice outside brackets: what it costs, scores and needs
-        if type(el) is Number:
-            steps += 1
-            score += 1
-            keys, weight = _NUMBER_KEYS
-        else:
-            steps += el.cost  # type: ignore[union-attr]
-            # `_score((el,))`: a word set scores 1, a choice what its least choice scores
-            score += 1 if el.name else min([_score(o) for o in el.options])  # type: ignore[union-attr]
-            keys, weight = _keyed(el, cache.set_keys)
-        if keys is not None and keys not in found:
-            found[keys] = weight
+        if not stack:  # what an item outside brackets that is not a word costs, scores, needs
+            steps, score = _noted(el, steps, score, found, cache.set_keys)
     if stack or not out or count > MAX_ITEMS:
         return None
     parts.append(tuple(out))
     need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
-    # the tuple a Pattern is, made without its Python-level constructor
-    return _new_tuple(Pattern, (source, tuple(parts), score, steps + PART_COST * len(parts), need))
+    steps += top + PART_COST * len(parts)
+    return _new_tuple(Pattern, (source, tuple(parts), score + top, steps, need))
+
+
+def _closed(close: str, options: list[tuple[Element, ...]]) -> Element:
+    """What a closed `[ ]` or `( )` with these choices is."""
+    if close == ")":
+        return _alt(tuple(options))
+    return Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
+
+
+def _item(tok: str, cache: Compiled) -> Element | None:
+    """A gap, `#` or `@name` (compiled into `cache` by an earlier pattern, else None: `_Parser`
+    compiles it); None for a gap `_Parser` refuses."""
+    first = tok[0]
+    if first == "*":
+        most = int(tok[1:]) if len(tok) > 1 else 0
+        return Gap(most) if tok == "*" or 1 <= most <= 9 else None
+    if first == "#":
+        return Number()
+    named = cache.get(tok[1:])
+    return named if type(named) is Alt else None
+
+
+def _noted(
+    el: Element, steps: int, score: int, found: dict[frozenset[str], int], memo: dict[int, _Keyed]
+) -> tuple[int, int]:
+    """Steps and points with an item outside brackets that is not a word; its needs in `found`."""
+    kind = type(el)
+    if kind is Opt:
+        return steps + 2 + cost(el.body), score  # type: ignore[union-attr]
+    if kind is Gap:
+        return steps + (2 if el.most else 1), score  # type: ignore[union-attr]
+    if kind is not Number:  # a choice or a word set: `_score((el,))` is 1 for a set, else what
+        steps += el.cost  # type: ignore[union-attr]  # its least choice scores
+        score += 1 if el.name else min([_score(o) for o in el.options])  # type: ignore[union-attr]
+        keys, weight = _keyed(el, memo)
+    else:
+        steps, score, (keys, weight) = steps + 1, score + 1, _NUMBER_KEYS
+    if keys is not None and keys not in found:
+        found[keys] = weight
+    return steps, score
 
 
 def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
@@ -1404,7 +1399,7 @@ def _blanks(text: str) -> int:
     return len(text) - len("".join(text.split())) if not text.isalnum() else 0
 
 
-_new_tuple = tuple.__new__
+_new_tuple = tuple.__new__  # a NamedTuple made without its Python-level constructor
 # The one character that `_ITEM` skips rather than reads (every other is white space or starts a
 # token): an `@` that no name follows. So the tokens of a text without one are the whole text.
 _BARE_AT = re.compile(r"@(?![a-z])")
