@@ -814,7 +814,12 @@ def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
             keys: set[str] = set()
             weight = 0  # `_weight` adds up over keys: while the choices share none, it is a sum
             for option in el.options:
-                best = _best(option, memo)
+                # `_best` of a choice of one item is that item's keys (the usual choice: a word)
+                one = option[0] if len(option) == 1 else None
+                if type(one) is Word:
+                    best = one._keys or one._keyed()
+                else:
+                    best = _best(option, memo) if one is None else _keyed(one, memo)
                 if best[0] is None:
                     found = (None, 0)
                     break
@@ -916,7 +921,7 @@ def _weight(keys: frozenset[str]) -> int:
         elif k in _COMMON:
             total += 100
         else:
-            total += 1 + max(0, 5 - len(k))
+            total += 6 - len(k) if len(k) < 5 else 1  # 1 + max(0, 5 - len(k))
     return total
 
 
@@ -1124,11 +1129,12 @@ def cost(items: Sequence[Element]) -> int:
     use, unless every entry is a single word or `#` (then the set is one step)."""
     total = 0
     for el in items:
-        if isinstance(el, Opt):
-            total += 2 + cost(el.body)
-        elif isinstance(el, Alt):
-            total += el.cost
-        elif isinstance(el, Gap) and el.most:
+        kind = type(el)
+        if kind is Opt:
+            total += 2 + cost(el.body)  # type: ignore[union-attr]
+        elif kind is Alt:
+            total += el.cost  # type: ignore[union-attr]
+        elif kind is Gap and el.most:  # type: ignore[union-attr]
             total += 2
         else:
             total += 1
@@ -1199,10 +1205,10 @@ def costliest_set(pattern: Pattern) -> Alt | None:
 
 
 def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
-    if all(len(o) == 1 and isinstance(o[0], (Word, Number)) for o in options):
-        flat = frozenset(o[0] for o in options if isinstance(o[0], (Word, Number)))
-        return Alt(options, name, flat, 1)
-    return Alt(options, name, None, 1 + sum(1 + cost(o) for o in options))
+    for o in options:
+        if len(o) != 1 or (type(o[0]) is not Word and type(o[0]) is not Number):
+            return _new_tuple(Alt, (options, name, None, 1 + sum(1 + cost(o) for o in options)))
+    return _new_tuple(Alt, (options, name, frozenset([o[0] for o in options]), 1))
 
 
 # ---- compiling ----------------------------------------------------------------------------
@@ -1347,7 +1353,9 @@ def _noted(
         return steps + (2 if el.most else 1), score  # type: ignore[union-attr]
     if kind is not Number:  # a choice or a word set: `_score((el,))` is 1 for a set, else what
         steps += el.cost  # type: ignore[union-attr]  # its least choice scores
-        score += 1 if el.name else min([_score(o) for o in el.options])  # type: ignore[union-attr]
+        # a choice of single words or numbers scores 1, as a set does
+        flat = el.name or el.flat is not None  # type: ignore[union-attr]
+        score += 1 if flat else min([_score(o) for o in el.options])  # type: ignore[union-attr]
         keys, weight = _keyed(el, memo)
     else:
         steps, score, (keys, weight) = steps + 1, score + 1, _NUMBER_KEYS
