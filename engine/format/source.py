@@ -370,13 +370,18 @@ class _Events:
     """The state of `_read_events`: the counts, and the collections open (each a dict with its
     keys' spans and the key waiting for its value, or a list)."""
 
-    __slots__ = ("depth", "next", "nodes", "path", "resolve", "tags", "text")
+    __slots__ = ("depth", "first", "next", "nodes", "path", "resolve", "tags", "text")
 
     def __init__(self, parser: Any, text: str, path: str) -> None:
         self.next = parser.get_event
         self.resolve = parser.resolve
         # a plain scalar's resolved tag depends on its text alone: many repeat (keys, numbers)
         self.tags: dict[str, str] = {}
+        # the first characters for which the resolver tries its patterns: a plain scalar that
+        # starts with any other is a string (when it has no pattern for any text, nor by path)
+        found = parser.yaml_implicit_resolvers
+        plain = None not in found and not parser.yaml_path_resolvers
+        self.first: frozenset[str] | None = frozenset(found) if plain else None
         self.text = text
         self.path = path
         self.depth = -1  # the top-level collection is level 0
@@ -484,7 +489,12 @@ class _Events:
         """What the resolver gives a plain scalar (implicit tag) with this text."""
         tag = self.tags.get(value)
         if tag is None:
-            tag = self.tags[value] = self.resolve(yaml.ScalarNode, value, (True, False))
+            first = self.first
+            if first is not None and value and value[0] not in first:
+                tag = _STR  # what the resolver gives: it has no pattern to try
+            else:
+                tag = self.resolve(yaml.ScalarNode, value, (True, False))
+            self.tags[value] = tag
         return tag
 
     def count(self, event: Any) -> None:
