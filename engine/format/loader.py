@@ -243,6 +243,8 @@ class _Patterns:
                 self.order.append((pat, True))
             return tuple(out)
         order = self.order if self.lazy else None
+        # counted `alone` (E062's total waits for `settle`): `count`, written out
+        placed = self.placed if self.alone else None
         for item in items:  # a load's hot loop
             check(item)
             try:
@@ -253,7 +255,10 @@ class _Patterns:
             if pattern.cost > MAX_COST:
                 self.check_cost(pattern, item.span)  # reports it
                 continue
-            self.count(pattern, item.span)  # `check_cost` for a pattern within MAX_COST
+            if placed is not None:  # `check_cost` for a pattern within MAX_COST
+                self.cost += pattern.cost + placing(pattern, placed, False)
+            else:
+                self.count(pattern, item.span)
             out.append(pat := m.Pat(pattern, item.span))
             if order is not None:
                 order.append((pat, False))

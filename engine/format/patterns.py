@@ -811,8 +811,8 @@ def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
         # a word set, kept by name with the memo; an inline ( | ) may not outlive its id
         found = memo.get(id(el)) if el.name else None
         if found is None:
-            keys: set[str] = set()
-            weight = 0  # `_weight` adds up over keys: while the choices share none, it is a sum
+            sets: list[frozenset[str]] = []
+            weight = 0
             for option in el.options:
                 # `_best` of a choice of one item is that item's keys (the usual choice: a word)
                 one = option[0] if len(option) == 1 else None
@@ -823,14 +823,14 @@ def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
                 if best[0] is None:
                     found = (None, 0)
                     break
-                if weight >= 0 and keys.isdisjoint(best[0]):
-                    weight += best[1]
-                else:
-                    weight = -1
-                keys |= best[0]
+                sets.append(best[0])
+                weight += best[1]
             else:
-                frozen = frozenset(keys)
-                found = (frozen, weight if weight >= 0 else _weight(frozen))
+                frozen = sets[0].union(*sets[1:]) if len(sets) > 1 else sets[0]
+                # `_weight` adds up over keys: when no two choices share one, it is the sum
+                if len(frozen) != sum(map(len, sets)):
+                    weight = _weight(frozen)
+                found = (frozen, weight)
             if el.name:
                 memo[id(el)] = found
         return found
@@ -1207,7 +1207,10 @@ def costliest_set(pattern: Pattern) -> Alt | None:
 def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
     for o in options:
         if len(o) != 1 or (type(o[0]) is not Word and type(o[0]) is not Number):
-            return _new_tuple(Alt, (options, name, None, 1 + sum(1 + cost(o) for o in options)))
+            steps = 1
+            for o in options:
+                steps += 1 + cost(o)
+            return _new_tuple(Alt, (options, name, None, steps))
     return _new_tuple(Alt, (options, name, frozenset([o[0] for o in options]), 1))
 
 
