@@ -3,12 +3,14 @@
 
 Two generated files: 10,000 patterns over 400 candidate-question intents (tests/test_index.py
 `generated`; the E062 budget, which a real scenario cannot exceed, is lifted for it) and the
-largest flow the format allows, 1,000 questions (tests/test_lint.py `generated`). Each round runs a
-fresh interpreter on each tree in turn (interleaved); an interpreter loads the shared library
-once, then times `load_scenario` (parse, check, compile every pattern) and `compile_scenario`
-(the flow machine), then classifies one line among the candidate questions (the first line
-builds the pattern index), `--runs` times per file, and reports the medians. The previous run's
-scenario and program are freed before a run starts (else freeing them, about 12 ms for the
+largest flow the format allows, 1,000 questions (tests/test_lint.py `generated`). Each round runs,
+on each tree in turn (interleaved), a fresh interpreter for each file: a file's first run is what
+a `closer play` process pays, with nothing read before it (an interpreter that had just read the
+10,000 patterns read the 1,000 questions slower the first time). An interpreter loads the shared
+library once, then times `load_scenario` (parse, check, compile every pattern) and
+`compile_scenario` (the flow machine), then classifies one line among the candidate questions
+(the first line builds the pattern index), `--runs` times, and reports the medians. The previous
+run's scenario and program are freed before a run starts (else freeing them, about 12 ms for the
 10,000 patterns, fell in the next run's *compile*). The report is the median over the rounds,
 in milliseconds.
 """
@@ -83,15 +85,18 @@ def main() -> None:
             samples: dict[str, list[dict[str, list[float]]]] = {k: [] for k in trees}
             for _ in range(args.rounds):
                 for name, path in trees.items():
-                    out = subprocess.run(
-                        [sys.executable, "-c", PROBE, str(args.runs), *map(str, paths.values())],
-                        cwd=path,
-                        env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    )
-                    samples[name].append(json.loads(out.stdout))
+                    found: dict[str, list[float]] = {}
+                    for file in paths.values():  # an interpreter of its own for each file
+                        out = subprocess.run(
+                            [sys.executable, "-c", PROBE, str(args.runs), str(file)],
+                            cwd=path,
+                            env={"PYTHONPATH": str(path), "PYTHONHASHSEED": "0"},
+                            capture_output=True,
+                            text=True,
+                            check=True,
+                        )
+                        found.update(json.loads(out.stdout))
+                    samples[name].append(found)
     print(f"{args.rounds} interleaved rounds of {args.runs} runs, medians in ms")
     print("1st line: classifying one line after compiling (where the pattern index is built);")
     print("total: the three, median over the runs; 1st run: the three in an interpreter's first")

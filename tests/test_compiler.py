@@ -197,6 +197,39 @@ def test_a_words_keys_weigh_what_weight_gives() -> None:
             assert word._keyed() == (keys, 0 if keys is None else _weight(keys)), word
 
 
+def test_a_choices_keys_weigh_what_weight_gives() -> None:
+    """`_keyed` adds up the weights of a ( | )'s choices while they share no key (else counts
+    its keys again): the same as `_weight` counts, for every choice and word set of the shipped
+    patterns and random ones (many of whose choices share keys)."""
+    from closer.engine.format.patterns import _keyed, _weight
+
+    word_sets, patterns = corpus()
+    word_sets["gen"] = ["alpha", "beta gamma", "#", "up*", "alphas"]
+    cache = Compiled()
+    alts: list[Alt] = []
+
+    def walk(items: tuple[Element, ...]) -> None:
+        for el in items:
+            if isinstance(el, Opt):
+                walk(el.body)
+            elif isinstance(el, Alt):
+                alts.append(el)
+                for option in el.options:
+                    walk(option)
+
+    for source in patterns + random_patterns(3000, seed=5) + ["(alphas|@gen) (offer|offers*)"]:
+        with contextlib.suppress(PatternError):
+            for part in compile_pattern(source, word_sets, cache).parts:
+                walk(part)
+    shared = 0
+    for alt in alts:
+        keys, weight = _keyed(alt, {})
+        assert weight == (0 if keys is None else _weight(keys)), alt
+        sets = [patterns_module._best(o, {})[0] for o in alt.options]
+        shared += keys is not None and sum(map(len, sets)) > len(keys)  # type: ignore[arg-type]
+    assert len(alts) > 1000 and shared > 10
+
+
 def test_the_one_pass_compiler_gives_what_the_parser_gives(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -226,3 +259,18 @@ def test_the_one_pass_compiler_gives_what_the_parser_gives(
         assert fast == slow, source
         taken += patterns_module._compile_fast(source, Compiled()) is not None
     assert taken > len(sources) // 2
+
+
+def test_only_a_bare_at_sign_is_skipped() -> None:
+    """`_compile_fast` leaves a pattern to `_Parser` when it holds an `@` that no name follows,
+    the one character the tokens skip: the same patterns as the tokens' lengths pick out
+    (`skips`), on random texts of every kind of character (white space of all kinds)."""
+    rng = random.Random(8)
+    alphabet = [*"ab@@ #*[]()|&_-'9Zé\t\n\u00a0\u2003\x1c\x0b", "@a", "@Z", "@_", "@1"]
+    skipped = 0
+    for _ in range(20_000):
+        source = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        found = patterns_module.skips(source)
+        assert found == ("@" in source and bool(patterns_module._BARE_AT.search(source))), source
+        skipped += found
+    assert 1000 < skipped < 19_000

@@ -236,3 +236,24 @@ def test_cli_schema(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["schema", "--library", "-o", str(out)])
     assert result.exit_code == 0 and result.output == ""
     assert json.loads(out.read_text(encoding="utf-8")) == json_schema(library=True)
+
+
+def test_a_list_of_strings_reports_what_each_items_check_reports() -> None:
+    """`ListOf` checks a list of plain strings (thousands of patterns) without calling
+    `Str.check` on the items that pass: every item it reports, and how, is what `Str.check`
+    reports item by item."""
+    from closer.engine.errors import Span
+    from closer.engine.format.schema import MAX_TEXT, NAME_RE, Str
+    from closer.engine.format.source import Y
+
+    values: list[Any] = ["ok", " ", "", "x" * MAX_TEXT, "y" * (MAX_TEXT + 1), 3, None, True]
+    values += [[], {}, "\t", " pad ", 2.5]
+    for limit in (MAX_TEXT, None, 4):
+        for item in (Str(max_len=limit), Str(NAME_RE, "a name", max_len=limit)):
+            ys = [Y(v, Span("f", i + 1, 3)) for i, v in enumerate(values)]
+            found: list[Any] = []
+            ListOf(item).check(Y(ys, Span("f", 1, 1)), found.append)
+            each: list[Any] = []
+            for y in ys:
+                item.check(y, each.append)
+            assert found == each and len(each) > 5, (limit, item.pattern)

@@ -333,3 +333,29 @@ def test_one_pass_reads_every_shipped_file_and_mangled_ones(
             text = text[:at] + rng.choice([*pieces, ""]) + text[at + len(cut) :]
         one_pass, careful = careful_and_one_pass(text, monkeypatch)
         assert one_pass == careful, text
+
+
+def test_a_plain_scalars_tag_is_what_the_resolver_gives() -> None:
+    """The one pass gives a plain scalar that starts with a character the resolver has no
+    pattern for the string tag without asking it: the same tag as the resolver gives, for texts
+    starting with every printable ASCII character and a few others, followed by what makes a
+    number, a date, a boolean or null of them."""
+    import yaml
+
+    from closer.engine.format import source
+
+    tails = ["", "1", "12", ".5", "e3", "rue", "ull", "o", "es", "0-01-01", "x1", ":"]
+    starts = [chr(c) for c in range(32, 127)] + ["é", "\u00a0", "ø", "٣", "true", "NULL", "2020"]
+    loader = yaml.CSafeLoader("a: 1")
+    try:
+        events = source._Events(loader, "a: 1", "f")
+        strings = 0
+        for start in starts:
+            for tail in tails:
+                value = start + tail
+                expected = loader.resolve(yaml.ScalarNode, value, (True, False))
+                assert events.plain_tag(value) == expected, value
+                strings += expected == "tag:yaml.org,2002:str"
+        assert events.first is not None and 300 < strings < len(starts) * len(tails) - 50
+    finally:
+        loader.dispose()

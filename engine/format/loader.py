@@ -229,24 +229,39 @@ class _Patterns:
     def compile(self, y: Y | None, library: bool = False) -> tuple[m.Pat, ...]:
         """A list of patterns, each compiled and costed; a bad one is reported and left out. The
         library's, when `lazy`, are compiled when first read, and costed by `settle`."""
-        out = []
-        for item in y.v if y is not None else ():
-            self.check.check_controls(item)
-            if library and self.lazy:
-                make = partial(compile_pattern, item.v, self.word_sets, self.compiled_sets)
-                pat = m.Pat.later(item.v, make, item.span)
+        out: list[m.Pat] = []
+        items = y.v if y is not None else ()
+        check = self.check.check_controls
+        word_sets, cache = self.word_sets, self.compiled_sets
+        if library and self.lazy:
+            for item in items:
+                check(item)
+                pat = m.Pat.later(
+                    item.v, partial(compile_pattern, item.v, word_sets, cache), item.span
+                )
                 out.append(pat)
                 self.order.append((pat, True))
-                continue
+            return tuple(out)
+        order = self.order if self.lazy else None
+        # counted `alone` (E062's total waits for `settle`): `count`, written out
+        placed = self.placed if self.alone else None
+        for item in items:  # a load's hot loop
+            check(item)
             try:
-                pattern = compile_pattern(item.v, self.word_sets, self.compiled_sets)
+                pattern = compile_pattern(item.v, word_sets, cache)
             except PatternError as e:
                 self._bad(item, e)
                 continue
-            if self.check_cost(pattern, item.span):
-                out.append(pat := m.Pat(pattern, item.span))
-                if self.lazy:
-                    self.order.append((pat, False))
+            if pattern.cost > MAX_COST:
+                self.check_cost(pattern, item.span)  # reports it
+                continue
+            if placed is not None:  # `check_cost` for a pattern within MAX_COST
+                self.cost += pattern.cost + placing(pattern, placed, False)
+            else:
+                self.count(pattern, item.span)
+            out.append(pat := m.Pat(pattern, item.span))
+            if order is not None:
+                order.append((pat, False))
         return tuple(out)
 
     def settle(self, lib: Library) -> None:

@@ -299,6 +299,9 @@ def _lookups(n: int) -> int:
     return 2 + (n - 1) + (n - 2) + (n - 2 if n >= 6 else 0)
 
 
+_LOOKUPS = {n: _lookups(n) for n in range(TYPO_MIN, TYPO_MAX + 1)}  # the others: 1
+
+
 class _Traces(NamedTuple):
     """Typed words (or their first letters, for stems) with a letter dropped or blanked."""
 
@@ -823,16 +826,26 @@ def _keyed(el: Element, memo: dict[int, _Keyed]) -> _Keyed:
         # a word set, kept by name with the memo; an inline ( | ) may not outlive its id
         found = memo.get(id(el)) if el.name else None
         if found is None:
-            keys: set[str] = set()
+            sets: list[frozenset[str]] = []
+            weight = 0
             for option in el.options:
-                best = _best(option, memo)
+                # `_best` of a choice of one item is that item's keys (the usual choice: a word)
+                one = option[0] if len(option) == 1 else None
+                if type(one) is Word:
+                    best = one._keys or one._keyed()
+                else:
+                    best = _best(option, memo) if one is None else _keyed(one, memo)
                 if best[0] is None:
                     found = (None, 0)
                     break
-                keys |= best[0]
+                sets.append(best[0])
+                weight += best[1]
             else:
-                frozen = frozenset(keys)
-                found = (frozen, _weight(frozen))
+                frozen = sets[0].union(*sets[1:]) if len(sets) > 1 else sets[0]
+                # `_weight` adds up over keys: when no two choices share one, it is the sum
+                if len(frozen) != sum(map(len, sets)):
+                    weight = _weight(frozen)
+                found = (frozen, weight)
             if el.name:
                 memo[id(el)] = found
         return found
@@ -868,14 +881,19 @@ def _word_keyed(el: Word) -> _Keyed:
     """`word_keys` and their `_weight`, read from what the keys are where that is known: each
     key of a word with typo tolerance is a head with a length tag (4), of a stem a head with the
     stem tag (10)."""
+    w = el.text
+    n = len(w)
+    if TYPO_MIN <= n <= TYPO_MAX and not el.prefix:  # `word_keys`, written out: the usual word
+        a, b, c = w[:3], w[0] + w[2:4], w[:2] + w[3]
+        t, u, v = _NEAR[n]
+        typo = frozenset((a + t, a + u, a + v, b + t, b + u, b + v, c + t, c + u, c + v))
+        return typo, 4 * len(typo)
     keys = word_keys(el)
     if keys is None:
         return None, 0
     if el.prefix:
         return keys, 10 * len(keys)
-    if TYPO_MIN <= len(el.text) <= TYPO_MAX:
-        return keys, 4 * len(keys)
-    return keys, _weight(keys)
+    return keys, _weight(keys)  # a word without typo tolerance (the typo ones are above)
 
 
 def sequence_keys(items: Sequence[Element]) -> frozenset[str] | None:
@@ -918,7 +936,7 @@ def _weight(keys: frozenset[str]) -> int:
         elif k in _COMMON:
             total += 100
         else:
-            total += 1 + max(0, 5 - len(k))
+            total += 6 - len(k) if len(k) < 5 else 1  # 1 + max(0, 5 - len(k))
     return total
 
 
@@ -1126,11 +1144,12 @@ def cost(items: Sequence[Element]) -> int:
     use, unless every entry is a single word or `#` (then the set is one step)."""
     total = 0
     for el in items:
-        if isinstance(el, Opt):
-            total += 2 + cost(el.body)
-        elif isinstance(el, Alt):
-            total += el.cost
-        elif isinstance(el, Gap) and el.most:
+        kind = type(el)
+        if kind is Opt:
+            total += 2 + cost(el.body)  # type: ignore[union-attr]
+        elif kind is Alt:
+            total += el.cost  # type: ignore[union-attr]
+        elif kind is Gap and el.most:  # type: ignore[union-attr]
             total += 2
         else:
             total += 1
@@ -1157,7 +1176,7 @@ def placing(pattern: Pattern, placed: set[object], warm: bool = True) -> int:
             if type(el) is Word:
                 if el.key not in placed:
                     placed.add(el.key)
-                    total += _lookups(len(el.text))
+                    total += _LOOKUPS.get(len(el.text), 1)
                     if warm:
                         el.variants  # noqa: B018 (computed and kept)
             elif type(el) is Number:
@@ -1201,10 +1220,13 @@ def costliest_set(pattern: Pattern) -> Alt | None:
 
 
 def _alt(options: tuple[tuple[Element, ...], ...], name: str = "") -> Alt:
-    if all(len(o) == 1 and isinstance(o[0], (Word, Number)) for o in options):
-        flat = frozenset(o[0] for o in options if isinstance(o[0], (Word, Number)))
-        return Alt(options, name, flat, 1)
-    return Alt(options, name, None, 1 + sum(1 + cost(o) for o in options))
+    for o in options:
+        if len(o) != 1 or (type(o[0]) is not Word and type(o[0]) is not Number):
+            steps = 1
+            for o in options:
+                steps += 1 + cost(o)
+            return _new_tuple(Alt, (options, name, None, steps))
+    return _new_tuple(Alt, (options, name, frozenset([o[0] for o in options]), 1))
 
 
 # ---- compiling ----------------------------------------------------------------------------
@@ -1257,148 +1279,124 @@ def compile_pattern(
 
 
 def _compile_fast(source: str, cache: Compiled) -> Pattern | None:
-    """`compile_pattern` in one pass over the tokens, working out the cost, score and needs of
-    each part as its items are read (a load compiles thousands of patterns). None for what it
-    leaves to `_Parser`: a mistake (whose message and column `_Parser` gives), a word set not
-    yet compiled into `cache`, a token whose words are not known yet and hold no letter.
-    tests/test_compiler.py holds it to `_Parser` on every shipped pattern and random ones."""
-    tokens = _ITEM.findall(source)
-    total = sum(map(len, tokens))
-    if total + source.count(" ") != len(source) and total != len(source) - _blanks(source):
-        return None  # a character was skipped: `_Parser` says which
-    known = cache.words
-    run = _OnePass(cache)
-    found = run.found
-    read = top = 0  # word tokens, and words outside brackets (each a step and a point)
-    for tok in tokens:
-        if tok[0] in _SPECIAL:
-            if not run.special(tok):
-                return None
-            continue
-        read += 1  # a word, or words (`don't`), or a stem: a load's hot loop
-        words = known.get(tok)
-        if words is None:
-            words = _token_words(tok, cache)
-            if not words:
-                return None
-            known[tok] = words
-        run.out.extend(words)
-        if not run.stack:
-            top += len(words)
-            for w in words:
-                keys, weight = w._keys or w._keyed()
-                if keys is not None and keys not in found:
-                    found[keys] = weight
-    run.count += read
-    run.steps += top
-    run.score += top
-    return run.finish(source)
-
-
-class _OnePass:
-    """What `_compile_fast` has read: the parts, the items of the one being read (`out`), the
-    brackets open around them (`stack`: the closing one, the items before it, its choices), and
-    the cost, score and needs (with their weights) of the items outside brackets."""
-
-    __slots__ = ("count", "found", "memo", "named", "out", "parts", "score", "stack", "steps")
-
-    def __init__(self, cache: Compiled) -> None:
-        self.named = cache
-        self.memo = cache.set_keys
-        self.parts: list[tuple[Element, ...]] = []
-        self.out: list[Element] = []
-        self.stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
-        self.count = self.steps = self.score = 0
-        self.found: dict[frozenset[str], int] = {}
-
-    def special(self, tok: str) -> bool:
-        """Reads a token that is not a word; False for what it leaves to `_Parser`."""
+    """`compile_pattern` in one loop over the tokens (a load's hot loop), each part's cost, score
+    and needs worked out as its items are read (`stack`: the brackets open, each its closing one,
+    the items before it, its choices). None for what it leaves to `_Parser`, which is held alike
+    (tests/test_compiler.py): a mistake, a word set not in `cache`, a letterless token not known."""
+    if "@" in source and _BARE_AT.search(source) is not None:
+        return None  # a character the tokens skip (`skips`): `_Parser` says which
+    known, count, steps, score, top = cache.words, 0, 0, 0, 0  # `top`: words outside brackets
+    parts: list[tuple[Element, ...]] = []
+    out: list[Element] = []
+    stack: list[tuple[str, list[Element], list[tuple[Element, ...]]]] = []
+    found: dict[frozenset[str], int] = {}
+    for tok in _ITEM.findall(source):
         first = tok[0]
-        if first in "&|])":
-            return self.joint(first)
-        self.count += 1
-        if first == "[" or first == "(":
-            self.stack.append(("]" if first == "[" else ")", self.out, []))
-            self.out = []
-            return True
-        el: Element
-        if first == "*":
-            most = int(tok[1:]) if len(tok) > 1 else 0
-            if tok != "*" and not 1 <= most <= 9:
-                return False
-            el = Gap(most)
-        elif first == "#":
-            el = Number()
-        else:  # `@name`, compiled into the cache by an earlier pattern (else `_Parser` does it)
-            named = self.named.get(tok[1:])
-            if not isinstance(named, Alt):
-                return False
-            el = named
-        self.out.append(el)
-        if not self.stack:
-            self.note(el)
-        return True
-
-    def joint(self, first: str) -> bool:
-        """`&`, `|` or a closing bracket; False where `_Parser` reports a mistake."""
-        stack, out = self.stack, self.out
-        if not out or (stack and first == "&") or (not stack and first != "&"):
-            return False  # an empty part or choice, or a misplaced token
-        self.out = []
-        if first == "&":
-            self.parts.append(tuple(out))
-            return True
-        stack[-1][2].append(tuple(out))
-        if first == "|":
-            return True
-        close, before, options = stack.pop()
-        if close != first:
-            return False
-        if first == "]":
-            el: Element = Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
+        if first not in _SPECIAL:  # a word, or words (`don't`), or a stem: the hot loop
+            count += 1
+            words = known.get(tok)
+            if words is None:
+                words = _token_words(tok, cache)
+                if not words:
+                    return None
+                known[tok] = words
+            out += words
+            if not stack:
+                top += len(words)  # each a step and a point
+                for w in words:
+                    keys, weight = w._keys or w._keyed()
+                    if keys is not None and keys not in found:
+                        found[keys] = weight
+            continue
+        if first in "&|])":  # None where `_Parser` reports a mistake
+            if not out or (stack and first == "&") or (not stack and first != "&"):
+                return None  # an empty part or choice, or a misplaced token
+            (parts if first == "&" else stack[-1][2]).append(tuple(out))
+            if first == "&" or first == "|":
+                out = []
+                continue
+            close, out, options = stack.pop()
+            if close != first:
+                return None
+            el = _closed(first, options)
         else:
-            el = _alt(tuple(options))
-        before.append(el)
-        self.out = before
-        if not stack:
-            self.note(el)
-        return True
+            count += 1
+            if first == "[" or first == "(":
+                stack.append(("]" if first == "[" else ")", out, []))
+                out = []
+                continue
+            item = _item(tok, cache)
+            if item is None:
+                return None
+            el = item
+        out.append(el)
+        if not stack:  # what an item outside brackets that is not a word costs, scores, needs
+            steps, score = _noted(el, steps, score, found, cache.set_keys)
+    if stack or not out or count > MAX_ITEMS:
+        return None
+    parts.append(tuple(out))
+    need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
+    steps += top + PART_COST * len(parts)
+    return _new_tuple(Pattern, (source, tuple(parts), score + top, steps, need))
 
-    def note(self, el: Element) -> None:
-        """Adds what an item outside brackets (not a word) costs, scores and needs."""
-        if type(el) is Opt:
-            self.steps += 2 + cost(el.body)
-            return
-        if type(el) is Gap:
-            self.steps += 2 if el.most else 1
-            return
-        self.steps += el.cost if type(el) is Alt else 1
-        self.score += 1 if type(el) is Number else _score((el,))
-        keys, weight = _keyed(el, self.memo)
-        if keys is not None and keys not in self.found:
-            self.found[keys] = weight
 
-    def finish(self, source: str) -> Pattern | None:
-        if self.stack or not self.out or self.count > MAX_ITEMS:
-            return None
-        self.parts.append(tuple(self.out))
-        found = self.found
-        need = tuple(found) if len(found) < 2 else tuple(sorted(found, key=found.__getitem__))
-        steps = self.steps + PART_COST * len(self.parts)
-        return Pattern(source, tuple(self.parts), self.score, steps, need)
+def _closed(close: str, options: list[tuple[Element, ...]]) -> Element:
+    """What a closed `[ ]` or `( )` with these choices is."""
+    if close == ")":
+        return _alt(tuple(options))
+    return Opt(options[0] if len(options) == 1 else (_alt(tuple(options)),))
+
+
+def _item(tok: str, cache: Compiled) -> Element | None:
+    """A gap, `#` or `@name` (compiled into `cache` by an earlier pattern, else None: `_Parser`
+    compiles it); None for a gap `_Parser` refuses."""
+    first = tok[0]
+    if first == "*":
+        most = int(tok[1:]) if len(tok) > 1 else 0
+        return Gap(most) if tok == "*" or 1 <= most <= 9 else None
+    if first == "#":
+        return Number()
+    named = cache.get(tok[1:])
+    return named if type(named) is Alt else None
+
+
+def _noted(
+    el: Element, steps: int, score: int, found: dict[frozenset[str], int], memo: dict[int, _Keyed]
+) -> tuple[int, int]:
+    """Steps and points with an item outside brackets that is not a word; its needs in `found`."""
+    kind = type(el)
+    if kind is Opt:
+        return steps + 2 + cost(el.body), score  # type: ignore[union-attr]
+    if kind is Gap:
+        return steps + (2 if el.most else 1), score  # type: ignore[union-attr]
+    if kind is not Number:  # a choice or a word set: `_score((el,))` is 1 for a set, else what
+        steps += el.cost  # type: ignore[union-attr]  # its least choice scores
+        # a choice of single words or numbers scores 1, as a set does
+        flat = el.name or el.flat is not None  # type: ignore[union-attr]
+        score += 1 if flat else min([_score(o) for o in el.options])  # type: ignore[union-attr]
+        keys, weight = _keyed(el, memo)
+    else:
+        steps, score, (keys, weight) = steps + 1, score + 1, _NUMBER_KEYS
+    if keys is not None and keys not in found:
+        found[keys] = weight
+    return steps, score
 
 
 def _token_words(tok: str, cache: Compiled) -> tuple[Word, ...]:
     """The words a word token (`word`, `don't`, `stem*`) compiles to, each the one Word for its
     text in `cache`; none when it holds no letter or digit."""
-    prefix = tok.endswith("*")
-    bare = tok.rstrip("*")
+    prefix = tok[-1] == "*"
+    bare = tok[:-1] if prefix else tok  # a token ends in one `*` at most (`_ITEM`)
     if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
         words: tuple[str, ...] = (bare,)  # the common case, already normal
     else:
         words = normalize(bare).words
-    if len(words) == 1:
-        return (_cached_word(cache, words[0], prefix),)
+    if len(words) == 1:  # `_cached_word`, written out: a load's hot loop
+        key = "'" + words[0] + ("*" if prefix else "")
+        found = cache.get(key)
+        if type(found) is not Word:
+            found = cache[key] = Word(words[0], prefix)
+        return (found,)
     last = len(words) - 1
     return tuple(_cached_word(cache, w, prefix and i == last) for i, w in enumerate(words))
 
@@ -1425,6 +1423,19 @@ def _score(items: Sequence[Element]) -> int:
 def _blanks(text: str) -> int:
     """How many white-space characters `text` holds."""
     return len(text) - len("".join(text.split())) if not text.isalnum() else 0
+
+
+_new_tuple = tuple.__new__  # a NamedTuple made without its Python-level constructor
+# The one character that `_ITEM` skips rather than reads (every other is white space or starts a
+# token): an `@` that no name follows. So the tokens of a text without one are the whole text.
+_BARE_AT = re.compile(r"@(?![a-z])")
+
+
+def skips(source: str) -> bool:
+    """Whether `_ITEM`'s tokens leave out a character of `source` that is not white space, read
+    from their lengths (what `_Parser` does; `_compile_fast` looks for a bare `@`)."""
+    total = sum(map(len, _ITEM.findall(source)))
+    return total + source.count(" ") != len(source) and total != len(source) - _blanks(source)
 
 
 _SPECIAL = frozenset("&])|[(*#@")  # what a token that is not a word starts with
@@ -1715,8 +1726,8 @@ _DEPTH = {"[": 1, "(": 1, "]": -1, ")": -1}
 def _holding(tok: str, lines: KeyLines) -> int:
     """The lines that hold a key of every word of a word token (`_could`; the same tokens come
     back in many patterns, so `lines.words` keeps what each gave)."""
-    prefix = tok.endswith("*")
-    bare = tok.rstrip("*")
+    prefix = tok[-1] == "*"
+    bare = tok[:-1] if prefix else tok  # a token ends in one `*` at most (`_ITEM`)
     if bare.isascii() and bare.isalnum() and bare.islower() and bare not in _CONTRACTIONS:
         words: tuple[str, ...] = (bare,)
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import yaml
@@ -340,6 +341,9 @@ def _too_many(path: str, mark: Any) -> ScenarioError:
     return _fail(path, mark, "E011", f"more than {MAX_NODES:,} keys and values")
 
 
+_SCALAR = yaml.ScalarEvent
+# a Span made without its Python-level constructor (the same tuple): a load makes one a value
+_new_span = partial(tuple.__new__, Span)
 _KEY_TAGS = frozenset(_CORE + t for t in ("str", "int", "bool", "null", "float"))
 _VALUE_TAGS = _KEY_TAGS | {_CORE + "timestamp"}
 _STR = _CORE + "str"
@@ -366,13 +370,18 @@ class _Events:
     """The state of `_read_events`: the counts, and the collections open (each a dict with its
     keys' spans and the key waiting for its value, or a list)."""
 
-    __slots__ = ("depth", "next", "nodes", "path", "resolve", "tags", "text")
+    __slots__ = ("depth", "first", "next", "nodes", "path", "resolve", "tags", "text")
 
     def __init__(self, parser: Any, text: str, path: str) -> None:
         self.next = parser.get_event
         self.resolve = parser.resolve
         # a plain scalar's resolved tag depends on its text alone: many repeat (keys, numbers)
         self.tags: dict[str, str] = {}
+        # the first characters for which the resolver tries its patterns: a plain scalar that
+        # starts with any other is a string (when it has no pattern for any text, nor by path)
+        found = parser.yaml_implicit_resolvers
+        plain = None not in found and not parser.yaml_path_resolvers
+        self.first: frozenset[str] | None = frozenset(found) if plain else None
         self.text = text
         self.path = path
         self.depth = -1  # the top-level collection is level 0
@@ -433,7 +442,7 @@ class _Events:
             if tag not in _KEY_TAGS or k in out:
                 return None
             mark = key.start_mark
-            key_spans[k] = Span(self.path, mark.line + 1, mark.column + 1)
+            key_spans[k] = _new_span((self.path, mark.line + 1, mark.column + 1))
             found = self.value(get())
             if found is None or found is _END:
                 return None
@@ -442,10 +451,10 @@ class _Events:
     def value(self, event: Any) -> Y | None:
         """A value, `_END` at the end of a list, None for what is left to the careful path."""
         kind = type(event)
-        if kind is yaml.SequenceEndEvent:
-            self.depth -= 1
-            return _END
-        if kind is not yaml.ScalarEvent:
+        if kind is not _SCALAR:
+            if kind is yaml.SequenceEndEvent:
+                self.depth -= 1
+                return _END
             return self.collection(event) if kind in _OPEN else None
         self.nodes += 1  # `count`, written out for a scalar: a load's hot loop
         if self.nodes > MAX_NODES:
@@ -453,29 +462,39 @@ class _Events:
         if event.anchor is not None:
             return None
         tag = event.tag
+        text = event.value
         if tag is None or tag == "!":
             # what the resolver gives: a quoted scalar is a string, a plain one is resolved
-            implicit = event.implicit
-            tag = self.plain_tag(event.value) if implicit[0] else _STR
+            if event.implicit[0]:
+                tag = self.tags.get(text)
+                if tag is None:
+                    tag = self.plain_tag(text)
+            else:
+                tag = _STR
         mark = event.start_mark
-        span = Span(self.path, mark.line + 1, mark.column + 1)
+        span = _new_span((self.path, mark.line + 1, mark.column + 1))
         style = event.style
         if tag == _STR:
-            value = event.value.rstrip("\n") if style == "|" or style == ">" else event.value
+            value = text.rstrip("\n") if style == "|" or style == ">" else text
         elif tag not in _VALUE_TAGS:
             return None
         else:
-            value = _plain_value(event.value, style, tag)
+            value = _plain_value(text, style, tag)
             if not isinstance(value, str):
                 return Y(value, span)
         raw = self.text[mark.index : event.end_mark.index]
-        return Y(value, span, quoted=style == "'" or style == '"', raw=raw)
+        return Y(value, span, None, style == "'" or style == '"', raw)
 
     def plain_tag(self, value: str) -> str:
         """What the resolver gives a plain scalar (implicit tag) with this text."""
         tag = self.tags.get(value)
         if tag is None:
-            tag = self.tags[value] = self.resolve(yaml.ScalarNode, value, (True, False))
+            first = self.first
+            if first is not None and value and value[0] not in first:
+                tag = _STR  # what the resolver gives: it has no pattern to try
+            else:
+                tag = self.resolve(yaml.ScalarNode, value, (True, False))
+            self.tags[value] = tag
         return tag
 
     def count(self, event: Any) -> None:

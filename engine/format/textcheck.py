@@ -101,6 +101,8 @@ class Checker:
                 f"control character U+{ord(control.group()):04X} in text",
                 "terminal escape sequences are not allowed",
             )
+        if text.isascii() and not (shown and "\n" in text):
+            return  # `hidden` finds nothing in it
         at = hidden(text, shown)
         if at is None:
             return
