@@ -48,6 +48,8 @@ def matches(pattern: str, text: str, guard: bool = False, **sets: list[str]) -> 
             ("i", "would", "say", "safety", "first", "and", "i", "would", "call", "her"),
         ),
         ("we do an id check", ("we", "do", "an", "id", "check")),
+        ("id: about_you", ("id", "about", "you")),  # before no word: a pattern word is read alone
+        ("id", ("id",)),
         ("my staff id, photo id", ("my", "staff", "id", "photo", "id")),
     ],
 )

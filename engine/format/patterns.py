@@ -63,7 +63,7 @@ NEGATIONS = frozenset([
 ])  # fmt: skip
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas"})
 # "id" typed for "I'd": where a sentence or clause opens, or after one of these words ("then id
-# call her"); after "my", "an" or "photo" it is an ID
+# call her"), and before another word; after "my", "an" or "photo", or alone, it is an ID
 _BEFORE_ID = frozenset({
     "then", "and", "so", "but", "first", "probably", "think", "guess", "honestly", "yes",
     "yeah", "well", "ok", "okay", "maybe", "now", "there", "definitely", "also", "because",
@@ -511,14 +511,19 @@ def normalize(text: str) -> Utterance:
     clauses: list[int] = []
     clause = 0
     opens = True  # a sentence or clause opens here
+    pending = False  # an "id" that reads "i would" if a word follows it ("id call her")
     for raw in _WORD.findall(folded):
+        if pending:
+            pending = False
+            is_word = raw not in ".!?;:,"
+            words += ("i", "would") if is_word else ("id",)
+            clauses += (clause, clause) if is_word else (clause,)
         if raw in ".!?;:,":
             clause += 1
             opens = True
             continue
         if raw == "id" and (opens or (words and words[-1] in _BEFORE_ID)):
-            words += ("i", "would")
-            clauses += (clause, clause)
+            pending = True
             opens = False
             continue
         opens = False
@@ -533,6 +538,9 @@ def normalize(text: str) -> Utterance:
                 clause += 1
             words.append(raw)
             clauses.append(clause)
+    if pending:  # "id" last: a pattern's word, or "show me your id"
+        words.append("id")
+        clauses.append(clause)
     return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
 
 
