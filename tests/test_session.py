@@ -405,3 +405,21 @@ def test_a_choice_that_names_nothing_she_asked_is_not_a_request_to_clarify() -> 
         e for e in jsons(session.turn("is the team big or small?").events) if e["event"] == "intent"
     ]
     assert intent["rule"] != "context:clarify"
+
+
+@pytest.mark.parametrize(
+    ("persona", "start", "line"),
+    [
+        # typed in a real terminal (greenleaf): taken as an answer to the follow-up, and praised
+        ("greenleaf", "busy_saturday", "sorry, keep them going how?"),
+        ("greenleaf", "difficult_customer", "difficult how?"),
+        ("ledgerline", "system", "how big a system?"),
+    ],
+)
+def test_her_own_words_asked_back_get_the_question_another_way(
+    persona: str, start: str, line: str
+) -> None:
+    program = program_for(persona)
+    session, _ = Session.start(program, 1, start=start)
+    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")

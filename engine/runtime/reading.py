@@ -72,6 +72,7 @@ _CLARIFY = frozenset([
     "instance", "is", "it", "that", "this", "a", "an", "the", "are", "were", "looking", "after",
     "hoping", "asking", "ask", "question", "me", "i", "should", "say", "talk", "about", "so",
     "huh", "eh", "um", "uh", "er", "erm", "hmm", "again", "how", "or", "would", "could", "can",
+    "them", "they", "their", "her", "him", "his", "she", "he", "we", "us", "our", "my", "your",
 ])  # fmt: skip
 CLARIFY_WORDS = 10
 _HEAR = frozenset(
@@ -320,17 +321,21 @@ def _in_question(
 def _clarifies(s: Sentence, q: m.Question) -> bool:
     """A short question that only asks what she meant: "like what?", "such as?", "meaning?",
     "sorry, what sort of thing?" (every word one of `_CLARIFY`); "as in base or the whole
-    package?", "meaning at Harlow's?" (opening with "as in" or "meaning"); or a choice between
-    readings of her question, naming a word of it ("the till one, or the stock one?")."""
+    package?", "meaning at Harlow's?" (opening with "as in" or "meaning"); a choice between
+    readings of her question, naming a word of it ("the till one, or the stock one?"); or her
+    own words asked back ("keep them going how?", "which lesson?")."""
     w = s.utt.words
     if not s.question or not 0 < len(w) <= CLARIFY_WORDS:
         return False
     if _CLARIFY.issuperset(w) or w[:2] == ("as", "in") or w[0] == "meaning":
         return True
-    if "or" not in w:
+    choice = "or" in w
+    if not choice and _WH.isdisjoint(w):
         return False
     asked = {x[:4] for line in (*q.ask, *q.follow_up) for x in normalize(line).words if len(x) > 3}
-    return any(x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY)
+    named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
+    # a choice naming a word of hers; or her own words echoed with a "how?" or "what?"
+    return any(named) if choice else bool(named) and all(named)
 
 
 def _not_about_answer(s: Sentence) -> bool:
