@@ -209,6 +209,29 @@ class Program:
         return always or not keys.isdisjoint(self.lists.line(utt).hit)  # `hit` is enough
 
     @cached_property
+    def _deaf(self) -> dict[str, frozenset[str] | None]:
+        """For each concern, the anchor keys of every list it reads a line with (its triggers,
+        theme and counter, evidence groups, `worsened_by`); None when one of them has a pattern
+        with no anchor (`deaf` cannot tell)."""
+        groups = self.groups
+        out: dict[str, frozenset[str] | None] = {}
+        for c in self.concerns:
+            pats = [c.triggers, c.worsened_by, *(g.patterns for g in c.groups)]
+            if c.theme is not None:
+                pats += [c.theme.patterns, c.theme.counter]
+            lists = [groups.get(id(p)) for p in pats]
+            keyed = all(group is not None and not group.always for group in lists)
+            out[c.id] = frozenset().union(*(g.keys for g in lists if g)) if keyed else None
+        return out
+
+    def deaf(self, c: m.Concern, utt: Utterance) -> bool:
+        """True when no list of patterns the concern scan reads for `c` can match the line: no
+        trigger, theme or counter pattern, evidence or `worsened_by` (`any_match` is False and
+        `count` 0 for each, on the line and on any line whose words it holds)."""
+        keys = self._deaf[c.id]
+        return keys is not None and keys.isdisjoint(self.lists.line(utt).hit)
+
+    @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
         return {c.id: c for c in self.concerns}
 
