@@ -212,3 +212,24 @@ def test_a_line_cut_at_its_limit_does_not_hold_its_sentences_words() -> None:
     said = reading.sentences(text)
     assert not concerns._within(said, normalize(text))
     assert concerns._within(said[:-1], normalize(text))
+
+
+def names_as_before(raw: str) -> int:
+    """`judge._names` as it was: every token made, the first left out, the capitals counted."""
+    tokens = judge._NAME.findall(raw)
+    return sum(1 for t in tokens[1:] if t[0].isupper() and t not in judge._NOT_NAMES)
+
+
+def test_the_capitalised_words_are_counted_as_when_every_token_was_made() -> None:
+    rng = random.Random(11)
+    alphabet = "aZbIK  '’-.,é1?"
+    texts = [s.text for text in lines() for s in reading.sentences(text)]
+    texts += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)
+    ]
+    texts += ["I'm at Parcelwise", "OK Bob", "x-Ray -Yes '-No a'-Bc éDe", "’Tis O’Neil's"]
+    named = 0
+    for raw in texts:
+        assert judge._names(raw) == names_as_before(raw), raw
+        named += names_as_before(raw) > 0
+    assert named > 1000
