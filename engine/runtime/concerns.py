@@ -84,13 +84,14 @@ class ConcernTracker:
         read it whole."""
         before_close = self.st.closing_turn is None
         said = sentences(text)
-        heard, deaf = self.program.heard, self.program.deaf
+        heard = self.program.heard
         # a sentence's words are the line's (unless the line was cut at its limits): a concern
         # whose lists cannot hear the line cannot hear its sentences either
         whole = (len(said) == 1 and said[0] is utt) or _within(said, utt)
+        deaf = self.program.deaf(utt) if whole else set()
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
-            if whole and deaf(c, utt) and not _theme_met(c, cs):
+            if c.id in deaf and not _theme_met(c, cs):
                 continue  # nothing to raise, no evidence, nothing worse: most concerns, most lines
             how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
             raised = how is not None

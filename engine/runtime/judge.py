@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer.engine.format import model as m
@@ -258,7 +259,12 @@ def _content(line: str) -> list[str]:
 
 def most_points(q: m.Question) -> int:
     """What an answer to `q` that shows every quality is worth."""
-    return sum(w * (2 if k in q.rubric.wants else 1) for k, w in WORTH.items())
+    return _most(q.rubric.wants)
+
+
+@lru_cache(maxsize=64)
+def _most(wants: tuple[str, ...]) -> int:
+    return sum(w * (2 if k in wants else 1) for k, w in WORTH.items())
 
 
 def assess(

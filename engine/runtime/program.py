@@ -224,12 +224,12 @@ class Program:
             out[c.id] = frozenset().union(*(g.keys for g in lists if g)) if keyed else None
         return out
 
-    def deaf(self, c: m.Concern, utt: Utterance) -> bool:
-        """True when no list of patterns the concern scan reads for `c` can match the line: no
-        trigger, theme or counter pattern, evidence or `worsened_by` (`any_match` is False and
-        `count` 0 for each, on the line and on any line whose words it holds)."""
-        keys = self._deaf[c.id]
-        return keys is not None and keys.isdisjoint(self.lists.line(utt).hit)
+    def deaf(self, utt: Utterance) -> set[str]:
+        """The concerns no list of whose the concern scan reads can match the line: no trigger,
+        theme or counter pattern, evidence or `worsened_by` (`any_match` is False and `count` 0
+        for each, on the line and on any line whose words it holds), by id."""
+        hit = self.lists.line(utt).hit
+        return {c for c, keys in self._deaf.items() if keys is not None and keys.isdisjoint(hit)}
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -262,8 +262,15 @@ class Program:
         return state  # type: ignore[return-value]
 
     def phase(self, state: str) -> str:
-        kind = self.kind(state)
-        return _PHASES.get(kind, kind)
+        found = self._phases.get(state)
+        if found is None:  # every line said is stamped with it: kept by state
+            kind = self.kind(state)
+            found = self._phases[state] = _PHASES.get(kind, kind)
+        return found
+
+    @cached_property
+    def _phases(self) -> dict[str, str]:
+        return {}  # `phase`, by state
 
     def next_after(self, state: str) -> str:
         if state == "opening":
