@@ -210,24 +210,19 @@ class Program:
 
     @cached_property
     def _deaf(self) -> dict[str, frozenset[str] | None]:
-        """For each concern, the anchor keys of every list it reads a line with (its triggers,
-        theme and counter, evidence groups, `worsened_by`); None when one of them has a pattern
-        with no anchor (`deaf` cannot tell)."""
-        groups = self.groups
+        """Each concern's lists' anchor keys (`deaf`; None: a pattern has no anchor)."""
         out: dict[str, frozenset[str] | None] = {}
         for c in self.concerns:
-            pats = [c.triggers, c.worsened_by, *(g.patterns for g in c.groups)]
-            if c.theme is not None:
-                pats += [c.theme.patterns, c.theme.counter]
-            lists = [groups.get(id(p)) for p in pats]
+            theme = (c.theme.patterns, c.theme.counter) if c.theme is not None else ()
+            pats = (c.triggers, c.worsened_by, *(g.patterns for g in c.groups), *theme)
+            lists = [self.groups.get(id(p)) for p in pats]
             keyed = all(group is not None and not group.always for group in lists)
             out[c.id] = frozenset().union(*(g.keys for g in lists if g)) if keyed else None
         return out
 
     def deaf(self, utt: Utterance) -> set[str]:
-        """The concerns no list of whose the concern scan reads can match the line: no trigger,
-        theme or counter pattern, evidence or `worsened_by` (`any_match` is False and `count` 0
-        for each, on the line and on any line whose words it holds), by id."""
+        """The concerns (ids) none of whose lists the scan reads (triggers, theme, counter,
+        evidence, `worsened_by`) can match the line, nor a line whose words it holds."""
         hit = self.lists.line(utt).hit
         return {c for c, keys in self._deaf.items() if keys is not None and keys.isdisjoint(hit)}
 
@@ -262,15 +257,8 @@ class Program:
         return state  # type: ignore[return-value]
 
     def phase(self, state: str) -> str:
-        found = self._phases.get(state)
-        if found is None:  # every line said is stamped with it: kept by state
-            kind = self.kind(state)
-            found = self._phases[state] = _PHASES.get(kind, kind)
-        return found
-
-    @cached_property
-    def _phases(self) -> dict[str, str]:
-        return {}  # `phase`, by state
+        kind = self.kind(state)
+        return _PHASES.get(kind, kind)
 
     def next_after(self, state: str) -> str:
         if state == "opening":
