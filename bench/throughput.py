@@ -93,8 +93,9 @@ if len(sys.argv) > 2 and sys.argv[2] == "breakdown":
     # the matcher's entry points, timed where the session calls them (not nested)
     import closer.engine.format.patterns as patterns
     from closer.engine.runtime import judge, program, reading, session
-    spent, busy = [0.0], [False]
-    def timed(f):
+    spent, busy = {}, [False]
+    def timed(f, name):
+        spent[name] = 0.0
         def call(*args, **kwargs):
             if busy[0]:
                 return f(*args, **kwargs)
@@ -102,7 +103,7 @@ if len(sys.argv) > 2 and sys.argv[2] == "breakdown":
             try:
                 return f(*args, **kwargs)
             finally:
-                spent[0] += time.perf_counter() - start
+                spent[name] += time.perf_counter() - start
                 busy[0] = False
         return call
     plain = []
@@ -111,17 +112,20 @@ if len(sys.argv) > 2 and sys.argv[2] == "breakdown":
         turns = play(range(CONVERSATIONS))
         plain.append((time.perf_counter() - start) / turns)
     for module in (session, reading, judge):
-        module.normalize = timed(module.normalize)
+        module.normalize = timed(module.normalize, "normalize")
     for name in ("classify", "any_match", "count"):
-        setattr(program.Program, name, timed(getattr(program.Program, name)))
-    patterns.Pattern.match = timed(patterns.Pattern.match)
+        setattr(program.Program, name, timed(getattr(program.Program, name), name))
+    patterns.Pattern.match = timed(patterns.Pattern.match, "Pattern.match")
     matched = []
     for _ in range(5):
-        spent[0] = 0.0
+        for name in spent:
+            spent[name] = 0.0
         turns = play(range(CONVERSATIONS))
-        matched.append(spent[0] / turns)
-    turn, matcher = min(plain) * 1e6, min(matched) * 1e6
-    print(json.dumps({"turn_us": turn, "matcher_us": matcher}))
+        matched.append({name: t / turns for name, t in spent.items()})
+    best = min(matched, key=lambda parts: sum(parts.values()))
+    turn, matcher = min(plain) * 1e6, sum(best.values()) * 1e6
+    parts = {f"{name}_us": t * 1e6 for name, t in best.items()}
+    print(json.dumps({"turn_us": turn, "matcher_us": matcher, **parts}))
     raise SystemExit
 if len(sys.argv) > 2:
     import cProfile, pstats
@@ -160,12 +164,16 @@ def breakdown(path: Path, conversations: int, rounds: int) -> None:
     the rest, the session's own work (reading, concerns, judge, voice, machine, events).
     Timing each call adds a little to the matcher's share: read it as an estimate."""
     runs = [probe(path, conversations, mode="breakdown") for _ in range(rounds)]
-    med = {k: statistics.median(r[k] for r in runs) for k in ("turn_us", "matcher_us")}
+    med = {k: statistics.median(r.get(k, 0.0) for r in runs) for k in runs[0]}
     med["own_us"] = med["turn_us"] - med["matcher_us"]
     print(f"{rounds} rounds, Python {sys.version.split()[0]}, best of 5 passes each, medians")
     print(f"{'turn':<24} {med['turn_us']:>8.1f}us")
     for key, name in (("matcher_us", "matcher's calls"), ("own_us", "session's own work")):
         print(f"{name:<24} {med[key]:>8.1f}us {med[key] / med['turn_us']:>7.0%}")
+        if key == "matcher_us":  # each entry point's part, as the session calls it
+            for part in ("normalize", "classify", "any_match", "count", "Pattern.match"):
+                us = med.get(f"{part}_us", 0.0)
+                print(f"  {part:<22} {us:>8.1f}us {us / med['turn_us']:>7.0%}")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import normalize
-from closer.engine.runtime import judge, reading
+from closer.engine.runtime import concerns, judge, reading
 from closer.engine.runtime.program import Exit, FollowUp, Program
 from closer.scenarios import DIR
 from tests.test_index import paraphrase_lines, shipped_program
@@ -172,3 +172,65 @@ def test_a_sentence_of_letters_only_is_counted_as_when_every_word_was_asked() ->
         assert got == features_as_before(text), text
         numbered += got.numbers > 0
     assert numbered > 20
+
+
+def concern_lists(c: m.Concern) -> list[tuple[m.Pat, ...]]:
+    """Every list of patterns the concern scan reads a line with for `c`."""
+    theme = [c.theme.patterns, c.theme.counter] if c.theme is not None else []
+    return [c.triggers, c.worsened_by, *(g.patterns for g in c.groups), *theme]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_concern_deaf_to_a_line_hears_none_of_its_sentences(persona: str) -> None:
+    """`Program.deaf` (the concern scan passes the concern over) only when no pattern of its
+    lists matches the line, nor a sentence of it (tried one by one, without the index)."""
+    program = shipped_program(persona)
+    deaf = heard = 0
+    for text in lines():
+        utt = normalize(text)
+        said = reading.sentences(text)
+        assert concerns._within(said, utt), text  # none of these lines is cut at its limits
+        deafened = program.deaf(utt)
+        for c in program.concerns:
+            found = any(
+                p.pattern.match(u, guard) is not None
+                for u in (utt, *said)
+                for pats in concern_lists(c)
+                for p in pats
+                for guard in (False, True)
+            )
+            if c.id in deafened:
+                deaf += 1
+                assert not found, (text, c.id)
+            heard += found
+    assert deaf > 500 and heard > 50  # both kinds were met
+
+
+def test_a_line_cut_at_its_limit_does_not_hold_its_sentences_words() -> None:
+    """The scan's short cut needs every sentence's words in the line; a line cut at
+    MAX_UTTERANCE may lose the last sentence's, and then the scan asks each list."""
+    text = "We were fine. " * 150 + "Nobody ever blamed anyone."
+    said = reading.sentences(text)
+    assert not concerns._within(said, normalize(text))
+    assert concerns._within(said[:-1], normalize(text))
+
+
+def names_as_before(raw: str) -> int:
+    """`judge._names` as it was: every token made, the first left out, the capitals counted."""
+    tokens = judge._NAME.findall(raw)
+    return sum(1 for t in tokens[1:] if t[0].isupper() and t not in judge._NOT_NAMES)
+
+
+def test_the_capitalised_words_are_counted_as_when_every_token_was_made() -> None:
+    rng = random.Random(11)
+    alphabet = "aZbIK  '’-.,é1?"
+    texts = [s.text for text in lines() for s in reading.sentences(text)]
+    texts += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)
+    ]
+    texts += ["I'm at Parcelwise", "OK Bob", "x-Ray -Yes '-No a'-Bc éDe", "’Tis O’Neil's"]
+    named = 0
+    for raw in texts:
+        assert judge._names(raw) == names_as_before(raw), raw
+        named += names_as_before(raw) > 0
+    assert named > 1000

@@ -85,8 +85,14 @@ class ConcernTracker:
         before_close = self.st.closing_turn is None
         said = sentences(text)
         heard = self.program.heard
+        # a sentence's words are the line's (unless the line was cut at its limits): a concern
+        # whose lists cannot hear the line cannot hear its sentences either
+        whole = (len(said) == 1 and said[0] is utt) or _within(said, utt)
+        deaf = self.program.deaf(utt) if whole else set()
         for c in self.program.concerns:
             cs = self.st.concerns[c.id]
+            if c.id in deaf and not _theme_met(c, cs):
+                continue  # nothing to raise, no evidence, nothing worse: most concerns, most lines
             how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
             raised = how is not None
             if raised:
@@ -278,6 +284,23 @@ class ConcernTracker:
         else:
             return False
         return True
+
+
+def _within(said: Sequence[Utterance], utt: Utterance) -> bool:
+    """Is every word of the sentences a word of the line (`utt`)?"""
+    words = set(utt.words)
+    return all(words.issuperset(s.words) for s in said)
+
+
+def _theme_met(c: m.Concern, cs: ConcernState) -> bool:
+    """Would an inactive theme concern be raised by a line that adds nothing to its counts?"""
+    theme = c.theme
+    return (
+        cs.status == "inactive"
+        and theme is not None
+        and cs.theme >= theme.at_least
+        and cs.counter <= theme.at_most
+    )
 
 
 def holdable(program: Program) -> tuple[m.Concern, ...]:

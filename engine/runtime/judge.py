@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer.engine.format import model as m
@@ -152,8 +153,30 @@ def _is_number(word: str) -> bool:
 
 
 def _names(raw: str) -> int:
-    tokens = _NAME.findall(raw)
-    return sum(1 for t in tokens[1:] if t[0].isupper() and t not in _NOT_NAMES)
+    """How many of `_NAME`'s tokens after the first start with a capital (places, companies,
+    systems), "I" and "OK" aside. Found from the capitals (`_CAP`), without making every token:
+    a capital starts a token unless a letter comes before it, across any ' ’ - between
+    (tests/test_turn_work.py holds it to counting the tokens)."""
+    n = 0
+    first = -1
+    for found in _CAP.finditer(raw):
+        if found.group() in _NOT_NAMES:
+            continue
+        q = found.start() - 1
+        while q >= 0 and raw[q] in _JOINS:
+            q -= 1
+        if q >= 0 and raw[q] in _LETTERS:
+            continue  # inside a token: "McDonald", "x-Ray"
+        if first < 0:
+            first = _NAME.search(raw).start()  # type: ignore[union-attr]  # a token is there
+        if found.start() != first:
+            n += 1
+    return n
+
+
+_CAP = re.compile(r"[A-Z][A-Za-z'’-]*")
+_JOINS = frozenset("'’-")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def features(text: str) -> Features:
@@ -167,24 +190,26 @@ def features(text: str) -> Features:
         if not (_NUMBERS.isdisjoint(ws) and "".join(ws).isalpha()):
             numbers += sum(1 for w in ws if w in _NUMBERS or (not w.isalpha() and _has_digit(w)))
         names += _names(raw)
-        if raw.rstrip().endswith("?"):
-            continue  # "can we move on?" says nothing about who did what
         if "i" not in ws and "we" not in ws:
             continue
-        mine = told = 0
-        for i, w in enumerate(ws):
-            if w != "i" and w != "we":
-                continue
-            found = _verb_after(ws, i)
-            if found is None or not _is_action(found[0]):
-                continue
-            verb, habitual = found
-            if w == "i":
-                mine += 1
-            else:
-                we += 1
-            if not told and not habitual and _is_past(verb):
-                told = 1
+        if raw.rstrip().endswith("?"):
+            continue  # "can we move on?" says nothing about who did what
+        mine = ours = told = 0
+        for subject in ("i", "we"):  # each "i", then each "we" (the counts need no order)
+            i = -1
+            for _ in range(ws.count(subject)):
+                i = ws.index(subject, i + 1)
+                found = _verb_after(ws, i)
+                if found is None or not _is_action(found[0]):
+                    continue
+                verb, habitual = found
+                if subject == "i":
+                    mine += 1
+                else:
+                    ours += 1
+                if not told and not habitual and _is_past(verb):
+                    told = 1
+        we += ours
         if not mine and "i" in ws:
             mine = _listed_after_i(ws, utt.clauses)
         own += mine
@@ -238,7 +263,12 @@ def _content(line: str) -> list[str]:
 
 def most_points(q: m.Question) -> int:
     """What an answer to `q` that shows every quality is worth."""
-    return sum(w * (2 if k in q.rubric.wants else 1) for k, w in WORTH.items())
+    return _most(q.rubric.wants)
+
+
+@lru_cache(maxsize=64)
+def _most(wants: tuple[str, ...]) -> int:
+    return sum(w * (2 if k in wants else 1) for k, w in WORTH.items())
 
 
 def assess(
@@ -250,31 +280,29 @@ def assess(
     said = sentences(text)
     f = features(text)
     example = f.stories > 0 or _marker(program, "example", said)
-    heard = {
-        "example": example,
-        "numbers": f.numbers > 0,
-        "ownership": f.own_actions > 0,
-        "result": _marker(program, "result", said),
-        "on_topic": _on_topic(program, q, said),
-    }
-    concrete = heard["example"] or heard["numbers"]
+    numbers = f.numbers > 0
+    ownership = f.own_actions > 0
+    result = _marker(program, "result", said)
+    on_topic = _on_topic(program, q, said)
     evasive = thin = False  # a concrete answer is neither, whatever dodges it holds
-    if not concrete:
+    if not (example or numbers):
         dodging = [u for u in said if _marker(program, "evasive", [u], guard=False)]
         rest = sum(len(u.words) for u in said if u not in dodging)
         evasive = bool(dodging) and rest < 2 * THIN
-        thin = rest < THIN and not heard["result"]
-    flagged = {
-        "evasive": evasive,
-        "thin": thin,
-        "only_we": f.we_actions > 0 and f.own_actions == 0,
-        "off_topic": not heard["on_topic"] and not (thin or evasive),
-        "red_flag": red or _marker(program, "defensive", said),
-    }
-    shows = tuple(k for k in m.QUALITIES if heard[k])
-    flags = tuple(k for k in m.FLAGS if flagged[k])
-    lacks = tuple(k for k in q.rubric.wants if k not in shows)
-    points = sum(WORTH[k] * (2 if k in q.rubric.wants else 1) for k in shows)
+        thin = rest < THIN and not result
+    heard = (example, numbers, ownership, result, on_topic)  # in the order of m.QUALITIES
+    flagged = (  # in the order of m.FLAGS
+        evasive,
+        thin,
+        f.we_actions > 0 and f.own_actions == 0,
+        not on_topic and not (thin or evasive),
+        red or _marker(program, "defensive", said),
+    )
+    wants = q.rubric.wants
+    shows = tuple(k for k, yes in zip(m.QUALITIES, heard, strict=True) if yes)
+    flags = tuple(k for k, yes in zip(m.FLAGS, flagged, strict=True) if yes)
+    lacks = tuple(k for k in wants if k not in shows)
+    points = sum(WORTH[k] * (2 if k in wants else 1) for k in shows)
     points -= sum(COST[k] for k in flags)
     return AssessEvent(turn, q.id, shows, lacks, flags, points)
 

@@ -209,6 +209,24 @@ class Program:
         return always or not keys.isdisjoint(self.lists.line(utt).hit)  # `hit` is enough
 
     @cached_property
+    def _deaf(self) -> dict[str, frozenset[str] | None]:
+        """Each concern's lists' anchor keys (`deaf`; None: a pattern has no anchor)."""
+        out: dict[str, frozenset[str] | None] = {}
+        for c in self.concerns:
+            theme = (c.theme.patterns, c.theme.counter) if c.theme is not None else ()
+            pats = (c.triggers, c.worsened_by, *(g.patterns for g in c.groups), *theme)
+            lists = [self.groups.get(id(p)) for p in pats]
+            keyed = all(group is not None and not group.always for group in lists)
+            out[c.id] = frozenset().union(*(g.keys for g in lists if g)) if keyed else None
+        return out
+
+    def deaf(self, utt: Utterance) -> set[str]:
+        """The concerns (ids) none of whose lists the scan reads (triggers, theme, counter,
+        evidence, `worsened_by`) can match the line, nor a line whose words it holds."""
+        hit = self.lists.line(utt).hit
+        return {c for c, keys in self._deaf.items() if keys is not None and keys.isdisjoint(hit)}
+
+    @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
         return {c.id: c for c in self.concerns}
 

@@ -303,19 +303,22 @@ def _in_question(
     cq = program.candidate_questions
     if match is not None and match.intent not in _ASKED_ONLY and match.intent not in cq:
         return Reading(match, match.intent, tone=tone)
-    parts = shapes(text)
-    asked_only = match is not None and (match.intent in _ASKED_ONLY or match.intent in cq)
-    if asked_only and match is not None and not _asked(program, parts, match.intent, utt):
-        return Reading(match, None, "answer", tone=tone)
-    if match is None and len(parts) == 1 and _clarifies(parts[0], program.questions[ctx.state]):
+    if match is not None:  # the closing question, "how did I do?" or a candidate question
+        if not _asked(program, shapes(text), match.intent, utt):
+            return Reading(match, None, "answer", tone=tone)
+        return Reading(match, match.intent, tone=tone)
+    said = sentences(text)
+    # "like what?", "as in base or the whole package?": one short sentence, counted first
+    one_short = len(said) == 1 and len(said[0].words) <= CLARIFY_WORDS
+    if one_short and _clarifies(shapes(text)[0], program.questions[ctx.state]):
         return Reading(match, "probe", "clarify", tone=tone)
-    if match is None and parts and len(parts) <= 2:
-        first = parts[0]
-        words = sum(len(s.utt.words) for s in parts)
+    # a short question for later: one or two sentences, the words counted before the shapes
+    if said and len(said) <= 2 and sum(len(u.words) for u in said) <= FOR_LATER_WORDS:
+        first = shapes(text)[0]
         about_here = first.to_you or any(w in _HEAR for w in first.utt.words)
-        if first.question and about_here and words <= FOR_LATER_WORDS and _not_about_answer(first):
+        if first.question and about_here and _not_about_answer(first):
             return Reading(match, None, "for_later", tone=tone, deferred_question=True)
-    return Reading(match, match.intent if match else None, tone=tone)
+    return Reading(match, None, tone=tone)
 
 
 def _clarifies(s: Sentence, q: m.Question) -> bool:

@@ -17,13 +17,16 @@ The parts, each with what it may touch: `Voice` (lines and the turn's events),
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import (
+    AssessEvent,
     EndEvent,
     Event,
     Frozen,  # a frozen class, not a dataclass: its cost
@@ -257,9 +260,8 @@ class Session:
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
         else:
-            from closer.engine.runtime import judge  # not before the first line: its cost
-
-            self.repair.answered(judge.take(self.program, self.st, q.id, utt.text, self.voice))
+            take = _judge_take()
+            self.repair.answered(take(self.program, self.st, q.id, utt.text, self.voice))
             self._advance(utt=utt)
 
     def _candidate_questions(self, intent: str | None, utt: Utterance) -> None:
@@ -379,6 +381,15 @@ class Session:
         turn = Turn(self.voice.take(), match, tuple(self.moves))
         self.moves = []
         return turn
+
+
+@cache
+def _judge_take() -> Callable[..., AssessEvent]:
+    """`judge.take`, imported when a question is first answered (not before the first line:
+    its cost), and kept: an import statement on every answer costs a look-up of its own."""
+    from closer.engine.runtime import judge
+
+    return judge.take
 
 
 def _asks_back(utt: Utterance) -> bool:
