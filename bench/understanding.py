@@ -4,6 +4,10 @@ given interviewer line, and labelled what they meant; see BRIEF.md there).
 
     .venv/bin/python bench/understanding.py                 # the development sets a and b
     .venv/bin/python bench/understanding.py --sets c        # the held-out set (final figure)
+    .venv/bin/python bench/understanding.py --sets f        # mid-question, all six personas:
+                                                            # 75.0% at first contact (70.8%
+                                                            # before context:clarify); tuned
+    .venv/bin/python bench/understanding.py --sets g        # its held-out twin
     .venv/bin/python bench/understanding.py --sets e        # the four newer personas (85.5% at
                                                             # first contact; tuned since)
     .venv/bin/python bench/understanding.py --misses        # every line not understood
@@ -184,9 +188,10 @@ def main() -> None:
     for name, r in report.items():
         pct = 100 * r["understood"] / r["lines"]
         pa, pn = r["probes_after_vague"]
+        probes = f"{pa}/{pn} ({100 * pa / pn:.1f}%)" if pn else "none in the set"
         print(
             f"set {name}: {r['understood']}/{r['lines']} understood ({pct:.1f}%); "
-            f"probes after a vague line taken as probes: {pa}/{pn} ({100 * pa / pn:.1f}%)"
+            f"probes after a vague line taken as probes: {probes}"
         )
         for label, (ok, n) in r["labels"].items():
             print(f"    {label:26} {ok:3}/{n:<3}")

@@ -385,6 +385,14 @@ def test_an_answer_or_a_question_for_later_is_not_a_request_to_clarify(
         ("greenleaf", "cash_stock", "the till one, or the stock one?"),
         ("ledgerline", "why_us", "meaning at Ledgerline, or payments in general?"),
         ("ledgerline", "testing", "unit tests or integration?"),
+        # written blind (tests/data/blind/set_f.jsonl), where they were answers before
+        ("ledgerline", "incident", "Do you want one I caused or one I just helped fix?"),
+        ("riverbend", "deteriorating", "Does it need to be recent? Most of mine are from before."),
+        ("hillcrest", "assessment", "Apologies, should I focus on formative or summative?"),
+        ("switchback", "numbers", "Analytics specifically?"),
+        ("switchback", "best_project", "Including school research?"),
+        ("greenleaf", "busy_saturday", "Sorry, which bit?"),
+        ("riverbend", "why_left", "You mean Lakeview? Or why I took time off altogether?"),
     ],
 )
 def test_a_question_that_asks_which_reading_she_meant_gets_the_question_another_way(
@@ -396,14 +404,22 @@ def test_a_question_that_asks_which_reading_she_meant_gets_the_question_another_
     assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")
 
 
-def test_a_choice_that_names_nothing_she_asked_is_not_a_request_to_clarify() -> None:
-    """ "Is the role remote or on site?" during "why are you looking to move?" is a question of
-    the candidate's for later, not about her question."""
-    program = program_for("talentbridge")
-    session, _ = Session.start(program, 1, start="why_move")
-    [intent] = [
-        e for e in jsons(session.turn("is the team big or small?").events) if e["event"] == "intent"
-    ]
+@pytest.mark.parametrize(
+    ("persona", "start", "line"),
+    [
+        ("talentbridge", "why_move", "is the team big or small?"),  # names nothing she asked
+        # about her side, though it names Epic (written blind)
+        ("riverbend", "charting", "Do you do Epic training before you start, or is it on the job?"),
+        ("switchback", "level", "What's Priti like to work for?"),  # her words, but a real question
+        ("greenleaf", "keys", "should i bring my dbs certificate on the first day?"),
+        ("riverbend", "why_nights", "the quiet, mostly?"),  # a tentative answer
+    ],
+)
+def test_a_question_for_later_or_a_tentative_answer_is_not_a_request_to_clarify(
+    persona: str, start: str, line: str
+) -> None:
+    session, _ = Session.start(program_for(persona), 1, start=start)
+    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
     assert intent["rule"] != "context:clarify"
 
 

@@ -73,8 +73,36 @@ _CLARIFY = frozenset([
     "hoping", "asking", "ask", "question", "me", "i", "should", "say", "talk", "about", "so",
     "huh", "eh", "um", "uh", "er", "erm", "hmm", "again", "how", "or", "would", "could", "can",
     "them", "they", "their", "her", "him", "his", "she", "he", "we", "us", "our", "my", "your",
+    "bit", "bits", "part", "parts", "side", "one",
 ])  # fmt: skip
 CLARIFY_WORDS = 10
+ECHO_WORDS = 5  # "keep them going how?"; not "what is Priti like to work for?"
+CLARIFY_CHOICE_WORDS = 20  # "designed end to end, or could it be a part I owned?"
+# how a question about her question opens (after "sorry", "so" ...): "do you want one I caused
+# or one I fixed?", "should I focus on ...", "does it have to be recent?", "you mean Lakeview?"
+_CLARIFY_OPENERS = tuple(
+    tuple(o.split())
+    for o in (
+        "do you want", "would you like", "do you mean", "you mean", "did you mean",
+        "does it have to", "does it need to",
+        "does it matter", "can it be", "could it be", "is it ok if i", "is it okay if i",
+        "how far back", "where do you want me", "where should i", "what do you want me",
+        "as in", "meaning", "define", "are you asking", "are you after", "are we talking",
+        "is this about", "can you give me an example", "could you give me an example",
+        "what counts as", "what do you count as", "what would count as", "including", "from",
+    )
+)  # fmt: skip
+# "should I focus on ...", "do I need to give an example?": the candidate asking how to answer
+# (not "should I bring my DBS certificate?")
+_HOW_TO_ANSWER = tuple(
+    tuple(o.split()) for o in ("should i", "shall i", "do i need to", "do i have to")
+)
+_ANSWER_VERBS = frozenset({
+    "focus", "talk", "start", "go", "pick", "use", "answer", "give", "describe", "say",
+    "mention", "include", "cover", "choose", "stick", "keep", "explain", "begin", "concentrate",
+    "be", "tell", "walk",
+})  # fmt: skip
+_CLARIFY_LAST = frozenset({"specifically", "onwards", "included", "exactly", "particularly"})
 _HEAR = frozenset(
     {"here", "team", "company", "office", "unit", "floor", "hospital", "role", "job", "position"}
 )
@@ -303,15 +331,20 @@ def _in_question(
     cq = program.candidate_questions
     if match is not None and match.intent not in _ASKED_ONLY and match.intent not in cq:
         return Reading(match, match.intent, tone=tone)
+    said = sentences(text)
+    # "like what?", "as in which days, or how many hours?", "does it need to be recent? Most of
+    # mine are from before my break.": its first sentence, short, the words counted first
+    short = said and len(said) <= 2 and len(said[0].words) <= CLARIFY_CHOICE_WORDS
+    # a line a candidate question (or "how did I do?") matched: only an opener says it asks
+    # about her question ("availability as in which days, or how many hours?" hears ask_schedule)
+    closing = match is not None and match.intent == "closing_question"
+    q = program.questions[ctx.state]
+    if short and not closing and _clarifies(shapes(text)[0], q, opener_only=match is not None):
+        return Reading(match, "probe", "clarify", tone=tone)
     if match is not None:  # the closing question, "how did I do?" or a candidate question
         if not _asked(program, shapes(text), match.intent, utt):
             return Reading(match, None, "answer", tone=tone)
         return Reading(match, match.intent, tone=tone)
-    said = sentences(text)
-    # "like what?", "as in base or the whole package?": one short sentence, counted first
-    one_short = len(said) == 1 and len(said[0].words) <= CLARIFY_WORDS
-    if one_short and _clarifies(shapes(text)[0], program.questions[ctx.state]):
-        return Reading(match, "probe", "clarify", tone=tone)
     # a short question for later: one or two sentences, the words counted before the shapes
     if said and len(said) <= 2 and sum(len(u.words) for u in said) <= FOR_LATER_WORDS:
         first = shapes(text)[0]
@@ -321,24 +354,53 @@ def _in_question(
     return Reading(match, None, tone=tone)
 
 
-def _clarifies(s: Sentence, q: m.Question) -> bool:
-    """A short question that only asks what she meant: "like what?", "such as?", "meaning?",
-    "sorry, what sort of thing?" (every word one of `_CLARIFY`); "as in base or the whole
-    package?", "meaning at Harlow's?" (opening with "as in" or "meaning"); a choice between
-    readings of her question, naming a word of it ("the till one, or the stock one?"); or her
-    own words asked back ("keep them going how?", "which lesson?")."""
+def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
+    """A question that only asks what she meant (`context:clarify`): a short one made of
+    `_CLARIFY` words ("like what?", "sorry, which bit?"); one that opens like a question about
+    her question ("do you want one I caused, or one I fixed?", "should I focus on ...", "as in
+    base?", "including school research?") or ends in "specifically?"; a choice between readings
+    of her question, naming a word of it ("the till one, or the stock one?"); or her own words
+    asked back ("keep them going how?", "which lesson?")."""
     w = s.utt.words
-    if not s.question or not 0 < len(w) <= CLARIFY_WORDS:
+    if not s.question or not 0 < len(w) <= CLARIFY_CHOICE_WORDS:
         return False
-    if _CLARIFY.issuperset(w) or w[:2] == ("as", "in") or w[0] == "meaning":
+    lead = w[1:] if w[0] in FILLERS or w[0] == "apologies" else w
+    how = next((len(o) for o in _HOW_TO_ANSWER if lead[: len(o)] == o), 0)
+    if how and lead[how : how + 1] and lead[how] in _ANSWER_VERBS:
         return True
-    choice = "or" in w
-    if not choice and _WH.isdisjoint(w):
+    as_in = any(w[i : i + 2] == ("as", "in") for i in range(len(w) - 1))  # "availability as in"
+    if (
+        as_in
+        or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
+        or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w[1:]))
+    ):
+        return True
+    if opener_only:
+        return False
+    if len(w) <= CLARIFY_WORDS and _CLARIFY.issuperset(w):
+        return True
+    # a choice naming a word of hers, not about her side ("do you do Epic training first, or is
+    # it on the job?"); or a few of her own words asked back with "how?" or "which?"
+    choice = "or" in w and not _her_side(w)
+    if not choice and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
     asked = {x[:4] for line in (*q.ask, *q.follow_up) for x in normalize(line).words if len(x) > 3}
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
-    # a choice naming a word of hers; or her own words echoed with a "how?" or "what?"
     return any(named) if choice else bool(named) and all(named)
+
+
+# what "you" does in a question about her question ("do you want", "would you like")
+_YOU_ASK = frozenset({
+    "want", "mean", "meant", "like", "need", "prefer", "count", "consider", "expect", "are",
+    "were", "would", "looking", "asking", "after", "asked", "say", "said", "mentioned",
+    "talking", "think", "wanted",
+})  # fmt: skip
+
+
+def _her_side(w: tuple[str, ...]) -> bool:
+    """A question about her side: "you" does something other than ask ("do you do", "do you
+    use", "have you got")."""
+    return any(x == "you" and i + 1 < len(w) and w[i + 1] not in _YOU_ASK for i, x in enumerate(w))
 
 
 def _not_about_answer(s: Sentence) -> bool:
