@@ -92,3 +92,24 @@ def test_a_resolved_reply_claims_nothing_the_candidate_did_not_say() -> None:
     assert resolved.status == "resolved" and "hands_on" not in resolved.evidence
     said = " ".join(e.text for e in turn.events if getattr(e, "by_interviewer", False))
     assert said and "hands" not in said and "license" not in said
+
+
+def test_a_closing_question_about_one_thing_brings_that_worry_up_first(program: Program) -> None:
+    """ "Is X going to be a problem for you?" (written blind, at the closing): a closing question
+    about one thing; of the worries she holds, the one it names comes first."""
+    from tests.test_session import jsons
+
+    def first_worry(line: str) -> str | None:
+        session, _ = Session.start(program, 1, start="candidate_questions")
+        for cid, cs in session.state.concerns.items():
+            cs.status = "raised" if cid in ("tenure", "oncall") else "inactive"
+        events = jsons(session.turn(line).events)
+        [intent] = [e for e in events if e["event"] == "intent"]
+        assert intent["intent"] == "closing_question", line
+        hinted = [e["concern"] for e in events if e.get("status") == "hinted"]
+        return hinted[0] if hinted else None
+
+    assert first_worry("Is being on call going to be a problem for you?") == "oncall"
+    assert first_worry("Is the number of jobs on my CV going to be a problem for you?") == "tenure"
+    assert first_worry("Will anything I said count against me?") == "tenure"  # names neither
+    assert program.concern_by_id["tenure"].order < program.concern_by_id["oncall"].order

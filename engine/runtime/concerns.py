@@ -165,8 +165,10 @@ class ConcernTracker:
 
     # -- after the closing question ---------------------------------------------------------------
 
-    def pending(self) -> m.Concern | None:
-        """The next concern to bring up: active, never said aloud, first by order and severity."""
+    def pending(self, asked: Utterance | None = None) -> m.Concern | None:
+        """The next concern to bring up: active, never said aloud, first by order and severity;
+        one the question `asked` names ("is the gap going to be an issue for you?": its `about`
+        patterns) before the others."""
         waiting = [
             c
             for c in self.program.concerns
@@ -174,7 +176,11 @@ class ConcernTracker:
         ]
         if not waiting:
             return None
-        return min(waiting, key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)))
+        named = [c for c in waiting if asked is not None and self.program.any_match(c.about, asked)]
+        return min(
+            named or waiting,
+            key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)),
+        )
 
     def cue(self, c: m.Concern | None, first: bool) -> None:
         """The hesitation before concern `c` is put on the table, or the quick answer when

@@ -268,7 +268,7 @@ class Session:
         style = self.program.style
         if intent == "closing_question":
             self.st.closing_turn = self.st.turn
-            self._surface_next(first=True)
+            self._surface_next(first=True, asked=utt)
         elif self._common(intent):
             return
         elif intent is not None:  # anything_else, confirm ... before the closing question
@@ -281,7 +281,7 @@ class Session:
         if intent in ("probe", "closing_question"):  # asked again: she is asked to say more
             self.repair.probe(c)
         elif intent == "anything_else":
-            self._surface_next(first=False)
+            self._surface_next(first=False, asked=utt)
         elif intent == "confirm":
             self.concerns.confirm(c)
         elif not self._common(intent):
@@ -289,7 +289,7 @@ class Session:
 
     def _clear(self, intent: str | None, utt: Utterance) -> None:
         if intent in ("anything_else", "closing_question"):
-            self._surface_next(first=intent == "closing_question")
+            self._surface_next(first=intent == "closing_question", asked=utt)
         elif intent == "confirm":
             self.voice.say(self.program.style.acknowledgements)
         elif not self._common(intent):
@@ -314,9 +314,10 @@ class Session:
             return False
         return True
 
-    def _surface_next(self, first: bool) -> None:
-        """Hesitate and give the next concern's vague line, or answer quickly that there is none."""
-        c = self.concerns.pending()
+    def _surface_next(self, first: bool, asked: Utterance) -> None:
+        """Hesitate and give the next concern's vague line (one the line names first: "is the gap
+        going to be an issue?"), or answer quickly that there is none."""
+        c = self.concerns.pending(asked)
         self.concerns.cue(c, first)
         self._fire("close", pending=c is not None)  # before the hint: it is said in the close
         if c is not None:
