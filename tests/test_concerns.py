@@ -113,3 +113,22 @@ def test_a_closing_question_about_one_thing_brings_that_worry_up_first(program: 
     assert first_worry("Is the number of jobs on my CV going to be a problem for you?") == "tenure"
     assert first_worry("Will anything I said count against me?") == "tenure"  # names neither
     assert program.concern_by_id["tenure"].order < program.concern_by_id["oncall"].order
+
+
+def test_an_answer_to_the_worry_that_also_says_goodbye_is_heard_first() -> None:
+    """Typed in a real terminal (talentbridge): "i'm flexible on base if the package is good,
+    bonus and pension matter more to me. thanks jade, bye" was only a goodbye; the salary worry
+    stayed as it was, and so did the verdict."""
+    from tests.test_session import jsons
+
+    program = program_for("talentbridge")
+    session, _ = Session.start(program, 1, start="candidate_questions")
+    for cid, cs in session.state.concerns.items():
+        cs.status = "raised" if cid == "salary" else "inactive"
+    session.turn("Is there anything that would stop you putting me forward?")
+    session.turn("What do you mean?")
+    line = "i'm flexible on base if the package is good, bonus and pension matter more. thanks, bye"
+    events = jsons(session.turn(line).events)
+    statuses = [e["status"] for e in events if e["event"] == "concern"]
+    assert statuses and statuses[0] in ("resolved", "partly_resolved"), events
+    assert events[-1] == {"event": "end", "turn": events[-1]["turn"], "reason": "completed"}

@@ -224,6 +224,13 @@ class ConcernTracker:
         ]
         return wanted[0].label if wanted else "a concrete example"
 
+    def in_passing(self, c: m.Concern, utt: Utterance, state: str) -> None:
+        """A goodbye that also answers the concern on the table ("I'm flexible on base. Thanks,
+        bye"): a goodbye is not scanned for evidence; this one is, and she answers it first."""
+        if any(self.program.any_match(g.patterns, utt, guard=True) for g in c.groups):
+            self.scan(utt, utt.text, state)
+            self.address(c, None, utt, quiet=False)
+
     def confirm(self, c: m.Concern) -> None:
         """ "Does that address your concern?" answered from where the concern stands."""
         style = self.program.style

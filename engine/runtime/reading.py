@@ -425,7 +425,7 @@ def _on_the_table(
     c = ctx.concern
     assert c is not None
     intent = match.intent if match else None
-    if intent == "probe" and _evidence(program, c, utt) and not _asked(program, parts, intent, utt):
+    if intent == "probe" and evidence(program, c, utt) and not _asked(program, parts, intent, utt):
         # "I didn't get it across well. At Lakeview I escalated...": evidence, not a probe
         return Reading(match, None, "answer", tone=tone)
     if intent == "probe":
@@ -444,7 +444,7 @@ def _on_the_table(
         if ctx.said == 1 and intent == "anything_else" and short_wh:
             return Reading(match, "probe", "probe", tone=tone)
         return Reading(match, intent, tone=tone)
-    if _evidence(program, c, utt) or program.marker("defensive", utt):
+    if evidence(program, c, utt) or program.marker("defensive", utt):
         return Reading(match, intent, why, tone=tone)
     if _asks_her(parts):
         return Reading(match, "probe", "probe", tone=tone)
@@ -466,5 +466,5 @@ def _names(program: Program, c: m.Concern, parts: tuple[Sentence, ...]) -> bool:
     return any(program.any_match(c.about, s.utt) for s in parts)
 
 
-def _evidence(program: Program, c: m.Concern, utt: Utterance) -> bool:
+def evidence(program: Program, c: m.Concern, utt: Utterance) -> bool:
     return any(program.any_match(g.patterns, utt, guard=True) for g in c.groups)

@@ -227,10 +227,8 @@ class Session:
     def _defer(self, kind: str, intent: str | None) -> None:
         """Too early for that: say so, and (in the questions) ask the question again."""
         style = self.program.style
-        if intent == "closing_question":
-            self.voice.say(style.defer_closing)
-        else:
-            self.voice.say(style.how_did_i_do if intent == "how_did_i_do" else style.defer_question)
+        said = {"closing_question": style.defer_closing, "how_did_i_do": style.how_did_i_do}
+        self.voice.say(said.get(intent or "", style.defer_question))
         if kind == "opening" or self.repair.stuck() > 0:  # put off twice: she moves on
             self._advance(skip=kind != "opening")
         else:
@@ -284,6 +282,9 @@ class Session:
             self._surface_next(first=False, asked=utt)
         elif intent == "confirm":
             self.concerns.confirm(c)
+        elif intent in ("goodbye", "no_questions"):  # an answer in it is heard first
+            self.concerns.in_passing(c, utt, self.st.state)
+            self._common(intent)
         elif not self._common(intent):
             self.repair.address(c, intent, utt)
 
@@ -315,8 +316,7 @@ class Session:
         return True
 
     def _surface_next(self, first: bool, asked: Utterance) -> None:
-        """Hesitate and give the next concern's vague line (one the line names first: "is the gap
-        going to be an issue?"), or answer quickly that there is none."""
+        """Hesitate and give the next concern's vague line (one `asked` names first), or none."""
         c = self.concerns.pending(asked)
         self.concerns.cue(c, first)
         self._fire("close", pending=c is not None)  # before the hint: it is said in the close
