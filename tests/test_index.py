@@ -400,6 +400,35 @@ def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> N
     assert program.heard(tenure, normalize("Brightloop shut down, and I want to stay for years."))
 
 
+def test_a_line_holds_only_the_anchor_keys_a_word_of_it_meets() -> None:
+    """`Lists.line`: a typo head of a marker's word ("nervy": `nev`, five letters give 4 to 6)
+    that a made-up word shares ("nevu") anchors nothing the line can meet, so the feelings'
+    markers are not tried at all; a real slip of the word keeps the key, and the marker hears
+    it. `assert_agrees` holds `any_match` and `count` to the scan on every line."""
+    program = shipped_program("ledgerline")
+    lists = program.lists
+    head = "nev" + chr(1 + 4)
+    assert head in lists.keys
+    for line, kept in (("sibe nevu", False), ("a bit nevy today", True)):
+        utt = normalize.__wrapped__(line)
+        assert head in utt.keys  # the key alone cannot tell them apart
+        assert (head in lists.line(utt).hit) == kept, line
+        assert_agrees(program, utt)
+    assert program.marker("nerves", normalize.__wrapped__("a bit nevy today"))
+
+
+def test_what_classify_returns_for_a_pattern_is_made_once() -> None:
+    """A match is the same for every line a pattern matches (frozen): `classify` makes it once
+    per pattern and returns it again, equal to what the linear scan makes."""
+    program = shipped_program("ledgerline")
+    every = frozenset(i.id for i in program.intents)
+    said = ["Is there a pager rotation?", "is there a pager rotation", "What are the next steps?"]
+    found = [program.classify(normalize.__wrapped__(x), every) for x in said]
+    want = [classify_linear(program, normalize.__wrapped__(x), every) for x in said]
+    assert found == want and None not in found
+    assert found[0] is found[1] and found[2] != found[0]
+
+
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
     # loading for lint or validate never classifies a line: it should not pay for the index
     program = compile_scenario(load_path(DIR / "ledgerline.yaml"))

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
@@ -776,6 +776,9 @@ def _word_keys(t: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+typed_keys = _word_keys  # one typed word's keys (its part of `line_keys`), kept
+
+
 def _has_digit(t: str) -> bool:
     return any(c.isdigit() for c in t)
 
@@ -1005,6 +1008,78 @@ def _indexed_weight(x: Indexed) -> int:
     return sum([_indexed_weight(el) for el in x])
 
 
+class Vocabulary:
+    """Pattern words, found by a typed word: `matched` gives those it matches, exactly as the
+    scan matches them (`Utterance.mask`). A word matches only a typed word it shares a key with
+    (`line_keys`), and all of a word's keys start with its first letter, so the words are keyed
+    one first letter at a time, when a typed word with that letter first comes."""
+
+    __slots__ = ("_by_key", "_firsts")
+
+    def __init__(self, words: Iterable[Word | Number]) -> None:
+        firsts: dict[str, list[Word]] = {}
+        for el in words:
+            if type(el) is Word and el.keys is not None:  # `#` is met by its key itself
+                found = firsts.get(el.text[0])
+                if found is None:
+                    firsts[el.text[0]] = [el]
+                else:
+                    found.append(el)
+        self._firsts = firsts
+        self._by_key: dict[str, dict[str, list[Word]]] = {}  # by first letter, by key
+
+    def _keyed(self, first: str) -> dict[str, list[Word]]:
+        by_key: dict[str, list[Word]] = {}
+        for el in self._firsts.get(first, ()):
+            for k in el.keys:  # type: ignore[union-attr]
+                found = by_key.get(k)
+                if found is None:
+                    by_key[k] = [el]
+                else:
+                    found.append(el)
+        self._by_key[first] = by_key
+        return by_key
+
+    def matched(self, t: str, keys: Iterable[str]) -> list[Word]:
+        """The words keyed on one of `keys` (some of the typed word `t`'s) that match `t`."""
+        by_key = self._by_key.get(t[0])
+        if by_key is None:
+            by_key = self._keyed(t[0])
+        out: list[Word] = []
+        tried: set[str] = set()
+        one: _Index | None = None
+        for k in keys:
+            for el in by_key.get(k, ()):
+                if el.key not in tried:
+                    tried.add(el.key)
+                    if one is None:
+                        one = _Index((t,))
+                    if one.mask(el):  # as the scan finds it (`Utterance.mask`)
+                        out.append(el)
+        return out
+
+
+def pattern_words(
+    items: Sequence[Element], out: dict[str, Word], seen: set[int] | None = None
+) -> None:
+    """Add every word in `items` to `out` (by `Word.key`), inside ( | ) and [ ] too; `seen`
+    holds the word sets already walked (by identity: pass one that lives as long as they)."""
+    for el in items:
+        kind = type(el)
+        if kind is Word:
+            if el.key not in out:  # type: ignore[union-attr]
+                out[el.key] = el  # type: ignore[union-attr,assignment]
+        elif kind is Alt:
+            if el.name and seen is not None:  # type: ignore[union-attr]
+                if id(el) in seen:
+                    continue
+                seen.add(id(el))
+            for option in el.options:  # type: ignore[union-attr]
+                pattern_words(option, out, seen)
+        elif kind is Opt:
+            pattern_words(el.body, out, seen)  # type: ignore[union-attr]
+
+
 class PatternIndex:
     """Many patterns, in a fixed order, indexed by elements every match of each needs
     (`indexed`): `candidates` is, in that order, the positions of every pattern each of whose
@@ -1024,7 +1099,7 @@ class PatternIndex:
     than its indexed elements (`Pattern.possible` asks the rest)."""
 
     __slots__ = (
-        "_by_key", "_firsts", "_short", "_slots", "_vocabulary", "_words", "partial", "size",
+        "_short", "_slots", "_vocabulary", "_words", "partial", "size",
     )  # fmt: skip
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
@@ -1061,10 +1136,7 @@ class PatternIndex:
                         found.append(i)
         used = [j for j in range(INDEX_NEEDS) if slots[j]]
         self._slots = tuple(slots[j] for j in used)
-        self._vocabulary = vocabulary
-        # by first letter, from each key to the words held (`_keyed`)
-        self._by_key: dict[str, dict[str, list[Word]]] = {}
-        self._firsts: dict[str, list[Word]] | None = None  # the words held, by first letter
+        self._vocabulary = Vocabulary(vocabulary.values())
         size = len(patterns)
         self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
         self._words: dict[str, tuple[int, ...]] = {}
@@ -1090,44 +1162,13 @@ class PatternIndex:
             found &= m
         return found
 
-    def _keyed(self, first: str) -> dict[str, list[Word]]:
-        """From each key to the words held that are keyed on it, for the words that start with
-        `first` (all of a word's keys start with its first letter, and every way a typed word
-        matches one keeps it), made when a typed word with that letter is first met."""
-        if self._firsts is None:
-            self._firsts = {}
-            for el in self._vocabulary.values():
-                if type(el) is Word:  # `#` is met by the key itself
-                    self._firsts.setdefault(el.text[0], []).append(el)
-        by_key: dict[str, list[Word]] = {}
-        for el in self._firsts.get(first, ()):
-            for k in el.keys:  # type: ignore[union-attr]
-                found = by_key.get(k)
-                if found is None:
-                    by_key[k] = [el]
-                else:
-                    found.append(el)
-        self._by_key[first] = by_key
-        return by_key
-
     def _word(self, t: str) -> tuple[int, ...]:
         """A typed word's part of `mask`: for each slot, the patterns whose element there the
-        word meets (`()` when none does)."""
-        by_key = self._by_key.get(t[0])
-        if by_key is None:
-            by_key = self._keyed(t[0])
+        word meets (`()` when none does): those holding one of its keys (the word itself, `#`)
+        or a word it matches."""
         keys = _word_keys(t)
-        held = list(keys)  # its keys (the word itself, `#`), and the words it matches
-        tried: set[str] = set()
-        one: _Index | None = None
-        for k in keys:
-            for el in by_key.get(k, ()):
-                if el.key not in tried:
-                    tried.add(el.key)
-                    if one is None:
-                        one = _Index((t,))
-                    if one.mask(el):  # as the scan finds it (`Utterance.mask`)
-                        held.append(el.key)
+        held = list(keys)
+        held += [el.key for el in self._vocabulary.matched(t, keys)]
         out = []
         for slot in self._slots:
             positions = [i for k in held for i in slot.get(k, ())]
