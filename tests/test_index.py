@@ -27,9 +27,11 @@ from closer.engine.format.patterns import (
     PatternError,
     PatternIndex,
     Utterance,
+    Word,
     compile_pattern,
     indexed,
     normalize,
+    pattern_words,
 )
 from closer.engine.runtime.program import Program, classify_linear, pattern_lists
 from closer.engine.runtime.reading import sentences
@@ -102,6 +104,16 @@ def assert_patterns_agree(
     for i in candidates:
         if not index.partial[i]:  # `classify` asks no `possible` of these: they meet it
             assert patterns[i].possible(utt)
+    # the masks the index filled in on the line for the scan are each word's whole mask, as
+    # a line that has met no index works it out
+    fresh = Utterance(utt.text, utt.words, utt.clauses)
+    words: dict[str, Word] = {}
+    for p in patterns:
+        for part in p.parts:
+            pattern_words(part, words)
+    for w in words.values():
+        if w.key in utt.masks:
+            assert utt.masks[w.key] == fresh.mask(w), (w, utt)
     for i, p in enumerate(patterns):
         for guard in (False, True):
             found = p.scan(utt, guard)

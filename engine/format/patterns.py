@@ -1139,7 +1139,9 @@ class PatternIndex:
         self._vocabulary = Vocabulary(vocabulary.values())
         size = len(patterns)
         self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
-        self._words: dict[str, tuple[int, ...]] = {}
+        # each typed word's masks, one a slot (none when it meets no pattern), and the words it
+        # matches (by key)
+        self._words: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
         self.partial = tuple(partial)
         self.size = size
 
@@ -1150,30 +1152,39 @@ class PatternIndex:
             return (1 << self.size) - 1
         met = self._short.copy()  # for each slot, the patterns whose element there it meets
         words = self._words
-        for t in set(utt.words):
-            masks = words.get(t)
-            if masks is None:
-                masks = self._word(t)
+        line = utt._index
+        if line is None:
+            line = utt._index = _Index(utt.words)
+        known = utt.masks
+        for t, bits in line.exact.items():
+            entry = words.get(t)
+            if entry is None:
+                entry = self._word(t)
+            masks, matched = entry
             if masks:
                 for j, m in enumerate(masks):
                     met[j] |= m
+                # where the words it matches are in the line, for the scan (`Utterance.mask`):
+                # each typed word that matches one is met here, so its mask is whole at the end
+                for k in matched:
+                    known[k] = known.get(k, 0) | bits
         found = met[0]
         for m in met[1:]:
             found &= m
         return found
 
-    def _word(self, t: str) -> tuple[int, ...]:
+    def _word(self, t: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """A typed word's part of `mask`: for each slot, the patterns whose element there the
         word meets (`()` when none does): those holding one of its keys (the word itself, `#`)
         or a word it matches."""
         keys = _word_keys(t)
-        held = list(keys)
-        held += [el.key for el in self._vocabulary.matched(t, keys)]
+        matched = tuple([el.key for el in self._vocabulary.matched(t, keys)])
+        held = keys + matched
         out = []
         for slot in self._slots:
             positions = [i for k in held for i in slot.get(k, ())]
             out.append(_bits(positions, self.size) if positions else 0)
-        found = tuple(out) if any(out) else ()
+        found = (tuple(out), matched) if any(out) else ((), ())
         if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
             self._words.clear()
         self._words[t] = found
