@@ -27,8 +27,11 @@ from closer.engine.format.patterns import (
     PatternError,
     PatternIndex,
     Utterance,
+    Word,
     compile_pattern,
+    indexed,
     normalize,
+    pattern_words,
 )
 from closer.engine.runtime.program import Program, classify_linear, pattern_lists
 from closer.engine.runtime.reading import sentences
@@ -94,20 +97,51 @@ def assert_patterns_agree(
     """`index` (of `patterns`): one that has read other lines already (its words' masks)."""
     index = PatternIndex(patterns) if index is None else index
     candidates = index.candidates(utt)
-    # the index's masks find exactly the patterns whose first INDEX_NEEDS needs the line
-    # meets, by the definition, in order (so `classify` still tries them best first)
-    assert candidates == tuple(
-        i for i, p in enumerate(patterns) if meets(p.needs[:INDEX_NEEDS], utt)
-    ), utt
+    # the index's masks find exactly the patterns each of whose indexed elements (at most
+    # INDEX_NEEDS) matches a word of the line, as the scan's own masks say, in order (so
+    # `classify` still tries them best first): no typo key two words share lets one through
+    assert candidates == tuple(i for i, p in enumerate(patterns) if meets_indexed(p, utt)), utt
     for i in candidates:
         if not index.partial[i]:  # `classify` asks no `possible` of these: they meet it
-            assert len(patterns[i].needs) <= INDEX_NEEDS and patterns[i].possible(utt)
+            assert patterns[i].possible(utt)
+    # the masks the index filled in on the line for the scan are each word's whole mask, as
+    # a line that has met no index works it out
+    fresh = Utterance(utt.text, utt.words, utt.clauses)
+    words: dict[str, Word] = {}
+    for p in patterns:
+        for part in p.parts:
+            pattern_words(part, words)
+    for w in words.values():
+        if w.key in utt.masks:
+            assert utt.masks[w.key] == fresh.mask(w), (w, utt)
     for i, p in enumerate(patterns):
         for guard in (False, True):
             found = p.scan(utt, guard)
             assert (p.match(utt, guard) is None) == (found is None), (p.source, utt)
             assert p.matches(utt, guard) == (found is not None), (p.source, utt)  # no Hit
             assert found is None or i in candidates, (p.source, utt)
+
+
+def test_a_typo_key_two_words_share_lets_neither_through_for_the_other() -> None:
+    """`gidege` and `gigevi` share a head of the same length (`gie`, six letters), which a typo
+    of either may hold: the index tries each word on the typed word, as the scan does, so a
+    line with one is no candidate for a pattern that needs the other (the keys alone let both
+    through, and the scan turned one away)."""
+    patterns = [compile_pattern(s, {}) for s in ("gidege poni", "gigevi poni", "(gigevi|x y) poni")]
+    said = {
+        "gidege poni": (0,),
+        "gidge poni": (0,),  # a letter dropped: still gidege, and no slip of gigevi
+        "gigevi poni": (1, 2),
+        "gigvi poni": (1, 2),  # a letter dropped
+        "gigevo poni": (),  # the last letter mistyped: no slip the scan forgives
+        "gieeee poni": (),  # the shared head, and neither word
+    }
+    index = PatternIndex(patterns)
+    for line, want in said.items():
+        utt = normalize.__wrapped__(line)
+        assert index.candidates(utt) == want, line
+        assert_patterns_agree(patterns, utt, index)
+    assert index.partial == (False, False, True)  # ( | ) of more than words: `possible` asks
 
 
 def test_a_mask_made_from_positions_is_their_bits_ored() -> None:
@@ -122,8 +156,20 @@ def test_a_mask_made_from_positions_is_their_bits_ored() -> None:
             assert patterns_module._bits(positions, size) == want, (size, positions)
 
 
-def meets(needs: tuple[frozenset[str], ...], utt: Utterance) -> bool:
-    return all(not need.isdisjoint(utt.keys) for need in needs)
+def meets_indexed(p: Pattern, utt: Utterance) -> bool:
+    """Does a word of the line match (as the scan's masks say) each element the index keys `p`
+    on, or one of its words? Each is one the pattern cannot do without, so a line it matches
+    meets them all."""
+    chosen, more = indexed(p)
+    assert len(chosen) <= INDEX_NEEDS
+    assert more or len(chosen) >= len(p.needs)  # not partial: nothing is left to `possible`
+    for element in chosen:
+        if isinstance(element, frozenset):  # a ( | ): one of these words
+            if not any(utt.mask(el) for el in element):
+                return False
+        elif not utt.mask(element):
+            return False
+    return True
 
 
 def test_the_paraphrase_sets_are_read() -> None:
@@ -364,6 +410,35 @@ def test_the_concern_scan_passes_over_only_concerns_the_line_cannot_touch() -> N
     tenure = program.concern("tenure")
     assert not program.heard(tenure, normalize("I like turtles."))
     assert program.heard(tenure, normalize("Brightloop shut down, and I want to stay for years."))
+
+
+def test_a_line_holds_only_the_anchor_keys_a_word_of_it_meets() -> None:
+    """`Lists.line`: a typo head of a marker's word ("nervy": `nev`, five letters give 4 to 6)
+    that a made-up word shares ("nevu") anchors nothing the line can meet, so the feelings'
+    markers are not tried at all; a real slip of the word keeps the key, and the marker hears
+    it. `assert_agrees` holds `any_match` and `count` to the scan on every line."""
+    program = shipped_program("ledgerline")
+    lists = program.lists
+    head = "nev" + chr(1 + 4)
+    assert head in lists.keys
+    for line, kept in (("sibe nevu", False), ("a bit nevy today", True)):
+        utt = normalize.__wrapped__(line)
+        assert head in utt.keys  # the key alone cannot tell them apart
+        assert (head in lists.line(utt).hit) == kept, line
+        assert_agrees(program, utt)
+    assert program.marker("nerves", normalize.__wrapped__("a bit nevy today"))
+
+
+def test_what_classify_returns_for_a_pattern_is_made_once() -> None:
+    """A match is the same for every line a pattern matches (frozen): `classify` makes it once
+    per pattern and returns it again, equal to what the linear scan makes."""
+    program = shipped_program("ledgerline")
+    every = frozenset(i.id for i in program.intents)
+    said = ["Is there a pager rotation?", "is there a pager rotation", "What are the next steps?"]
+    found = [program.classify(normalize.__wrapped__(x), every) for x in said]
+    want = [classify_linear(program, normalize.__wrapped__(x), every) for x in said]
+    assert found == want and None not in found
+    assert found[0] is found[1] and found[2] != found[0]
 
 
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:

@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
@@ -802,6 +802,9 @@ def _word_keys(t: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+typed_keys = _word_keys  # one typed word's keys (its part of `line_keys`), kept
+
+
 def _has_digit(t: str) -> bool:
     return any(c.isdigit() for c in t)
 
@@ -948,114 +951,293 @@ def _weight(keys: frozenset[str]) -> int:
     return total
 
 
-INDEX_NEEDS = 3  # how many of a pattern's needs `PatternIndex` keys it on (the most selective)
+INDEX_NEEDS = 3  # how many of a pattern's required elements `PatternIndex` keys it on
 WORD_MASKS = 4096  # typed words whose masks a `PatternIndex` keeps
+
+# What `PatternIndex` keys a pattern on: an element every match of it needs that one typed word
+# meets, as a word (a word or stem with keys, or `#`: met by a typed word that matches it) or a
+# set of such words (a ( | ): met by a typed word that matches one of them; `_alt_words`).
+Indexed = Word | Number | frozenset[Word | Number]
+
+
+def indexed(
+    p: Pattern, memo: dict[int, frozenset[Word | Number] | None] | None = None
+) -> tuple[list[Indexed], bool]:
+    """The elements `PatternIndex` keys `p` on: up to INDEX_NEEDS of the elements every match
+    of it needs that one typed word meets (the most selective, when there are more), and
+    whether it needs more than those (a line they meet may still lack one of its `needs`:
+    `Pattern.possible`). `memo` keeps a word set's words by its identity (pass one that lives
+    as long as the patterns)."""
+    memo = {} if memo is None else memo
+    found: dict[object, Indexed] = {}
+    more = False
+    for part in p.parts:
+        for el in part:
+            kind = type(el)
+            if kind is Word:
+                keyed = el._keys  # type: ignore[union-attr]
+                if (el._keyed() if keyed is None else keyed)[0] is not None:  # type: ignore[union-attr]
+                    found[el.key] = el  # type: ignore[union-attr,assignment]
+            elif kind is Number:
+                found["#"] = el  # type: ignore[assignment]
+            elif kind is Alt:
+                got = _alt_words(el, memo)  # type: ignore[arg-type]
+                if got is not None:
+                    found[id(el)] = got
+                # a ( | ) of more than single words needs more than its words (its `needs`
+                # are its choices' keys, which `possible` asks)
+                more = more or el.flat is None  # type: ignore[union-attr]
+    if len(found) <= INDEX_NEEDS:  # all of them, in any order: each slot is met alike
+        return list(found.values()), more
+    chosen = sorted(found.values(), key=_indexed_weight)
+    return chosen[:INDEX_NEEDS], True
+
+
+def _alt_words(
+    el: Alt, memo: dict[int, frozenset[Word | Number] | None]
+) -> frozenset[Word | Number] | None:
+    """Words one of which a ( | ) cannot match without (None: it may match no word at all, or
+    a stem of one or two letters, which has no keys): for each choice, one word (or `#`) it
+    needs, or the words of a ( | ) it needs. A word set's are kept in `memo` by its identity."""
+    if el.name:
+        found = memo.get(id(el), False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+    flat = el.flat
+    if flat is not None:
+        out: frozenset[Word | Number] | None = flat
+        for w in flat:
+            if type(w) is Word:
+                keyed = w._keys
+                if (w._keyed() if keyed is None else keyed)[0] is None:
+                    out = None  # every line may hold a stem of one or two letters
+                    break
+    else:
+        words: set[Word | Number] = set()
+        for option in el.options:
+            best: frozenset[Word | Number] | None = None
+            least = 0
+            for item in option:  # the most selective word (or words) the choice needs
+                got: frozenset[Word | Number] | None = None
+                if isinstance(item, Word):
+                    if item.keys is not None:
+                        got = frozenset([item])
+                elif isinstance(item, Number):
+                    got = frozenset([item])
+                elif isinstance(item, Alt):
+                    got = _alt_words(item, memo)
+                if got is not None:
+                    weight = _indexed_weight(got)
+                    if best is None or weight < least:
+                        best, least = got, weight
+            if best is None:
+                words.clear()
+                break
+            words |= best
+        out = frozenset(words) if words else None
+    if el.name:
+        memo[id(el)] = out
+    return out
+
+
+def _indexed_weight(x: Indexed) -> int:
+    """How often lines meet `x`, roughly (as `_weight` guesses for `needs`)."""
+    if isinstance(x, Word):
+        return x._keyed()[1]
+    if isinstance(x, Number):
+        return _NUMBER_KEYS[1]
+    return sum([_indexed_weight(el) for el in x])
+
+
+class Vocabulary:
+    """Pattern words, found by a typed word: `matched` gives those it matches, exactly as the
+    scan matches them (`Utterance.mask`). A word matches only a typed word it shares a key with
+    (`line_keys`), and all of a word's keys start with its first letter, so the words are keyed
+    one first letter at a time, when a typed word with that letter first comes."""
+
+    __slots__ = ("_by_key", "_firsts")
+
+    def __init__(self, words: Iterable[Word | Number]) -> None:
+        firsts: dict[str, list[Word]] = {}
+        for el in words:
+            if type(el) is Word and el.keys is not None:  # `#` is met by its key itself
+                found = firsts.get(el.text[0])
+                if found is None:
+                    firsts[el.text[0]] = [el]
+                else:
+                    found.append(el)
+        self._firsts = firsts
+        self._by_key: dict[str, dict[str, list[Word]]] = {}  # by first letter, by key
+
+    def _keyed(self, first: str) -> dict[str, list[Word]]:
+        by_key: dict[str, list[Word]] = {}
+        for el in self._firsts.get(first, ()):
+            for k in el.keys:  # type: ignore[union-attr]
+                found = by_key.get(k)
+                if found is None:
+                    by_key[k] = [el]
+                else:
+                    found.append(el)
+        self._by_key[first] = by_key
+        return by_key
+
+    def matched(self, t: str, keys: Iterable[str]) -> list[Word]:
+        """The words keyed on one of `keys` (some of the typed word `t`'s) that match `t`."""
+        by_key = self._by_key.get(t[0])
+        if by_key is None:
+            by_key = self._keyed(t[0])
+        out: list[Word] = []
+        tried: set[str] = set()
+        one: _Index | None = None
+        for k in keys:
+            for el in by_key.get(k, ()):
+                if el.key not in tried:
+                    tried.add(el.key)
+                    if one is None:
+                        one = _Index((t,))
+                    if one.mask(el):  # as the scan finds it (`Utterance.mask`)
+                        out.append(el)
+        return out
+
+
+def pattern_words(
+    items: Sequence[Element], out: dict[str, Word], seen: set[int] | None = None
+) -> None:
+    """Add every word in `items` to `out` (by `Word.key`), inside ( | ) and [ ] too; `seen`
+    holds the word sets already walked (by identity: pass one that lives as long as they)."""
+    for el in items:
+        kind = type(el)
+        if kind is Word:
+            if el.key not in out:  # type: ignore[union-attr]
+                out[el.key] = el  # type: ignore[union-attr,assignment]
+        elif kind is Alt:
+            if el.name and seen is not None:  # type: ignore[union-attr]
+                if id(el) in seen:
+                    continue
+                seen.add(id(el))
+            for option in el.options:  # type: ignore[union-attr]
+                pattern_words(option, out, seen)
+        elif kind is Opt:
+            pattern_words(el.body, out, seen)  # type: ignore[union-attr]
 
 
 class PatternIndex:
-    """Many patterns, in a fixed order, indexed by their needs: `candidates` is, in that order,
-    the positions of every pattern that can match a line (those that do, and a few that turn
-    out not to), found with one look-up per key of the line and need.
+    """Many patterns, in a fixed order, indexed by elements every match of each needs
+    (`indexed`): `candidates` is, in that order, the positions of every pattern each of whose
+    indexed elements (up to INDEX_NEEDS) a word of the line meets, found with a look-up per
+    distinct word of the line.
 
-    A pattern's place is a bit of a mask (an int): for each of its first INDEX_NEEDS needs
-    (the most selective), each key of its j-th need has the mask of the patterns that hold that
-    key there (made from its needs' masks when a line first holds the key), and `short[j]` is
-    the mask of the patterns with no j-th need (every line meets it). A line meets a pattern's
-    j-th need exactly when the pattern's bit is in `short[j]` or in the mask of a key of the
-    line; so the patterns whose first INDEX_NEEDS needs the line meets are the AND over j of
-    those ORs. A line's keys are its words' keys (`line_keys`), so each OR is the OR of its
-    words' own, which are kept by word (`_words`: a candidate's lines share most words).
-    `partial[i]` is True for a pattern with more needs than INDEX_NEEDS: a line among its
-    candidates may still lack one (`Pattern.possible`); the others' candidates meet every
-    need."""
+    A pattern's place is a bit of a mask (an int). For each slot j (a pattern's j-th indexed
+    element), the index keeps, for each word (by `Word.key`, "#" for `#`) and each key, the
+    positions of the patterns whose element there holds it. A typed word's mask for slot j is
+    the patterns whose element there it meets: those holding a word it matches, exactly as the
+    scan matches it (only the words that share a key with it can, `line_keys`, and each of
+    those is tried on it), or holding one of its keys; it is made when the word is first met
+    and kept (`_words`, bounded). `short[j]` is the mask of the patterns with no j-th element
+    (every line meets it). So the candidates are the AND over the slots of the ORs of the
+    line's words' masks: no pattern whose indexed elements the line lacks, and no typo key two
+    different words share lets one through. `partial[i]` is True for a pattern that needs more
+    than its indexed elements (`Pattern.possible` asks the rest)."""
 
-    __slots__ = ("_short", "_slots", "_words", "partial", "size")
+    __slots__ = (
+        "_short", "_slots", "_vocabulary", "_words", "partial", "size",
+    )  # fmt: skip
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        # first the positions of each need's patterns (many share one: a word, a word set), then
-        # each key's needs' positions, made into the key's mask when a line first holds the key
-        # (`_word`): most keys are never typed, and each mask as long as the index takes a while
-        # to make (no mask is made here)
-        groups: list[dict[frozenset[str], list[int]]] = [{} for _ in range(INDEX_NEEDS)]
-        fewer: list[list[int]] = [[] for _ in range(INDEX_NEEDS + 1)]  # by how many needs
+        slots: list[dict[str, list[int]]] = [{} for _ in range(INDEX_NEEDS)]
+        vocabulary: dict[str, Word | Number] = {}  # every word held, by its key
+        fewer: list[list[int]] = [[] for _ in range(INDEX_NEEDS + 1)]  # by how many elements
+        partial = []
+        memo: dict[int, frozenset[Word | Number] | None] = {}
         for i, p in enumerate(patterns):
-            needs = p.needs
-            if len(needs) < INDEX_NEEDS:
-                fewer[len(needs)].append(i)
-            for need, group in zip(needs, groups, strict=False):  # its first INDEX_NEEDS
-                found = group.get(need)
-                if found is None:
-                    group[need] = [i]
-                else:
-                    found.append(i)
-        by_key: list[defaultdict[str, list[list[int]]]] = [defaultdict(list) for _ in groups]
-        for group, slot in zip(groups, by_key, strict=True):
-            for need, positions in group.items():
-                for k in need:
-                    slot[k].append(positions)
-        # the slots a line's keys can narrow (past the longest needs, every pattern is short)
-        used = [j for j in range(INDEX_NEEDS) if by_key[j]]
-        self._slots: tuple[_Slot, ...] = tuple((by_key[j], {}) for j in used)
+            chosen, more = indexed(p, memo)
+            partial.append(more)
+            if len(chosen) < INDEX_NEEDS:
+                fewer[len(chosen)].append(i)
+            for element, slot in zip(chosen, slots, strict=False):
+                kind = type(element)
+                if kind is Word or kind is Number:
+                    k = element.key  # type: ignore[union-attr]
+                    if k not in vocabulary:
+                        vocabulary[k] = element  # type: ignore[assignment]
+                    found = slot.get(k)
+                    if found is None:
+                        slot[k] = [i]
+                    else:
+                        found.append(i)
+                    continue
+                for el in element:  # type: ignore[union-attr]
+                    k = el.key
+                    if k not in vocabulary:
+                        vocabulary[k] = el
+                    found = slot.get(k)
+                    if found is None:
+                        slot[k] = [i]
+                    else:
+                        found.append(i)
+        used = [j for j in range(INDEX_NEEDS) if slots[j]]
+        self._slots = tuple(slots[j] for j in used)
+        self._vocabulary = Vocabulary(vocabulary.values())
         size = len(patterns)
-        # the patterns with no j-th need (those with j needs or fewer)
         self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
-        self._words: dict[str, tuple[int, ...]] = {}
-        self.partial = tuple(len(p.needs) > INDEX_NEEDS for p in patterns)
+        # each typed word's masks, one a slot (none when it meets no pattern), and the words it
+        # matches (by key)
+        self._words: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self.partial = tuple(partial)
         self.size = size
 
     def mask(self, utt: Utterance) -> int:
-        """Bit i set for each pattern i whose first INDEX_NEEDS needs the line meets (those with
-        no needs among them)."""
+        """Bit i set for each pattern i each of whose indexed elements a word of the line
+        meets."""
         if not self._slots:
             return (1 << self.size) - 1
-        met = self._short.copy()  # for each slot, the patterns whose need there the line meets
+        met = self._short.copy()  # for each slot, the patterns whose element there it meets
         words = self._words
-        for t in set(utt.words):
-            masks = words.get(t)
-            if masks is None:
-                masks = self._word(t)
+        line = utt._index
+        if line is None:
+            line = utt._index = _Index(utt.words)
+        known = utt.masks
+        for t, bits in line.exact.items():
+            entry = words.get(t)
+            if entry is None:
+                entry = self._word(t)
+            masks, matched = entry
             if masks:
                 for j, m in enumerate(masks):
                     met[j] |= m
+                # where the words it matches are in the line, for the scan (`Utterance.mask`):
+                # each typed word that matches one is met here, so its mask is whole at the end
+                for k in matched:
+                    known[k] = known.get(k, 0) | bits
         found = met[0]
         for m in met[1:]:
             found &= m
         return found
 
-    def _word(self, t: str) -> tuple[int, ...]:
-        """A typed word's part of `mask`: for each slot, the patterns whose need there holds
-        one of the word's keys (`()` when none does)."""
+    def _word(self, t: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """A typed word's part of `mask`: for each slot, the patterns whose element there the
+        word meets (`()` when none does): those holding one of its keys (the word itself, `#`)
+        or a word it matches."""
         keys = _word_keys(t)
+        matched = tuple([el.key for el in self._vocabulary.matched(t, keys)])
+        held = keys + matched
         out = []
-        for by_key, made in self._slots:
-            m = 0
-            for k in keys:
-                key_mask = made.get(k)
-                if key_mask is None:
-                    needs = by_key.get(k)  # the positions of each need that holds k
-                    if needs is None:
-                        continue
-                    key_mask = made[k] = _bits([i for found in needs for i in found], self.size)
-                m |= key_mask
-            out.append(m)
-        found = tuple(out) if any(out) else ()
+        for slot in self._slots:
+            positions = [i for k in held for i in slot.get(k, ())]
+            out.append(_bits(positions, self.size) if positions else 0)
+        found = (tuple(out), matched) if any(out) else ((), ())
         if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
             self._words.clear()
         self._words[t] = found
         return found
 
     def candidates(self, utt: Utterance) -> tuple[int, ...]:
-        """Positions (ascending) of the patterns whose first INDEX_NEEDS needs the line meets;
-        kept on the line, which is often classified more than once."""
+        """Positions (ascending) of the patterns each of whose indexed elements a word of the
+        line meets; kept on the line, which is often classified more than once."""
         found = utt.found.get(self)
         if found is None:
             found = utt.found[self] = bit_positions(self.mask(utt))
         return found
-
-
-# one need's place in `PatternIndex`: for each key, the positions of the patterns of each need
-# that holds it; and the keys' masks made so far
-_Slot = tuple[defaultdict[str, list[list[int]]], dict[str, int]]
 
 
 def _bits(positions: Sequence[int], size: int) -> int:

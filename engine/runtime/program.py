@@ -15,11 +15,16 @@ from closer.engine.format import model as m
 from closer.engine.format import template
 from closer.engine.format.collector import collector_paused
 from closer.engine.format.patterns import (
+    WORD_MASKS,
     Pattern,
     PatternIndex,
     Utterance,
+    Vocabulary,
+    Word,
     matches_everything,
     normalize,
+    pattern_words,
+    typed_keys,
 )
 from closer.engine.runtime.machine import ENDED, Edge, FlowMachine
 
@@ -286,8 +291,15 @@ class Program:
                         pattern.matches(utt)
                     )
                 if found:
-                    return r.found()
+                    match = self._matches.get(i)
+                    if match is None:  # the same for every line: made once (it is frozen)
+                        match = self._matches[i] = r.found()
+                    return match
         return None
+
+    @cached_property
+    def _matches(self) -> dict[int, IntentMatch]:
+        return {}  # what `classify` returns for each pattern of `ranked` that has matched
 
     def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
         return self.any_match(self.markers.get(name, ()), utt, guard)
@@ -532,10 +544,11 @@ class Group(NamedTuple):
 
 
 class Line(NamedTuple):
-    """What `Program.any_match` keeps on a line: its keys that anchor a pattern of some list,
-    and each answer, by list and guard."""
+    """What `Program.any_match` keeps on a line: its keys that anchor a pattern of some list
+    (those a word of the line meets exactly: `Lists.line`), and each answer, by list and
+    guard."""
 
-    hit: frozenset[str]
+    hit: frozenset[str] | set[str]
     answers: dict[int, bool]
 
 
@@ -543,7 +556,7 @@ class Lists:
     """The scenario's lists of patterns (`pattern_lists`), each a `Group`, by id (the scenario
     keeps them alive); `keys`, every key that anchors a pattern of one of them."""
 
-    __slots__ = ("groups", "keys")
+    __slots__ = ("_typed", "_vocabulary", "groups", "keys")
 
     def __init__(self, lists: list[tuple[m.Pat, ...]]) -> None:
         self.groups: dict[int, Group] = {}
@@ -551,14 +564,44 @@ class Lists:
             if id(pats) not in self.groups:  # the same list twice (an empty one, often)
                 self.groups[id(pats)] = Group.of(len(self.groups), pats)
         self.keys = frozenset().union(*(g.keys for g in self.groups.values()))
+        words: dict[str, Word] = {}
+        seen: set[int] = set()
+        for group in self.groups.values():
+            for p in group.patterns:
+                for part in p.parts:
+                    pattern_words(part, words, seen)
+        self._vocabulary = Vocabulary(words.values())
+        self._typed: dict[str, frozenset[str]] = {}  # `_hit` of each typed word (bounded)
 
     def line(self, utt: Utterance) -> Line:
         """What is kept on `utt` for these lists (the line's keys that anchor a pattern of some
         list, and the answers so far), made at the first question about it."""
         found: Line | None = utt.memo.get(self)  # type: ignore[assignment]
         if found is None:
-            found = utt.memo[self] = Line(self.keys.intersection(utt.keys), {})
+            typed = self._typed
+            hit: set[str] = set()
+            for t in set(utt.words):
+                keys = typed.get(t)
+                hit.update(self._hit(t) if keys is None else keys)
+            found = utt.memo[self] = Line(hit, {})
         return found
+
+    def _hit(self, t: str) -> frozenset[str]:
+        """The keys of the typed word `t` that anchor a pattern of some list and that `t`
+        meets: the word itself, `#`, or a key of a word of the lists that `t` matches (as the
+        scan matches it). A key only a word `t` does not match shares (a typo head of
+        another word) anchors nothing `t` can meet: every word `t` matches shares a key with
+        it, and that key is kept."""
+        keys = self.keys.intersection(typed_keys(t))
+        if keys:
+            kept = {k for k in keys if k == t or k == "#"}
+            for w in self._vocabulary.matched(t, keys):
+                kept.update(keys.intersection(w.keys))  # type: ignore[arg-type]
+            keys = frozenset(kept)
+        if len(self._typed) >= WORD_MASKS:  # bounded: a line may bring any words
+            self._typed.clear()
+        self._typed[t] = keys
+        return keys
 
 
 def looks_like_question(utt: Utterance) -> bool:
