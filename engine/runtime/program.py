@@ -196,40 +196,21 @@ class Program:
         return self.lists.groups
 
     @cached_property
-    def _heard(self) -> dict[str, tuple[frozenset[str], bool]]:
-        """For each concern, the anchor keys of its evidence groups and `worsened_by`
-        together, and whether one of their patterns has no anchor (`heard`)."""
-        groups = self.groups
-        out = {}
-        for c in self.concerns:
-            lists = [groups[id(pats)] for pats in (*(g.patterns for g in c.groups), c.worsened_by)]
-            keys = frozenset().union(*(group.keys for group in lists))
-            out[c.id] = (keys, any(group.always for group in lists))
-        return out
+    def _ears(self) -> tuple[dict[str, tuple[frozenset[str], bool]], dict[str, Keys]]:
+        """Each concern's anchor keys, for `heard` and `deaf` (`_concern_keys`)."""
+        return _concern_keys(self.groups, self.concerns)
 
     def heard(self, c: m.Concern, utt: Utterance) -> bool:
         """False when no evidence group of `c` and nothing in its `worsened_by` can match the
         line (`any_match` is False for each): the concern scan passes it over."""
-        keys, always = self._heard[c.id]  # every one of them anchors some list: the line's
+        keys, always = self._ears[0][c.id]  # every one of them anchors some list: the line's
         return always or not keys.isdisjoint(self.lists.line(utt).hit)  # `hit` is enough
-
-    @cached_property
-    def _deaf(self) -> dict[str, frozenset[str] | None]:
-        """Each concern's lists' anchor keys (`deaf`; None: a pattern has no anchor)."""
-        out: dict[str, frozenset[str] | None] = {}
-        for c in self.concerns:
-            theme = (c.theme.patterns, c.theme.counter) if c.theme is not None else ()
-            pats = (c.triggers, c.worsened_by, *(g.patterns for g in c.groups), *theme)
-            lists = [self.groups.get(id(p)) for p in pats]
-            keyed = all(group is not None and not group.always for group in lists)
-            out[c.id] = frozenset().union(*(g.keys for g in lists if g)) if keyed else None
-        return out
 
     def deaf(self, utt: Utterance) -> set[str]:
         """The concerns (ids) none of whose lists the scan reads (triggers, theme, counter,
         evidence, `worsened_by`) can match the line, nor a line whose words it holds."""
         hit = self.lists.line(utt).hit
-        return {c for c, keys in self._deaf.items() if keys is not None and keys.isdisjoint(hit)}
+        return {c for c, keys in self._ears[1].items() if keys is not None and keys.isdisjoint(hit)}
 
     @cached_property
     def concern_by_id(self) -> dict[str, m.Concern]:
@@ -550,6 +531,30 @@ class Line(NamedTuple):
 
     hit: frozenset[str] | set[str]
     answers: dict[int, bool]
+
+
+Keys = frozenset[str] | None  # a concern's lists' anchor keys; None: a pattern has no anchor
+
+
+def _concern_keys(
+    groups: dict[int, Group], concerns: tuple[m.Concern, ...]
+) -> tuple[dict[str, tuple[frozenset[str], bool]], dict[str, Keys]]:
+    """For `Program.heard`, each concern's evidence groups' and `worsened_by`'s anchor keys
+    together, and whether one of their patterns has no anchor; for `Program.deaf`, the anchor
+    keys of every list the concern scan reads (triggers, theme, counter, evidence,
+    `worsened_by`), None when a pattern of one has no anchor."""
+    heard: dict[str, tuple[frozenset[str], bool]] = {}
+    deaf: dict[str, Keys] = {}
+    for c in concerns:
+        lists = [groups[id(pats)] for pats in (*(g.patterns for g in c.groups), c.worsened_by)]
+        keys = frozenset().union(*(group.keys for group in lists))
+        heard[c.id] = (keys, any(group.always for group in lists))
+        theme = (c.theme.patterns, c.theme.counter) if c.theme is not None else ()
+        pats = (c.triggers, c.worsened_by, *(g.patterns for g in c.groups), *theme)
+        found = [groups.get(id(p)) for p in pats]
+        keyed = all(group is not None and not group.always for group in found)
+        deaf[c.id] = frozenset().union(*(g.keys for g in found if g)) if keyed else None
+    return heard, deaf
 
 
 class Lists:
