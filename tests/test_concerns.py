@@ -73,15 +73,20 @@ def test_a_trigger_raised_concern_is_not_preempted_by_the_rest_of_its_answer(
     assert [e.status for e in later.events if isinstance(e, ConcernEvent)] == ["preempted"]
 
 
+def at_the_close(program: Program, *worries: str) -> Session:
+    """A session at the candidate's questions, holding exactly these worries (raised)."""
+    session, _ = Session.start(program, 1, start="candidate_questions")
+    for cid, cs in session.state.concerns.items():
+        cs.status = "raised" if cid in worries else "inactive"
+    return session
+
+
 def test_a_resolved_reply_claims_nothing_the_candidate_did_not_say() -> None:
     """Typed in a real terminal (riverbend): a refresher, ACLS booked and Cerner resolved the
     gap, and Denise answered "A refresher course, your license current, and you've kept your
     hands in it": no hands-on practice had been mentioned. Three of five groups resolve it, so
     her reply names none of them."""
-    program = program_for("riverbend")
-    session, _ = Session.start(program, 1, start="candidate_questions")
-    for cid, cs in session.state.concerns.items():
-        cs.status = "raised" if cid == "gap" else "inactive"
+    session = at_the_close(program_for("riverbend"), "gap")
     session.turn("Is there anything in my background that would stop you recommending me?")
     session.turn("Is it the gap?")
     turn = session.turn(
@@ -100,9 +105,7 @@ def test_a_closing_question_about_one_thing_brings_that_worry_up_first(program: 
     from tests.test_session import jsons
 
     def first_worry(line: str) -> str | None:
-        session, _ = Session.start(program, 1, start="candidate_questions")
-        for cid, cs in session.state.concerns.items():
-            cs.status = "raised" if cid in ("tenure", "oncall") else "inactive"
+        session = at_the_close(program, "tenure", "oncall")
         events = jsons(session.turn(line).events)
         [intent] = [e for e in events if e["event"] == "intent"]
         assert intent["intent"] == "closing_question", line
@@ -121,10 +124,7 @@ def test_an_answer_to_the_worry_that_also_says_goodbye_is_heard_first() -> None:
     stayed as it was, and so did the verdict."""
     from tests.test_session import jsons
 
-    program = program_for("talentbridge")
-    session, _ = Session.start(program, 1, start="candidate_questions")
-    for cid, cs in session.state.concerns.items():
-        cs.status = "raised" if cid == "salary" else "inactive"
+    session = at_the_close(program_for("talentbridge"), "salary")
     session.turn("Is there anything that would stop you putting me forward?")
     session.turn("What do you mean?")
     line = "i'm flexible on base if the package is good, bonus and pension matter more. thanks, bye"

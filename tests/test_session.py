@@ -377,14 +377,24 @@ def test_an_answer_or_a_question_for_later_is_not_a_request_to_clarify(
     assert intent["rule"] != "context:clarify"
 
 
+def intent_of(persona: str, start: str, line: str) -> dict:
+    """The intent event of `line`, said right after the question `start` is asked."""
+    session, _ = Session.start(program_for(persona), 1, start=start)
+    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    return intent
+
+
 @pytest.mark.parametrize(
     ("persona", "start", "line"),
     [
-        # typed in a real terminal (talentbridge): taken as an answer, and she moved on
+        # typed in a real terminal: taken as an answer, and she moved on or praised it
         ("talentbridge", "admin", "as in base or the whole package?"),
+        ("greenleaf", "busy_saturday", "sorry, keep them going how?"),
         ("greenleaf", "cash_stock", "the till one, or the stock one?"),
+        ("greenleaf", "difficult_customer", "difficult how?"),
         ("ledgerline", "why_us", "meaning at Ledgerline, or payments in general?"),
         ("ledgerline", "testing", "unit tests or integration?"),
+        ("ledgerline", "system", "how big a system?"),
         # written blind (tests/data/blind/set_f.jsonl), where they were answers before
         ("ledgerline", "incident", "Do you want one I caused or one I just helped fix?"),
         ("riverbend", "deteriorating", "Does it need to be recent? Most of mine are from before."),
@@ -395,12 +405,11 @@ def test_an_answer_or_a_question_for_later_is_not_a_request_to_clarify(
         ("riverbend", "why_left", "You mean Lakeview? Or why I took time off altogether?"),
     ],
 )
-def test_a_question_that_asks_which_reading_she_meant_gets_the_question_another_way(
+def test_a_question_about_her_question_gets_it_another_way(
     persona: str, start: str, line: str
 ) -> None:
-    program = program_for(persona)
-    session, _ = Session.start(program, 1, start=start)
-    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
+    """Which reading she meant, her own words asked back, how to answer it."""
+    intent = intent_of(persona, start, line)
     assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")
 
 
@@ -418,24 +427,4 @@ def test_a_question_that_asks_which_reading_she_meant_gets_the_question_another_
 def test_a_question_for_later_or_a_tentative_answer_is_not_a_request_to_clarify(
     persona: str, start: str, line: str
 ) -> None:
-    session, _ = Session.start(program_for(persona), 1, start=start)
-    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
-    assert intent["rule"] != "context:clarify"
-
-
-@pytest.mark.parametrize(
-    ("persona", "start", "line"),
-    [
-        # typed in a real terminal (greenleaf): taken as an answer to the follow-up, and praised
-        ("greenleaf", "busy_saturday", "sorry, keep them going how?"),
-        ("greenleaf", "difficult_customer", "difficult how?"),
-        ("ledgerline", "system", "how big a system?"),
-    ],
-)
-def test_her_own_words_asked_back_get_the_question_another_way(
-    persona: str, start: str, line: str
-) -> None:
-    program = program_for(persona)
-    session, _ = Session.start(program, 1, start=start)
-    [intent] = [e for e in jsons(session.turn(line).events) if e["event"] == "intent"]
-    assert (intent["intent"], intent["rule"]) == ("probe", "context:clarify")
+    assert intent_of(persona, start, line)["rule"] != "context:clarify"
