@@ -73,7 +73,7 @@ _CLARIFY = frozenset([
     "hoping", "asking", "ask", "question", "me", "i", "should", "say", "talk", "about", "so",
     "huh", "eh", "um", "uh", "er", "erm", "hmm", "again", "how", "or", "would", "could", "can",
     "them", "they", "their", "her", "him", "his", "she", "he", "we", "us", "our", "my", "your",
-    "bit", "bits", "part", "parts", "side", "one",
+    "bit", "bits", "part", "parts", "side",
 ])  # fmt: skip
 CLARIFY_WORDS = 10
 ECHO_WORDS = 5  # "keep them going how?"; not "what is Priti like to work for?"
@@ -113,8 +113,8 @@ RULES = {
     "answer": "only a sentence that asks it makes this line the closing question, a question of "
     "the candidate's or (with evidence for the concern on the table) a probe; none does, so it "
     "is an answer",
-    "clarify": 'in a question, a short question that only asks what she meant ("like what?", '
-    '"such as?"): a probe, so she puts the question another way',
+    "clarify": 'in a question, a question about her question ("like what?", "do you want one I '
+    'caused or one I fixed?", "difficult how?"): a probe, so she puts it another way',
     "for_later": "in a question, a short question put to the interviewer about her side: she "
     "keeps it for the candidate's questions",
     "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
