@@ -24,7 +24,7 @@ def play(
     """Run lines through a session; end with eof if the interview did not finish. The events
     come back in their transcript form (what `--transcript` writes)."""
     session, events = play_events(program, lines, seed, facts)
-    return session, [e.to_json() for e in events]
+    return session, jsons(events)
 
 
 def play_events(
@@ -44,6 +44,11 @@ def play_events(
 
 def statuses(events: list[dict[str, Any]], concern: str) -> list[str]:
     return [e["status"] for e in events if e["event"] == "concern" and e["concern"] == concern]
+
+
+def jsons(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """A turn's events as the transcript writes them."""
+    return [e.to_json() for e in events]
 
 
 def interviewer(events: list[dict[str, Any]]) -> list[str]:

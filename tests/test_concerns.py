@@ -7,6 +7,7 @@ from closer.engine import Session
 from closer.engine.runtime.events import ConcernEvent
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
+from tests.helpers import jsons
 
 
 def raised(program: Program, start: str, *lines: str) -> list[str]:
@@ -102,7 +103,6 @@ def test_a_resolved_reply_claims_nothing_the_candidate_did_not_say() -> None:
 def test_a_closing_question_about_one_thing_brings_that_worry_up_first(program: Program) -> None:
     """ "Is X going to be a problem for you?" (written blind, at the closing): a closing question
     about one thing; of the worries she holds, the one it names comes first."""
-    from tests.test_session import jsons
 
     def first_worry(line: str) -> str | None:
         session = at_the_close(program, "tenure", "oncall")
@@ -122,8 +122,6 @@ def test_an_answer_to_the_worry_that_also_says_goodbye_is_heard_first() -> None:
     """Typed in a real terminal (talentbridge): "i'm flexible on base if the package is good,
     bonus and pension matter more to me. thanks jade, bye" was only a goodbye; the salary worry
     stayed as it was, and so did the verdict."""
-    from tests.test_session import jsons
-
     session = at_the_close(program_for("talentbridge"), "salary")
     session.turn("Is there anything that would stop you putting me forward?")
     session.turn("What do you mean?")

@@ -10,7 +10,7 @@ import pytest
 from closer.engine import EngineError, Session, SessionState
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
-from tests.helpers import interviewer, play, statuses
+from tests.helpers import interviewer, jsons, play, statuses
 
 ANSWERS = [
     "Fine, thanks for having me.",
@@ -331,10 +331,6 @@ def test_what_do_you_mean_after_the_follow_up_puts_the_follow_up_another_way(
     assert said[-1] == q.follow_up_rephrase[0]
     answer = "At Tallyhouse I changed invoice rounding and replayed last month's invoices first."
     assert interviewer(jsons(session.turn(answer).events))[-1] == program.questions["oncall"].ask[0]
-
-
-def jsons(events: object) -> list[dict]:
-    return [e.to_json() for e in events]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

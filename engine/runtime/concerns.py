@@ -20,7 +20,7 @@ from closer.engine.format.patterns import Utterance
 from closer.engine.runtime.events import ConcernEvent, Event
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
-from closer.engine.runtime.reading import sentences
+from closer.engine.runtime.reading import evidence, sentences
 from closer.engine.runtime.voice import Voice
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class ConcernTracker:
 
     # -- after the closing question ---------------------------------------------------------------
 
-    def pending(self, asked: Utterance | None = None) -> m.Concern | None:
+    def pending(self, asked: Utterance) -> m.Concern | None:
         """The next concern to bring up: active, never said aloud, first by order and severity;
         one the question `asked` names ("is the gap going to be an issue for you?": its `about`
         patterns) before the others."""
@@ -176,7 +176,7 @@ class ConcernTracker:
         ]
         if not waiting:
             return None
-        named = [c for c in waiting if asked is not None and self.program.any_match(c.about, asked)]
+        named = [c for c in waiting if self.program.any_match(c.about, asked)]
         return min(
             named or waiting,
             key=lambda c: (c.order, -c.severity, self.program.concerns.index(c)),
@@ -227,7 +227,7 @@ class ConcernTracker:
     def in_passing(self, c: m.Concern, utt: Utterance, state: str) -> None:
         """A goodbye that also answers the concern on the table ("I'm flexible on base. Thanks,
         bye"): a goodbye is not scanned for evidence; this one is, and she answers it first."""
-        if any(self.program.any_match(g.patterns, utt, guard=True) for g in c.groups):
+        if evidence(self.program, c, utt):
             self.scan(utt, utt.text, state)
             self.address(c, None, utt, quiet=False)
 

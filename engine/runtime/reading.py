@@ -87,7 +87,7 @@ _CLARIFY_OPENERS = tuple(
         "does it have to", "does it need to",
         "does it matter", "can it be", "could it be", "is it ok if i", "is it okay if i",
         "how far back", "where do you want me", "where should i", "what do you want me",
-        "as in", "meaning", "define", "are you asking", "are you after", "are we talking",
+        "meaning", "define", "are you asking", "are you after", "are we talking",
         "is this about", "can you give me an example", "could you give me an example",
         "what counts as", "what do you count as", "what would count as", "including", "from",
     )
@@ -366,7 +366,7 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
         return False
     lead = w[1:] if w[0] in FILLERS or w[0] == "apologies" else w
     how = next((len(o) for o in _HOW_TO_ANSWER if lead[: len(o)] == o), 0)
-    if how and lead[how : how + 1] and lead[how] in _ANSWER_VERBS:
+    if how and len(lead) > how and lead[how] in _ANSWER_VERBS:
         return True
     as_in = any(w[i : i + 2] == ("as", "in") for i in range(len(w) - 1))  # "availability as in"
     if (
@@ -384,9 +384,16 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     choice = "or" in w and not _her_side(w)
     if not choice and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
-    asked = {x[:4] for line in (*q.ask, *q.follow_up) for x in normalize(line).words if len(x) > 3}
+    asked = _asked_stems((*q.ask, *q.follow_up))
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
     return any(named) if choice else bool(named) and all(named)
+
+
+@lru_cache(maxsize=64)
+def _asked_stems(lines: tuple[str, ...]) -> frozenset[str]:
+    """The first four letters of each longer word of her question and follow-up (worked out
+    once per question, not on every line that asks about it)."""
+    return frozenset(x[:4] for line in lines for x in normalize(line).words if len(x) > 3)
 
 
 # what "you" does in a question about her question ("do you want", "would you like")
