@@ -23,6 +23,7 @@ from closer.engine.format import loader
 from closer.engine.format import patterns as patterns_module
 from closer.engine.format.patterns import (
     INDEX_NEEDS,
+    Indexed,
     Pattern,
     PatternError,
     PatternIndex,
@@ -97,21 +98,18 @@ def assert_patterns_agree(
     """`index` (of `patterns`): one that has read other lines already (its words' masks)."""
     index = PatternIndex(patterns) if index is None else index
     candidates = index.candidates(utt)
+    keyed, words = what_is_indexed(patterns)
     # the index's masks find exactly the patterns each of whose indexed elements (at most
     # INDEX_NEEDS) matches a word of the line, as the scan's own masks say, in order (so
     # `classify` still tries them best first): no typo key two words share lets one through
-    assert candidates == tuple(i for i, p in enumerate(patterns) if meets_indexed(p, utt)), utt
+    assert candidates == tuple(i for i, k in enumerate(keyed) if meets_indexed(k, utt)), utt
     for i in candidates:
         if not index.partial[i]:  # `classify` asks no `possible` of these: they meet it
             assert patterns[i].possible(utt)
     # the masks the index filled in on the line for the scan are each word's whole mask, as
     # a line that has met no index works it out
     fresh = Utterance(utt.text, utt.words, utt.clauses)
-    words: dict[str, Word] = {}
-    for p in patterns:
-        for part in p.parts:
-            pattern_words(part, words)
-    for w in words.values():
+    for w in words:
         if w.key in utt.masks:
             assert utt.masks[w.key] == fresh.mask(w), (w, utt)
     for i, p in enumerate(patterns):
@@ -156,13 +154,32 @@ def test_a_mask_made_from_positions_is_their_bits_ored() -> None:
             assert patterns_module._bits(positions, size) == want, (size, positions)
 
 
-def meets_indexed(p: Pattern, utt: Utterance) -> bool:
-    """Does a word of the line match (as the scan's masks say) each element the index keys `p`
-    on, or one of its words? Each is one the pattern cannot do without, so a line it matches
-    meets them all."""
-    chosen, more = indexed(p)
-    assert len(chosen) <= INDEX_NEEDS
-    assert more or len(chosen) >= len(p.needs)  # not partial: nothing is left to `possible`
+_WHAT_IS_INDEXED: dict[int, tuple[list[Pattern], list[list[Indexed]], list[Word]]] = {}
+
+
+def what_is_indexed(patterns: list[Pattern]) -> tuple[list[list[Indexed]], list[Word]]:
+    """What the index keys each of `patterns` on (`indexed`), and every word they hold: worked
+    out once for a list (the list is kept, so its id is not reused), not for every line."""
+    if id(patterns) not in _WHAT_IS_INDEXED:
+        keyed: list[list[Indexed]] = []
+        for p in patterns:
+            chosen, more = indexed(p)
+            assert len(chosen) <= INDEX_NEEDS
+            assert more or len(chosen) >= len(p.needs)  # not partial: nothing left to `possible`
+            keyed.append(chosen)
+        words: dict[str, Word] = {}
+        for p in patterns:
+            for part in p.parts:
+                pattern_words(part, words)
+        _WHAT_IS_INDEXED[id(patterns)] = (patterns, keyed, list(words.values()))
+    _, keyed, words_ = _WHAT_IS_INDEXED[id(patterns)]
+    return keyed, words_
+
+
+def meets_indexed(chosen: list[Indexed], utt: Utterance) -> bool:
+    """Does a word of the line match (as the scan's masks say) each element the index keys a
+    pattern on (`chosen`), or one of its words? Each is one the pattern cannot do without, so a
+    line it matches meets them all."""
     for element in chosen:
         if isinstance(element, frozenset):  # a ( | ): one of these words
             if not any(utt.mask(el) for el in element):
