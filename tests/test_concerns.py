@@ -4,7 +4,7 @@ not cancelled by counter-evidence in another sentence, only by the same sentence
 from __future__ import annotations
 
 from closer.engine import Session
-from closer.engine.runtime.events import ConcernEvent
+from closer.engine.runtime.events import AssessEvent, ConcernEvent
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
 from tests.helpers import jsons
@@ -72,6 +72,30 @@ def test_a_trigger_raised_concern_is_not_preempted_by_the_rest_of_its_answer(
     assert statuses == ["raised"]
     later = session.turn("We also run canary releases and reconciliation after each deploy.")
     assert [e.status for e in later.events if isinstance(e, ConcernEvent)] == ["preempted"]
+
+
+def statuses(program: Program, start: str, line: str) -> list[tuple[str, str]]:
+    session, _ = Session.start(program, 1, start=start)
+    return [(e.concern, e.status) for e in session.turn(line).events if isinstance(e, ConcernEvent)]
+
+
+def test_a_misunderstanding_is_not_formed_from_a_line_that_clears_it_up() -> None:
+    """She misreads "never opened alone" as "never held the keys", but not in the answer that
+    says "I had the keys and the alarm code": a listener hears the whole line."""
+    greenleaf = program_for("greenleaf")
+    cleared = (
+        "Locked up, yes, most Saturdays for the last year, I had the keys and the alarm code. "
+        "Opening on my own, no, the duty manager always did the mornings."
+    )
+    assert statuses(greenleaf, "keys", cleared) == [("keys", "raised"), ("keys", "preempted")]
+    # and the answer is not marked down for a red flag it never left standing
+    session, _ = Session.start(greenleaf, 1, start="keys")
+    [assessed] = [e for e in session.turn(cleared).events if isinstance(e, AssessEvent)]
+    assert "red_flag" not in assessed.flags, assessed
+    # the same words without the keys are still misread
+    alone = "Opening on my own, no, the duty manager always did the mornings."
+    assert statuses(greenleaf, "keys", alone) == [("keys", "raised")]
+    # a red flag is another matter: the rest of its line does not undo it (test above)
 
 
 def at_the_close(program: Program, *worries: str) -> Session:

@@ -106,11 +106,11 @@ class ConcernTracker:
                 new = [
                     g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)
                 ]
-            # a red flag is not undone by the rest of the line that raised it: only evidence
-            # given before it pre-empts it then
+            # a red flag is not undone by the rest of the line that raised it, a misunderstanding
+            # is: she does not misread "never opened alone" in a line that says "I had the keys"
             counted = set(cs.groups)
             cs.groups.extend(new)
-            if how != "trigger":
+            if how != "trigger" or c.source == "misunderstanding":
                 counted.update(new)
             if (
                 (new or raised)  # evidence given earlier pre-empts a concern raised now

@@ -312,9 +312,10 @@ def take(program: Program, st: SessionState, qid: str, text: str, voice: Voice) 
     concern events are already in `voice`). Judge the question on all its lines so far, keep
     the judgement in `st.answers`, and record the assessment."""
     q = program.questions[qid]
-    red = any(
-        isinstance(e, ConcernEvent) and e.status in ("raised", "worsened") for e in voice.events
-    )
+    # a worry the line raised or made worse, and did not also clear up (a misunderstanding the
+    # same line answers is pre-empted in the same turn: no red flag then)
+    moved = {e.concern: e.status for e in voice.events if isinstance(e, ConcernEvent)}
+    red = any(status in ("raised", "worsened") for status in moved.values())
     record: dict[str, Any] = st.answers.setdefault(qid, {"lines": [], "red": False})
     record["lines"].append(text)
     record["red"] = record["red"] or red
