@@ -363,3 +363,33 @@ def test_id_typed_for_i_would_is_something_you_would_do() -> None:
     line = "the confused one climbing out of bed, safety first. then id check on the er admission"
     [a] = answer(program, "prioritize", line)
     assert "ownership" in a.shows and "ownership" not in a.lacks
+
+
+def test_a_change_made_so_it_does_not_happen_again_is_a_result() -> None:
+    """Typed in a real terminal (greenleaf, the till that didn't add up): "we changed the rule so
+    refunds over twenty pounds need a second signature" showed no result, and she asked "And
+    what did you change afterwards?"."""
+    greenleaf = compile_scenario(load_path(DIR / "greenleaf.yaml"))
+    told = (
+        "We were forty pounds down on a Saturday cash-up once. I recounted the float, then went "
+        "through the till roll and found a refund that had been keyed twice. I wrote it up for "
+        "the manager and we changed the rule so refunds over twenty pounds need a second "
+        "signature."
+    )
+    [a] = answer(greenleaf, "cash_stock", told)
+    assert "result" in a.shows, a
+    for lasting in (
+        "We never had a double refund after that.",
+        "From then on we always counted the float twice.",
+        "Since then nobody has skipped the handover.",
+    ):
+        [a] = answer(greenleaf, "cash_stock", lasting)
+        assert "result" in a.shows, (lasting, a)
+    for not_one in (
+        "I've been at Harlow's since then.",
+        "After that we had lunch.",
+        "Ever since I was a kid I have loved gardening.",
+        "We set up a rota system.",
+    ):
+        [a] = answer(greenleaf, "cash_stock", not_one)
+        assert "result" not in a.shows, (not_one, a)
