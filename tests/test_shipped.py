@@ -132,3 +132,15 @@ def test_every_shipped_follow_up_can_be_put_another_way(name: str) -> None:
     for q in compile_scenario(load_path(shipped_paths()[name])).questions.values():
         if q.follow_up:
             assert q.follow_up_rephrase and q.follow_up_rephrase != q.follow_up, q.id
+
+
+ONE = ("the one thing", "the main thing", "the only thing")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_else_is_true_however_many_worries_were_talked_over(name: str) -> None:
+    """ "Anything else?" after two worries got "No, that's it. That was the one thing." (found
+    typing in a real terminal): `nothing_else` is said after any number of them."""
+    style = compile_scenario(load_path(shipped_paths()[name])).style
+    for line in style.nothing_else:
+        assert not any(one in line.lower() for one in ONE), line
