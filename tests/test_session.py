@@ -399,6 +399,9 @@ def intent_of(persona: str, start: str, line: str) -> dict:
         ("switchback", "best_project", "Including school research?"),
         ("greenleaf", "busy_saturday", "Sorry, which bit?"),
         ("riverbend", "why_left", "You mean Lakeview? Or why I took time off altogether?"),
+        # typed in a real terminal after "how would you let the charge nurse know?"
+        ("riverbend", "prioritize", "Sorry, let them know about what exactly?"),
+        ("riverbend", "prioritize", "you want me to say how?"),
     ],
 )
 def test_a_question_about_her_question_gets_it_another_way(
@@ -417,6 +420,7 @@ def test_a_question_about_her_question_gets_it_another_way(
         ("riverbend", "charting", "Do you do Epic training before you start, or is it on the job?"),
         ("switchback", "level", "What's Priti like to work for?"),  # her words, but a real question
         ("greenleaf", "keys", "should i bring my dbs certificate on the first day?"),
+        ("riverbend", "prioritize", "What are the hours like exactly?"),  # the question word first
         ("riverbend", "why_nights", "the quiet, mostly?"),  # a tentative answer
     ],
 )

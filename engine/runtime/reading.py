@@ -373,6 +373,7 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
         as_in
         or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
         or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w[1:]))
+        or _echoed(w)
     ):
         return True
     if opener_only:
@@ -387,6 +388,16 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     asked = _asked_stems((*q.ask, *q.follow_up))
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
     return any(named) if choice else bool(named) and all(named)
+
+
+_ECHO_LAST = frozenset({"what", "which", "how"})
+
+
+def _echoed(w: tuple[str, ...]) -> bool:
+    """Her words asked back with the question word last: "let them know about what exactly?",
+    "keep them going how?", "sorry, which?"."""
+    last = w[-2] if len(w) > 1 and w[-1] in _CLARIFY_LAST else w[-1]
+    return last in _ECHO_LAST
 
 
 @lru_cache(maxsize=64)
