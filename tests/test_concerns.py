@@ -4,6 +4,7 @@ not cancelled by counter-evidence in another sentence, only by the same sentence
 from __future__ import annotations
 
 from closer.engine import Session
+from closer.engine.format.patterns import normalize
 from closer.engine.runtime.events import AssessEvent, ConcernEvent
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
@@ -154,3 +155,19 @@ def test_an_answer_to_the_worry_that_also_says_goodbye_is_heard_first() -> None:
     statuses = [e["status"] for e in events if e["event"] == "concern"]
     assert statuses and statuses[0] in ("resolved", "partly_resolved"), events
     assert events[-1] == {"event": "end", "turn": events[-1]["turn"], "reason": "completed"}
+
+
+def test_shadowing_years_before_the_gap_is_not_practice_since_it() -> None:
+    """Typed in a real terminal (riverbend): "When Lakeview brought in new IV pumps I shadowed
+    the educator for a shift" counted as "hands-on practice since you left", pre-empting the
+    worry about the gap, and the debrief said so."""
+    riverbend = program_for("riverbend")
+    [hands_on] = [g for g in riverbend.concern("gap").groups if g.id == "hands_on"]
+    before = "When Lakeview brought in new IV pumps I shadowed the educator for a shift."
+    assert not riverbend.any_match(hands_on.patterns, normalize(before))
+    for since in (
+        "I shadowed a nurse on 4 East last month.",
+        "I've been doing shadow shifts at St Mary's.",
+        "I have been shadowing on a med surg unit this spring.",
+    ):
+        assert riverbend.any_match(hands_on.patterns, normalize(since)), since
