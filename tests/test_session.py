@@ -402,6 +402,17 @@ def intent_of(persona: str, start: str, line: str) -> dict:
         # typed in a real terminal after "how would you let the charge nurse know?"
         ("riverbend", "prioritize", "Sorry, let them know about what exactly?"),
         ("riverbend", "prioritize", "you want me to say how?"),
+        ("talentbridge", "admin", "Sorry, is that base only or the whole package?"),
+        # the forms set g (tests/data/blind/set_g.jsonl) missed, in other words
+        ("riverbend", "charting", "sorry, which system was that?"),  # her rephrase's word
+        ("greenleaf", "about_you", "How much do you want, just the job or me as well?"),
+        ("hillcrest", "assessment", "Can I clarify whether you mean the day to day stuff?"),
+        ("hillcrest", "reflection", "Would you prefer a recent one, or one from my ECT year?"),
+        ("ledgerline", "oncall", "Sorry, in what sense?"),
+        ("switchback", "numbers", "Surveys only?"),
+        ("talentbridge", "current_role", "Like, headcount?"),
+        ("talentbridge", "why_move", "Why I'm leaving, or why this role?"),
+        ("ledgerline", "incident", "Caused or fixed?"),
     ],
 )
 def test_a_question_about_her_question_gets_it_another_way(
@@ -421,6 +432,7 @@ def test_a_question_about_her_question_gets_it_another_way(
         ("switchback", "level", "What's Priti like to work for?"),  # her words, but a real question
         ("greenleaf", "keys", "should i bring my dbs certificate on the first day?"),
         ("riverbend", "prioritize", "What are the hours like exactly?"),  # the question word first
+        ("talentbridge", "location", "is it hybrid or on site?"),  # "it": the job, not her question
         ("riverbend", "why_nights", "the quiet, mostly?"),  # a tentative answer
     ],
 )

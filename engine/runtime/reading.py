@@ -90,6 +90,9 @@ _CLARIFY_OPENERS = tuple(
         "meaning", "define", "are you asking", "are you after", "are we talking",
         "is this about", "can you give me an example", "could you give me an example",
         "what counts as", "what do you count as", "what would count as", "including", "from",
+        "how much do you want", "how much detail", "could i clarify", "can i clarify",
+        "just to clarify", "to clarify", "would you prefer", "do you prefer", "in what sense",
+        "in what way",
     )
 )  # fmt: skip
 # "should I focus on ...", "do I need to give an example?": the candidate asking how to answer
@@ -102,7 +105,9 @@ _ANSWER_VERBS = frozenset({
     "mention", "include", "cover", "choose", "stick", "keep", "explain", "begin", "concentrate",
     "be", "tell", "walk",
 })  # fmt: skip
-_CLARIFY_LAST = frozenset({"specifically", "onwards", "included", "exactly", "particularly"})
+_CLARIFY_LAST = frozenset(
+    {"specifically", "onwards", "included", "exactly", "particularly", "only"}
+)
 _HEAR = frozenset(
     {"here", "team", "company", "office", "unit", "floor", "hospital", "role", "job", "position"}
 )
@@ -368,12 +373,14 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     how = next((len(o) for o in _HOW_TO_ANSWER if lead[: len(o)] == o), 0)
     if how and len(lead) > how and lead[how] in _ANSWER_VERBS:
         return True
-    as_in = any(w[i : i + 2] == ("as", "in") for i in range(len(w) - 1))  # "availability as in"
+    # "availability as in ...", "could I check whether you mean ..."
+    as_in = any(w[i : i + 2] in _ANYWHERE for i in range(len(w) - 1))
     if (
         as_in
         or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
-        or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w[1:]))
+        or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w))
         or _echoed(w)
+        or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead)))
     ):
         return True
     if opener_only:
@@ -385,12 +392,27 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     choice = "or" in w and not _her_side(w)
     if not choice and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
-    asked = _asked_stems((*q.ask, *q.follow_up))
+    asked = _asked_stems((*q.ask, *q.rephrase, *q.follow_up, *q.follow_up_rephrase))
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
     return any(named) if choice else bool(named) and all(named)
 
 
 _ECHO_LAST = frozenset({"what", "which", "how"})
+_ANYWHERE = frozenset({("as", "in"), ("you", "mean")})
+
+
+def _either(w: tuple[str, ...]) -> bool:
+    """Two readings each opened by the same question word: "why am I leaving, or why this
+    role?"."""
+    if "or" not in w:
+        return False
+    i = w.index("or")
+    return w[0] in _WH and w[i + 1 : i + 2] == w[:1]
+
+
+# "is that base only or the whole package?": a choice between readings of what she just asked
+# (not "is it hybrid or on site?", about her side); so is a short one ("contractual or actual?")
+_THAT_OR = frozenset({("is", "that"), ("is", "this"), ("was", "that")})
 
 
 def _echoed(w: tuple[str, ...]) -> bool:
@@ -402,8 +424,9 @@ def _echoed(w: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=64)
 def _asked_stems(lines: tuple[str, ...]) -> frozenset[str]:
-    """The first four letters of each longer word of her question and follow-up (worked out
-    once per question, not on every line that asks about it)."""
+    """The first four letters of each longer word of her question and follow-up, either way
+    she may have put them (worked out once per question, not on every line that asks about
+    it)."""
     return frozenset(x[:4] for line in lines for x in normalize(line).words if len(x) > 3)
 
 
