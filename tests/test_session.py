@@ -413,6 +413,13 @@ def intent_of(persona: str, start: str, line: str) -> dict:
         ("talentbridge", "current_role", "Like, headcount?"),
         ("talentbridge", "why_move", "Why I'm leaving, or why this role?"),
         ("ledgerline", "incident", "Caused or fixed?"),
+        # the forms set h missed at first contact, in other words
+        ("ledgerline", "about_you", "What level of detail do you want, the headlines or each job?"),
+        ("ledgerline", "system", "Designed end to end?"),  # her own words asked back
+        ("ledgerline", "incident", "how serious?"),
+        ("riverbend", "deteriorating", "Any patient?"),
+        ("switchback", "numbers", "Would survey numbers count?"),
+        ("hillcrest", "about_you", "Before I start, should I focus on my training year?"),
     ],
 )
 def test_a_question_about_her_question_gets_it_another_way(
@@ -434,9 +441,24 @@ def test_a_question_about_her_question_gets_it_another_way(
         ("riverbend", "prioritize", "What are the hours like exactly?"),  # the question word first
         ("talentbridge", "location", "is it hybrid or on site?"),  # "it": the job, not her question
         ("riverbend", "why_nights", "the quiet, mostly?"),  # a tentative answer
+        ("hillcrest", "about_you", "is the post permanent or fixed term?"),  # about her side
     ],
 )
 def test_a_question_for_later_or_a_tentative_answer_is_not_a_request_to_clarify(
     persona: str, start: str, line: str
 ) -> None:
     assert intent_of(persona, start, line)["rule"] != "context:clarify"
+
+
+@pytest.mark.parametrize(
+    ("persona", "start", "line"),
+    [
+        # written blind (set h): asked before answering, about her side; taken as answers
+        ("hillcrest", "about_you", "Before I start, may I ask if the job is a permanent one?"),
+        ("talentbridge", "current_role", "Before I go into mine, how big would my team be?"),
+    ],
+)
+def test_a_question_asked_before_answering_is_kept_for_later(
+    persona: str, start: str, line: str
+) -> None:
+    assert intent_of(persona, start, line)["deferred"] is True

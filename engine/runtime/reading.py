@@ -73,7 +73,7 @@ _CLARIFY = frozenset([
     "hoping", "asking", "ask", "question", "me", "i", "should", "say", "talk", "about", "so",
     "huh", "eh", "um", "uh", "er", "erm", "hmm", "again", "how", "or", "would", "could", "can",
     "them", "they", "their", "her", "him", "his", "she", "he", "we", "us", "our", "my", "your",
-    "bit", "bits", "part", "parts", "side",
+    "bit", "bits", "part", "parts", "side", "count", "counts",
 ])  # fmt: skip
 CLARIFY_WORDS = 10
 ECHO_WORDS = 5  # "keep them going how?"; not "what is Priti like to work for?"
@@ -92,7 +92,7 @@ _CLARIFY_OPENERS = tuple(
         "what counts as", "what do you count as", "what would count as", "including", "from",
         "how much do you want", "how much detail", "could i clarify", "can i clarify",
         "just to clarify", "to clarify", "would you prefer", "do you prefer", "in what sense",
-        "in what way",
+        "in what way", "when you say", "when you said",
     )
 )  # fmt: skip
 # "should I focus on ...", "do I need to give an example?": the candidate asking how to answer
@@ -353,8 +353,12 @@ def _in_question(
     # a short question for later: one or two sentences, the words counted before the shapes
     if said and len(said) <= 2 and sum(len(u.words) for u in said) <= FOR_LATER_WORDS:
         first = shapes(text)[0]
-        about_here = first.to_you or any(w in _HEAR for w in first.utt.words)
-        if first.question and about_here and _not_about_answer(first):
+        words = first.utt.words
+        # "before I start, could I ask whether the post is permanent?": asked before answering
+        # (one about how to answer was a clarification, above)
+        before = words[:2] == ("before", "i")
+        about_here = first.to_you or any(w in _HEAR for w in words)
+        if first.question and (before or (about_here and _not_about_answer(first))):
             return Reading(match, None, "for_later", tone=tone, deferred_question=True)
     return Reading(match, None, tone=tone)
 
@@ -370,6 +374,8 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     if not s.question or not 0 < len(w) <= CLARIFY_CHOICE_WORDS:
         return False
     lead = w[1:] if w[0] in FILLERS or w[0] == "apologies" else w
+    if lead[:2] == ("before", "i"):  # "before I start, should I focus on ...?"
+        lead = lead[4:] if lead[3:4] in (("into",), ("that",), ("it",)) else lead[3:]
     how = next((len(o) for o in _HOW_TO_ANSWER if lead[: len(o)] == o), 0)
     if how and len(lead) > how and lead[how] in _ANSWER_VERBS:
         return True
@@ -380,7 +386,8 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
         or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
         or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w))
         or _echoed(w)
-        or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead)))
+        or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead) or _wants(w)))
+        or (len(w) == 2 and w[0] in _NARROW)
     ):
         return True
     if opener_only:
@@ -389,8 +396,9 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
         return True
     # a choice naming a word of hers, not about her side ("do you do Epic training first, or is
     # it on the job?"); or a few of her own words asked back with "how?" or "which?"
-    choice = "or" in w and not _her_side(w)
-    if not choice and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
+    choice = "or" in w and not _her_side(w) and _PLACE.isdisjoint(w)
+    echo = len(w) <= 4 and "you" not in w  # "designed end to end?": her words, nothing more
+    if not choice and not echo and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
     asked = _asked_stems((*q.ask, *q.rephrase, *q.follow_up, *q.follow_up_rephrase))
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
@@ -398,7 +406,23 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
 
 
 _ECHO_LAST = frozenset({"what", "which", "how"})
-_ANYWHERE = frozenset({("as", "in"), ("you", "mean")})
+_ANYWHERE = frozenset({("as", "in"), ("you", "mean"), ("u", "mean")})
+# what she wants, with a choice: "what depth do you want, a summary or role by role?"
+_WANTS = frozenset({
+    ("you", "want"), ("you", "prefer"), ("you", "expecting"), ("you", "expect"), ("you", "after"),
+    ("you", "like"),
+})  # fmt: skip
+_NARROW = frozenset({"how", "which", "what", "any"})  # "how severe?", "any unit?"
+# a choice about her side, not her question: "is the post permanent or fixed term?"
+_PLACE = frozenset({
+    "here", "site", "post", "store", "shop", "ward", "hospital", "company", "office", "contract",
+    "permanent", "use", "uses", "based", "located",
+})  # fmt: skip
+
+
+def _wants(w: tuple[str, ...]) -> bool:
+    """ "do you want", "would you like", "are you expecting" in the question."""
+    return any(w[i : i + 2] in _WANTS for i in range(len(w) - 1))
 
 
 def _either(w: tuple[str, ...]) -> bool:
