@@ -326,6 +326,10 @@ def test_told_is_something_that_happened_not_a_habit_a_plan_or_a_question() -> N
         "I cross-trained the pickers so we needed fewer agency staff.",
         "One night her heart rate climbed to 130. She went to the ICU.",
         "We rolled out barcode scanning, and I trained the night team.",
+        # "did" and "had" as the verb, not a helper; a story whose subject is not a pronoun
+        "I did some interviews with parents about a homework app.",
+        "We had a patient who kept pulling out her IV.",
+        "The chair of trustees at Pedal Power wanted to keep the paper form.",
     ):
         assert told(story), story
     for nothing in (
@@ -334,6 +338,9 @@ def test_told_is_something_that_happened_not_a_habit_a_plan_or_a_question() -> N
         "I always listen first and try to find a solution.",
         "What happened to the last person?",
         "I'm really interested in nights and I like the team.",
+        "I did not really have one.",
+        "I had to think about that.",
+        "The best way is to ask early.",
     ):
         assert not told(nothing), nothing
 

@@ -178,7 +178,9 @@ class Question(NamedTuple):
     ask: Lines
     rephrase: Lines
     follow_up: Lines
-    follow_up_if: Literal["missing_specifics", "always", "missing_result", "missing_numbers"]
+    follow_up_if: Literal[
+        "missing_specifics", "always", "missing_result", "missing_numbers", "told_a_story"
+    ]
     rules: tuple[Rule, ...]
     span: Span
     rubric: Rubric = Rubric()

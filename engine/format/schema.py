@@ -438,8 +438,10 @@ QUESTION = Rec(
         ),
         "follow_up_if": F(
             Str(
-                re.compile(r"^(missing_specifics|always|missing_result|missing_numbers)$"),
-                "missing_specifics, always, missing_result or missing_numbers",
+                re.compile(
+                    r"^(missing_specifics|always|missing_result|missing_numbers|told_a_story)$"
+                ),
+                "missing_specifics, always, missing_result, missing_numbers or told_a_story",
             ),
             doc="when to ask the follow-up (default: missing_specifics; scenario-format.md 3.8)",
         ),

@@ -227,9 +227,13 @@ def told(text: str) -> bool:
         if utt.text.rstrip().endswith("?"):
             continue
         ws = utt.words
+        if ws and ws[0] in _DONE_WHAT and any(_is_past(w) for w in ws[1:10]):
+            return True  # "the chair of trustees wanted to keep the paper form"
         for i, w in enumerate(ws):
             if w in ("was", "were"):
                 return True
+            if w in _SUBJECTS and _did_what(ws[i + 1 : i + 3]):
+                return True  # "I did some interviews", "we had a patient who ..."
             if w in _SUBJECTS:
                 found = _verb_after(ws, i)
                 if found is not None and not found[1]:
@@ -240,6 +244,15 @@ def told(text: str) -> bool:
 
 
 _SUBJECTS = frozenset({"i", "we", "he", "she", "they", "it", "who"})
+# what follows "did"/"had" used as the verb itself, not as a helper ("I did not", "I had to")
+_DONE_WHAT = frozenset({"some", "a", "an", "the", "my", "our", "lots", "loads", "this", "that"})
+
+
+def _did_what(two: Sequence[str]) -> bool:
+    """ "did some", "had a", "did 12": "did" or "had" as the verb itself."""
+    return (
+        len(two) == 2 and two[0] in ("did", "had") and (two[1] in _DONE_WHAT or _is_number(two[1]))
+    )
 
 
 def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool = True) -> bool:

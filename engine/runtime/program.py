@@ -89,8 +89,8 @@ class FollowUp(NamedTuple):
     `always`; when the answer had no specifics (the default); or, for a follow-up that digs
     into a story ("And how did it end?"), only when the answer told one (the judge's `example`,
     or anything told in the past: `judge.told`) without its `result` (`missing_result`) or
-    without a number (`missing_numbers`): after a habit, a plan or a dodge there is no story to
-    ask about."""
+    without a number (`missing_numbers`), or whatever it showed (`told_a_story`: "why that
+    method?"): after a habit, a plan or a dodge there is no story to ask about."""
 
     question: m.Question
     specifics: tuple[m.Pat, ...]
@@ -106,7 +106,7 @@ class FollowUp(NamedTuple):
             return not _heard(self.specifics, facts)
         judged = state.answers.get(q.id, {})  # the judge's record of the answer so far
         shows, flags = judged.get("shows", ()), judged.get("flags", ())
-        if _FOLLOWED[when] in shows or "evasive" in flags:
+        if _FOLLOWED.get(when) in shows or "evasive" in flags:
             return False
         if "example" in shows:
             return True

@@ -175,6 +175,7 @@ _FOLLOW_UP_WHEN = {
     "missing_specifics": "once, if no specifics",
     "missing_result": "once, after a story with no result",
     "missing_numbers": "once, after a story with no number",
+    "told_a_story": "once, after a story",
 }
 
 
