@@ -235,7 +235,7 @@ def test_fail_under_applies_to_transitions(runner: CliRunner, tmp_path: Path) ->
         "closer: transition coverage of ledgerline is 5.0%, under --fail-under 50%" in result.output
     )
     assert "never reached:" in result.output
-    assert "ledgerline.yaml:134:7: transition about_you -> system (advance)" in result.output
+    assert "ledgerline.yaml:137:7: transition about_you -> system (advance)" in result.output
     assert runner.invoke(cli, ["test", str(ok), "--fail-under", "5"]).exit_code == 0
 
 
@@ -248,7 +248,7 @@ def test_coverage_json(runner: CliRunner, tmp_path: Path) -> None:
     assert cov["scenario"] == "ledgerline" and cov["cases"] == 2
     assert cov["transitions"]["reached"] == 1 and cov["transitions"]["total"] == 20
     missed = {m["name"]: m["at"] for m in cov["transitions"]["missed"]}
-    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:171:17")  # the goto
+    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:174:17")  # the goto
     assert len(missed) == 19
 
 

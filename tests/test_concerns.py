@@ -171,3 +171,30 @@ def test_shadowing_years_before_the_gap_is_not_practice_since_it() -> None:
         "I have been shadowing on a med surg unit this spring.",
     ):
         assert riverbend.any_match(hands_on.patterns, normalize(since)), since
+
+
+def test_a_worry_made_worse_is_not_asked_for_evidence_already_given() -> None:
+    """Played in a real terminal (switchback): after "burnt out by teaching", every piece of
+    evidence got "That helps, genuinely. I'd still want to hear a concrete example." twice: a
+    worry made worse cannot be settled, so asking for more misleads. She says so instead, in
+    other words each time."""
+    switchback = program_for("switchback")
+    session, _ = Session.start(switchback, 1, start="candidate_questions")
+    session.turn("Honestly I'm a bit burnt out by teaching, I just want out.")
+    assert session.state.concerns["commitment"].worse
+    session.turn("Is there anything in my background that would stop you recommending me?")
+    session.turn("What do you mean?")
+    session.turn("What do you mean?")
+    assert session.state.concerns["commitment"].said == 2
+    said = []
+    for line in (
+        "I love research itself, I've resigned, and I did the Northcode course in my own time.",
+        "About two years. I talked to two UX researchers before I signed up for the course.",
+        "Does that address your concern?",
+    ):
+        said += [e["text"] for e in jsons(session.turn(line).events) if e["event"] == "say"][1:]
+    style = switchback.style.still_worried
+    assert all(any(line.endswith(s) for s in style) for line in said), said
+    assert not any("concrete example" in line or "still want to hear" in line for line in said)
+    assert said[0] != said[1]
+    assert session.state.concerns["commitment"].status == "partly_resolved"

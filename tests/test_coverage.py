@@ -28,8 +28,8 @@ def test_coverage_counts_what_a_case_reached(program: Program) -> None:
     assert [i.name for i in transitions.reached] == ["why_us -> ended (leave)"]
     assert transitions.total == len(program.machine.edges) == 20
     missed = {i.name: str(i.span) for i in transitions.missed}
-    assert missed["about_you -> system (advance)"].endswith("ledgerline.yaml:134:7")
-    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:171:17")  # the goto
+    assert missed["about_you -> system (advance)"].endswith("ledgerline.yaml:137:7")
+    assert missed["incident -> testing (advance)"].endswith("ledgerline.yaml:174:17")  # the goto
     assert [i.name for i in cov.get("intents").reached] == ["goodbye"]
     assert {i.name for i in cov.get("concerns").reached} == {"tenure raised"}
     assert cov.to_json()["transitions"]["reached"] == 1  # type: ignore[index]

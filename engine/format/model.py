@@ -142,6 +142,7 @@ class Style(NamedTuple):
     again: Lines
     answer_resolved: Lines
     answer_partial: Lines
+    still_worried: Lines
 
 
 class Persona(NamedTuple):

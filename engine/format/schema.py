@@ -373,6 +373,9 @@ STYLE = Rec(
         "answer_partial": F(
             LINES, doc="an answer partly settles one with no replies.partly_resolved; {missing}"
         ),
+        "still_worried": F(
+            LINES, doc="all the evidence is in, but what made it worse still stands"
+        ),
     },
 )
 

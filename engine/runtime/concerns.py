@@ -10,7 +10,7 @@ Every status change goes through `move`, which fires the lifecycle machine
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +141,7 @@ class ConcernTracker:
             return None
         if c.source == "background":
             return None
-        if any(self._any(c.triggers, s) and not self._answers(c, s) for s in said):
+        if any(self._any(c.triggers, s) and not _answers(c, s, self._any) for s in said):
             return "trigger"
         if c.source == "theme" and c.theme is not None:
             count = self.program.count
@@ -151,17 +151,6 @@ class ConcernTracker:
             if cs.theme >= c.theme.at_least and cs.counter <= c.theme.at_most:
                 return "theme"
         return None
-
-    def _answers(self, c: m.Concern, sentence: Utterance) -> bool:
-        """Does this sentence answer the concern its trigger raises ("speed matters more than
-        perfection, as long as every change has tests")? Its evidence, or for a theme its
-        counter-patterns, in the same sentence; never for a concern that evidence cannot
-        pre-empt (`preempt: false`)."""
-        if not c.preempt:
-            return False
-        if c.theme is not None and self._any(c.theme.counter, sentence):
-            return True
-        return any(self._any(g.patterns, sentence) for g in c.groups)
 
     # -- after the closing question ---------------------------------------------------------------
 
@@ -237,6 +226,8 @@ class ConcernTracker:
         status = self.st.concerns[c.id].status
         if status == "resolved":
             self.voice.say(style.confirm_resolved)
+        elif status == "partly_resolved" and spoiled(c, self.st.concerns[c.id]):
+            self.voice.say(style.still_worried)
         elif status == "partly_resolved":
             self.voice.say(style.confirm_partial, missing=self.missing(c))
         else:
@@ -293,10 +284,31 @@ class ConcernTracker:
         elif c.partial.met(groups) or c.resolve.met(groups):
             if cs.status not in ("partly_resolved", "resolved"):
                 self.move(c, "partly_resolved", evidence=sorted(groups), early=cs.said < 2)
-            self.voice.say(c.partly_resolved or style.answer_partial, missing=self.missing(c))
+            if spoiled(c, cs):  # more evidence cannot settle it: asking for it would mislead
+                self.voice.say(style.still_worried)
+            else:
+                self.voice.say(c.partly_resolved or style.answer_partial, missing=self.missing(c))
         else:
             return False
         return True
+
+
+def _answers(c: m.Concern, sentence: Utterance, heard: Callable[..., bool]) -> bool:
+    """Does this sentence answer the concern its trigger raises ("speed matters more than
+    perfection, as long as every change has tests")? Its evidence, or for a theme its
+    counter-patterns, in the same sentence; never for a concern that evidence cannot
+    pre-empt (`preempt: false`)."""
+    if not c.preempt:
+        return False
+    if c.theme is not None and heard(c.theme.counter, sentence):
+        return True
+    return any(heard(g.patterns, sentence) for g in c.groups)
+
+
+def spoiled(c: m.Concern, cs: ConcernState) -> bool:
+    """All the evidence `c` needs is in, but something said made it worse: nothing more the
+    candidate gives can settle it now."""
+    return cs.worse and c.resolve.met(set(cs.groups))
 
 
 def _within(said: Sequence[Utterance], utt: Utterance) -> bool:

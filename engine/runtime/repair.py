@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance
-from closer.engine.runtime.concerns import ConcernTracker
+from closer.engine.runtime.concerns import ConcernTracker, spoiled
 from closer.engine.runtime.events import AssessEvent
 from closer.engine.runtime.program import looks_like_question
 from closer.engine.runtime.reading import Reading
@@ -91,7 +91,7 @@ class Repair:
         level = self.stuck()
         if level == 0:
             self.voice.say(self.style.already_said)
-        elif level == 1 and cs.status not in ("resolved", "preempted"):
+        elif level == 1 and cs.status not in ("resolved", "preempted") and not spoiled(c, cs):
             self.voice.say(self.style.repair_hint, missing=self.concerns.missing(c))
         else:
             self.voice.say(self.style.repair_move_on)
