@@ -1180,9 +1180,9 @@ class PatternIndex:
         self._vocabulary = Vocabulary(vocabulary.values())
         size = len(patterns)
         self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
-        # each typed word's masks, one a slot (none when it meets no pattern), and the words it
-        # matches (by key)
-        self._words: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        # each typed word's masks, as (slot, mask) for the slots where it meets a pattern, and
+        # the words it matches (by key)
+        self._words: dict[str, tuple[tuple[tuple[int, int], ...], tuple[str, ...]]] = {}
         self.partial = tuple(partial)
         self.size = size
 
@@ -1203,8 +1203,8 @@ class PatternIndex:
                 entry = self._word(t)
             masks, matched = entry
             if masks:
-                for j, m in enumerate(masks):
-                    met[j] |= m
+                for j, m in masks:  # only the slots it meets a pattern in: an OR of a mask
+                    met[j] |= m  # as long as the index copies it
                 # where the words it matches are in the line, for the scan (`Utterance.mask`):
                 # each typed word that matches one is met here, so its mask is whole at the end
                 for k in matched:
@@ -1214,18 +1214,19 @@ class PatternIndex:
             found &= m
         return found
 
-    def _word(self, t: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        """A typed word's part of `mask`: for each slot, the patterns whose element there the
-        word meets (`()` when none does): those holding one of its keys (the word itself, `#`)
-        or a word it matches."""
+    def _word(self, t: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+        """A typed word's part of `mask`: for each slot where it meets some, (the slot, the
+        patterns whose element there the word meets) (`()` when it meets none): those holding
+        one of its keys (the word itself, `#`) or a word it matches."""
         keys = _word_keys(t)
         matched = tuple([el.key for el in self._vocabulary.matched(t, keys)])
         held = keys + matched
         out = []
-        for slot in self._slots:
+        for j, slot in enumerate(self._slots):
             positions = [i for k in held for i in slot.get(k, ())]
-            out.append(_bits(positions, self.size) if positions else 0)
-        found = (tuple(out), matched) if any(out) else ((), ())
+            if positions:
+                out.append((j, _bits(positions, self.size)))
+        found = (tuple(out), matched) if out else ((), ())
         if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
             self._words.clear()
         self._words[t] = found
@@ -1258,10 +1259,11 @@ def _bits(positions: Sequence[int], size: int) -> int:
 def bit_positions(mask: int) -> tuple[int, ...]:
     """The positions of the bits set in `mask` (not negative), ascending."""
     out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
+    while mask:  # the highest first: each step then leaves a shorter int (`mask & -mask`
+        top = mask.bit_length() - 1  # makes two as long as the mask)
+        out.append(top)
+        mask ^= 1 << top
+    out.reverse()
     return tuple(out)
 
 
