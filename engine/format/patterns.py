@@ -782,7 +782,7 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    return set().union(*map(_word_keys, set(words)))
+    return set().union(*map(_word_keys, words))
 
 
 @lru_cache(maxsize=2048)
