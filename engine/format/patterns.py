@@ -507,12 +507,48 @@ def normalize(text: str) -> Utterance:
     text = text[:MAX_UTTERANCE]
     # the caps apply to the folded text: one character can fold into many (U+FDFA into 18)
     folded = fold(text).replace("%", " percent ")[:MAX_UTTERANCE]
+    tokens = _WORD.findall(folded)
+    if "'" in folded or not _REWRITTEN.isdisjoint(tokens):
+        words, clauses = _words_of(tokens)
+    elif _CLAUSE_MARKS.isdisjoint(tokens):  # one clause, and every token a word as it is
+        words, clauses = tokens, [0] * len(tokens)
+    else:
+        words, clauses = _plain_words_of(tokens)
+    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
+
+
+_PUNCTUATION = frozenset(".!?;:,")  # a token that ends a clause (`_WORD`'s last choice)
+_CLAUSE_MARKS = _PUNCTUATION | _CLAUSE_WORDS
+# tokens `_words_of` may rewrite: a contraction without an apostrophe, and "id" ("i would")
+_REWRITTEN = frozenset(_CONTRACTIONS) | {"id"}
+
+
+def _plain_words_of(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """`_words_of` for tokens none of which it rewrites (no apostrophe, no `_REWRITTEN`): the
+    words as they are, punctuation dropped, and each word's clause."""
+    words: list[str] = []
+    clauses: list[int] = []
+    clause = 0
+    for raw in tokens:
+        if raw in _PUNCTUATION:
+            clause += 1
+            continue
+        if raw in _CLAUSE_WORDS:
+            clause += 1
+        words.append(raw)
+        clauses.append(clause)
+    return words, clauses
+
+
+def _words_of(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """A line's words, from its tokens (`_WORD`), with the clause each belongs to: contractions
+    expanded, "id" read as "i would" where it opens a clause, punctuation dropped."""
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
     opens = True  # a sentence or clause opens here
     pending = False  # an "id" that reads "i would" if a word follows it ("id call her")
-    for raw in _WORD.findall(folded):
+    for raw in tokens:
         if pending:
             pending = False
             is_word = raw not in ".!?;:,"
@@ -541,7 +577,7 @@ def normalize(text: str) -> Utterance:
     if pending:  # "id" last: a pattern's word, or "show me your id"
         words.append("id")
         clauses.append(clause)
-    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
+    return words, clauses
 
 
 def typo_close(a: str, b: str) -> bool:
