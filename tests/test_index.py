@@ -154,6 +154,17 @@ def test_a_mask_made_from_positions_is_their_bits_ored() -> None:
             assert patterns_module._bits(positions, size) == want, (size, positions)
 
 
+def test_the_positions_of_a_masks_bits_are_read_in_order() -> None:
+    """`bit_positions`, which turns the index's candidates into positions, gives each bit set,
+    lowest first, for masks as long as a large index's."""
+    rng = random.Random(5)
+    for size in (1, 30, 64, 500, 5386):
+        for count in (0, 1, 2, 5, 40):
+            positions = sorted({rng.randrange(size) for _ in range(count)})
+            mask = patterns_module._bits(positions, size)
+            assert patterns_module.bit_positions(mask) == tuple(positions), (size, positions)
+
+
 _WHAT_IS_INDEXED: dict[int, tuple[list[Pattern], list[list[Indexed]], list[Word]]] = {}
 
 

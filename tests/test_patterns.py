@@ -334,3 +334,28 @@ def test_words_and_numbers_are_values() -> None:
     assert Word("on", True).key == "on*" and Number().key == "#" and Word("x") != "x"
     with pytest.raises(AttributeError):
         Word("pager").text = "other"  # type: ignore[misc]
+
+
+def test_a_line_with_nothing_to_rewrite_is_read_as_the_full_reading_reads_it() -> None:
+    """`normalize` takes the tokens of a line with no apostrophe, no contraction and no "id" as
+    words as they are (`_plain_words_of`, or one clause when no token ends one): the words and
+    clauses the full reading (`_words_of`) gives, on the paraphrase lines and random ones."""
+    from tests.test_index import paraphrase_lines
+
+    rng = random.Random(11)
+    vocabulary = ["but", "though", "id", "dont", "it's", "3.5", "so", "we", "shipped", "it"]
+    made = [
+        " ".join(rng.choice([*vocabulary, ".", ",", "?", "!"]) for _ in range(rng.randrange(1, 9)))
+        for _ in range(2000)
+    ]
+    plain = 0
+    for text in [*paraphrase_lines(), *made]:
+        folded = patterns.fold(text).replace("%", " percent ")
+        tokens = patterns._WORD.findall(folded)
+        words, clauses = patterns._words_of(tokens)
+        utt = patterns.normalize(text)
+        assert (utt.words, utt.clauses) == (tuple(words), tuple(clauses)), text
+        if "'" not in folded and patterns._REWRITTEN.isdisjoint(tokens):
+            plain += 1
+            assert patterns._plain_words_of(tokens) == (words, clauses), text
+    assert plain > 500

@@ -507,12 +507,48 @@ def normalize(text: str) -> Utterance:
     text = text[:MAX_UTTERANCE]
     # the caps apply to the folded text: one character can fold into many (U+FDFA into 18)
     folded = fold(text).replace("%", " percent ")[:MAX_UTTERANCE]
+    tokens = _WORD.findall(folded)
+    if "'" in folded or not _REWRITTEN.isdisjoint(tokens):
+        words, clauses = _words_of(tokens)
+    elif _CLAUSE_MARKS.isdisjoint(tokens):  # one clause, and every token a word as it is
+        words, clauses = tokens, [0] * len(tokens)
+    else:
+        words, clauses = _plain_words_of(tokens)
+    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
+
+
+_PUNCTUATION = frozenset(".!?;:,")  # a token that ends a clause (`_WORD`'s last choice)
+_CLAUSE_MARKS = _PUNCTUATION | _CLAUSE_WORDS
+# tokens `_words_of` may rewrite: a contraction without an apostrophe, and "id" ("i would")
+_REWRITTEN = frozenset(_CONTRACTIONS) | {"id"}
+
+
+def _plain_words_of(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """`_words_of` for tokens none of which it rewrites (no apostrophe, no `_REWRITTEN`): the
+    words as they are, punctuation dropped, and each word's clause."""
+    words: list[str] = []
+    clauses: list[int] = []
+    clause = 0
+    for raw in tokens:
+        if raw in _PUNCTUATION:
+            clause += 1
+            continue
+        if raw in _CLAUSE_WORDS:
+            clause += 1
+        words.append(raw)
+        clauses.append(clause)
+    return words, clauses
+
+
+def _words_of(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """A line's words, from its tokens (`_WORD`), with the clause each belongs to: contractions
+    expanded, "id" read as "i would" where it opens a clause, punctuation dropped."""
     words: list[str] = []
     clauses: list[int] = []
     clause = 0
     opens = True  # a sentence or clause opens here
     pending = False  # an "id" that reads "i would" if a word follows it ("id call her")
-    for raw in _WORD.findall(folded):
+    for raw in tokens:
         if pending:
             pending = False
             is_word = raw not in ".!?;:,"
@@ -541,7 +577,7 @@ def normalize(text: str) -> Utterance:
     if pending:  # "id" last: a pattern's word, or "show me your id"
         words.append("id")
         clauses.append(clause)
-    return Utterance(text, tuple(words[:MAX_WORDS]), tuple(clauses[:MAX_WORDS]))
+    return words, clauses
 
 
 def typo_close(a: str, b: str) -> bool:
@@ -782,7 +818,7 @@ def heads(x: str) -> tuple[str, ...]:
 def line_keys(words: Sequence[str]) -> set[str]:
     """The keys of a line's words: each word, its heads tagged with its length, and `#` if one
     of them is a number."""
-    return set().union(*map(_word_keys, set(words)))
+    return set().union(*map(_word_keys, words))
 
 
 @lru_cache(maxsize=2048)
@@ -1180,9 +1216,9 @@ class PatternIndex:
         self._vocabulary = Vocabulary(vocabulary.values())
         size = len(patterns)
         self._short = [_bits([i for n in range(j + 1) for i in fewer[n]], size) for j in used]
-        # each typed word's masks, one a slot (none when it meets no pattern), and the words it
-        # matches (by key)
-        self._words: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        # each typed word's masks, as (slot, mask) for the slots where it meets a pattern, and
+        # the words it matches (by key)
+        self._words: dict[str, tuple[tuple[tuple[int, int], ...], tuple[str, ...]]] = {}
         self.partial = tuple(partial)
         self.size = size
 
@@ -1203,8 +1239,8 @@ class PatternIndex:
                 entry = self._word(t)
             masks, matched = entry
             if masks:
-                for j, m in enumerate(masks):
-                    met[j] |= m
+                for j, m in masks:  # only the slots it meets a pattern in: an OR of a mask
+                    met[j] |= m  # as long as the index copies it
                 # where the words it matches are in the line, for the scan (`Utterance.mask`):
                 # each typed word that matches one is met here, so its mask is whole at the end
                 for k in matched:
@@ -1214,18 +1250,19 @@ class PatternIndex:
             found &= m
         return found
 
-    def _word(self, t: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        """A typed word's part of `mask`: for each slot, the patterns whose element there the
-        word meets (`()` when none does): those holding one of its keys (the word itself, `#`)
-        or a word it matches."""
+    def _word(self, t: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+        """A typed word's part of `mask`: for each slot where it meets some, (the slot, the
+        patterns whose element there the word meets) (`()` when it meets none): those holding
+        one of its keys (the word itself, `#`) or a word it matches."""
         keys = _word_keys(t)
         matched = tuple([el.key for el in self._vocabulary.matched(t, keys)])
         held = keys + matched
         out = []
-        for slot in self._slots:
+        for j, slot in enumerate(self._slots):
             positions = [i for k in held for i in slot.get(k, ())]
-            out.append(_bits(positions, self.size) if positions else 0)
-        found = (tuple(out), matched) if any(out) else ((), ())
+            if positions:
+                out.append((j, _bits(positions, self.size)))
+        found = (tuple(out), matched) if out else ((), ())
         if len(self._words) >= WORD_MASKS:  # bounded: a line may bring any words
             self._words.clear()
         self._words[t] = found
@@ -1258,10 +1295,11 @@ def _bits(positions: Sequence[int], size: int) -> int:
 def bit_positions(mask: int) -> tuple[int, ...]:
     """The positions of the bits set in `mask` (not negative), ascending."""
     out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
+    while mask:  # the highest first: each step then leaves a shorter int (`mask & -mask`
+        top = mask.bit_length() - 1  # makes two as long as the mask)
+        out.append(top)
+        mask ^= 1 << top
+    out.reverse()
     return tuple(out)
 
 

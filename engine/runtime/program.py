@@ -585,7 +585,7 @@ class Lists:
         if found is None:
             typed = self._typed
             hit: set[str] = set()
-            for t in set(utt.words):
+            for t in utt.words:  # a word twice is looked up twice: cheaper than a set
                 keys = typed.get(t)
                 hit.update(self._hit(t) if keys is None else keys)
             found = utt.memo[self] = Line(hit, {})

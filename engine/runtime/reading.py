@@ -287,15 +287,12 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         return _on_the_table(program, ctx, shapes(text), utt, match, tone)
     cq = program.candidate_questions
     short = len(utt.words) <= SHORT_REMARK
-    if (
-        short
-        and match is not None
-        and match.intent in cq
-        and not _asked(program, shapes(text), match.intent, utt)
-    ):
-        # "...hope to hear from you soon": a goodbye, not a question about next steps
+    if short and match is not None and match.intent in cq:
+        # "...hope to hear from you soon": a goodbye, not a question about next steps (the
+        # other intents first: most short lines match none, and then whether a sentence asks
+        # does not matter)
         other = program.classify(utt, program.besides(allowed, cq))
-        if other is not None:
+        if other is not None and not _asked(program, shapes(text), match.intent, utt):
             return Reading(other, other.intent, tone=tone)
     return Reading(match, match.intent if match else None, tone=tone)
 
