@@ -400,3 +400,15 @@ def test_a_change_made_so_it_does_not_happen_again_is_a_result() -> None:
     ):
         [a] = answer(greenleaf, "cash_stock", not_one)
         assert "result" not in a.shows, (not_one, a)
+
+
+def test_a_child_in_the_story_is_a_concrete_example() -> None:
+    """Typed in a real terminal (hillcrest): "At Brookside there was a boy who kept shouting
+    out, so I moved his seat" was not a concrete example."""
+    hillcrest = compile_scenario(load_path(DIR / "hillcrest.yaml"))
+    for line in (
+        "At Brookside there was a boy who kept shouting out, so I moved his seat.",
+        "I had a pupil who refused to come in from break.",
+    ):
+        [a] = answer(hillcrest, "behaviour", line)
+        assert "example" in a.shows, (line, a)
