@@ -3,6 +3,8 @@ not cancelled by counter-evidence in another sentence, only by the same sentence
 
 from __future__ import annotations
 
+import pytest
+
 from closer.engine import Session
 from closer.engine.format.patterns import normalize
 from closer.engine.runtime.events import AssessEvent, ConcernEvent
@@ -171,3 +173,72 @@ def test_shadowing_years_before_the_gap_is_not_practice_since_it() -> None:
         "I have been shadowing on a med surg unit this spring.",
     ):
         assert riverbend.any_match(hands_on.patterns, normalize(since)), since
+
+
+def _group_matches(persona: str, concern: str, group: str, line: str) -> bool:
+    """Does `line` count as evidence of `group` (with the negation guard, as the scan reads)?"""
+    program = program_for(persona)
+    [g] = [g for g in program.concern(concern).groups if g.id == group]
+    return program.any_match(g.patterns, normalize(line), guard=True)
+
+
+# (concern, group, lines a candidate would say that do not show what the label claims, lines
+# that do). The debrief prints the label beside the quote as "evidence that counted".
+GREENLEAF_EVIDENCE = [
+    ("reference", "account",
+     ["I did the weekend rota for the whole store.", "I learned the tills in my first week.",
+      "I could have stayed at Harlow's another year, but I wanted to step up."],
+     ["Gary and I disagreed about the weekend rota.",
+      "In hindsight I could have handled it better.",
+      "I should have raised it with him privately."]),
+    ("reference", "referee",
+     ["I'd let my numbers speak for me.", "I'd like to think my record will speak for me."],
+     ["Anita, the deputy manager, would happily speak for me.", "She'd happily speak for me."]),
+    ("reference", "record",
+     ["This job would be a promotion for me.", "I went for a promotion last year but it went "
+      "to someone else."],
+     ["I was promoted to supervisor after a year.", "They made me supervisor in 2021."]),
+    ("customer", "listened",
+     ["He refused to listen to anything I said.", "He wanted me to apologise for the weather."],
+     ["I listened and let him finish.", "I apologised and took him aside."]),
+    ("customer", "sorted",
+     ["The duty manager gave him a refund in the end.", "Gary sorted it out in the end.",
+      "The manager came over and put it right.", "My manager offered her a voucher.",
+      "He'd already exchanged the mower once and it broke again."],
+     ["I gave him a refund there and then.", "I offered her an exchange and she was happy.",
+      "We tracked down another one from the Bath store.", "So I put it right myself."]),
+    ("customer", "outcome",
+     ["I'm trained on the tills and the forklift.", "I've run the weekend team since then."],
+     ["He came back the next week and thanked me.", "From then on we always checked the stock.",
+      "I trained the team on handling returns."]),
+    ("sundays", "willing",
+     ["My sister will do Sundays for the kids.", "I can't work Sundays, that's the thing."],
+     ["I can work Sundays.", "I'm happy to work weekends.", "I'd be more than happy to work "
+      "Sundays.", "Sundays are no problem."]),
+    ("sundays", "arrangement",
+     ["I sorted the rota at Harlow's.", "The duty manager covered Sundays."],
+     ["My sister looks after my daughter on Sundays.", "Childcare is sorted."]),
+    ("sundays", "experience",
+     ["I'd want two Sundays off a month."],
+     ["I worked every other Sunday at Harlow's.", "I did weekends for three years."]),
+    ("sundays", "peak",
+     ["I may be able to do some Sundays."],
+     ["I know spring is your busiest time.", "Easter to the end of May is the peak."]),
+    ("keys", "keys",
+     ["The duty manager had the keys.", "Gary held the keys.", "I never had the alarm code."],
+     ["I had the keys and the alarm code.", "I was a keyholder for a year.",
+      "They gave me the alarm code.", "I've always had my own keys."]),
+    ("keys", "done",
+     ["The duty manager locked up most nights.", "The safe was always the manager's job."],
+     ["I locked up on my own most Saturdays.", "I cashed up and did the banking."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), GREENLEAF_EVIDENCE)
+def test_greenleaf_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("greenleaf", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("greenleaf", concern, group, line), line
