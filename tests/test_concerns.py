@@ -242,3 +242,45 @@ def test_greenleaf_evidence_says_only_what_the_line_shows(
         assert not _group_matches("greenleaf", concern, group, line), line
     for line in genuine:
         assert _group_matches("greenleaf", concern, group, line), line
+
+
+HILLCREST_EVIDENCE = [
+    ("safeguarding", "dsl",
+     ["I'd take it to the parents straight away.", "I'd take him to the office immediately."],
+     ["I'd pass it to the DSL that same day.", "I'd pass it on straight away.",
+      "I'd report it immediately."]),
+    ("behaviour", "instance",
+     ["Last year I taught Year 3.", "This term I've been doing supply."],
+     ["Last year a boy in my class kept throwing chairs.",
+      "This term I had a girl who refused to come in."]),
+    ("behaviour", "support",
+     ["My TA was brilliant with the phonics groups.", "The deputy head took the assembly."],
+     ["I'd bring in the TA and the phase leader.", "I'd speak to the SENCO."]),
+    ("short_post", "reference",
+     ["I haven't asked the head for a reference yet.",
+      "I'm not sure the head would give me a reference.",
+      "I'd rather you didn't contact my references yet."],
+     ["The head at Brookside has offered me a reference.", "My mentor is one of my referees.",
+      "The head will give me a reference."]),
+    ("short_post", "commitment",
+     ["I was there for several years before that as a TA."],
+     ["I'd want to be here for many years.", "I'm looking for a permanent post."]),
+    ("induction", "observed",
+     ["I've observed some great teachers."],
+     ["My lesson observations have been good.", "My induction tutor observed me every half term."]),
+    ("paperwork", "use",
+     ["The TA ran the interventions.", "The school ran interventions but I wasn't involved."],
+     ["Probably the reading intervention I ran at Oakfield.",
+      "I pulled them into an intervention the next morning.",
+      "I used the exit tickets to regroup the next day."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), HILLCREST_EVIDENCE)
+def test_hillcrest_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("hillcrest", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("hillcrest", concern, group, line), line
