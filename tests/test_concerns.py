@@ -284,3 +284,44 @@ def test_hillcrest_evidence_says_only_what_the_line_shows(
         assert not _group_matches("hillcrest", concern, group, line), line
     for line in genuine:
         assert _group_matches("hillcrest", concern, group, line), line
+
+
+LEDGERLINE_EVIDENCE = [
+    ("tenure", "external",
+     ["We shut down the old monolith after the migration.", "I built the customer acquisition "
+      "funnel.", "We built in redundancy across two regions.", "I pushed the migration and it "
+      "failed."],
+     ["Brightloop shut down after two years.", "Parcelwise was acquired.",
+      "I was made redundant after the acquisition.", "The company went under."]),
+    ("tenure", "commitment",
+     ["I've been coding for many years.", "The long term fix was idempotency keys."],
+     ["Payments is where I want to stay for years.", "I'm looking for something long term."]),
+    ("speed", "testing",
+     ["I write the code first and think about tests later if there's time."],
+     ["I always write unit tests.", "I move fast and ship quickly, but I write tests."]),
+    ("oncall", "willing",
+     ["I'd be happy to take the lead on the ledger.", "I am not a fan of on call.",
+      "I was burned out by on call at my last job.",
+      "I hated the on call rotation at my last job."],
+     ["I'm happy to be on call.", "I've been on call at every job.", "I'm happy to carry the "
+      "pager.", "I'd join the on call rotation.", "I carry a pager one week in four now."]),
+    ("oncall", "example",
+     ["I don't want to be paged at 3am.", "I hate getting paged for nothing."],
+     ["At Tallyhouse last year I was paged at 2 a.m. when a consumer fell behind.",
+      "We got paged during the Black Friday peak."]),
+    ("blame", "ownership",
+     ["I learned Go at my last job.", "Looking back, the team was a mess.",
+      "I owned my part of the codebase."],
+     ["Looking back, I could have raised it directly with them.", "My part in it was not "
+      "pushing back.", "I learned to raise things sooner.", "I take my share of the blame."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), LEDGERLINE_EVIDENCE)
+def test_ledgerline_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("ledgerline", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("ledgerline", concern, group, line), line
