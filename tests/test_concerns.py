@@ -325,3 +325,51 @@ def test_ledgerline_evidence_says_only_what_the_line_shows(
         assert not _group_matches("ledgerline", concern, group, line), line
     for line in genuine:
         assert _group_matches("ledgerline", concern, group, line), line
+
+
+RIVERBEND_EVIDENCE = [
+    ("gap", "refresher",
+     ["I did my nursing program at State.", "I took a wound care course back in 2015.",
+      "I'd be happy to do a refresher if you think I need one."],
+     ["I did a 40 hour refresher course this winter.", "I'm halfway through a refresher.",
+      "I took a pharmacology course online last month."]),
+    ("gap", "credentials",
+     ["I'll need to get a current BLS before I start."],
+     ["My BLS is current.", "I have an active license and current BLS.",
+      "I'm booked to renew my ACLS next month."]),
+    ("gap", "hands_on",
+     ["I worked agency before Lakeview.", "I was PRN at Lakeview before I went full time.",
+      "I volunteer at my church food bank.",
+      "I loved my clinical rotation on med surg in nursing school."],
+     ["I've been doing per diem shifts at the clinic since January.",
+      "I volunteered at the free clinic every week.", "The refresher had 80 clinical hours."]),
+    ("gap", "systems",
+     ["Epic is what worries me most, honestly."],
+     ["I've used Cerner for years, so Epic won't be a stretch.", "I pick things up quickly."]),
+    ("gap", "transferable",
+     ["The hospice nurse managed her meds."],
+     ["I managed all her medications and her port care."]),
+    ("nights", "commitment",
+     ["I need at least a year to get back up to speed.", "I worked at Lakeview for years."],
+     ["I'd stay on nights for years.", "I'm in it for the long haul.",
+      "I'd commit to at least two years on nights."]),
+    ("nights", "experience",
+     ["I'd work nights until a day spot opens."],
+     ["I worked nights for six years at Lakeview.", "I've done nights before."]),
+    ("clinical", "escalate",
+     ["Things escalated quickly with his son."],
+     ["I'd escalate to the charge nurse.", "I'd call a rapid response."]),
+    ("clinical", "act",
+     ["I stayed with her through chemo."],
+     ["I'd stay with the patient until the rapid response team arrived."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), RIVERBEND_EVIDENCE)
+def test_riverbend_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("riverbend", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("riverbend", concern, group, line), line
