@@ -373,3 +373,45 @@ def test_riverbend_evidence_says_only_what_the_line_shows(
         assert not _group_matches("riverbend", concern, group, line), line
     for line in genuine:
         assert _group_matches("riverbend", concern, group, line), line
+
+
+SWITCHBACK_EVIDENCE = [
+    ("commitment", "towards",
+     ["I'm curious what the team is like.", "I'm curious about the team structure."],
+     ["I'm endlessly curious about why people do what they do.",
+      "I love finding out why people do things."]),
+    ("commitment", "invested",
+     ["Of course I'd be willing to learn.", "I marked books every evening and weekend."],
+     ["I did the Northcode course in the evenings.", "I spent my weekends on the portfolio."]),
+    ("commitment", "decided",
+     ["Last term I ran a survey with Year 10."],
+     ["I've resigned; this is my last term.", "I handed in my notice in May."]),
+    ("commitment", "thought_through",
+     ["I qualified three years ago.", "I mentor new teachers at school."],
+     ["I've been planning this for two years.", "My UX mentor told me to build a portfolio."]),
+    ("quant", "survey",
+     ["I'd like to learn survey design.", "I haven't run a proper survey yet."],
+     ["I designed a survey for parents and got 300 responses.",
+      "The rider survey got 120 responses."]),
+    ("quant", "plan",
+     ["I'd start, of course, by listening."],
+     ["I'm booked on a stats course in September."]),
+    ("level", "pay",
+     ["A pay cut would be hard, honestly."],
+     ["I'm prepared for a pay cut.", "I'll take a cut, that's fine.", "The band is fine."]),
+    ("stakeholders", "senior_example",
+     ["My head teacher was really supportive of the move.",
+      "My line manager signed off my leave."],
+     ["My head teacher pushed back on the survey.", "The trustees were not convinced at first.",
+      "At Pedal Power the chair of trustees wanted to keep the paper form."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), SWITCHBACK_EVIDENCE)
+def test_switchback_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("switchback", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("switchback", concern, group, line), line
