@@ -415,3 +415,51 @@ def test_switchback_evidence_says_only_what_the_line_shows(
         assert not _group_matches("switchback", concern, group, line), line
     for line in genuine:
         assert _group_matches("switchback", concern, group, line), line
+
+
+TALENTBRIDGE_EVIDENCE = [
+    ("salary", "flexible",
+     ["The base is non-negotiable for me.", "I'd need flexible working for school pickups."],
+     ["I'm flexible on the base.", "It's negotiable.", "I'm flexible.", "I'd consider 50."]),
+    ("salary", "package",
+     ["I've got a family holiday booked in August.", "I have twelve days holiday left."],
+     ["The pension and bonus matter more to me.", "The holiday allowance matters to me."]),
+    ("notice", "release",
+     ["We cut down picking errors by 30 percent.", "I negotiated down our carrier rates."],
+     ["I might be able to negotiate my notice down.", "I could negotiate it down.",
+      "My boss hinted she'd release me early."]),
+    ("notice", "holiday",
+     ["Taking the decision to leave wasn't easy.", "We cut lead time to 12 days."],
+     ["I have 12 days holiday left.", "I could take my remaining leave."]),
+    ("notice", "bridge",
+     ["I meet my team every morning at the warehouse."],
+     ["I'd love to visit the site before I start.", "I'd come in and meet the shift managers."]),
+    ("counter", "decided",
+     ["We decided to move the warehouse to a new WMS."],
+     ["I've decided it's time to go.", "I wouldn't accept a counter offer."]),
+    ("counter", "reason",
+     ["I bought a house in Sheffield last year.",
+      "I restructured the shift patterns at Brookfield."],
+     ["Since the takeover there's no route up for me.", "Brookfield was bought by a bigger "
+      "group.", "After the restructure my role changed."]),
+    ("counter", "active",
+     ["I'm interviewing for two shift managers at Brookfield."],
+     ["I've applied for three other roles.", "I've registered with two other agencies."]),
+    ("relocation", "clarify",
+     ["I'm not moving to Leeds straight away."],
+     ["To be clear, we are moving to Leeds.", "We're definitely moving to Leeds in August."]),
+    ("relocation", "plan",
+     ["I might move this summer, it depends.", "My partner is not keen on Leeds."],
+     ["Our lease ends in July.", "We're moving in August.", "My partner already works in "
+      "Leeds.", "The plan is to move in September."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), TALENTBRIDGE_EVIDENCE)
+def test_talentbridge_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("talentbridge", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("talentbridge", concern, group, line), line
