@@ -287,6 +287,16 @@ def test_hillcrest_evidence_says_only_what_the_line_shows(
 
 
 LEDGERLINE_EVIDENCE = [
+    ("speed", "money",
+     ["The auditors were a pain at Parcelwise."],
+     ["We kept an audit trail for every entry.", "Every write is idempotent."]),
+    ("speed", "incidents",
+     ["Retros were a waste of time at my last job."],
+     ["We wrote a blameless postmortem after every incident.", "After the outage we ran a "
+      "retro."]),
+    ("blame", "respect",
+     ["With respect, the team was a mess."],
+     ["I have a lot of respect for them.", "I respected my manager.", "They were good people."]),
     ("tenure", "external",
      ["We shut down the old monolith after the migration.", "I built the customer acquisition "
       "funnel.", "We built in redundancy across two regions.", "I pushed the migration and it "
@@ -328,6 +338,9 @@ def test_ledgerline_evidence_says_only_what_the_line_shows(
 
 
 RIVERBEND_EVIDENCE = [
+    ("staffing", "channels",
+     ["I went to the manager to hand in my notice."],
+     ["I talked to my manager about the ratios.", "I went through the proper channels."]),
     ("gap", "refresher",
      ["I did my nursing program at State.", "I took a wound care course back in 2015.",
       "I'd be happy to do a refresher if you think I need one."],
@@ -376,6 +389,11 @@ def test_riverbend_evidence_says_only_what_the_line_shows(
 
 
 SWITCHBACK_EVIDENCE = [
+    ("level", "hands_on",
+     ["I'm very hands on as a head of department.", "I manage two junior teachers.",
+      "With all due respect, I deserve more than a mid-level role after eight years."],
+     ["I'm happy to be hands on.", "I want to be hands on with the research.",
+      "I'm happy to come in at mid level.", "I'd be learning from Priti."]),
     ("commitment", "towards",
      ["I'm curious what the team is like.", "I'm curious about the team structure."],
      ["I'm endlessly curious about why people do what they do.",
