@@ -3,6 +3,8 @@ not cancelled by counter-evidence in another sentence, only by the same sentence
 
 from __future__ import annotations
 
+import pytest
+
 from closer.engine import Session
 from closer.engine.format.patterns import normalize
 from closer.engine.runtime.events import AssessEvent, ConcernEvent
@@ -198,3 +200,311 @@ def test_a_worry_made_worse_is_not_asked_for_evidence_already_given() -> None:
     assert not any("concrete example" in line or "still want to hear" in line for line in said)
     assert said[0] != said[1]
     assert session.state.concerns["commitment"].status == "partly_resolved"
+
+
+def _group_matches(persona: str, concern: str, group: str, line: str) -> bool:
+    """Does `line` count as evidence of `group` (with the negation guard, as the scan reads)?"""
+    program = program_for(persona)
+    [g] = [g for g in program.concern(concern).groups if g.id == group]
+    return program.any_match(g.patterns, normalize(line), guard=True)
+
+
+# (concern, group, lines a candidate would say that do not show what the label claims, lines
+# that do). The debrief prints the label beside the quote as "evidence that counted".
+GREENLEAF_EVIDENCE = [
+    ("reference", "account",
+     ["I did the weekend rota for the whole store.", "I learned the tills in my first week.",
+      "I could have stayed at Harlow's another year, but I wanted to step up."],
+     ["Gary and I disagreed about the weekend rota.",
+      "In hindsight I could have handled it better.",
+      "I should have raised it with him privately."]),
+    ("reference", "referee",
+     ["I'd let my numbers speak for me.", "I'd like to think my record will speak for me."],
+     ["Anita, the deputy manager, would happily speak for me.", "She'd happily speak for me."]),
+    ("reference", "record",
+     ["This job would be a promotion for me.", "I went for a promotion last year but it went "
+      "to someone else."],
+     ["I was promoted to supervisor after a year.", "They made me supervisor in 2021."]),
+    ("customer", "listened",
+     ["He refused to listen to anything I said.", "He wanted me to apologise for the weather."],
+     ["I listened and let him finish.", "I apologised and took him aside."]),
+    ("customer", "sorted",
+     ["The duty manager gave him a refund in the end.", "Gary sorted it out in the end.",
+      "The manager came over and put it right.", "My manager offered her a voucher.",
+      "He'd already exchanged the mower once and it broke again."],
+     ["I gave him a refund there and then.", "I offered her an exchange and she was happy.",
+      "We tracked down another one from the Bath store.", "So I put it right myself."]),
+    ("customer", "outcome",
+     ["I'm trained on the tills and the forklift.", "I've run the weekend team since then."],
+     ["He came back the next week and thanked me.", "From then on we always checked the stock.",
+      "I trained the team on handling returns."]),
+    ("sundays", "willing",
+     ["My sister will do Sundays for the kids.", "I can't work Sundays, that's the thing."],
+     ["I can work Sundays.", "I'm happy to work weekends.", "I'd be more than happy to work "
+      "Sundays.", "Sundays are no problem."]),
+    ("sundays", "arrangement",
+     ["I sorted the rota at Harlow's.", "The duty manager covered Sundays."],
+     ["My sister looks after my daughter on Sundays.", "Childcare is sorted."]),
+    ("sundays", "experience",
+     ["I'd want two Sundays off a month."],
+     ["I worked every other Sunday at Harlow's.", "I did weekends for three years."]),
+    ("sundays", "peak",
+     ["I may be able to do some Sundays."],
+     ["I know spring is your busiest time.", "Easter to the end of May is the peak."]),
+    ("keys", "keys",
+     ["The duty manager had the keys.", "Gary held the keys.", "I never had the alarm code."],
+     ["I had the keys and the alarm code.", "I was a keyholder for a year.",
+      "They gave me the alarm code.", "I've always had my own keys."]),
+    ("keys", "done",
+     ["The duty manager locked up most nights.", "The safe was always the manager's job."],
+     ["I locked up on my own most Saturdays.", "I cashed up and did the banking."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), GREENLEAF_EVIDENCE)
+def test_greenleaf_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("greenleaf", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("greenleaf", concern, group, line), line
+
+
+HILLCREST_EVIDENCE = [
+    ("safeguarding", "dsl",
+     ["I'd take it to the parents straight away.", "I'd take him to the office immediately."],
+     ["I'd pass it to the DSL that same day.", "I'd pass it on straight away.",
+      "I'd report it immediately."]),
+    ("behaviour", "instance",
+     ["Last year I taught Year 3.", "This term I've been doing supply."],
+     ["Last year a boy in my class kept throwing chairs.",
+      "This term I had a girl who refused to come in."]),
+    ("behaviour", "support",
+     ["My TA was brilliant with the phonics groups.", "The deputy head took the assembly."],
+     ["I'd bring in the TA and the phase leader.", "I'd speak to the SENCO."]),
+    ("short_post", "reference",
+     ["I haven't asked the head for a reference yet.",
+      "I'm not sure the head would give me a reference.",
+      "I'd rather you didn't contact my references yet."],
+     ["The head at Brookside has offered me a reference.", "My mentor is one of my referees.",
+      "The head will give me a reference."]),
+    ("short_post", "commitment",
+     ["I was there for several years before that as a TA."],
+     ["I'd want to be here for many years.", "I'm looking for a permanent post."]),
+    ("induction", "observed",
+     ["I've observed some great teachers."],
+     ["My lesson observations have been good.", "My induction tutor observed me every half term."]),
+    ("paperwork", "use",
+     ["The TA ran the interventions.", "The school ran interventions but I wasn't involved."],
+     ["Probably the reading intervention I ran at Oakfield.",
+      "I pulled them into an intervention the next morning.",
+      "I used the exit tickets to regroup the next day."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), HILLCREST_EVIDENCE)
+def test_hillcrest_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("hillcrest", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("hillcrest", concern, group, line), line
+
+
+LEDGERLINE_EVIDENCE = [
+    ("speed", "money",
+     ["The auditors were a pain at Parcelwise."],
+     ["We kept an audit trail for every entry.", "Every write is idempotent."]),
+    ("speed", "incidents",
+     ["Retros were a waste of time at my last job."],
+     ["We wrote a blameless postmortem after every incident.", "After the outage we ran a "
+      "retro."]),
+    ("blame", "respect",
+     ["With respect, the team was a mess."],
+     ["I have a lot of respect for them.", "I respected my manager.", "They were good people."]),
+    ("tenure", "external",
+     ["We shut down the old monolith after the migration.", "I built the customer acquisition "
+      "funnel.", "We built in redundancy across two regions.", "I pushed the migration and it "
+      "failed."],
+     ["Brightloop shut down after two years.", "Parcelwise was acquired.",
+      "I was made redundant after the acquisition.", "The company went under."]),
+    ("tenure", "commitment",
+     ["I've been coding for many years.", "The long term fix was idempotency keys."],
+     ["Payments is where I want to stay for years.", "I'm looking for something long term."]),
+    ("speed", "testing",
+     ["I write the code first and think about tests later if there's time."],
+     ["I always write unit tests.", "I move fast and ship quickly, but I write tests."]),
+    ("oncall", "willing",
+     ["I'd be happy to take the lead on the ledger.", "I am not a fan of on call.",
+      "I was burned out by on call at my last job.",
+      "I hated the on call rotation at my last job."],
+     ["I'm happy to be on call.", "I've been on call at every job.", "I'm happy to carry the "
+      "pager.", "I'd join the on call rotation.", "I carry a pager one week in four now."]),
+    ("oncall", "example",
+     ["I don't want to be paged at 3am.", "I hate getting paged for nothing."],
+     ["At Tallyhouse last year I was paged at 2 a.m. when a consumer fell behind.",
+      "We got paged during the Black Friday peak."]),
+    ("blame", "ownership",
+     ["I learned Go at my last job.", "Looking back, the team was a mess.",
+      "I owned my part of the codebase."],
+     ["Looking back, I could have raised it directly with them.", "My part in it was not "
+      "pushing back.", "I learned to raise things sooner.", "I take my share of the blame."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), LEDGERLINE_EVIDENCE)
+def test_ledgerline_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("ledgerline", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("ledgerline", concern, group, line), line
+
+
+RIVERBEND_EVIDENCE = [
+    ("staffing", "channels",
+     ["I went to the manager to hand in my notice."],
+     ["I talked to my manager about the ratios.", "I went through the proper channels."]),
+    ("gap", "refresher",
+     ["I did my nursing program at State.", "I took a wound care course back in 2015.",
+      "I'd be happy to do a refresher if you think I need one."],
+     ["I did a 40 hour refresher course this winter.", "I'm halfway through a refresher.",
+      "I took a pharmacology course online last month."]),
+    ("gap", "credentials",
+     ["I'll need to get a current BLS before I start."],
+     ["My BLS is current.", "I have an active license and current BLS.",
+      "I'm booked to renew my ACLS next month."]),
+    ("gap", "hands_on",
+     ["I worked agency before Lakeview.", "I was PRN at Lakeview before I went full time.",
+      "I volunteer at my church food bank.",
+      "I loved my clinical rotation on med surg in nursing school."],
+     ["I've been doing per diem shifts at the clinic since January.",
+      "I volunteered at the free clinic every week.", "The refresher had 80 clinical hours."]),
+    ("gap", "systems",
+     ["Epic is what worries me most, honestly."],
+     ["I've used Cerner for years, so Epic won't be a stretch.", "I pick things up quickly."]),
+    ("gap", "transferable",
+     ["The hospice nurse managed her meds."],
+     ["I managed all her medications and her port care."]),
+    ("nights", "commitment",
+     ["I need at least a year to get back up to speed.", "I worked at Lakeview for years."],
+     ["I'd stay on nights for years.", "I'm in it for the long haul.",
+      "I'd commit to at least two years on nights."]),
+    ("nights", "experience",
+     ["I'd work nights until a day spot opens."],
+     ["I worked nights for six years at Lakeview.", "I've done nights before."]),
+    ("clinical", "escalate",
+     ["Things escalated quickly with his son."],
+     ["I'd escalate to the charge nurse.", "I'd call a rapid response."]),
+    ("clinical", "act",
+     ["I stayed with her through chemo."],
+     ["I'd stay with the patient until the rapid response team arrived."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), RIVERBEND_EVIDENCE)
+def test_riverbend_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("riverbend", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("riverbend", concern, group, line), line
+
+
+SWITCHBACK_EVIDENCE = [
+    ("level", "hands_on",
+     ["I'm very hands on as a head of department.", "I manage two junior teachers.",
+      "With all due respect, I deserve more than a mid-level role after eight years."],
+     ["I'm happy to be hands on.", "I want to be hands on with the research.",
+      "I'm happy to come in at mid level.", "I'd be learning from Priti."]),
+    ("commitment", "towards",
+     ["I'm curious what the team is like.", "I'm curious about the team structure."],
+     ["I'm endlessly curious about why people do what they do.",
+      "I love finding out why people do things."]),
+    ("commitment", "invested",
+     ["Of course I'd be willing to learn.", "I marked books every evening and weekend."],
+     ["I did the Northcode course in the evenings.", "I spent my weekends on the portfolio."]),
+    ("commitment", "decided",
+     ["Last term I ran a survey with Year 10."],
+     ["I've resigned; this is my last term.", "I handed in my notice in May."]),
+    ("commitment", "thought_through",
+     ["I qualified three years ago.", "I mentor new teachers at school."],
+     ["I've been planning this for two years.", "My UX mentor told me to build a portfolio."]),
+    ("quant", "survey",
+     ["I'd like to learn survey design.", "I haven't run a proper survey yet."],
+     ["I designed a survey for parents and got 300 responses.",
+      "The rider survey got 120 responses."]),
+    ("quant", "plan",
+     ["I'd start, of course, by listening."],
+     ["I'm booked on a stats course in September."]),
+    ("level", "pay",
+     ["A pay cut would be hard, honestly."],
+     ["I'm prepared for a pay cut.", "I'll take a cut, that's fine.", "The band is fine."]),
+    ("stakeholders", "senior_example",
+     ["My head teacher was really supportive of the move.",
+      "My line manager signed off my leave."],
+     ["My head teacher pushed back on the survey.", "The trustees were not convinced at first.",
+      "At Pedal Power the chair of trustees wanted to keep the paper form."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), SWITCHBACK_EVIDENCE)
+def test_switchback_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("switchback", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("switchback", concern, group, line), line
+
+
+TALENTBRIDGE_EVIDENCE = [
+    ("salary", "flexible",
+     ["The base is non-negotiable for me.", "I'd need flexible working for school pickups."],
+     ["I'm flexible on the base.", "It's negotiable.", "I'm flexible.", "I'd consider 50."]),
+    ("salary", "package",
+     ["I've got a family holiday booked in August.", "I have twelve days holiday left."],
+     ["The pension and bonus matter more to me.", "The holiday allowance matters to me."]),
+    ("notice", "release",
+     ["We cut down picking errors by 30 percent.", "I negotiated down our carrier rates."],
+     ["I might be able to negotiate my notice down.", "I could negotiate it down.",
+      "My boss hinted she'd release me early."]),
+    ("notice", "holiday",
+     ["Taking the decision to leave wasn't easy.", "We cut lead time to 12 days."],
+     ["I have 12 days holiday left.", "I could take my remaining leave."]),
+    ("notice", "bridge",
+     ["I meet my team every morning at the warehouse."],
+     ["I'd love to visit the site before I start.", "I'd come in and meet the shift managers."]),
+    ("counter", "decided",
+     ["We decided to move the warehouse to a new WMS."],
+     ["I've decided it's time to go.", "I wouldn't accept a counter offer."]),
+    ("counter", "reason",
+     ["I bought a house in Sheffield last year.",
+      "I restructured the shift patterns at Brookfield."],
+     ["Since the takeover there's no route up for me.", "Brookfield was bought by a bigger "
+      "group.", "After the restructure my role changed."]),
+    ("counter", "active",
+     ["I'm interviewing for two shift managers at Brookfield."],
+     ["I've applied for three other roles.", "I've registered with two other agencies."]),
+    ("relocation", "clarify",
+     ["I'm not moving to Leeds straight away."],
+     ["To be clear, we are moving to Leeds.", "We're definitely moving to Leeds in August."]),
+    ("relocation", "plan",
+     ["I might move this summer, it depends.", "My partner is not keen on Leeds."],
+     ["Our lease ends in July.", "We're moving in August.", "My partner already works in "
+      "Leeds.", "The plan is to move in September."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("concern", "group", "over", "genuine"), TALENTBRIDGE_EVIDENCE)
+def test_talentbridge_evidence_says_only_what_the_line_shows(
+    concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    for line in over:
+        assert not _group_matches("talentbridge", concern, group, line), line
+    for line in genuine:
+        assert _group_matches("talentbridge", concern, group, line), line

@@ -208,7 +208,7 @@ def test_evidence_is_credited_with_the_candidates_words_not_the_labels_examples(
     d = build_debrief(riverbend, s.end("eof"))
     gap = d.concerns[0]
     assert {e.kind for e in gap.evidence} == {
-        "your license and certifications, and that they are current",
+        "your license and certifications",
         "hands-on practice since you left",
         "what you've done to refresh your skills",
     }
