@@ -258,10 +258,7 @@ def _did_what(two: Sequence[str]) -> bool:
 
 def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool = True) -> bool:
     pats, any_match = program.markers.get(name, ()), program.any_match  # `program.marker`'s
-    for u in said:
-        if any_match(pats, u, guard):
-            return True
-    return False
+    return any(any_match(pats, u, guard) for u in said)
 
 
 def _on_topic(program: Program, q: m.Question, said: Sequence[Utterance]) -> bool:
