@@ -4,6 +4,7 @@ lines (and pairs of them, as lines of several sentences) for every shipped perso
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 from types import SimpleNamespace
@@ -234,3 +235,46 @@ def test_the_capitalised_words_are_counted_as_when_every_token_was_made() -> Non
         assert judge._names(raw) == names_as_before(raw), raw
         named += names_as_before(raw) > 0
     assert named > 1000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DataclassReading:
+    """`reading.Reading` as it was: a frozen dataclass."""
+
+    match: object
+    intent: str | None
+    why: str | None = None
+    guess: bool = False
+    tone: str | None = None
+    deferred_question: bool = False
+    form: str | None = None
+
+
+def test_a_reading_is_what_the_frozen_dataclass_was() -> None:
+    """`Reading` is a frozen class with slots, not a dataclass: the same fields, defaults,
+    equality, hash and repr (its name aside), frozen, and `but` is `dataclasses.replace`."""
+    program = shipped_program("ledgerline")
+    utt = normalize("why is this position open?")
+    match = program.classify(utt, program.listening("candidate_questions", utt))
+    assert match is not None
+    cases = [
+        (match, match.intent),
+        (match, None, "answer"),
+        (None, "probe", "guess", True, "hardship"),
+        (None, None, None, False, None, True),
+        (match, "closing_question", None, False, "nerves", False, "full"),
+    ]
+    for args in cases:
+        new, old = reading.Reading(*args), DataclassReading(*args)
+        assert all(getattr(new, f.name) == getattr(old, f.name) for f in dataclasses.fields(old))
+        assert repr(new) == repr(old).replace("DataclassReading", "Reading")
+        assert new == reading.Reading(*args) and hash(new) == hash(reading.Reading(*args))
+        for changes in ({"tone": "bad_day"}, {"form": "plain"}):
+            changed = new.but(**changes)
+            assert repr(changed) == repr(dataclasses.replace(old, **changes)).replace(
+                "DataclassReading", "Reading"
+            )
+            assert changed != new
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            new.tone = "nerves"  # type: ignore[misc]
+    assert reading.Reading(None, None) != reading.Reading(None, None, tone="nerves")

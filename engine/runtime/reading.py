@@ -28,7 +28,6 @@ markers, in that order).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -202,19 +201,51 @@ class Context(Frozen):
         _set(self, "said", said)
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(Frozen):
     """What a line is taken as. `match` is what the patterns alone chose among the intents
     listened for; `intent` is what it is taken as in context; `why` names the context rule that
-    changed it (None: it did not); `guess` is set when a probe named the concern on the table."""
+    changed it (None: it did not); `guess` is set when a probe named the concern on the table.
+    A frozen class, not a dataclass: one is made on every turn, in half a dataclass's time (and
+    none is generated at import); `but` is what `dataclasses.replace` gave."""
 
+    __slots__ = ("match", "intent", "why", "guess", "tone", "deferred_question", "form")  # noqa: RUF023
     match: IntentMatch | None
     intent: str | None
-    why: str | None = None
-    guess: bool = False
-    tone: str | None = None
-    deferred_question: bool = False  # an unrecognised question for later, in a question
-    form: str | None = None  # the closing question's: "full" (asks for a chance to respond)
+    why: str | None
+    guess: bool
+    tone: str | None
+    deferred_question: bool  # an unrecognised question for later, in a question
+    form: str | None  # the closing question's: "full" (asks for a chance to respond)
+
+    def __init__(
+        self,
+        match: IntentMatch | None,
+        intent: str | None,
+        why: str | None = None,
+        guess: bool = False,
+        tone: str | None = None,
+        deferred_question: bool = False,
+        form: str | None = None,
+    ) -> None:
+        _set(self, "match", match)
+        _set(self, "intent", intent)
+        _set(self, "why", why)
+        _set(self, "guess", guess)
+        _set(self, "tone", tone)
+        _set(self, "deferred_question", deferred_question)
+        _set(self, "form", form)
+
+    def but(self, tone: str | None = None, form: str | None = None) -> Reading:
+        """This reading with its tone or form set (what is not given is kept)."""
+        return Reading(
+            self.match,
+            self.intent,
+            self.why,
+            self.guess,
+            self.tone if tone is None else tone,
+            self.deferred_question,
+            self.form if form is None else form,
+        )
 
     @property
     def rule(self) -> str | None:
@@ -255,10 +286,10 @@ def read(program: Program, ctx: Context, text: str, utt: Utterance | None = None
     reading = _read(program, ctx, text, utt)
     if reading.tone is None and program.kind(ctx.state) == "opening" and _declines(utt):
         # "did you find parking all right?" "Honestly, no..." is not a "Good."
-        reading = replace(reading, tone="bad_day")
+        reading = reading.but(tone="bad_day")
     if reading.intent == "closing_question":
         form = "full" if program.marker("chance", utt) else "plain"
-        return replace(reading, form=form)
+        return reading.but(form=form)
     return reading
 
 
