@@ -278,3 +278,25 @@ def test_a_reading_is_what_the_frozen_dataclass_was() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             new.tone = "nerves"  # type: ignore[misc]
     assert reading.Reading(None, None) != reading.Reading(None, None, tone="nerves")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_context_with_no_concern_on_the_table_is_the_one_made_for_its_state(
+    persona: str,
+) -> None:
+    """`context_of` keeps one `Context` a state (it is frozen) for a session with no concern
+    on the table: the one it would make, whatever state the last session was in."""
+    program = shipped_program(persona)
+    states = list(program.machine.states)
+    for state in states + states[::-1]:
+        st = SimpleNamespace(state=state, current=None, concerns={})
+        got = reading.context_of(program, st)  # type: ignore[arg-type]
+        assert got == reading.Context(state) and got.state == state
+        assert got.concern is None and got.said == 0
+    c = program.concerns[0]
+    st = SimpleNamespace(
+        state="closing_discussion", current=c.id, concerns={c.id: SimpleNamespace(said=1)}
+    )
+    assert reading.context_of(program, st) == reading.Context(  # type: ignore[arg-type]
+        "closing_discussion", c, 1
+    )

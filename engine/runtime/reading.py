@@ -28,6 +28,7 @@ markers, in that order).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -267,8 +268,13 @@ def context_of(program: Program, st: SessionState) -> Context:
     """Where a session stands, for reading its next line."""
     current = st.current
     if current is None or program.kind(st.state) != DISCUSSION:
-        return Context(st.state)
+        return _plain(st.state)
     return Context(st.state, program.concern(current), st.concerns[current].said)
+
+
+# a state's context with no concern on the table, one a state (it is frozen): not made anew
+# on every turn
+_plain: Callable[[str], Context] = lru_cache(maxsize=256)(Context)
 
 
 def where_of(program: Program, st: SessionState) -> str:
