@@ -143,9 +143,8 @@ class ConcernTracker:
         if c.source == "background":
             return None
         any_match = self.program.any_match
-        for s in said:
-            if any_match(c.triggers, s, True) and not self._answers(c, s):
-                return "trigger"
+        if any(any_match(c.triggers, s, True) and not self._answers(c, s) for s in said):
+            return "trigger"
         if c.source == "theme" and c.theme is not None:
             count = self.program.count
             for s in said:
