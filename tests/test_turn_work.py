@@ -300,3 +300,20 @@ def test_a_context_with_no_concern_on_the_table_is_the_one_made_for_its_state(
     assert reading.context_of(program, st) == reading.Context(  # type: ignore[arg-type]
         "closing_discussion", c, 1
     )
+
+
+def test_the_clarifying_openers_are_found_as_when_each_was_compared() -> None:
+    """`reading._opens_clarifying` looks the line's first words up once for each opener length;
+    it finds what comparing every opener found (each opener itself, each cut short by a word,
+    with words after it, and every paraphrase and blind line)."""
+    openers = reading._CLARIFY_OPENERS
+    leads = [tuple(normalize(text).words) for text in lines()]
+    leads += (
+        [o for o in openers] + [o[:-1] for o in openers] + [(*o, "the", "rota") for o in openers]
+    )
+    found = 0
+    for lead in leads:
+        compared = any(lead[: len(o)] == o for o in openers)
+        assert reading._opens_clarifying(lead) == compared, lead
+        found += compared
+    assert found > len(openers) * 2  # openers were met, and words that are none

@@ -95,6 +95,12 @@ _CLARIFY_OPENERS = tuple(
         "in what way", "when you say", "when you said",
     )
 )  # fmt: skip
+# the openers by their length in words: a line's first words are looked up once for each length
+# (`_opens_clarifying`), not compared with every opener
+_OPENERS_BY_LENGTH = tuple(
+    (n, frozenset(o for o in _CLARIFY_OPENERS if len(o) == n))
+    for n in sorted({len(o) for o in _CLARIFY_OPENERS})
+)
 # "should I focus on ...", "do I need to give an example?": the candidate asking how to answer
 # (not "should I bring my DBS certificate?")
 _HOW_TO_ANSWER = tuple(
@@ -394,7 +400,7 @@ def _in_question(
         # "before I start, could I ask whether the post is permanent?": asked before answering
         # (one about how to answer was a clarification, above)
         before = words[:2] == ("before", "i")
-        about_here = first.to_you or any(w in _HEAR for w in words)
+        about_here = first.to_you or not _HEAR.isdisjoint(words)
         if first.question and (before or (about_here and _not_about_answer(first))):
             return Reading(match, None, "for_later", tone=tone, deferred_question=True)
     return Reading(match, None, tone=tone)
@@ -420,7 +426,7 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     as_in = any(w[i : i + 2] in _ANYWHERE for i in range(len(w) - 1))
     if (
         as_in
-        or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
+        or _opens_clarifying(lead)
         or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w))
         or _echoed(w)
         or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead) or _wants(w)))
@@ -481,6 +487,11 @@ def _echoed(w: tuple[str, ...]) -> bool:
     "keep them going how?", "sorry, which?"."""
     last = w[-2] if len(w) > 1 and w[-1] in _CLARIFY_LAST else w[-1]
     return last in _ECHO_LAST
+
+
+def _opens_clarifying(lead: tuple[str, ...]) -> bool:
+    """Do these words open with one of `_CLARIFY_OPENERS`?"""
+    return any(lead[:n] in openers for n, openers in _OPENERS_BY_LENGTH)
 
 
 @lru_cache(maxsize=64)
