@@ -90,7 +90,7 @@ class ConcernTracker:
         # whose lists cannot hear the line cannot hear its sentences either
         whole = (len(said) == 1 and said[0] is utt) or _within(said, utt)
         deaf = self.program.deaf(utt) if whole else ()
-        any_match, states = self.program.any_match, self.st.concerns
+        hears, states = self.program.any_match, self.st.concerns
         for c in self.program.concerns:
             cs = states[c.id]
             if c.id in deaf and (c.theme is None or not _theme_met(c, cs)):
@@ -106,9 +106,7 @@ class ConcernTracker:
                 # raised now: it may be pre-empted by evidence given earlier, below
             else:
                 new = [
-                    g.id
-                    for g in c.groups
-                    if g.id not in cs.groups and any_match(g.patterns, utt, True)
+                    g.id for g in c.groups if g.id not in cs.groups and hears(g.patterns, utt, True)
                 ]
             # a red flag is not undone by the rest of the line that raised it, a misunderstanding
             # is: she does not misread "never opened alone" in a line that says "I had the keys"
@@ -125,7 +123,7 @@ class ConcernTracker:
                 ):
                     self.move(c, "preempted", quote=text, evidence=list(cs.groups))
                     continue
-            if cs.status in _WORSENABLE and any_match(c.worsened_by, utt, True):
+            if cs.status in _WORSENABLE and hears(c.worsened_by, utt, True):
                 cs.worse = True
                 if before_close and cs.status != "worsened":
                     self.move(c, "worsened", quote=text)
