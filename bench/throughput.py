@@ -115,6 +115,9 @@ if len(sys.argv) > 2 and sys.argv[2] == "breakdown":
         module.normalize = timed(module.normalize, "normalize")
     for name in ("classify", "any_match", "count"):
         setattr(program.Program, name, timed(getattr(program.Program, name), name))
+    # the line's anchoring keys, worked out at the first question about it (often a gate's)
+    if hasattr(program, "Lists"):
+        program.Lists.line = timed(program.Lists.line, "Lists.line")
     patterns.Pattern.match = timed(patterns.Pattern.match, "Pattern.match")
     matched = []
     for _ in range(5):
@@ -160,8 +163,10 @@ def probe(
 
 def breakdown(path: Path, conversations: int, rounds: int) -> None:
     """Where this tree's turn goes: the time inside the matcher's entry points as the session
-    calls them (`normalize`, `Program.classify`, `any_match`, `count`, `Pattern.match`), and
-    the rest, the session's own work (reading, concerns, judge, voice, machine, events).
+    calls them (`normalize`, `Program.classify`, `any_match`, `count`, `Pattern.match`, and
+    `Lists.line`, the line's anchoring keys, which a gate such as `Program.unheard` may ask
+    for first), and the rest, the session's own work (reading, concerns, judge, voice,
+    machine, events). A revision without `Lists.line` reports 0 for it.
     Timing each call adds a little to the matcher's share: read it as an estimate."""
     runs = [probe(path, conversations, mode="breakdown") for _ in range(rounds)]
     med = {k: statistics.median(r.get(k, 0.0) for r in runs) for k in runs[0]}
@@ -171,7 +176,8 @@ def breakdown(path: Path, conversations: int, rounds: int) -> None:
     for key, name in (("matcher_us", "matcher's calls"), ("own_us", "session's own work")):
         print(f"{name:<24} {med[key]:>8.1f}us {med[key] / med['turn_us']:>7.0%}")
         if key == "matcher_us":  # each entry point's part, as the session calls it
-            for part in ("normalize", "classify", "any_match", "count", "Pattern.match"):
+            parts = ("normalize", "classify", "any_match", "count", "Lists.line", "Pattern.match")
+            for part in parts:
                 us = med.get(f"{part}_us", 0.0)
                 print(f"  {part:<22} {us:>8.1f}us {us / med['turn_us']:>7.0%}")
 

@@ -138,12 +138,11 @@ def test_validate_imports_json_only_for_json(tmp_path: Path) -> None:
 
 
 # the classes made with @dataclass before the first line, each for what only a dataclass gives:
-# `dataclasses.replace` (Program, Reading), `asdict` (SessionState and the ConcernStates in it),
+# `dataclasses.replace` (Program), `asdict` (SessionState and the ConcernStates in it),
 # and a dataclass that extends it (IntentMatch: explain's Contender)
 NEEDS_A_DATACLASS = {
     "closer.engine.runtime.program.Program",
     "closer.engine.runtime.program.IntentMatch",
-    "closer.engine.runtime.reading.Reading",
     "closer.engine.runtime.session.SessionState",
     "closer.engine.runtime.concerns.ConcernState",
 }

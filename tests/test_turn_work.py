@@ -4,6 +4,7 @@ lines (and pairs of them, as lines of several sentences) for every shipped perso
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 from types import SimpleNamespace
@@ -234,3 +235,85 @@ def test_the_capitalised_words_are_counted_as_when_every_token_was_made() -> Non
         assert judge._names(raw) == names_as_before(raw), raw
         named += names_as_before(raw) > 0
     assert named > 1000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DataclassReading:
+    """`reading.Reading` as it was: a frozen dataclass."""
+
+    match: object
+    intent: str | None
+    why: str | None = None
+    guess: bool = False
+    tone: str | None = None
+    deferred_question: bool = False
+    form: str | None = None
+
+
+def test_a_reading_is_what_the_frozen_dataclass_was() -> None:
+    """`Reading` is a frozen class with slots, not a dataclass: the same fields, defaults,
+    equality, hash and repr (its name aside), frozen, and `but` is `dataclasses.replace`."""
+    program = shipped_program("ledgerline")
+    utt = normalize("why is this position open?")
+    match = program.classify(utt, program.listening("candidate_questions", utt))
+    assert match is not None
+    cases = [
+        (match, match.intent),
+        (match, None, "answer"),
+        (None, "probe", "guess", True, "hardship"),
+        (None, None, None, False, None, True),
+        (match, "closing_question", None, False, "nerves", False, "full"),
+    ]
+    for args in cases:
+        new, old = reading.Reading(*args), DataclassReading(*args)
+        assert all(getattr(new, f.name) == getattr(old, f.name) for f in dataclasses.fields(old))
+        assert repr(new) == repr(old).replace("DataclassReading", "Reading")
+        assert new == reading.Reading(*args) and hash(new) == hash(reading.Reading(*args))
+        for changes in ({"tone": "bad_day"}, {"form": "plain"}):
+            changed = new.but(**changes)
+            assert repr(changed) == repr(dataclasses.replace(old, **changes)).replace(
+                "DataclassReading", "Reading"
+            )
+            assert changed != new
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            new.tone = "nerves"  # type: ignore[misc]
+    assert reading.Reading(None, None) != reading.Reading(None, None, tone="nerves")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_context_with_no_concern_on_the_table_is_the_one_made_for_its_state(
+    persona: str,
+) -> None:
+    """`context_of` keeps one `Context` a state (it is frozen) for a session with no concern
+    on the table: the one it would make, whatever state the last session was in."""
+    program = shipped_program(persona)
+    states = list(program.machine.states)
+    for state in states + states[::-1]:
+        st = SimpleNamespace(state=state, current=None, concerns={})
+        got = reading.context_of(program, st)  # type: ignore[arg-type]
+        assert got == reading.Context(state) and got.state == state
+        assert got.concern is None and got.said == 0
+    c = program.concerns[0]
+    st = SimpleNamespace(
+        state="closing_discussion", current=c.id, concerns={c.id: SimpleNamespace(said=1)}
+    )
+    assert reading.context_of(program, st) == reading.Context(  # type: ignore[arg-type]
+        "closing_discussion", c, 1
+    )
+
+
+def test_the_clarifying_openers_are_found_as_when_each_was_compared() -> None:
+    """`reading._opens_clarifying` looks the line's first words up once for each opener length;
+    it finds what comparing every opener found (each opener itself, each cut short by a word,
+    with words after it, and every paraphrase and blind line)."""
+    openers = reading._CLARIFY_OPENERS
+    leads = [tuple(normalize(text).words) for text in lines()]
+    leads += (
+        [o for o in openers] + [o[:-1] for o in openers] + [(*o, "the", "rota") for o in openers]
+    )
+    found = 0
+    for lead in leads:
+        compared = any(lead[: len(o)] == o for o in openers)
+        assert reading._opens_clarifying(lead) == compared, lead
+        found += compared
+    assert found > len(openers) * 2  # openers were met, and words that are none

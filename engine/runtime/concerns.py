@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 ACTIVE = ("raised", "worsened")
 DRILL_MOST = 3  # the most concerns a closing drill draws
+_WORSENABLE = frozenset({*ACTIVE, "hinted", "revealed", "partly_resolved"})  # what worsens
 
 
 @dataclass
@@ -88,10 +89,11 @@ class ConcernTracker:
         # a sentence's words are the line's (unless the line was cut at its limits): a concern
         # whose lists cannot hear the line cannot hear its sentences either
         whole = (len(said) == 1 and said[0] is utt) or _within(said, utt)
-        deaf = self.program.deaf(utt) if whole else set()
+        deaf = self.program.deaf(utt) if whole else ()
+        hears, states = self.program.any_match, self.st.concerns
         for c in self.program.concerns:
-            cs = self.st.concerns[c.id]
-            if c.id in deaf and not _theme_met(c, cs):
+            cs = states[c.id]
+            if c.id in deaf and (c.theme is None or not _theme_met(c, cs)):
                 continue  # nothing to raise, no evidence, nothing worse: most concerns, most lines
             how = self._triggered(c, cs, said, state) if cs.status == "inactive" else None
             raised = how is not None
@@ -104,27 +106,24 @@ class ConcernTracker:
                 # raised now: it may be pre-empted by evidence given earlier, below
             else:
                 new = [
-                    g.id for g in c.groups if g.id not in cs.groups and self._any(g.patterns, utt)
+                    g.id for g in c.groups if g.id not in cs.groups and hears(g.patterns, utt, True)
                 ]
             # a red flag is not undone by the rest of the line that raised it, a misunderstanding
             # is: she does not misread "never opened alone" in a line that says "I had the keys"
-            counted = set(cs.groups)
-            cs.groups.extend(new)
-            if how != "trigger" or c.source == "misunderstanding":
-                counted.update(new)
-            if (
-                (new or raised)  # evidence given earlier pre-empts a concern raised now
-                and before_close
-                and c.preempt
-                and cs.status in ACTIVE
-                and cs.said == 0
-                and c.resolve.met(counted)
-            ):
-                self.move(c, "preempted", quote=text, evidence=list(cs.groups))
-                continue
-            if cs.status in (*ACTIVE, "hinted", "revealed", "partly_resolved") and self._any(
-                c.worsened_by, utt
-            ):
+            if new or raised:  # evidence given earlier pre-empts a concern raised now
+                flag = how == "trigger" and c.source != "misunderstanding"
+                counted = set(cs.groups) if flag else {*cs.groups, *new}
+                cs.groups.extend(new)
+                if (
+                    before_close
+                    and c.preempt
+                    and cs.status in ACTIVE
+                    and cs.said == 0
+                    and c.resolve.met(counted)
+                ):
+                    self.move(c, "preempted", quote=text, evidence=list(cs.groups))
+                    continue
+            if cs.status in _WORSENABLE and hears(c.worsened_by, utt, True):
                 cs.worse = True
                 if before_close and cs.status != "worsened":
                     self.move(c, "worsened", quote=text)
@@ -141,7 +140,8 @@ class ConcernTracker:
             return None
         if c.source == "background":
             return None
-        if any(self._any(c.triggers, s) and not _answers(c, s, self._any) for s in said):
+        any_match = self.program.any_match
+        if any(any_match(c.triggers, s, True) and not _answers(c, s, self._any) for s in said):
             return "trigger"
         if c.source == "theme" and c.theme is not None:
             count = self.program.count

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer.engine.format import model as m
@@ -256,7 +257,8 @@ def _did_what(two: Sequence[str]) -> bool:
 
 
 def _marker(program: Program, name: str, said: Sequence[Utterance], guard: bool = True) -> bool:
-    return any(program.marker(name, u, guard) for u in said)
+    pats, any_match = program.markers.get(name, ()), program.any_match  # `program.marker`'s
+    return any(any_match(pats, u, guard) for u in said)
 
 
 def _on_topic(program: Program, q: m.Question, said: Sequence[Utterance]) -> bool:
@@ -312,8 +314,8 @@ def assess(
         red or _marker(program, "defensive", said),
     )
     wants = q.rubric.wants
-    shows = tuple(k for k, yes in zip(m.QUALITIES, heard, strict=True) if yes)
-    flags = tuple(k for k, yes in zip(m.FLAGS, flagged, strict=True) if yes)
+    shows = tuple(compress(m.QUALITIES, heard))
+    flags = tuple(compress(m.FLAGS, flagged))
     lacks = tuple(k for k in wants if k not in shows)
     points = sum(WORTH[k] * (2 if k in wants else 1) for k in shows)
     points -= sum(COST[k] for k in flags)

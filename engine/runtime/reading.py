@@ -28,7 +28,7 @@ markers, in that order).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -95,6 +95,12 @@ _CLARIFY_OPENERS = tuple(
         "in what way", "when you say", "when you said",
     )
 )  # fmt: skip
+# the openers by their length in words: a line's first words are looked up once for each length
+# (`_opens_clarifying`), not compared with every opener
+_OPENERS_BY_LENGTH = tuple(
+    (n, frozenset(o for o in _CLARIFY_OPENERS if len(o) == n))
+    for n in sorted({len(o) for o in _CLARIFY_OPENERS})
+)
 # "should I focus on ...", "do I need to give an example?": the candidate asking how to answer
 # (not "should I bring my DBS certificate?")
 _HOW_TO_ANSWER = tuple(
@@ -202,19 +208,51 @@ class Context(Frozen):
         _set(self, "said", said)
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(Frozen):
     """What a line is taken as. `match` is what the patterns alone chose among the intents
     listened for; `intent` is what it is taken as in context; `why` names the context rule that
-    changed it (None: it did not); `guess` is set when a probe named the concern on the table."""
+    changed it (None: it did not); `guess` is set when a probe named the concern on the table.
+    A frozen class, not a dataclass: one is made on every turn, in half a dataclass's time (and
+    none is generated at import); `but` is what `dataclasses.replace` gave."""
 
+    __slots__ = ("match", "intent", "why", "guess", "tone", "deferred_question", "form")  # noqa: RUF023
     match: IntentMatch | None
     intent: str | None
-    why: str | None = None
-    guess: bool = False
-    tone: str | None = None
-    deferred_question: bool = False  # an unrecognised question for later, in a question
-    form: str | None = None  # the closing question's: "full" (asks for a chance to respond)
+    why: str | None
+    guess: bool
+    tone: str | None
+    deferred_question: bool  # an unrecognised question for later, in a question
+    form: str | None  # the closing question's: "full" (asks for a chance to respond)
+
+    def __init__(
+        self,
+        match: IntentMatch | None,
+        intent: str | None,
+        why: str | None = None,
+        guess: bool = False,
+        tone: str | None = None,
+        deferred_question: bool = False,
+        form: str | None = None,
+    ) -> None:
+        _set(self, "match", match)
+        _set(self, "intent", intent)
+        _set(self, "why", why)
+        _set(self, "guess", guess)
+        _set(self, "tone", tone)
+        _set(self, "deferred_question", deferred_question)
+        _set(self, "form", form)
+
+    def but(self, tone: str | None = None, form: str | None = None) -> Reading:
+        """This reading with its tone or form set (what is not given is kept)."""
+        return Reading(
+            self.match,
+            self.intent,
+            self.why,
+            self.guess,
+            self.tone if tone is None else tone,
+            self.deferred_question,
+            self.form if form is None else form,
+        )
 
     @property
     def rule(self) -> str | None:
@@ -236,8 +274,13 @@ def context_of(program: Program, st: SessionState) -> Context:
     """Where a session stands, for reading its next line."""
     current = st.current
     if current is None or program.kind(st.state) != DISCUSSION:
-        return Context(st.state)
+        return _plain(st.state)
     return Context(st.state, program.concern(current), st.concerns[current].said)
+
+
+# a state's context with no concern on the table, one a state (it is frozen): not made anew
+# on every turn
+_plain: Callable[[str], Context] = lru_cache(maxsize=256)(Context)
 
 
 def where_of(program: Program, st: SessionState) -> str:
@@ -255,10 +298,10 @@ def read(program: Program, ctx: Context, text: str, utt: Utterance | None = None
     reading = _read(program, ctx, text, utt)
     if reading.tone is None and program.kind(ctx.state) == "opening" and _declines(utt):
         # "did you find parking all right?" "Honestly, no..." is not a "Good."
-        reading = replace(reading, tone="bad_day")
+        reading = reading.but(tone="bad_day")
     if reading.intent == "closing_question":
         form = "full" if program.marker("chance", utt) else "plain"
-        return replace(reading, form=form)
+        return reading.but(form=form)
     return reading
 
 
@@ -354,7 +397,7 @@ def _in_question(
         # "before I start, could I ask whether the post is permanent?": asked before answering
         # (one about how to answer was a clarification, above)
         before = words[:2] == ("before", "i")
-        about_here = first.to_you or any(w in _HEAR for w in words)
+        about_here = first.to_you or not _HEAR.isdisjoint(words)
         if first.question and (before or (about_here and _not_about_answer(first))):
             return Reading(match, None, "for_later", tone=tone, deferred_question=True)
     return Reading(match, None, tone=tone)
@@ -380,7 +423,7 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     as_in = any(w[i : i + 2] in _ANYWHERE for i in range(len(w) - 1))
     if (
         as_in
-        or any(lead[: len(o)] == o for o in _CLARIFY_OPENERS)
+        or _opens_clarifying(lead)
         or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w))
         or _echoed(w)
         or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead) or _wants(w)))
@@ -441,6 +484,11 @@ def _echoed(w: tuple[str, ...]) -> bool:
     "keep them going how?", "sorry, which?"."""
     last = w[-2] if len(w) > 1 and w[-1] in _CLARIFY_LAST else w[-1]
     return last in _ECHO_LAST
+
+
+def _opens_clarifying(lead: tuple[str, ...]) -> bool:
+    """Do these words open with one of `_CLARIFY_OPENERS`?"""
+    return any(lead[:n] in openers for n, openers in _OPENERS_BY_LENGTH)
 
 
 @lru_cache(maxsize=64)

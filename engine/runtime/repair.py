@@ -58,9 +58,11 @@ class Repair:
 
     def tone(self) -> m.Lines:
         """What a person says first to a line that carries a feeling (nothing if it does not)."""
-        s = self.style
+        tone, s = self.reading.tone, self.style
+        if tone is None:  # most lines
+            return ()
         table = {"hardship": s.sympathy, "nerves": s.reassure, "bad_day": s.sympathy_light}
-        return table.get(self.reading.tone or "", ())
+        return table.get(tone, ())
 
     def not_understood(self, utt: Utterance, first: m.Lines) -> None:
         """No intent: an unknown question gets an honest answer; a remark gets a fitting word,
