@@ -508,3 +508,14 @@ def test_talentbridge_evidence_says_only_what_the_line_shows(
         assert not _group_matches("talentbridge", concern, group, line), line
     for line in genuine:
         assert _group_matches("talentbridge", concern, group, line), line
+
+
+def test_evidence_before_a_but_does_not_answer_the_red_flag_after_it(program: Program) -> None:
+    """Typed in a real terminal (ledgerline): "Testing matters, but honestly speed matters more
+    than perfection." raised nothing: "testing" in the same sentence answered it. What follows
+    the "but" is what she hears."""
+    line = "Testing matters, but honestly speed matters more than perfection."
+    assert raised(program, "testing", line) == ["speed"]
+    # the other way round the sentence still answers itself
+    line = "Speed matters more than perfection, but every change to money has unit tests first."
+    assert raised(program, "testing", line) == []

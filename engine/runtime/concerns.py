@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from closer.engine.errors import EngineError
 from closer.engine.format import model as m
-from closer.engine.format.patterns import Utterance
+from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.events import ConcernEvent, Event
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
@@ -297,9 +297,15 @@ def _answers(c: m.Concern, sentence: Utterance, heard: Callable[..., bool]) -> b
     """Does this sentence answer the concern its trigger raises ("speed matters more than
     perfection, as long as every change has tests")? Its evidence, or for a theme its
     counter-patterns, in the same sentence; never for a concern that evidence cannot
-    pre-empt (`preempt: false`)."""
+    pre-empt (`preempt: false`). A red flag after a "but" is answered only after it."""
     if not c.preempt:
         return False
+    words = sentence.words
+    if "but" in words and c.source != "misunderstanding":  # "testing matters, but speed
+        # matters more than perfection": a red flag after the last "but" is what she hears
+        after = normalize(" ".join(words[len(words) - words[::-1].index("but") :]))
+        if heard(c.triggers, after):
+            sentence = after
     if c.theme is not None and heard(c.theme.counter, sentence):
         return True
     return any(heard(g.patterns, sentence) for g in c.groups)
