@@ -462,3 +462,37 @@ def test_a_question_asked_before_answering_is_kept_for_later(
     persona: str, start: str, line: str
 ) -> None:
     assert intent_of(persona, start, line)["deferred"] is True
+
+
+def test_a_blank_is_given_a_moment_and_the_question_another_way_once() -> None:
+    """Played in a real terminal (riverbend, hillcrest): "Um, I can't think of one right now."
+    got "Mm-hm." and the next question at once. A person gives them a moment and asks it
+    another way, once; a second blank, or a request to move on, moves on."""
+    riverbend = program_for("riverbend")
+    q = riverbend.questions["deteriorating"]
+    session, _ = Session.start(riverbend, 1, start="deteriorating")
+    said = [e for e in jsons(session.turn("Um, I can't think of one right now.").events)]
+    lines = [e["text"] for e in said if e["event"] == "say" and e["speaker"] == "interviewer"]
+    assert lines[0] in riverbend.style.nudge and lines[1] in q.rephrase, lines
+    assert session.state.state == "deteriorating"
+    assert session.state.nudged == ["deteriorating"]
+    session.turn("No, sorry, nothing comes to mind.")
+    assert session.state.state == "charting"  # once only
+    # resumed from a state written before `nudged` existed
+    data = session.state.to_json()
+    del data["nudged"]
+    assert SessionState.from_json(data).nudged == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Honestly I don't remember the details. Can we move on?",  # asked to move on
+        "I'd rather not think of that night again.",  # not a blank
+        "I really don't know, I just always check the obs.",  # no "remember", no "think of"
+    ],
+)
+def test_a_request_to_move_on_or_an_answer_is_not_nudged(line: str) -> None:
+    session, _ = Session.start(program_for("riverbend"), 1, start="deteriorating")
+    session.turn(line)
+    assert session.state.nudged == []

@@ -143,6 +143,7 @@ class Style(NamedTuple):
     answer_resolved: Lines
     answer_partial: Lines
     still_worried: Lines
+    nudge: Lines
 
 
 class Persona(NamedTuple):

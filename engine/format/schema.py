@@ -376,6 +376,7 @@ STYLE = Rec(
         "still_worried": F(
             LINES, doc="all the evidence is in, but what made it worse still stands"
         ),
+        "nudge": F(LINES, doc="before a question asked again after a dodge: 'Take your time.'"),
     },
 )
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, partial
+from itertools import pairwise
 from typing import Any
 
 from closer.engine.errors import EngineError
+from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.concerns import ConcernState, ConcernTracker
 from closer.engine.runtime.events import (
@@ -89,6 +91,7 @@ class SessionState:
     last_line: str | None = None  # the interviewer's last line: never said twice in a row
     stuck: int = 0  # turns in a row that moved nothing on: how far repair has escalated
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # judged answers (judge.py)
+    nudged: list[str] = field(default_factory=list)  # questions asked again after a dodge
     _generator = None  # not a field: the live generator, made on first use
 
     def generator(self) -> random.Random:
@@ -139,10 +142,8 @@ class Session:
         _check_belongs(program, state)
         self.program = program
         self.st = state
-        rng, again = state.generator(), program.style.again
-        self.voice = Voice(
-            rng, state.last_pick, program.values, self._where, again, state.last_line
-        )
+        rng, again, where = state.generator(), program.style.again, partial(_where, program, state)
+        self.voice = Voice(rng, state.last_pick, program.values, where, again, state.last_line)
         self.concerns = ConcernTracker(program, state, self.voice)
         self.moves: list[tuple[str, str, str]] = []
         self.repair = Repair(program.style, state, self.voice, self.concerns)
@@ -258,9 +259,10 @@ class Session:
             self.voice.say(self.program.style.move_on_question)
             self._advance(skip=True)
         else:
-            take = _judge_take()
-            self.repair.answered(take(self.program, self.st, q.id, utt.text, self.voice))
-            self._advance(utt=utt)
+            judged = _judge_take()(self.program, self.st, q.id, utt.text, self.voice)
+            self.repair.answered(judged)
+            if not _nudged(self, q, judged, utt):
+                self._advance(utt=utt)
 
     def _candidate_questions(self, intent: str | None, utt: Utterance) -> None:
         style = self.program.style
@@ -374,14 +376,16 @@ class Session:
         self.voice.record(EndEvent(self.st.turn, reason))
         self.st.ended = True
 
-    def _where(self) -> tuple[int, str, str]:
-        return self.st.turn, self.program.phase(self.st.state), self.st.state
-
     def _flush(self, match: IntentMatch | None) -> Turn:
         self.st.last_line = self.voice.last_line
         turn = Turn(self.voice.take(), match, tuple(self.moves))
         self.moves = []
         return turn
+
+
+def _where(program: Program, st: SessionState) -> tuple[int, str, str]:
+    """Where the session is, for the voice's events: turn, phase, state."""
+    return st.turn, program.phase(st.state), st.state
 
 
 @cache
@@ -391,6 +395,33 @@ def _judge_take() -> Callable[..., AssessEvent]:
     from closer.engine.runtime import judge
 
     return judge.take
+
+
+def _nudged(session: Session, q: m.Question, judged: AssessEvent, utt: Utterance) -> bool:
+    """A dodge ("I can't think of one right now") the first time round, that no rule of the
+    question hears: she gives them a moment and asks it another way, once, as a person
+    would, instead of moving on at once (the dodge still counts in the judgement)."""
+    st, program = session.st, session.program
+    if "evasive" not in judged.flags or q.id in st.nudged or q.id in st.follow_ups:
+        return False
+    if len(st.answers[q.id]["lines"]) > 1 or not _drawing_a_blank(utt.words):
+        return False  # asked again already ("Never?"), or they asked to move on
+    facts = {"utt": utt, "hears": program.any_match}
+    if any(ex.rule is not None and ex.accepts(st, facts) for ex in program.exits[q.id]):
+        return False
+    st.nudged.append(q.id)
+    session.voice.say(program.style.nudge)
+    session.voice.say(q.again(False))
+    return True
+
+
+def _drawing_a_blank(w: tuple[str, ...]) -> bool:
+    """ "I can't think of one right now", "I don't remember a specific one": nothing comes to
+    mind (not "can we move on?", "I'd rather not say")."""
+    pairs = set(pairwise(w))
+    if ("move", "on") in pairs or "skip" in w or "rather" in w or "prefer" in w:
+        return False
+    return "remember" in w or "recall" in w or ("think", "of") in pairs
 
 
 def _asks_back(utt: Utterance) -> bool:
