@@ -261,16 +261,6 @@ GREENLEAF_EVIDENCE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), GREENLEAF_EVIDENCE)
-def test_greenleaf_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("greenleaf", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("greenleaf", concern, group, line), line
-
-
 HILLCREST_EVIDENCE = [
     ("safeguarding", "dsl",
      ["I'd take it to the parents straight away.", "I'd take him to the office immediately."],
@@ -301,16 +291,6 @@ HILLCREST_EVIDENCE = [
       "I pulled them into an intervention the next morning.",
       "I used the exit tickets to regroup the next day."]),
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), HILLCREST_EVIDENCE)
-def test_hillcrest_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("hillcrest", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("hillcrest", concern, group, line), line
 
 
 LEDGERLINE_EVIDENCE = [
@@ -354,16 +334,6 @@ LEDGERLINE_EVIDENCE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), LEDGERLINE_EVIDENCE)
-def test_ledgerline_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("ledgerline", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("ledgerline", concern, group, line), line
-
-
 RIVERBEND_EVIDENCE = [
     ("staffing", "channels",
      ["I went to the manager to hand in my notice."],
@@ -405,16 +375,6 @@ RIVERBEND_EVIDENCE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), RIVERBEND_EVIDENCE)
-def test_riverbend_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("riverbend", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("riverbend", concern, group, line), line
-
-
 SWITCHBACK_EVIDENCE = [
     ("level", "hands_on",
      ["I'm very hands on as a head of department.", "I manage two junior teachers.",
@@ -450,16 +410,6 @@ SWITCHBACK_EVIDENCE = [
      ["My head teacher pushed back on the survey.", "The trustees were not convinced at first.",
       "At Pedal Power the chair of trustees wanted to keep the paper form."]),
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), SWITCHBACK_EVIDENCE)
-def test_switchback_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("switchback", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("switchback", concern, group, line), line
 
 
 TALENTBRIDGE_EVIDENCE = [
@@ -500,16 +450,6 @@ TALENTBRIDGE_EVIDENCE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("concern", "group", "over", "genuine"), TALENTBRIDGE_EVIDENCE)
-def test_talentbridge_evidence_says_only_what_the_line_shows(
-    concern: str, group: str, over: list[str], genuine: list[str]
-) -> None:
-    for line in over:
-        assert not _group_matches("talentbridge", concern, group, line), line
-    for line in genuine:
-        assert _group_matches("talentbridge", concern, group, line), line
-
-
 def test_evidence_before_a_but_does_not_answer_the_red_flag_after_it(program: Program) -> None:
     """Typed in a real terminal (ledgerline): "Testing matters, but honestly speed matters more
     than perfection." raised nothing: "testing" in the same sentence answered it. What follows
@@ -519,3 +459,29 @@ def test_evidence_before_a_but_does_not_answer_the_red_flag_after_it(program: Pr
     # the other way round the sentence still answers itself
     line = "Speed matters more than perfection, but every change to money has unit tests first."
     assert raised(program, "testing", line) == []
+
+
+EVIDENCE = [
+    (persona, *row)
+    for persona, rows in (
+        ("greenleaf", GREENLEAF_EVIDENCE),
+        ("hillcrest", HILLCREST_EVIDENCE),
+        ("ledgerline", LEDGERLINE_EVIDENCE),
+        ("riverbend", RIVERBEND_EVIDENCE),
+        ("switchback", SWITCHBACK_EVIDENCE),
+        ("talentbridge", TALENTBRIDGE_EVIDENCE),
+    )
+    for row in rows
+]
+
+
+@pytest.mark.parametrize(("persona", "concern", "group", "over", "genuine"), EVIDENCE)
+def test_evidence_says_only_what_the_line_shows(
+    persona: str, concern: str, group: str, over: list[str], genuine: list[str]
+) -> None:
+    """Each persona's evidence groups, audited line by line: what over-claimed no longer counts
+    (a colleague's deed, a plan, a time before the gap, a hedge), what shows it still does."""
+    for line in over:
+        assert not _group_matches(persona, concern, group, line), line
+    for line in genuine:
+        assert _group_matches(persona, concern, group, line), line
