@@ -387,6 +387,8 @@ def intent_of(persona: str, start: str, line: str) -> dict:
         ("talentbridge", "admin", "as in base or the whole package?"),
         ("greenleaf", "busy_saturday", "sorry, keep them going how?"),
         ("greenleaf", "cash_stock", "the till one, or the stock one?"),
+        # typed in a real terminal: "stock" alone hears ask_pay, and she kept it for later
+        ("greenleaf", "cash_stock", "Which one, the till or the stock?"),
         ("greenleaf", "difficult_customer", "difficult how?"),
         ("ledgerline", "why_us", "meaning at Ledgerline, or payments in general?"),
         ("ledgerline", "testing", "unit tests or integration?"),

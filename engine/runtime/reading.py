@@ -430,17 +430,19 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
         or (len(w) == 2 and w[0] in _NARROW)
     ):
         return True
+    choice = "or" in w and not _her_side(w) and _PLACE.isdisjoint(w)
+    if choice and _both_hers(w, _stems_of(q)):  # "which one, the till or the stock?" ("stock"
+        return True  # alone hears ask_pay: a choice between two things she asked about is hers)
     if opener_only:
         return False
     if len(w) <= CLARIFY_WORDS and _CLARIFY.issuperset(w):
         return True
     # a choice naming a word of hers, not about her side ("do you do Epic training first, or is
     # it on the job?"); or a few of her own words asked back with "how?" or "which?"
-    choice = "or" in w and not _her_side(w) and _PLACE.isdisjoint(w)
     echo = len(w) <= 4 and "you" not in w  # "designed end to end?": her words, nothing more
     if not choice and not echo and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
-    asked = _asked_stems((*q.ask, *q.rephrase, *q.follow_up, *q.follow_up_rephrase))
+    asked = _stems_of(q)
     named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
     return any(named) if choice else bool(named) and all(named)
 
@@ -458,6 +460,16 @@ _PLACE = frozenset({
     "here", "site", "post", "store", "shop", "ward", "hospital", "company", "office", "contract",
     "permanent", "use", "uses", "based", "located",
 })  # fmt: skip
+
+
+def _both_hers(w: tuple[str, ...], asked: frozenset[str]) -> bool:
+    """A choice with a word of her question on each side of its "or"."""
+    i = w.index("or")
+
+    def hers(part: tuple[str, ...]) -> bool:
+        return any(x[:4] in asked for x in part if len(x) > 3 and x not in _CLARIFY)
+
+    return hers(w[:i]) and hers(w[i + 1 :])
 
 
 def _wants(w: tuple[str, ...]) -> bool:
@@ -489,6 +501,11 @@ def _echoed(w: tuple[str, ...]) -> bool:
 def _opens_clarifying(lead: tuple[str, ...]) -> bool:
     """Do these words open with one of `_CLARIFY_OPENERS`?"""
     return any(lead[:n] in openers for n, openers in _OPENERS_BY_LENGTH)
+
+
+def _stems_of(q: m.Question) -> frozenset[str]:
+    """`_asked_stems` of every way she may have put the question and its follow-up."""
+    return _asked_stems((*q.ask, *q.rephrase, *q.follow_up, *q.follow_up_rephrase))
 
 
 @lru_cache(maxsize=64)
