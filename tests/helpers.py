@@ -53,3 +53,11 @@ def jsons(events: Iterable[Any]) -> list[dict[str, Any]]:
 
 def interviewer(events: list[dict[str, Any]]) -> list[str]:
     return [e["text"] for e in events if e["event"] == "say" and e["speaker"] == "interviewer"]
+
+
+def at_the_close(program: Program, *worries: str) -> Session:
+    """A session at the candidate's questions, holding exactly these worries (raised)."""
+    session, _ = Session.start(program, 1, start="candidate_questions")
+    for cid, cs in session.state.concerns.items():
+        cs.status = "raised" if cid in worries else "inactive"
+    return session

@@ -10,7 +10,7 @@ from closer.engine.format.patterns import normalize
 from closer.engine.runtime.events import AssessEvent, ConcernEvent
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
-from tests.helpers import jsons
+from tests.helpers import at_the_close, jsons
 
 
 def raised(program: Program, start: str, *lines: str) -> list[str]:
@@ -99,14 +99,6 @@ def test_a_misunderstanding_is_not_formed_from_a_line_that_clears_it_up() -> Non
     alone = "Opening on my own, no, the duty manager always did the mornings."
     assert statuses(greenleaf, "keys", alone) == [("keys", "raised")]
     # a red flag is another matter: the rest of its line does not undo it (test above)
-
-
-def at_the_close(program: Program, *worries: str) -> Session:
-    """A session at the candidate's questions, holding exactly these worries (raised)."""
-    session, _ = Session.start(program, 1, start="candidate_questions")
-    for cid, cs in session.state.concerns.items():
-        cs.status = "raised" if cid in worries else "inactive"
-    return session
 
 
 def test_a_resolved_reply_claims_nothing_the_candidate_did_not_say() -> None:

@@ -10,7 +10,7 @@ import pytest
 from closer.engine import EngineError, Session, SessionState
 from closer.engine.runtime.program import Program
 from tests.candidates import program_for
-from tests.helpers import interviewer, jsons, play, statuses
+from tests.helpers import at_the_close, interviewer, jsons, play, statuses
 
 ANSWERS = [
     "Fine, thanks for having me.",
@@ -498,3 +498,22 @@ def test_a_request_to_move_on_or_an_answer_is_not_nudged(line: str) -> None:
     session, _ = Session.start(program_for("riverbend"), 1, start="deteriorating")
     session.turn(line)
     assert session.state.nudged == []
+
+
+def test_a_thanks_once_she_has_nothing_else_is_a_goodbye() -> None:
+    """Played in a real terminal (talentbridge): after "No, that's the lot.", "great, thanks
+    jade" got "Mm-hm." and the call went on. A short thanks then is the candidate wrapping up;
+    a thanks with a question is not."""
+    talentbridge = program_for("talentbridge")
+    session = at_the_close(talentbridge)  # no worries: "is there anything?" clears at once
+    session.turn("Is there anything that would stop you putting me forward?")
+    assert session.state.state == "closing_clear"
+    intent = next(
+        e for e in jsons(session.turn("great, thanks jade").events) if e["event"] == "intent"
+    )
+    assert (intent["intent"], intent["rule"]) == ("goodbye", "context:wrap_up")
+    assert session.ended
+    session = at_the_close(talentbridge)
+    session.turn("Is there anything that would stop you putting me forward?")
+    session.turn("Thanks, and what happens next?")
+    assert not session.ended

@@ -36,6 +36,7 @@ from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
 from closer.engine.runtime.program import (
+    CLEAR,
     DISCUSSION,
     FILLERS,
     IntentMatch,
@@ -132,6 +133,8 @@ RULES = {
     "the specific line comes at once",
     "probe": "a concern is on the table and the line asks her what she meant (a question or a "
     "request addressed to her): a probe",
+    "wrap_up": "she has said there is nothing else, and a short thanks ('great, thanks') is the "
+    "candidate wrapping up: a goodbye",
 }
 
 
@@ -328,6 +331,8 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         return _in_question(program, ctx, text, utt, match, tone)
     if kind == DISCUSSION and ctx.concern is not None and ctx.said:
         return _on_the_table(program, ctx, shapes(text), utt, match, tone)
+    if kind == CLEAR and match is None and _thanks(utt):
+        return Reading(None, "goodbye", "wrap_up", tone=tone)
     cq = program.candidate_questions
     short = len(utt.words) <= SHORT_REMARK
     if short and match is not None and match.intent in cq:
@@ -338,6 +343,14 @@ def _read(program: Program, ctx: Context, text: str, utt: Utterance) -> Reading:
         if other is not None and not _asked(program, shapes(text), match.intent, utt):
             return Reading(other, other.intent, tone=tone)
     return Reading(match, match.intent if match else None, tone=tone)
+
+
+_THANKS = frozenset({"thanks", "thank", "cheers", "ta"})
+
+
+def _thanks(utt: Utterance) -> bool:
+    """A short thanks, not a question: "great, thanks Jade", "perfect, thank you"."""
+    return len(utt.words) <= 6 and not _THANKS.isdisjoint(utt.words) and "?" not in utt.text
 
 
 def _asked(program: Program, parts: tuple[Sentence, ...], intent: str, utt: Utterance) -> bool:
