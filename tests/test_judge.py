@@ -61,6 +61,11 @@ def test_a_story_told_across_sentences_is_a_concrete_example(program: Program) -
         "Can we move on?",
         "It's all on my resume.",
         "I'd rather not say.",
+        # what the blind sets f, g and h labelled evasive and the judge missed, in other words
+        "I'd rather not speculate about that, to be honest.",
+        "I'd prefer to keep my reasons to myself for now.",
+        "It's all in my cover letter really.",
+        "I'd rather not go through every job.",
     ],
 )
 def test_evasions_are_flagged(program: Program, line: str) -> None:
@@ -412,18 +417,3 @@ def test_a_child_in_the_story_is_a_concrete_example() -> None:
     ):
         [a] = answer(hillcrest, "behaviour", line)
         assert "example" in a.shows, (line, a)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        # the forms the blind sets f, g and h labelled evasive and the judge did not, in other words
-        "I'd rather not speculate about that, to be honest.",
-        "I'd prefer to keep my reasons to myself for now.",
-        "It's all in my cover letter really.",
-        "I'd rather not go through every job.",
-    ],
-)
-def test_a_polite_refusal_is_a_dodge(program: Program, line: str) -> None:
-    [a] = answer(program, "about_you", line)
-    assert "evasive" in a.flags, a
