@@ -233,8 +233,9 @@ def until_shown(
     child.buffer = ""
     while True:
         rows = screen.display
-        first = max(i for i, row in enumerate(rows) if row.startswith("You: "))
-        shown = "".join(rows[first : first + 3]).rstrip()
+        # mid-redraw the prompt's row may be blank for a moment: then read on
+        prompts = [i for i, row in enumerate(rows) if row.startswith("You: ")]
+        shown = "".join(rows[prompts[-1] : prompts[-1] + 3]).rstrip() if prompts else ""
         if shown == want or time.monotonic() > deadline:
             return shown
         with contextlib.suppress(pexpect.TIMEOUT):
