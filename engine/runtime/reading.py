@@ -421,8 +421,10 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     `_CLARIFY` words ("like what?", "sorry, which bit?"); one that opens like a question about
     her question ("do you want one I caused, or one I fixed?", "should I focus on ...", "as in
     base?", "including school research?") or ends in "specifically?"; a choice between readings
-    of her question, naming a word of it ("the till one, or the stock one?"); or her own words
-    asked back ("keep them going how?", "which lesson?")."""
+    of her question ("is that base only or the whole package?", "the till one, or the stock
+    one?", "what depth do you want, a summary or role by role?"); or her own words asked back
+    ("keep them going how?", "let them know about what exactly?", "designed end to end?").
+    `opener_only` (a candidate question matched): only the forms that cannot be one."""
     w = s.utt.words
     if not s.question or not 0 < len(w) <= CLARIFY_CHOICE_WORDS:
         return False
@@ -432,20 +434,22 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     how = next((len(o) for o in _HOW_TO_ANSWER if lead[: len(o)] == o), 0)
     if how and len(lead) > how and lead[how] in _ANSWER_VERBS:
         return True
-    # "availability as in ...", "could I check whether you mean ..."
-    as_in = any(w[i : i + 2] in _ANYWHERE for i in range(len(w) - 1))
     if (
-        as_in
+        _has_pair(w, _ANYWHERE)  # "availability as in ...", "could I check whether you mean"
         or _opens_clarifying(lead)
         or (len(w) <= 4 and (w[-1] in _CLARIFY_LAST or "like" in w))
         or _echoed(w)
-        or ("or" in w and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead) or _wants(w)))
+        or (
+            "or" in w
+            and (lead[:2] in _THAT_OR or len(w) <= 4 or _either(lead) or _has_pair(w, _WANTS))
+        )
         or (len(w) == 2 and w[0] in _NARROW)
     ):
         return True
     choice = "or" in w and not _her_side(w) and _PLACE.isdisjoint(w)
-    if choice and _both_hers(w, _stems_of(q)):  # "which one, the till or the stock?" ("stock"
-        return True  # alone hears ask_pay: a choice between two things she asked about is hers)
+    asked = _stems_of(q)
+    if choice and _both_hers(w, asked):  # "which one, the till or the stock?" ("stock" alone
+        return True  # hears ask_pay: a choice between two things she asked about is hers)
     if opener_only:
         return False
     if len(w) <= CLARIFY_WORDS and _CLARIFY.issuperset(w):
@@ -455,8 +459,7 @@ def _clarifies(s: Sentence, q: m.Question, opener_only: bool = False) -> bool:
     echo = len(w) <= 4 and "you" not in w  # "designed end to end?": her words, nothing more
     if not choice and not echo and (len(w) > ECHO_WORDS or _WH.isdisjoint(w)):
         return False
-    asked = _stems_of(q)
-    named = [x[:4] in asked for x in w if len(x) > 3 and x not in _CLARIFY]
+    named = _named(w, asked)
     return any(named) if choice else bool(named) and all(named)
 
 
@@ -475,19 +478,20 @@ _PLACE = frozenset({
 })  # fmt: skip
 
 
+def _named(words: tuple[str, ...], asked: frozenset[str]) -> list[bool]:
+    """For each longer word that is not a `_CLARIFY` word, whether she said it (`asked`)."""
+    return [x[:4] in asked for x in words if len(x) > 3 and x not in _CLARIFY]
+
+
 def _both_hers(w: tuple[str, ...], asked: frozenset[str]) -> bool:
     """A choice with a word of her question on each side of its "or"."""
     i = w.index("or")
-
-    def hers(part: tuple[str, ...]) -> bool:
-        return any(x[:4] in asked for x in part if len(x) > 3 and x not in _CLARIFY)
-
-    return hers(w[:i]) and hers(w[i + 1 :])
+    return any(_named(w[:i], asked)) and any(_named(w[i + 1 :], asked))
 
 
-def _wants(w: tuple[str, ...]) -> bool:
-    """ "do you want", "would you like", "are you expecting" in the question."""
-    return any(w[i : i + 2] in _WANTS for i in range(len(w) - 1))
+def _has_pair(w: tuple[str, ...], pairs: frozenset[tuple[str, str]]) -> bool:
+    """Do two words of `pairs` stand side by side in `w`?"""
+    return any(w[i : i + 2] in pairs for i in range(len(w) - 1))
 
 
 def _either(w: tuple[str, ...]) -> bool:
