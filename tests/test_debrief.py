@@ -218,6 +218,37 @@ def test_evidence_is_credited_with_the_candidates_words_not_the_labels_examples(
     assert "per diem" not in out and "volunteering" not in out
 
 
+def test_kinds_one_line_carried_share_one_quote_and_lines_come_in_the_order_said(
+    riverbend: Program,
+) -> None:
+    """Two kinds of evidence in one long line were two cuts of it, each around its own match,
+    read as two different lines; and evidence came in the concern's order, not the turns'."""
+    s = Script(riverbend, ["gap"]).me("Fine.").she("Tell me about you.", "about_you")
+    s.me("I kept my license active the whole time.").she("And the gap?", "gap_q")
+    long_line = (
+        "Well, to be honest with you, and I know this is a long answer to a short question, I "
+        "finished a refresher course and shadowed a nurse on 4 East for two weeks, which took "
+        "up most of my evenings and weekends at the community college last spring and summer"
+    )
+    s.me(long_line)
+    s.concern("gap", "preempted", evidence=["refresher", "hands_on", "credentials"])
+    d = build_debrief(riverbend, s.end("eof"))
+    gap = d.concerns[0]
+    assert [e.quote.turn for e in gap.evidence if e.quote] == [2, 3, 3]
+    (one,) = {e.quote for e in gap.evidence if e.quote and e.quote.turn == 3}
+    assert "refresher course and shadowed a nurse" in one.text and one.text.startswith("…")
+    # matches too far apart for one cut keep a cut each: each shows its own words
+    far = long_line.replace("refresher course and ", "") + ", and a refresher course later on"
+    s = Script(riverbend, ["gap"]).me("Fine.").she("Tell me about you.", "about_you")
+    s.me(far).concern("gap", "preempted", evidence=["refresher", "hands_on"])
+    cuts = [e.quote for e in build_debrief(riverbend, s.end("eof")).concerns[0].evidence]
+    assert len(set(cuts)) == 2 and all(q and "…" in q.text for q in cuts)
+    block = words.text(Painter(False), d, "Pam").split("Evidence that counted:")[1]
+    block = " ".join(block.split("\n\n")[0].split())
+    assert block.count("(turn 3)") == 1 and block.index("(turn 2)") < block.index("(turn 3)")
+    assert "refresh your skills and hands-on practice" in block
+
+
 def test_ignored_probes_never_give_probe_before_you_answer(program: Program) -> None:
     """The newcomer's probes were not understood, five times; then an answer. No tip to probe,
     and the card says plainly that the questions were not picked up."""

@@ -610,13 +610,39 @@ def _evidence(
     # candidate's scanned lines gave is not missing
     heard = {g.id for g in c.groups if tr.said(g.patterns, skip)}
     missing = tuple(labels[g] for g in wanted if g not in evidence_ids and g not in heard)
-    evidence = tuple(
-        Evidence(_EXAMPLES.sub("", g.label) or g.label, tr.find(g.patterns, evidence_at, skip))
+    found = [
+        (g, tr.find(g.patterns, evidence_at, skip))
         for gid in evidence_ids
         for g in c.groups
         if g.id == gid
+    ]
+    by_turn: dict[int, list[m.Group]] = {}
+    for g, q in found:
+        if q is not None:
+            by_turn.setdefault(q.turn, []).append(g)
+    shared = {
+        t: one
+        for t, gs in by_turn.items()
+        if len(gs) > 1 and t in tr.lines
+        for one in [_shared(t, tr.lines[t], [g.patterns for g in gs])]
+        if one is not None
+    }
+    evidence = tuple(  # in the order the lines were said
+        Evidence(_EXAMPLES.sub("", g.label) or g.label, shared.get(q.turn, q) if q else None)
+        for g, q in sorted(found, key=lambda gq: gq[1].turn if gq[1] else 1 << 30)
     )
     return evidence, missing
+
+
+def _shared(turn: int, text: str, lists: Sequence[Sequence[m.Pat]]) -> Quote | None:
+    """One quote of a line for the kinds of evidence it carried, when one cut can show where
+    each matched (two cuts of one line, each around its own match, read as two lines); None
+    when their matches are too far apart (then each keeps its own cut)."""
+    utt = normalize(text)
+    starts = [_raw_index(text, at) for pats in lists if (at := _hit(pats, utt)) is not None]
+    if not starts or max(starts) - min(starts) > QUOTE_WORDS // 2:
+        return None
+    return Quote(turn, excerpt(text, min(starts)))
 
 
 def _emphasis(c: m.Concern, tr: _Transcript, upto: int, skip: frozenset[str]) -> tuple[Quote, ...]:
