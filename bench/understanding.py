@@ -53,8 +53,11 @@ ANSWERING = {None, "acknowledge", "clarify"}  # what an answer (to a question or
 class Played:
     """One line's turn, with what the checks need."""
 
-    def __init__(self, program: Any, events: tuple[Event, ...], concern: str | None) -> None:
+    def __init__(
+        self, program: Any, events: tuple[Event, ...], concern: str | None, told: bool = False
+    ) -> None:
         self.program = program
+        self.told = told  # the concern's specific line was said before the line (`probes: 0`)
         self.events = events
         intents = [e for e in events if isinstance(e, IntentEvent)]
         self.intent_event = intents[0] if intents else None
@@ -96,7 +99,8 @@ CHECKS: dict[str, Callable[[Played, dict[str, Any]], bool]] = {
         p.intent is None and p.said_one_of(p.program.style.unknown_question)
     ),
     "probe": lambda p, r: p.intent == "probe",
-    "probe_guess": lambda p, r: p.intent == "probe" and "revealed" in p.statuses,
+    # a concern with `probes: 0` says its specific line with its vague one: revealed already
+    "probe_guess": lambda p, r: p.intent == "probe" and ("revealed" in p.statuses or p.told),
     "address": lambda p, r: not p.deferred and p.intent in ANSWERING,
     "clarify": lambda p, r: p.intent in ANSWERING,
     "acknowledge": lambda p, r: p.intent == "acknowledge",
@@ -141,8 +145,9 @@ def play(program: Any, row: dict[str, Any], seed: int = 1) -> Played:
         assert session.state.concerns[what].said == said, row
     else:
         raise SystemExit(f"unknown context {context!r}")
+    told = kind == "vague" and session.state.concerns[what].said >= 2
     turn = session.turn(row["line"])
-    return Played(program, turn.events, what if kind in ("vague", "specific") else None)
+    return Played(program, turn.events, what if kind in ("vague", "specific") else None, told)
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ import json
 import pytest
 
 from closer.engine import EngineError, Session, SessionState
+from closer.engine.format.patterns import normalize
 from closer.engine.runtime.program import Program
+from closer.engine.runtime.reading import pushback
 from tests.candidates import program_for
 from tests.helpers import at_the_close, interviewer, jsons, play, statuses
 
@@ -517,3 +519,128 @@ def test_a_thanks_once_she_has_nothing_else_is_a_goodbye() -> None:
     session.turn("Is there anything that would stop you putting me forward?")
     session.turn("Thanks, and what happens next?")
     assert not session.ended
+
+
+@pytest.mark.parametrize("said", [1, 2])
+def test_the_closing_question_asked_for_anything_else_brings_the_next_concern(said: int) -> None:
+    """Blind set i: with a concern on the table, "is there anything else that's giving you pause
+    about me?" matched the closing question and was taken as a probe of that concern ("That's
+    it, really."): the next concern never came out."""
+    switchback = program_for("switchback")
+    session = at_the_close(switchback, "level", "quant")
+    session.turn("Is there anything that would stop you recommending me?")
+    first = session.state.current
+    assert first is not None
+    if said == 2:
+        session.turn("What do you mean?")
+    assert session.state.concerns[first].said == said
+    turn = jsons(session.turn("Is there anything else that's giving you pause about me?").events)
+    intent = next(e for e in turn if e["event"] == "intent")
+    assert (intent["intent"], intent["rule"]) == ("anything_else", "context:else")
+    other = session.state.current
+    assert other is not None and other != first and session.state.concerns[other].said >= 1
+    # the closing question asked again, without "else", is still a probe of the one on the table
+    session = at_the_close(switchback, "level", "quant")
+    session.turn("Is there anything that would stop you recommending me?")
+    turn = jsons(session.turn("Is there anything about me that's giving you pause?").events)
+    assert next(e for e in turn if e["event"] == "intent")["intent"] == "probe"
+
+
+def test_no_question_in_an_answer_to_the_concern_does_not_end_the_interview() -> None:
+    """Blind set i: "... and I'll be here March to June no question" matched `no_questions`
+    ("question" is a slip from "questions"), and her reply to the concern was the goodbye."""
+    greenleaf = program_for("greenleaf")
+    line = (
+        "I'd rather have sundays with family but it's a preference not a condition. My sister "
+        "has my daughter when I work, and I'll be here March to June no question"
+    )
+    for last in (line, "No questions from me, thanks."):
+        session = at_the_close(greenleaf, "sundays")
+        session.turn("Is there anything that would stop you recommending me?")
+        session.turn("What do you mean?")
+        assert session.state.concerns["sundays"].said == 2
+        session.turn(last)
+        assert session.ended == (last != line)
+        if last == line:  # heard as an answer to the concern
+            assert session.state.concerns["sundays"].status in ("resolved", "partly_resolved")
+
+
+def _on_the_table(scenario: str, cid: str, said: int) -> Session:
+    """A session with `cid`'s vague (said 1) or specific (said 2) line on the table."""
+    session = at_the_close(program_for(scenario), cid)
+    session.turn("Is there anything that would stop you recommending me?")
+    if said == 2 and session.state.concerns[cid].said < 2:
+        session.turn("What do you mean?")
+    assert session.state.current == cid and session.state.concerns[cid].said == said
+    return session
+
+
+@pytest.mark.parametrize(
+    ("scenario", "cid", "said", "line", "intent"),
+    [
+        # "that's all" asked, not said: she is asked to say more, the interview goes on
+        ("greenleaf", "reference", 1, "Sorry, that's all?", "probe"),
+        # her word asked back: not evidence that happens to use it
+        ("hillcrest", "behaviour", 1, "Consistent in what sense?", "probe"),
+        ("ledgerline", "speed", 1, "Deliberately how?", "probe"),
+        # "take care of my mom" in an answer to the worry, said in its first sentence
+        (
+            "riverbend",
+            "staffing",
+            2,
+            "Oh no, I didn't leave because of short staffing! I left Lakeview to take care of my "
+            "mom through her cancer treatment. I've worked plenty of short nights.",
+            None,
+        ),
+    ],
+)
+def test_a_line_in_the_closing_discussion_is_taken_as_a_person_would(
+    scenario: str, cid: str, said: int, line: str, intent: str | None
+) -> None:
+    """Blind set j (the closing discussion, six personas): "Sorry, that's all?" was "no more
+    questions", and she said goodbye; "consistent in what sense?" counted as evidence of
+    consistency; "...to take care of my mom..." was a goodbye."""
+    session = _on_the_table(scenario, cid, said)
+    turn = jsons(session.turn(line).events)
+    assert next(e for e in turn if e["event"] == "intent")["intent"] == intent
+    assert not session.ended
+
+
+@pytest.mark.parametrize(
+    ("scenario", "cid", "said", "line"),
+    [
+        ("greenleaf", "reference", 1, "Well I can't control what Gary chooses to write, can I."),
+        ("talentbridge", "counter", 1, "I wouldn't be on the phone to you if I wasn't, would I?"),
+        (
+            "ledgerline",
+            "oncall",
+            1,
+            "on-call's fine, honestly I don't see why we need to go into it",
+        ),
+        ("ledgerline", "tenure", 2, "Two of those companies folded. I don't see how that's on me."),
+        ("greenleaf", "sundays", 2, "I don't think it's fair to judge me on your last assistant."),
+        ("riverbend", "gap", 1, "I mean, it's not like I forgot how to be a nurse."),
+        ("switchback", "stakeholders", 2, "I don't think that's a fair assumption."),
+        ("talentbridge", "salary", 2, "If they bin CVs over the band, that's their loss."),
+    ],
+)
+def test_pushing_back_on_the_concern_makes_it_worse(
+    scenario: str, cid: str, said: int, line: str
+) -> None:
+    """Blind sets i and j: 4 of 24 defensive lines made the concern worse; these are the kinds
+    that now do (a negative with its own tag, "can I?", is not a question for her)."""
+    session = _on_the_table(scenario, cid, said)
+    turn = jsons(session.turn(line).events)
+    assert [e["status"] for e in turn if e["event"] == "concern"] == ["worsened"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I can't control the market, but I can tell you I'm moving in August, can I explain?",
+        "Do I need a reference from Gary? Anita Shah would speak for me.",
+        "I couldn't exactly remember the dates, but I was there four years.",
+    ],
+)
+def test_a_tag_or_a_not_in_an_answer_is_not_pushback(line: str) -> None:
+    assert not pushback(program_for("greenleaf"), normalize(line))

@@ -20,7 +20,7 @@ from closer.engine.format.patterns import Utterance, normalize
 from closer.engine.runtime.events import ConcernEvent, Event
 from closer.engine.runtime.machine import concern_machine
 from closer.engine.runtime.program import Program
-from closer.engine.runtime.reading import evidence, sentences
+from closer.engine.runtime.reading import evidence, pushback, sentences
 from closer.engine.runtime.voice import Voice
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ class ConcernTracker:
         nothing to go on: then she says her first reply to that, unless `quiet` (the session
         escalates instead)."""
         style = self.program.style
-        if self.program.marker("defensive", utt) or self._any(c.worsened_by, utt):
+        if pushback(self.program, utt) or self._any(c.worsened_by, utt):
             cs = self.st.concerns[c.id]
             self.st.defensive += 1
             cs.worse = True

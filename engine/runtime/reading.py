@@ -124,11 +124,14 @@ _HEAR = frozenset(
 RULES = {
     "answer": "only a sentence that asks it makes this line the closing question, a question of "
     "the candidate's or (with evidence for the concern on the table) a probe; none does, so it "
-    "is an answer",
+    "is an answer (so is a goodbye or 'no more questions' asked, or said only in an earlier "
+    "sentence of an answer to the concern, or an answer's 'no question')",
     "clarify": 'in a question, a question about her question ("like what?", "do you want one I '
     'caused or one I fixed?", "difficult how?"): a probe, so she puts it another way',
     "for_later": "in a question, a short question put to the interviewer about her side: she "
     "keeps it for the candidate's questions",
+    "else": "a concern is on the table and the closing question is asked again for anything "
+    "else ('is there anything else that gives you pause about me?'): anything else, not a probe",
     "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
     "the specific line comes at once",
     "probe": "a concern is on the table and the line asks her what she meant (a question or a "
@@ -577,9 +580,13 @@ def _on_the_table(
     if ctx.said == 1 and any(s.asks for s in parts) and _names(program, c, parts):
         return Reading(match, "probe", "guess", guess=True, tone=tone)
     if intent == "closing_question" and _asked(program, parts, intent, utt):
+        if any(s.asks and _else(s.utt.words) for s in parts):
+            return Reading(match, "anything_else", "else", tone=tone)
         return Reading(match, "probe", "probe", tone=tone)
     why = None
     if intent == "closing_question":  # "I get why that worries you. ..." is an answer
+        intent, why = None, "answer"
+    if intent in _LEAVING and _staying(program, c, parts, intent, utt):
         intent, why = None, "answer"
     if intent in _NAVIGATING or intent in program.candidate_questions:
         short_wh = any(
@@ -588,11 +595,55 @@ def _on_the_table(
         if ctx.said == 1 and intent == "anything_else" and short_wh:
             return Reading(match, "probe", "probe", tone=tone)
         return Reading(match, intent, tone=tone)
-    if evidence(program, c, utt) or program.marker("defensive", utt):
+    defensive = pushback(program, utt)
+    if not defensive and any(s.question and _asks_how(s.utt.words) for s in parts):
+        # "consistent in what sense?": her word asked back, not evidence that has her word
+        return Reading(match, "probe", "probe", tone=tone)
+    if defensive or evidence(program, c, utt):
         return Reading(match, intent, why, tone=tone)
     if _asks_her(parts):
         return Reading(match, "probe", "probe", tone=tone)
     return Reading(match, intent, why, tone=tone)
+
+
+_LEAVING = frozenset({"no_questions", "goodbye"})
+
+
+def _staying(
+    program: Program, c: m.Concern, parts: tuple[Sentence, ...], intent: str, utt: Utterance
+) -> bool:
+    """A goodbye or "no more questions" that is not one, with a concern on the table: asked
+    ("sorry, that's all?"); or in an answer to the concern whose last sentence does not say
+    it ("I left Lakeview to take care of my mom. ..."), or says "no question" (singular: "I'll
+    be here March to June, no question")."""
+    allowed = frozenset({intent})
+    said = [s for s in parts if s.utt is utt or program.classify(s.utt, allowed) is not None]
+    if said and all(s.question for s in said):
+        return True
+    if not evidence(program, c, utt):
+        return False
+    if intent == "no_questions" and "question" in utt.words and "questions" not in utt.words:
+        return True
+    return len(parts) > 1 and (not said or said[-1] is not parts[-1])
+
+
+_HOW = frozenset({"how", "what", "exactly", "why"})  # a short question ending on one asks how
+_IN_WHAT = frozenset({("what", "sense"), ("what", "way"), ("what", "respect"), ("how", "so")})
+
+
+def _asks_how(w: tuple[str, ...]) -> bool:
+    """A short question asking in what sense ("consistent in what sense?", "deliberate how?",
+    "how so?"), which may echo her words: not an answer that uses them."""
+    return len(w) <= 5 and (w[-1] in _HOW or _has_pair(w, _IN_WHAT))
+
+
+_ELSE = frozenset({("any", "other"), ("anything", "other"), ("something", "other")})
+
+
+def _else(w: tuple[str, ...]) -> bool:
+    """ "Is there anything else that worries you about me?", "any other reservations?": the
+    closing question asked for more, not about the concern on the table."""
+    return "else" in w or _has_pair(w, _ELSE)
 
 
 def _asks_her(parts: tuple[Sentence, ...]) -> bool:
@@ -608,6 +659,24 @@ def _asks_her(parts: tuple[Sentence, ...]) -> bool:
 
 def _names(program: Program, c: m.Concern, parts: tuple[Sentence, ...]) -> bool:
     return any(program.any_match(c.about, s.utt) for s in parts)
+
+
+def pushback(program: Program, utt: Utterance) -> bool:
+    """Defensive, with a concern on the table: the library's `defensive` marker, or a negative
+    answered by its own tag, a question that asks nothing ("I can't control what Gary writes,
+    can I?", "I wouldn't be on this call if I wasn't, would I?")."""
+    return program.marker("defensive", utt) or _tagged(utt.words)
+
+
+_TAGS = frozenset({"can", "could", "would", "do", "did", "will", "should", "is", "was", "am"})
+
+
+def _tagged(w: tuple[str, ...]) -> bool:
+    """Ends on an auxiliary and "i" that the line said earlier with "not"."""
+    if len(w) < 5 or w[-1] != "i" or w[-2] not in _TAGS:
+        return False
+    aux = w[-2]
+    return any(w[k] == aux and w[k + 1] == "not" for k in range(len(w) - 3))
 
 
 def evidence(program: Program, c: m.Concern, utt: Utterance) -> bool:
