@@ -10,6 +10,10 @@ given interviewer line, and labelled what they meant; see BRIEF.md there).
     .venv/bin/python bench/understanding.py --sets g        # its held-out twin
     .venv/bin/python bench/understanding.py --sets e        # the four newer personas (85.5% at
                                                             # first contact; tuned since)
+    .venv/bin/python bench/understanding.py --sets i        # the closing discussion, all six
+                                                            # personas (BRIEF-closing.md): 85.8%
+                                                            # at first contact; tuned on it
+    .venv/bin/python bench/understanding.py --sets j        # its twin: 85.0% at first contact
     .venv/bin/python bench/understanding.py --misses        # every line not understood
     .venv/bin/python bench/understanding.py --json
 
