@@ -65,6 +65,18 @@ def test_the_library_examples_are_understood_by_both_personas(shipped: Program, 
         assert understood(shipped, example, "candidate_questions") == name, example
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "what's the year 5 team like?",  # played in tmux (hillcrest): her "I don't want to guess"
+        "can you tell me about the year five team?",
+        "what are the other teachers like?",
+    ],
+)
+def test_the_team_asked_about_with_words_between_is_the_team(shipped: Program, line: str) -> None:
+    assert understood(shipped, line, "candidate_questions") == "ask_team"
+
+
 def test_both_personas_answer_every_candidate_question(shipped: Program) -> None:
     assert set(m.CANDIDATE_QUESTIONS) <= set(shipped.answers)
     assert not [d for d in lint(shipped) if d.code in ("W105", "W112")]
