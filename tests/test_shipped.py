@@ -144,3 +144,19 @@ def test_nothing_else_is_true_however_many_worries_were_talked_over(name: str) -
     style = compile_scenario(load_path(shipped_paths()[name])).style
     for line in style.nothing_else:
         assert not any(one in line.lower() for one in ONE), line
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_worry_raised_by_what_was_said_quotes_no_words_in_her_thought_or_lines(
+    name: str,
+) -> None:
+    """Played in tmux (hillcrest): "marking isn't my favourite part" raised the paperwork worry,
+    and the debrief said she thought "'Not really a paperwork person.'", and she said "You said
+    earlier you're not really a paperwork person": words the candidate never typed. Many
+    phrasings raise such a worry, so her thought and lines paraphrase, never quote."""
+    sc = load_path(ROOT / "scenarios" / f"{name}.yaml")
+    for c in sc.concerns:
+        if c.source in ("said", "misunderstanding", "theme"):
+            for text in (c.thought, *c.vague, *c.specific):
+                assert not text.startswith("'"), (c.id, text)
+                assert "you said earlier you" not in text.lower(), (c.id, text)

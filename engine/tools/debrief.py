@@ -635,14 +635,24 @@ def _evidence(
 
 
 def _shared(turn: int, text: str, lists: Sequence[Sequence[m.Pat]]) -> Quote | None:
-    """One quote of a line for the kinds of evidence it carried, when one cut can show where
-    each matched (two cuts of one line, each around its own match, read as two lines); None
-    when their matches are too far apart (then each keeps its own cut)."""
+    """One quote of a line for the kinds of evidence it carried (two cuts of one line, each
+    around its own match, read as two lines): cut around the first match, and longer (up to
+    twice QUOTE_WORDS) where that is what it takes to reach the last; None when even that
+    cannot (then each kind keeps its own cut)."""
     utt = normalize(text)
     starts = [_raw_index(text, at) for pats in lists if (at := _hit(pats, utt)) is not None]
-    if not starts or max(starts) - min(starts) > QUOTE_WORDS // 2:
+    if not starts:
         return None
-    return Quote(turn, excerpt(text, min(starts)))
+    first, span = min(starts), max(starts) - min(starts) + _SHOWN
+    # `excerpt` starts a third of the cut before its focus: the cut that shows `span` words
+    # from the first match is half as long again
+    limit = max(QUOTE_WORDS, span + span // 2)
+    if limit > 2 * QUOTE_WORDS:
+        return None
+    return Quote(turn, excerpt(text, first, limit))
+
+
+_SHOWN = 10  # words a cut shows from where a match starts (a match ends there, or soon after)
 
 
 def _emphasis(c: m.Concern, tr: _Transcript, upto: int, skip: frozenset[str]) -> tuple[Quote, ...]:
