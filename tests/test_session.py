@@ -9,7 +9,7 @@ import pytest
 
 from closer.engine import EngineError, Session, SessionState
 from closer.engine.format.patterns import normalize
-from closer.engine.runtime.program import Program
+from closer.engine.runtime.program import Program, opens_question
 from closer.engine.runtime.reading import pushback
 from tests.candidates import program_for
 from tests.helpers import at_the_close, interviewer, jsons, play, statuses
@@ -583,6 +583,27 @@ def _on_the_table(scenario: str, cid: str, said: int) -> Session:
         # her word asked back: not evidence that happens to use it
         ("hillcrest", "behaviour", 1, "Consistent in what sense?", "probe"),
         ("ledgerline", "speed", 1, "Deliberately how?", "probe"),
+        # "anything else" asked, whatever else matched (thanks for being honest; need from me)
+        (
+            "hillcrest",
+            "safeguarding",
+            2,
+            "Thank you for being honest with me. Is there anything else you'd want me to clear "
+            "up before you ring my referees?",
+            "anything_else",
+        ),
+        ("talentbridge", "counter", 2, "Right, anything else you'd need from me?", "anything_else"),
+        # sentences typed without their "I" are not questions ("didnt need the duty manager")
+        (
+            "greenleaf",
+            "customer",
+            2,
+            "ok so at Harlows I was the one who got called. had a man shouting about a mower, I "
+            "took him off the shop floor and sorted an exchange. didnt need the duty manager.",
+            None,
+        ),
+        ("ledgerline", "oncall", 1, "OK. Good to know.", "acknowledge"),
+        ("riverbend", "clinical", 1, "Aw, thank you, I appreciate that.", "acknowledge"),
         # "take care of my mom" in an answer to the worry, said in its first sentence
         (
             "riverbend",
@@ -622,6 +643,9 @@ def test_a_line_in_the_closing_discussion_is_taken_as_a_person_would(
         ("riverbend", "gap", 1, "I mean, it's not like I forgot how to be a nurse."),
         ("switchback", "stakeholders", 2, "I don't think that's a fair assumption."),
         ("talentbridge", "salary", 2, "If they bin CVs over the band, that's their loss."),
+        ("greenleaf", "reference", 1, "References never say much. I wouldn't read into it."),
+        ("hillcrest", "short_post", 2, "I'm not sure that's entirely fair. She came back early."),
+        ("switchback", "quant", 2, "I'd push back on that. Surveys aren't exactly rocket science."),
     ],
 )
 def test_pushing_back_on_the_concern_makes_it_worse(
@@ -644,3 +668,22 @@ def test_pushing_back_on_the_concern_makes_it_worse(
 )
 def test_a_tag_or_a_not_in_an_answer_is_not_pushback(line: str) -> None:
     assert not pushback(program_for("greenleaf"), normalize(line))
+
+
+@pytest.mark.parametrize(
+    ("line", "asks"),
+    [
+        ("didnt need the duty manager", False),
+        ("had a man shouting about a mower", False),
+        ("didn't you say nights?", True),
+        ("had you heard of us before?", True),
+        ("is the role remote?", True),
+        ("did not matter in the end", False),
+    ],
+)
+def test_a_sentence_typed_without_its_i_does_not_open_like_a_question(
+    line: str, asks: bool
+) -> None:
+    """Blind set k: "had a man shouting ... didnt need the duty manager." opened like two
+    questions, so an answer to the concern was taken as a probe ("That's really all it is")."""
+    assert opens_question(normalize(line).words) == asks

@@ -41,6 +41,8 @@ _AUXILIARIES = frozenset([
     "is", "are", "am", "do", "does", "did", "can", "could", "would", "will", "should", "shall",
     "may", "might", "have", "has", "had", "was", "were", "r", "any", "anything", "isnt",
 ])  # fmt: skip
+# who "didn't ..." asks about, in a question ("didn't you say ...?")
+_SUBJECTS = frozenset((w,) for w in ("i", "you", "we", "he", "she", "they", "it", "that", "this"))
 _WH_WORDS = frozenset({"what", "why", "how", "when", "where", "who", "whom", "which", "whose"})
 FILLERS = frozenset({"ok", "okay", "so", "and", "but", "sorry", "oh", "well", "hm", "hmm", "um"})
 _PHASES = {"question": "questions", DISCUSSION: "closing", CLEAR: "closing"}  # by kind
@@ -625,7 +627,10 @@ def opens_question(words: tuple[str, ...]) -> bool:
         return False
     first, second = words[i], words[i + 1] if i + 1 < len(words) else ""
     if first in _AUXILIARIES:
-        return True
+        # typed without its "I": "didn't need the duty manager", "had a man shouting at me"
+        return not (second == "not" and words[i + 2 : i + 3] not in _SUBJECTS) and not (
+            first in ("had", "has", "have") and second in ("a", "an")
+        )
     if first in ("what", "which", "whose"):  # but "what I did was ..." is an answer
         return second not in ("i", "we", "he", "she", "they", "my", "our")
     return first in _WH_WORDS and (second in _AUXILIARIES or second in ("about", "come", "so"))

@@ -130,8 +130,9 @@ RULES = {
     'caused or one I fixed?", "difficult how?"): a probe, so she puts it another way',
     "for_later": "in a question, a short question put to the interviewer about her side: she "
     "keeps it for the candidate's questions",
-    "else": "a concern is on the table and the closing question is asked again for anything "
-    "else ('is there anything else that gives you pause about me?'): anything else, not a probe",
+    "else": "a concern is on the table and the line asks for anything else ('is there anything "
+    "else that gives you pause about me?', 'anything else you'd need from me?'): anything else, "
+    "not a probe, an acknowledgement or a question of the candidate's",
     "guess": "her vague line is on the table and this guess names the concern: a strong probe, "
     "the specific line comes at once",
     "probe": "a concern is on the table and the line asks her what she meant (a question or a "
@@ -579,6 +580,10 @@ def _on_the_table(
         return Reading(match, intent, guess=_names(program, c, parts), tone=tone)
     if ctx.said == 1 and any(s.asks for s in parts) and _names(program, c, parts):
         return Reading(match, "probe", "guess", guess=True, tone=tone)
+    if intent not in _NAVIGATING and any(s.asks and _has_pair(s.utt.words, _ANY) for s in parts):
+        # "thanks for being honest. Is there anything else you'd want me to clear up?", "anything
+        # else you'd need from me?": she moves on, whatever else the line matched
+        return Reading(match, "anything_else", "else", tone=tone)
     if intent == "closing_question" and _asked(program, parts, intent, utt):
         if any(s.asks and _else(s.utt.words) for s in parts):
             return Reading(match, "anything_else", "else", tone=tone)
@@ -637,7 +642,8 @@ def _asks_how(w: tuple[str, ...]) -> bool:
     return len(w) <= 5 and (w[-1] in _HOW or _has_pair(w, _IN_WHAT))
 
 
-_ELSE = frozenset({("any", "other"), ("anything", "other"), ("something", "other")})
+_ANY = frozenset({("anything", "else"), ("any", "other"), ("anything", "other")})
+_ELSE = _ANY | {("something", "other")}
 
 
 def _else(w: tuple[str, ...]) -> bool:
