@@ -14,6 +14,8 @@ given interviewer line, and labelled what they meant; see BRIEF.md there).
                                                             # personas (BRIEF-closing.md): 85.8%
                                                             # at first contact; tuned on it
     .venv/bin/python bench/understanding.py --sets j        # its twin: 85.0% at first contact
+    .venv/bin/python bench/understanding.py --sets k        # held out while i and j were tuned:
+                                                            # 85.0% at first contact; tuned since
     .venv/bin/python bench/understanding.py --misses        # every line not understood
     .venv/bin/python bench/understanding.py --json
 
