@@ -219,9 +219,10 @@ def answer_line(w: Words, a: AnswerReport) -> str:
     if lacks:
         parts.append("had " + and_list(lacks))
     what = and_list(parts) or "was weak"
-    return (
-        f"Your answer to {w.said(a.question)} (turn {a.quote.turn}: {w.said(a.quote.text)}) {what}."
-    )
+    question, said = a.question, a.quote
+    if not a.flags and a.first is not None and a.first_question is not None:
+        question, said = a.first_question, a.first  # a lack: the question as first asked
+    return f"Your answer to {w.said(question)} (turn {said.turn}: {w.said(said.text)}) {what}."
 
 
 def strongest_line(w: Words, a: AnswerReport) -> str:

@@ -411,6 +411,34 @@ def test_quit_through_a_real_pipe_says_you_left(tmp_path: Path) -> None:
 # ---- answers ------------------------------------------------------------------------------
 
 
+def test_a_lack_is_told_by_the_question_as_first_asked_not_its_follow_up(
+    program: Program,
+) -> None:
+    """Played in tmux (switchback): "Your answer to 'How confident were you in those numbers?'
+    (turn 7) had no result": the follow-up never asked for a result; the answer, from its first
+    line, lacked one. A flag is still told where it was raised."""
+    s = Script(program).me("Fine.").she("Tell me about a system you designed.", "system")
+    s.me("I worked on the routing service.").assess("system", lacks=("result",), points=2)
+    s.she("How many requests did it take?", "system")
+    s.me("About 2000 a second.").assess("system", shows=("numbers",), lacks=("result",), points=3)
+    s.she("Tell me about a production incident.", "incident")
+    s.me("I found the consumer bug and fixed it in an hour; the queue drained.")
+    s.assess("incident", shows=("example", "ownership", "result"), points=9)
+    s.she("How do you test code that moves money?", "testing")
+    s.me("I'd rather not go into it.").assess("testing", flags=("evasive",), points=-2)
+    s.she("Even roughly?", "testing")
+    s.me("Unit tests, I suppose.").assess("testing", flags=("evasive",), points=-1)
+    d = build_debrief(program, s.end("eof"))
+    flat = " ".join(words.text(Painter(False), d, "Priya").split())
+    assert (
+        'Your answer to "Tell me about a system you designed." (turn 2: "I worked on the '
+        'routing service.") had no result.'
+    ) in flat
+    assert "How many requests did it take?" not in flat
+    assert 'Your answer to "How do you test code that moves money?" (turn 5:' in flat
+    assert 'Your strongest answer was to "Tell me about a production incident." (turn 4:' in flat
+
+
 def test_weak_answers_and_the_strongest_from_assessments(program: Program) -> None:
     s = (
         Script(program, ["tenure"])

@@ -687,3 +687,20 @@ def test_a_sentence_typed_without_its_i_does_not_open_like_a_question(
     """Blind set k: "had a man shouting ... didnt need the duty manager." opened like two
     questions, so an answer to the concern was taken as a probe ("That's really all it is")."""
     assert opens_question(normalize(line).words) == asks
+
+
+def test_the_word_on_leaving_a_question_does_not_open_like_what_she_asks_next() -> None:
+    """Played in tmux (switchback): "Right." then "Right, that's me done. Your turn." read like a
+    stutter. The acknowledgement leaves out a variant that opens with the next line's word."""
+    switchback = program_for("switchback")
+    openings = []
+    for seed in range(40):
+        session, _ = Session.start(switchback, seed, start="why_us")
+        said = [
+            e["text"]
+            for e in jsons(session.turn("I cycle to work, and the course is done.").events)
+            if e["event"] == "say" and e["speaker"] == "interviewer"
+        ]
+        assert said[-1].startswith("Right, that's me done"), said
+        openings.append(said[-2].split()[0])
+    assert "Right." not in openings and len(set(openings)) >= 3

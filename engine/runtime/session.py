@@ -350,7 +350,10 @@ class Session:
             if rule is not None and rule.say:
                 self.voice.say(self.repair.tone() or rule.say)
             else:
-                self.voice.say(self.repair.acknowledge(style.acknowledgements))
+                self.voice.say(
+                    self.repair.acknowledge(style.acknowledgements),
+                    before=_asked_next(self.program, edge),
+                )
 
     def _skip_to(self, start: str) -> None:
         if start != CQ and start not in self.program.questions:
@@ -381,6 +384,15 @@ class Session:
         turn = Turn(self.voice.take(), match, tuple(self.moves))
         self.moves = []
         return turn
+
+
+def _asked_next(program: Program, edge: Edge) -> m.Lines:
+    """What she asks next on the way out by `edge`: a question, or the prompt for the
+    candidate's questions (none when the way out stays)."""
+    question = program.questions.get(edge.dest or "")
+    if question is not None:
+        return question.ask
+    return program.scenario.flow.cq_prompt if edge.dest == CQ else ()
 
 
 def _where(program: Program, st: SessionState) -> tuple[int, str, str]:

@@ -52,11 +52,21 @@ class Voice:
             return line
         return render(line, {**self.values, **values} if values else self.values)
 
-    def say(self, lines: m.Lines, clue: str | None = None, **values: str) -> None:
+    def say(
+        self, lines: m.Lines, clue: str | None = None, before: m.Lines = (), **values: str
+    ) -> None:
         """The interviewer says one of `lines` (nothing, if there are none), never the line she
-        said last: another variant if there is one, else the same words after "As I said:"."""
+        said last: another variant if there is one, else the same words after "As I said:".
+        `before`: the lines she says next, when known; a variant that opens with the same word
+        as one of them is left out while another is left ("Right." then "Right, that's me
+        done." reads like a stutter)."""
         if not lines:
             return
+        if before and len(lines) > 1:
+            taken = {_opening(line) for line in before}
+            varied = tuple(line for line in lines if _opening(line) not in taken)
+            if varied and len(varied) < len(lines):
+                lines = varied
         text = self.pick(lines, **values)
         if text == self.last_line:
             others = [line for line in lines if self._render(line, values) != text]
@@ -97,3 +107,9 @@ class Voice:
         """The turn's events, leaving none behind."""
         events, self.events = tuple(self.events), []
         return events
+
+
+def _opening(line: str) -> str:
+    """A line's first word, lower case, without its punctuation."""
+    first = line.split(maxsplit=1)[0] if line.strip() else ""
+    return first.strip(".,!?;:*'\"").lower()

@@ -165,6 +165,10 @@ class AnswerReport:
     lacks: tuple[str, ...]
     flags: tuple[str, ...]
     points: int
+    # the first line said to it, and the question as first asked: what a lack is told by (the
+    # whole answer lacked it; a follow-up such as "how confident were you?" did not ask for it)
+    first: Quote | None = None
+    first_question: str | None = None
 
     @property
     def weak(self) -> bool:
@@ -488,11 +492,14 @@ def _answers(program: Program, tr: _Transcript) -> tuple[AnswerReport, ...]:
             ),
             events[-1].turn,
         )
-        said = tr.quote(turn)
+        said, first = tr.quote(turn), tr.quote(events[0].turn)
         if said is not None:
             question = _question_text(program, tr, qid, said.turn)
+            asked = _question_text(program, tr, qid, first.turn) if first else None
             out.append(
-                AnswerReport(question, said, last.shows, last.lacks, last.flags, last.points)
+                AnswerReport(
+                    question, said, last.shows, last.lacks, last.flags, last.points, first, asked
+                )
             )
     return tuple(out)
 
