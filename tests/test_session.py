@@ -569,8 +569,10 @@ def _on_the_table(scenario: str, cid: str, said: int) -> Session:
     """A session with `cid`'s vague (said 1) or specific (said 2) line on the table."""
     session = at_the_close(program_for(scenario), cid)
     session.turn("Is there anything that would stop you recommending me?")
-    if said == 2 and session.state.concerns[cid].said < 2:
-        session.turn("What do you mean?")
+    for probe in ("What do you mean?", "Could you say more?", "Sorry, I'm not following."):
+        if said < 2 or session.state.concerns[cid].said >= 2:
+            break
+        session.turn(probe)
     assert session.state.current == cid and session.state.concerns[cid].said == said
     return session
 
@@ -603,6 +605,16 @@ def _on_the_table(scenario: str, cid: str, said: int) -> Session:
             None,
         ),
         ("ledgerline", "oncall", 1, "OK. Good to know.", "acknowledge"),
+        ("riverbend", "gap", 2, "That's fair. It is a long time.", "acknowledge"),
+        # played in tmux: an acknowledgement, then an answer (to another worry): "Got it."
+        (
+            "greenleaf",
+            "customer",
+            1,
+            "I understand. my sister has my daughter on the sundays I work and I've never "
+            "turned one down",
+            None,
+        ),
         ("riverbend", "clinical", 1, "Aw, thank you, I appreciate that.", "acknowledge"),
         # "take care of my mom" in an answer to the worry, said in its first sentence
         (

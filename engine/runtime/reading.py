@@ -62,6 +62,7 @@ _POINTING = frozenset({"that", "this", "it", "mean", "meaning", "meant"})
 _WH = frozenset({"what", "why", "how", "which", "meaning", "where", "who"})
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 MAX_SENTENCES = 12  # sentences of a line that are looked at one by one
+SHORT_ANSWER = 6  # after an acknowledgement, a sentence this long with evidence is an answer
 SHORT_REMARK = 30  # a remark this short can be a goodbye that mentions next steps
 FOR_LATER_WORDS = 30  # a question for later is short; a longer line is an answer with a question
 # every word of "like what?", "such as?", "meaning?", "what sort of thing do you want?": a
@@ -593,6 +594,15 @@ def _on_the_table(
         intent, why = None, "answer"
     if intent in _LEAVING and _staying(program, c, parts, intent, utt):
         intent, why = None, "answer"
+    if (
+        intent == "acknowledge"
+        and _said_before(program, parts, intent, utt)
+        and len(parts[-1].utt.words) >= SHORT_ANSWER
+        and any(evidence(program, o, parts[-1].utt) for o in program.concerns)
+    ):
+        # "I understand. My sister has my daughter on the Sundays I work": an answer (to
+        # another worry, here), not "that's fair. I'd think the same in your shoes"
+        intent, why = None, "answer"
     if intent in _NAVIGATING or intent in program.candidate_questions:
         short_wh = any(
             s.question and len(s.utt.words) <= 4 and _WH & set(s.utt.words) for s in parts
@@ -629,7 +639,15 @@ def _staying(
         return False
     if intent == "no_questions" and "question" in utt.words and "questions" not in utt.words:
         return True
-    return len(parts) > 1 and (not said or said[-1] is not parts[-1])
+    return _said_before(program, parts, intent, utt)
+
+
+def _said_before(
+    program: Program, parts: tuple[Sentence, ...], intent: str, utt: Utterance
+) -> bool:
+    """`intent` said only before the line's last sentence (a goodbye or an acknowledgement,
+    then more)."""
+    return len(parts) > 1 and program.classify(parts[-1].utt, frozenset({intent})) is None
 
 
 _HOW = frozenset({"how", "what", "exactly", "why"})  # a short question ending on one asks how
