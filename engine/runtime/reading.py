@@ -598,10 +598,11 @@ def _on_the_table(
         intent == "acknowledge"
         and _said_before(program, parts, intent, utt)
         and len(parts[-1].utt.words) >= SHORT_ANSWER
+        and not evidence(program, c, parts[-1].utt)
         and any(evidence(program, o, parts[-1].utt) for o in program.concerns)
     ):
-        # "I understand. My sister has my daughter on the Sundays I work": an answer (to
-        # another worry, here), not "that's fair. I'd think the same in your shoes"
+        # "I understand. My sister has my daughter on the Sundays I work": an answer to another
+        # worry, so not the part she meant (evidence for this one settles it either way)
         intent, why = None, "answer"
     if intent in _NAVIGATING or intent in program.candidate_questions:
         short_wh = any(
