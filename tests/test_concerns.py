@@ -477,3 +477,28 @@ def test_evidence_says_only_what_the_line_shows(
         assert not _group_matches(persona, concern, group, line), line
     for line in genuine:
         assert _group_matches(persona, concern, group, line), line
+
+
+def test_a_worry_settled_while_another_was_on_the_table_is_not_brought_up() -> None:
+    """Played in tmux (greenleaf): with the customer worry on the table, "my sister has my
+    daughter on the sundays I work and I've never turned one down" settled the Sundays worry;
+    on "anything else?" she still said it as if nothing had been said. Settled before she said
+    a word of it, it is pre-empted, as before the closing question."""
+    greenleaf = program_for("greenleaf")
+    session = at_the_close(greenleaf, "reference", "sundays")
+    session.turn("Is there anything that would stop you recommending me?")
+    assert session.state.current == "reference"
+    line = "My sister has my daughter on the Sundays I work, and I've never turned one down."
+    events = jsons(session.turn(line).events)
+    assert [(e["concern"], e["status"]) for e in events if e["event"] == "concern"] == [
+        ("sundays", "preempted")
+    ]
+    events = jsons(session.turn("Is there anything else?").events)
+    assert [e["kind"] for e in events if e["event"] == "cue"] == ["quick"]
+    # evidence that does not settle it leaves it to come up, with what was said counted
+    session = at_the_close(greenleaf, "reference", "sundays")
+    session.turn("Is there anything that would stop you recommending me?")
+    session.turn("My sister has my daughter on the Sundays I work.")
+    assert session.state.concerns["sundays"].status == "raised"
+    events = jsons(session.turn("Is there anything else?").events)
+    assert [e["kind"] for e in events if e["event"] == "cue"] == ["hesitation"]

@@ -114,13 +114,9 @@ class ConcernTracker:
                 flag = how == "trigger" and c.source != "misunderstanding"
                 counted = set(cs.groups) if flag else {*cs.groups, *new}
                 cs.groups.extend(new)
-                if (
-                    before_close
-                    and c.preempt
-                    and cs.status in ACTIVE
-                    and cs.said == 0
-                    and c.resolve.met(counted)
-                ):
+                # not yet said aloud (before the close, or waiting behind another concern):
+                # evidence that settles it means she need not bring it up
+                if c.preempt and cs.status in ACTIVE and cs.said == 0 and c.resolve.met(counted):
                     self.move(c, "preempted", quote=text, evidence=list(cs.groups))
                     continue
             if cs.status in _WORSENABLE and hears(c.worsened_by, utt, True):
