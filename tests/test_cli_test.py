@@ -36,7 +36,7 @@ cases:
   - name: wrong state
     steps:
       - say: "Fine, thanks."
-        reply: {contains: "Walk me through"}
+        reply: {contains: "walk me through"}
       - say: "I have been an engineer for five years."
         state: why_us
 """
@@ -384,7 +384,7 @@ def test_schema_for_test_files_accepts_the_shipped_tests(runner: CliRunner) -> N
     assert "'stat' was unexpected" in str(
         jsonschema.exceptions.best_match(validator.iter_errors(bad))
     )
-    matcher = yaml.safe_load(FAILING.replace('{contains: "Walk me through"}', "{}"))
+    matcher = yaml.safe_load(FAILING.replace('{contains: "walk me through"}', "{}"))
     assert list(validator.iter_errors(matcher))
 
 

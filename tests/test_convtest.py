@@ -209,11 +209,11 @@ def test_debrief_expectations_of_quotes_leaving_and_preemption(program: Program)
 @pytest.mark.parametrize(
     ("reply", "ok"),
     [
-        ('"Okay.\\nLet\'s start with you. Walk me through your background."', False),
+        ('"Okay.\\nFirst, walk me through your background."', False),
         ("[\"Good. Let's get into it: I'll ask you a few questions, then leave time for yours.\","
-         " \"Let's start with you. Walk me through your background.\"]", True),
-        ("{contains: Walk me through}", True),
-        ("{contains: walk me through}", False),
+         " \"First, walk me through your background.\"]", True),
+        ("{contains: walk me through}", True),
+        ("{contains: Walk me through}", False),
         ("{regex: '^Good\\..*background\\.$'}", True),
         ("{any: [nope, also nope]}", False),
     ],

@@ -172,7 +172,7 @@ def test_kill_9_mid_session_leaves_the_history_readable(tmp_path: Path) -> None:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(ANSWERS[0] + "\n")
         proc.stdin.flush()
-        while "Walk me through your background" not in proc.stdout.readline():
+        while "walk me through your background" not in proc.stdout.readline():
             pass
         proc.send_signal(signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL

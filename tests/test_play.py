@@ -138,7 +138,7 @@ def test_transcript_is_written_as_the_session_goes(tmp_path: Path) -> None:
         assert child.stdin is not None and child.stdout is not None
         child.stdin.write(ANSWERS[0] + "\n")
         child.stdin.flush()
-        while "Walk me through your background" not in child.stdout.readline():
+        while "walk me through your background" not in child.stdout.readline():
             pass
         written = events(t)  # the process is still waiting for the next line
         child.kill()
