@@ -189,9 +189,9 @@ EVIL = r"\"]) --> x; [y] {{}} %% |<b>#1 ` \\l"
 
 def hostile() -> Program:
     """The default scenario with a question, a concern title and the title set to EVIL."""
-    text = BASE.replace(
-        'ask: "First, walk me through your background."', f'ask: "{EVIL}"'
-    ).replace("title: Will you stay?", f'title: "{EVIL}"')
+    text = BASE.replace('ask: "First, walk me through your background."', f'ask: "{EVIL}"').replace(
+        "title: Will you stay?", f'title: "{EVIL}"'
+    )
     text = re.sub(r"^title: .*$", lambda _: f'title: "{EVIL}"', text, count=1, flags=re.M)
     return compile_text(text)
 
