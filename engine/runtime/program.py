@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from closer.engine.errors import EngineError, Span
 from closer.engine.format import model as m
@@ -177,19 +177,20 @@ class _Worked:
 
 @dataclass
 class Program:
-    """Immutable after `compile_scenario`: its fields are `Final`, which mypy checks (not a
-    frozen dataclass, so that the compiled build can keep what it works out in `_worked`)."""
+    """Immutable after `compile_scenario`, though neither frozen nor `Final` (nothing checks
+    it): the dataclass's generated `__init__` is not compiled, and on the compiled build it may
+    neither use `object.__setattr__` (frozen) nor assign a read-only (`Final`) field."""
 
-    scenario: Final[m.Scenario]
-    machine: Final[FlowMachine]
-    intents: Final[tuple[m.Intent, ...]]
-    markers: Final[MappingProxyType[str, tuple[m.Pat, ...]]]
-    questions: Final[MappingProxyType[str, m.Question]]
-    order: Final[tuple[str, ...]]
-    answers: Final[MappingProxyType[str, m.Answer]]
-    concerns: Final[tuple[m.Concern, ...]]
-    candidate_questions: Final[frozenset[str]]
-    exits: Final[MappingProxyType[str, tuple[Exit, ...]]]
+    scenario: m.Scenario
+    machine: FlowMachine
+    intents: tuple[m.Intent, ...]
+    markers: MappingProxyType[str, tuple[m.Pat, ...]]
+    questions: MappingProxyType[str, m.Question]
+    order: tuple[str, ...]
+    answers: MappingProxyType[str, m.Answer]
+    concerns: tuple[m.Concern, ...]
+    candidate_questions: frozenset[str]
+    exits: MappingProxyType[str, tuple[Exit, ...]]
     _worked: _Worked = field(default_factory=_Worked, init=False, repr=False, compare=False)
 
     # The index is built when a line is first classified, not at load: loading (lint,
