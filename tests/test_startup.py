@@ -149,6 +149,7 @@ NEEDS_A_DATACLASS = {
 }
 
 
+@pytest.mark.compiled_skip("mypyc makes a compiled module's dataclasses, not the import")
 def test_the_first_line_makes_no_dataclass_it_can_do_without(tmp_path: Path) -> None:
     """A dataclass costs every start about a third of a millisecond to make (its methods are
     generated and compiled at import); a plain class with `__slots__` costs next to nothing."""
