@@ -16,9 +16,10 @@ brings mypy), then, with the pure tree beside it:
       compile, `Session.start`).
 
 Each measure runs fresh processes, the builds interleaved in rounds (load on the shared machine
-hits both alike), after a warm-up round; the report gives medians and compiled/pure. Not part of
-the suite (the build alone takes about 40 seconds of gcc): tests/test_bench_compiled.py checks
-only the pure half. `--quick`: fewer seeds, rounds and lines (about two minutes with the build).
+hits both alike), after a warm-up round; the report gives medians and compiled/pure. About a
+minute on two cores, half of it the build (mypyc and gcc), so not part of the suite:
+tests/test_bench_compiled.py checks only the pure half. `--quick`: fewer seeds, rounds and lines
+(its peers' turn, over 80 lines, is mostly first readings: read the full run's).
 """
 
 from __future__ import annotations

@@ -151,8 +151,9 @@ def question_exits(scenario: m.Scenario) -> dict[str, tuple[Exit, ...]]:
 
 
 class _Worked:
-    """What a `Program` works out when first asked, not at load, kept apart from its fields
-    (`functools.cached_property` is not compiled by mypyc: it would work them out every time)."""
+    """What a `Program` works out when first asked, not at load: the one part of it that
+    changes, kept apart from its frozen fields (mypyc does not compile `cached_property`, which
+    would work each of them out again on every access)."""
 
     __slots__ = (
         "besides", "concern_by_id", "ears", "listened_for", "listening", "lists", "matches",
@@ -175,12 +176,8 @@ class _Worked:
         self.listening: dict[tuple[str, bool, bool], frozenset[str]] = {}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Program:
-    """Immutable after `compile_scenario`, though neither frozen nor `Final` (nothing checks
-    it): the dataclass's generated `__init__` is not compiled, and on the compiled build it may
-    neither use `object.__setattr__` (frozen) nor assign a read-only (`Final`) field."""
-
     scenario: m.Scenario
     machine: FlowMachine
     intents: tuple[m.Intent, ...]
