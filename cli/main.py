@@ -83,8 +83,35 @@ def _command(name: str, **attrs: Any) -> Callable[[F], F]:
     return register
 
 
+def compiled() -> bool:
+    """Whether the engine installed is the compiled build (`CLOSER_COMPILE=1`, README), told
+    from its files: `closer.engine.COMPILED` says the same, but importing the engine would cost
+    `closer --version` most of its time."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+    from importlib.util import find_spec
+
+    spec = find_spec("closer.engine")
+    folders = (spec.submodule_search_locations or []) if spec is not None else []
+    return any(
+        Path(f, "format", "patterns" + s).exists() for f in folders for s in EXTENSION_SUFFIXES
+    )
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"closer {__version__}{' (compiled)' if compiled() else ''}")
+        ctx.exit()
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="closer", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Closer: practise the question most candidates never ask.
 

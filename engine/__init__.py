@@ -6,8 +6,13 @@ Pure: no printing, prompting, clock, environment or global random. Text in, valu
 from typing import TYPE_CHECKING, Any
 
 from closer.engine.errors import Diagnostic, EngineError, ScenarioError, Span
+from closer.engine.format import patterns as _patterns
 from closer.engine.format.loader import load_path, load_scenario
 from closer.engine.runtime.program import Program, compile_scenario
+
+# whether this is the compiled build (`CLOSER_COMPILE=1 pip install .`): mypyc's modules are
+# extension modules, not .py files
+COMPILED = not (_patterns.__file__ or "").endswith(".py")
 
 if TYPE_CHECKING:
     from closer.engine.runtime.session import Session, SessionState, Turn
@@ -26,6 +31,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "COMPILED",
     "Diagnostic",
     "EngineError",
     "Program",

@@ -6,12 +6,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from closer.engine import Session, compile_scenario, load_scenario
+import pytest
+
+from closer.engine import COMPILED, Session, compile_scenario, load_scenario
 from closer.engine.runtime.events import Event
 from closer.engine.runtime.program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "ledgerline.yaml"
+
+
+def assert_final(obj: object, *names: str) -> None:
+    """The fields `names` of `obj` cannot be assigned to: they are `Final`, which mypy checks
+    (tests/test_types.py) and the compiled build also refuses at run time. The pure build has
+    no run-time guard: a `__setattr__` that raises is what mypyc refuses on a compiled class."""
+    assert names
+    if COMPILED:
+        for name in names:
+            with pytest.raises(AttributeError, match="not writable"):
+                setattr(obj, name, getattr(obj, name))
+        return
+    notes = type(obj).__annotations__  # its own class's: where these classes declare fields
+    assert all(notes[name].startswith("Final[") for name in names), notes
 
 
 def compile_text(text: str, path: str = "t.yaml") -> Program:

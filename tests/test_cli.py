@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 import closer
 from closer.cli.main import cli
 from closer.cli.scenarios import shipped_paths
+from closer.engine import COMPILED
 from tests.helpers import DEFAULT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     # written once, in closer/__init__.py; pyproject.toml reads it, so the metadata agrees
-    assert result.output == f"closer {closer.__version__}\n"
+    assert result.output == f"closer {closer.__version__}{' (compiled)' if COMPILED else ''}\n"
     assert metadata.version("closer") == closer.__version__
     assert not re.search(r'^version = "', (ROOT / "pyproject.toml").read_text(), re.M)
 

@@ -472,11 +472,11 @@ def test_what_classify_returns_for_a_pattern_is_made_once() -> None:
 def test_the_index_is_built_at_the_first_line_classified_not_at_load() -> None:
     # loading for lint or validate never classifies a line: it should not pay for the index
     program = compile_scenario(load_path(DIR / "ledgerline.yaml"))
-    assert "_ranked" not in vars(program) and "lists" not in vars(program)
+    assert program._worked.ranked is None and program._worked.lists is None
     found = program.classify(
         normalize("what does a typical day look like?"), program.candidate_questions
     )
-    assert found is not None and "_ranked" in vars(program)
+    assert found is not None and program._worked.ranked is not None
 
 
 def test_an_answer_kept_on_a_line_is_the_answer_of_the_program_that_asked() -> None:

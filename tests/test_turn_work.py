@@ -16,6 +16,7 @@ from closer.engine.format.patterns import normalize
 from closer.engine.runtime import concerns, judge, reading
 from closer.engine.runtime.program import Exit, FollowUp, Program
 from closer.scenarios import DIR
+from tests.helpers import assert_final
 from tests.test_index import paraphrase_lines, shipped_program
 
 PERSONAS = sorted(p.stem for p in DIR.glob("*.yaml"))
@@ -275,11 +276,11 @@ def test_a_reading_is_what_the_frozen_dataclass_was() -> None:
                 "DataclassReading", "Reading"
             )
             assert changed != new
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            new.tone = "nerves"  # type: ignore[misc]
+        assert_final(new, *new._fields)
     assert reading.Reading(None, None) != reading.Reading(None, None, tone="nerves")
 
 
+@pytest.mark.compiled_skip("hands the compiled reading a stand-in for SessionState")
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_context_with_no_concern_on_the_table_is_the_one_made_for_its_state(
     persona: str,

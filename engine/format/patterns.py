@@ -45,7 +45,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Final, NamedTuple
 
 MAX_UTTERANCE = 2000  # characters of a player's line that are read, counted after folding
 MAX_WORDS = 1000  # words of a player's line that are read, after contractions are expanded
@@ -219,13 +219,13 @@ class Utterance:
         m = masks.get(words)
         if m is None:
             m = 0
+            tried: Iterable[Word | Number] = words
             if len(words) > SMALL_SET:  # only the entries whose keys the line holds
                 keys, by_key, always = _set_index(words)
-                tried: list[Word | Number] = list(always)
+                some: list[Word | Number] = list(always)
                 for k in keys.intersection(self.keys):
-                    tried += by_key[k]
-            else:
-                tried = words  # type: ignore[assignment]
+                    some += by_key[k]
+                tried = some
             for el in tried:
                 found = masks.get(el.key)
                 m |= self.mask(el) if found is None else found
@@ -613,25 +613,23 @@ def typo_close(a: str, b: str) -> bool:
 class Word:
     """A pattern word (`prefix`: a stem, `word*`). `key` names it in a line's masks. Immutable,
     equal and hashed by `text` and `prefix` (a plain class: a dataclass costs every start a
-    third of a millisecond to make)."""
+    third of a millisecond to make). Its fields are `Final` (mypy checks it; the compiled build
+    also refuses an assignment at run time, and mypyc refuses a `__setattr__` guard); the two
+    caches are filled in on first use."""
 
     __slots__ = ("_keys", "_variants", "key", "prefix", "text")
-    text: str
-    prefix: bool
-    key: str
+    text: Final[str]
+    prefix: Final[bool]
+    key: Final[str]
     _variants: tuple[tuple[str, ...], tuple[str, ...]] | None
     _keys: tuple[frozenset[str] | None, int] | None
 
     def __init__(self, text: str, prefix: bool = False) -> None:
-        _set = object.__setattr__
-        _set(self, "text", text)
-        _set(self, "prefix", prefix)
-        _set(self, "key", text + "*" if prefix else text)
-        _set(self, "_variants", None)
-        _set(self, "_keys", None)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
+        self.text = text
+        self.prefix = prefix
+        self.key = text + "*" if prefix else text
+        self._variants = None
+        self._keys = None
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Word:
@@ -656,17 +654,19 @@ class Word:
         return self._keyed()[1]
 
     def _keyed(self) -> tuple[frozenset[str] | None, int]:
-        if self._keys is None:
-            object.__setattr__(self, "_keys", _word_keyed(self))
-        return self._keys  # type: ignore[return-value]
+        found = self._keys
+        if found is None:
+            found = self._keys = _word_keyed(self)
+        return found
 
     @property
     def variants(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Its one-slip look-up keys (`_variants`), worked out the first time they are needed:
         a compiled word is looked up in many lines."""
-        if self._variants is None:
-            object.__setattr__(self, "_variants", _variants(self.text))
-        return self._variants  # type: ignore[return-value]
+        found = self._variants
+        if found is None:
+            found = self._variants = _variants(self.text)
+        return found
 
 
 class Number:

@@ -8,27 +8,27 @@ object with its keys in the documented order (transcripts are byte-for-byte repr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import FrozenInstanceError  # the module is imported anyway; its classes cost
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from closer.engine.format import model as m
 
 JSON = dict[str, Any]
 
 
-_set = object.__setattr__
-
-
 class Frozen:
     """What `@dataclass(frozen=True, slots=True)` gave each event, written out once: a dataclass
     costs every start about half a millisecond to make (its methods are generated and compiled
-    at import), and `closer play` imports all seven before its first line. The fields are the
-    `__slots__`, in order: events of one class with equal fields are equal, and none changes."""
+    at import), and `closer play` imports all seven before its first line. The fields are
+    `_fields`, in order (also the `__slots__`: the compiled build has no `__slots__` to read),
+    and events of one class with equal fields are equal. None changes: each field is `Final`,
+    which mypy checks (tests/test_types.py) and the compiled build enforces at run time; there
+    is no `__setattr__` guard, since mypyc refuses one on a compiled class."""
 
     __slots__: tuple[str, ...] = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, k) for k in self.__slots__)
+        return tuple(getattr(self, k) for k in self._fields)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Frozen) or other.__class__ is not self.__class__:
@@ -39,14 +39,8 @@ class Frozen:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields)
         return f"{type(self).__qualname__}({fields})"
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 class MalformedEvent(ValueError):
@@ -57,14 +51,15 @@ class SayEvent(Frozen):
     """A line said aloud, by the candidate or by the interviewer (with the phase and state the
     interview was in when it was said, and the concern an answer hinted at, if any)."""
 
-    __slots__ = ("turn", "speaker", "text", "phase", "state", "clue")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "speaker", "text", "phase", "state", "clue")
+    __slots__ = _fields
     kind: ClassVar[str] = "say"
-    turn: int
-    speaker: str
-    text: str
-    phase: str | None
-    state: str | None
-    clue: str | None
+    turn: Final[int]
+    speaker: Final[str]
+    text: Final[str]
+    phase: Final[str | None]
+    state: Final[str | None]
+    clue: Final[str | None]
 
     def __init__(
         self,
@@ -75,12 +70,12 @@ class SayEvent(Frozen):
         state: str | None = None,
         clue: str | None = None,
     ) -> None:
-        _set(self, "turn", turn)
-        _set(self, "speaker", speaker)
-        _set(self, "text", text)
-        _set(self, "phase", phase)
-        _set(self, "state", state)
-        _set(self, "clue", clue)
+        self.turn = turn
+        self.speaker = speaker
+        self.text = text
+        self.phase = phase
+        self.state = state
+        self.clue = clue
 
     @property
     def by_interviewer(self) -> bool:
@@ -100,15 +95,18 @@ class IntentEvent(Frozen):
     """How the candidate's line was understood (`intent` None: nothing matched). `form` is set
     for the closing question; `deferred` when the interviewer put the line off as too early."""
 
-    __slots__ = ("turn", "intent", "rule", "score", "form", "deferred", "tone")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = (
+        "turn", "intent", "rule", "score", "form", "deferred", "tone"
+    )  # fmt: skip
+    __slots__ = _fields
     kind: ClassVar[str] = "intent"
-    turn: int
-    intent: str | None
-    rule: str | None
-    score: int
-    form: str | None
-    deferred: bool
-    tone: str | None  # a feeling the line carries (m.TONES), for a fitting reply
+    turn: Final[int]
+    intent: Final[str | None]
+    rule: Final[str | None]
+    score: Final[int]
+    form: Final[str | None]
+    deferred: Final[bool]
+    tone: Final[str | None]  # a feeling the line carries (m.TONES), for a fitting reply
 
     def __init__(
         self,
@@ -120,13 +118,13 @@ class IntentEvent(Frozen):
         deferred: bool = False,
         tone: str | None = None,
     ) -> None:
-        _set(self, "turn", turn)
-        _set(self, "intent", intent)
-        _set(self, "rule", rule)
-        _set(self, "score", score)
-        _set(self, "form", form)
-        _set(self, "deferred", deferred)
-        _set(self, "tone", tone)
+        self.turn = turn
+        self.intent = intent
+        self.rule = rule
+        self.score = score
+        self.form = form
+        self.deferred = deferred
+        self.tone = tone
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -148,16 +146,17 @@ class IntentEvent(Frozen):
 class CueEvent(Frozen):
     """A stage direction: the hesitation before a concern, or the quick answer when none."""
 
-    __slots__ = ("turn", "cue", "text")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "cue", "text")
+    __slots__ = _fields
     kind: ClassVar[str] = "cue"
-    turn: int
-    cue: str
-    text: str
+    turn: Final[int]
+    cue: Final[str]
+    text: Final[str]
 
     def __init__(self, turn: int, cue: str, text: str) -> None:
-        _set(self, "turn", turn)
-        _set(self, "cue", cue)
-        _set(self, "text", text)
+        self.turn = turn
+        self.cue = cue
+        self.text = text
 
     def to_json(self) -> JSON:
         return {"event": "cue", "turn": self.turn, "kind": self.cue, "text": self.text}
@@ -166,14 +165,15 @@ class CueEvent(Frozen):
 class ConcernEvent(Frozen):
     """A hidden concern changed status; `quote` is the candidate line that caused it."""
 
-    __slots__ = ("turn", "concern", "status", "quote", "evidence", "early")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "concern", "status", "quote", "evidence", "early")
+    __slots__ = _fields
     kind: ClassVar[str] = "concern"
-    turn: int
-    concern: str
-    status: str
-    quote: str | None
-    evidence: tuple[str, ...] | None
-    early: bool
+    turn: Final[int]
+    concern: Final[str]
+    status: Final[str]
+    quote: Final[str | None]
+    evidence: Final[tuple[str, ...] | None]
+    early: Final[bool]
 
     def __init__(
         self,
@@ -184,12 +184,12 @@ class ConcernEvent(Frozen):
         evidence: tuple[str, ...] | None = None,
         early: bool = False,
     ) -> None:
-        _set(self, "turn", turn)
-        _set(self, "concern", concern)
-        _set(self, "status", status)
-        _set(self, "quote", quote)
-        _set(self, "evidence", evidence)
-        _set(self, "early", early)
+        self.turn = turn
+        self.concern = concern
+        self.status = status
+        self.quote = quote
+        self.evidence = evidence
+        self.early = early
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -213,14 +213,15 @@ class AssessEvent(Frozen):
     what the question's rubric wanted and did not hear; `flags`: what counts against it
     (`m.FLAGS`); `points`: the answer's weight in the verdict."""
 
-    __slots__ = ("turn", "question", "shows", "lacks", "flags", "points")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "question", "shows", "lacks", "flags", "points")
+    __slots__ = _fields
     kind: ClassVar[str] = "assess"
-    turn: int
-    question: str
-    shows: tuple[str, ...]
-    lacks: tuple[str, ...]
-    flags: tuple[str, ...]
-    points: int
+    turn: Final[int]
+    question: Final[str]
+    shows: Final[tuple[str, ...]]
+    lacks: Final[tuple[str, ...]]
+    flags: Final[tuple[str, ...]]
+    points: Final[int]
 
     def __init__(
         self,
@@ -231,12 +232,12 @@ class AssessEvent(Frozen):
         flags: tuple[str, ...] = (),
         points: int = 0,
     ) -> None:
-        _set(self, "turn", turn)
-        _set(self, "question", question)
-        _set(self, "shows", shows)
-        _set(self, "lacks", lacks)
-        _set(self, "flags", flags)
-        _set(self, "points", points)
+        self.turn = turn
+        self.question = question
+        self.shows = shows
+        self.lacks = lacks
+        self.flags = flags
+        self.points = points
 
     def to_json(self) -> JSON:
         return {
@@ -251,30 +252,32 @@ class AssessEvent(Frozen):
 
 
 class VerdictEvent(Frozen):
-    __slots__ = ("turn", "outcome", "score")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "outcome", "score")
+    __slots__ = _fields
     kind: ClassVar[str] = "verdict"
-    turn: int
-    outcome: str
-    score: int
+    turn: Final[int]
+    outcome: Final[str]
+    score: Final[int]
 
     def __init__(self, turn: int, outcome: str, score: int) -> None:
-        _set(self, "turn", turn)
-        _set(self, "outcome", outcome)
-        _set(self, "score", score)
+        self.turn = turn
+        self.outcome = outcome
+        self.score = score
 
     def to_json(self) -> JSON:
         return {"event": "verdict", "turn": self.turn, "outcome": self.outcome, "score": self.score}
 
 
 class EndEvent(Frozen):
-    __slots__ = ("turn", "reason")  # noqa: RUF023
+    _fields: ClassVar[tuple[str, ...]] = ("turn", "reason")
+    __slots__ = _fields
     kind: ClassVar[str] = "end"
-    turn: int
-    reason: str
+    turn: Final[int]
+    reason: Final[str]
 
     def __init__(self, turn: int, reason: str) -> None:
-        _set(self, "turn", turn)
-        _set(self, "reason", reason)
+        self.turn = turn
+        self.reason = reason
 
     def to_json(self) -> JSON:
         return {"event": "end", "turn": self.turn, "reason": self.reason}
@@ -389,16 +392,26 @@ def _assess(d: JSON) -> AssessEvent:
     )
 
 
-_READERS: dict[str, Any] = {
+def _cue(d: JSON) -> CueEvent:
+    return CueEvent(_turn(d), _choice(d, "kind", m.CUE_KINDS), _field(d, "text", str))
+
+
+def _verdict(d: JSON) -> VerdictEvent:
+    return VerdictEvent(_turn(d), _choice(d, "outcome", m.OUTCOMES), _field(d, "score", int))
+
+
+def _end(d: JSON) -> EndEvent:
+    return EndEvent(_turn(d), _choice(d, "reason", m.END_REASONS))
+
+
+_READERS: dict[str, Any] = {  # named functions, not lambdas: mypyc compiles these
     "say": _say,
     "intent": _intent,
-    "cue": lambda d: CueEvent(_turn(d), _choice(d, "kind", m.CUE_KINDS), _field(d, "text", str)),
+    "cue": _cue,
     "concern": _concern,
     "assess": _assess,
-    "verdict": lambda d: VerdictEvent(
-        _turn(d), _choice(d, "outcome", m.OUTCOMES), _field(d, "score", int)
-    ),
-    "end": lambda d: EndEvent(_turn(d), _choice(d, "reason", m.END_REASONS)),
+    "verdict": _verdict,
+    "end": _end,
 }
 
 

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar, Final
 
 from transitions import Machine, MachineError
 
 from closer.engine.errors import EngineError
 from closer.engine.format.model import STATUSES
 from closer.engine.runtime.events import Frozen  # a frozen class, not a dataclass: its cost
-
-_set = object.__setattr__
 
 ENDED = "ended"
 
@@ -47,12 +45,13 @@ class Edge(Frozen):
     a follow-up question); `condition` None always passes; `exit` is what the session acts on
     when this edge is taken (for a question, the `Exit` it leaves by). Equal only to itself."""
 
-    __slots__ = ("trigger", "source", "dest", "condition", "exit")  # noqa: RUF023
-    trigger: str
-    source: str
-    dest: str | None
-    condition: Condition | None
-    exit: Any
+    _fields: ClassVar[tuple[str, ...]] = ("trigger", "source", "dest", "condition", "exit")
+    __slots__ = _fields
+    trigger: Final[str]
+    source: Final[str]
+    dest: Final[str | None]
+    condition: Final[Condition | None]
+    exit: Final[Any]
 
     def __init__(
         self,
@@ -62,14 +61,17 @@ class Edge(Frozen):
         condition: Condition | None = None,
         exit: Any = None,
     ) -> None:
-        _set(self, "trigger", trigger)
-        _set(self, "source", source)
-        _set(self, "dest", dest)
-        _set(self, "condition", condition)
-        _set(self, "exit", exit)
+        self.trigger = trigger
+        self.source = source
+        self.dest = dest
+        self.condition = condition
+        self.exit = exit
 
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
+    def __eq__(self, other: object) -> bool:  # written out: mypyc ignores `= object.__eq__`
+        return self is other
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
 
     @property
     def moves(self) -> bool:

@@ -5,8 +5,7 @@ Immutable after `compile_scenario`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
@@ -153,6 +152,32 @@ def question_exits(scenario: m.Scenario) -> dict[str, tuple[Exit, ...]]:
     return out
 
 
+class _Worked:
+    """What a `Program` works out when first asked, not at load: the one part of it that
+    changes, kept apart from its frozen fields (mypyc does not compile `cached_property`, which
+    would work each of them out again on every access)."""
+
+    __slots__ = (
+        "besides", "concern_by_id", "ears", "listened_for", "listening", "lists", "matches",
+        "ranked", "unheard", "values",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.ranked: tuple[tuple[Ranked, ...], PatternIndex] | None = None
+        self.lists: Lists | None = None
+        self.ears: tuple[dict[str, tuple[frozenset[str], bool]], dict[str, Keys]] | None = None
+        self.concern_by_id: dict[str, m.Concern] | None = None
+        self.values: dict[str, str] | None = None
+        self.listened_for: frozenset[str] | None = None
+        # what `classify` returns for each pattern of `ranked` that has matched
+        self.matches: dict[int, IntentMatch] = {}
+        # `unheard`'s keys, by the markers' names (None: it cannot tell)
+        self.unheard: dict[tuple[str, ...], tuple[frozenset[str] | None]] = {}
+        self.besides: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
+        # what `listening` worked out, by the state's kind and the line's shape
+        self.listening: dict[tuple[str, bool, bool], frozenset[str]] = {}
+
+
 @dataclass(frozen=True)
 class Program:
     scenario: m.Scenario
@@ -165,14 +190,18 @@ class Program:
     concerns: tuple[m.Concern, ...]
     candidate_questions: frozenset[str]
     exits: MappingProxyType[str, tuple[Exit, ...]]
+    _worked: _Worked = field(default_factory=_Worked, init=False, repr=False, compare=False)
 
     # The index is built when a line is first classified, not at load: loading (lint,
     # validate, a test run that never classifies) does not pay for it.
 
-    @cached_property
+    @property
     def _ranked(self) -> tuple[tuple[Ranked, ...], PatternIndex]:
-        with collector_paused():  # as at load: many long-lived objects, no garbage
-            return rank(self.intents)
+        w = self._worked
+        if w.ranked is None:
+            with collector_paused():  # as at load: many long-lived objects, no garbage
+                w.ranked = rank(self.intents)
+        return w.ranked
 
     @property
     def ranked(self) -> tuple[Ranked, ...]:
@@ -184,12 +213,15 @@ class Program:
         """`ranked`'s index: which of them a line can match."""
         return self._ranked[1]
 
-    @cached_property
+    @property
     def lists(self) -> Lists:
         """The scenario's lists of patterns, indexed together by their patterns' anchors
         (`any_match`)."""
-        with collector_paused():
-            return Lists(pattern_lists(self.scenario))
+        w = self._worked
+        if w.lists is None:
+            with collector_paused():
+                w.lists = Lists(pattern_lists(self.scenario))
+        return w.lists
 
     @property
     def groups(self) -> dict[int, Group]:
@@ -197,10 +229,13 @@ class Program:
         with its patterns' anchors."""
         return self.lists.groups
 
-    @cached_property
+    @property
     def _ears(self) -> tuple[dict[str, tuple[frozenset[str], bool]], dict[str, Keys]]:
         """Each concern's anchor keys, for `heard` and `deaf` (`_concern_keys`)."""
-        return _concern_keys(self.groups, self.concerns)
+        w = self._worked
+        if w.ears is None:
+            w.ears = _concern_keys(self.groups, self.concerns)
+        return w.ears
 
     def heard(self, c: m.Concern, utt: Utterance) -> bool:
         """False when no evidence group of `c` and nothing in its `worsened_by` can match the
@@ -214,9 +249,12 @@ class Program:
         hit = self.lists.line(utt).hit
         return {c for c, keys in self._ears[1].items() if keys is not None and keys.isdisjoint(hit)}
 
-    @cached_property
+    @property
     def concern_by_id(self) -> dict[str, m.Concern]:
-        return {c.id: c for c in self.concerns}
+        w = self._worked
+        if w.concern_by_id is None:
+            w.concern_by_id = {c.id: c for c in self.concerns}
+        return w.concern_by_id
 
     def concern(self, cid: str | None) -> m.Concern:
         found = self.concern_by_id.get(cid or "")
@@ -224,13 +262,15 @@ class Program:
             raise EngineError(f"no concern {cid!r}")
         return found
 
-    @cached_property
+    @property
     def values(self) -> dict[str, str]:
         """Placeholder values for this scenario's lines."""
-        sc = self.scenario
-        return template.values(
-            sc.candidate.name, sc.persona.name, sc.persona.role, sc.persona.company, sc.position
-        )
+        sc, w = self.scenario, self._worked
+        if w.values is None:
+            w.values = template.values(
+                sc.candidate.name, sc.persona.name, sc.persona.role, sc.persona.company, sc.position
+            )
+        return w.values
 
     def render(self, text: str) -> str:
         return template.render(text, self.values)
@@ -274,15 +314,11 @@ class Program:
                         pattern.matches(utt)
                     )
                 if found:
-                    match = self._matches.get(i)
+                    match = self._worked.matches.get(i)
                     if match is None:  # the same for every line: made once (it is frozen)
-                        match = self._matches[i] = r.found()
+                        match = self._worked.matches[i] = r.found()
                     return match
         return None
-
-    @cached_property
-    def _matches(self) -> dict[int, IntentMatch]:
-        return {}  # what `classify` returns for each pattern of `ranked` that has matched
 
     def marker(self, name: str, utt: Utterance, guard: bool = False) -> bool:
         return self.any_match(self.markers.get(name, ()), utt, guard)
@@ -290,17 +326,13 @@ class Program:
     def unheard(self, names: tuple[str, ...], utt: Utterance) -> bool:
         """True when no marker of `names` can hear the line: none of their patterns lacks an
         anchor or is anchored on its keys (one look-up: most lines carry no feeling, say)."""
-        found = self._unheard.get(names)
+        found = self._worked.unheard.get(names)
         if found is None:
             got = [self.lists.groups.get(id(self.markers.get(n, ()))) for n in names]
             keys = frozenset().union(*(g.keys for g in got if g is not None))
             keyed = all(g is not None and not g.always for g in got)
-            found = self._unheard[names] = (keys if keyed else None,)
+            found = self._worked.unheard[names] = (keys if keyed else None,)
         return found[0] is not None and found[0].isdisjoint(self.lists.line(utt).hit)
-
-    @cached_property
-    def _unheard(self) -> dict[tuple[str, ...], tuple[frozenset[str] | None]]:
-        return {}  # `unheard`'s keys, by the markers' names (None: it cannot tell)
 
     def any_match(self, pats: tuple[m.Pat, ...], utt: Utterance, guard: bool = False) -> bool:
         """Does any of `pats` (one of the scenario's lists of patterns) match? Only the
@@ -338,26 +370,18 @@ class Program:
         shaped = kind != "opening" and looks_like_question(utt)
         short = kind == "question" and len(utt.words) <= SHORT
         key = (kind, shaped, short)
-        found = self._listening.get(key)
+        found = self._worked.listening.get(key)
         if found is None:
-            found = self._listening[key] = self._listen(kind, shaped, short)
+            found = self._worked.listening[key] = self._listen(kind, shaped, short)
         return found
 
     def besides(self, allowed: frozenset[str], cut: frozenset[str]) -> frozenset[str]:
         """`allowed - cut`, kept: `listening` gives a handful of sets, and a turn may ask for
         one without the candidate questions (a short remark that only sounds like one)."""
-        found = self._besides.get((allowed, cut))
+        found = self._worked.besides.get((allowed, cut))
         if found is None:
-            found = self._besides[(allowed, cut)] = allowed - cut
+            found = self._worked.besides[(allowed, cut)] = allowed - cut
         return found
-
-    @cached_property
-    def _besides(self) -> dict[tuple[frozenset[str], frozenset[str]], frozenset[str]]:
-        return {}
-
-    @cached_property
-    def _listening(self) -> dict[tuple[str, bool, bool], frozenset[str]]:
-        return {}  # what `listening` worked out, by the state's kind and the line's shape
 
     def _listen(self, kind: str, question: bool, short: bool) -> frozenset[str]:
         cq = self.candidate_questions
@@ -384,13 +408,17 @@ class Program:
             return frozenset(base | {"probe", "clarify", "acknowledge"})
         return frozenset(base | {"acknowledge"})
 
-    @cached_property
+    @property
     def listened_for(self) -> frozenset[str]:
         """Every intent some state listens for (what coverage counts, and what W104 checks):
         the union of `listening` over the states, for a short question-shaped line, which
         every state hears in full."""
-        probe = normalize("?")
-        return frozenset().union(*(self.listening(s, probe) for s in self.machine.states))
+        w, probe = self._worked, normalize("?")
+        if w.listened_for is None:
+            w.listened_for = frozenset().union(
+                *(self.listening(s, probe) for s in self.machine.states)
+            )
+        return w.listened_for
 
 
 def classify_linear(

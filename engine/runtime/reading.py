@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from closer.engine.format import model as m
 from closer.engine.format.patterns import Utterance, normalize
@@ -43,8 +43,6 @@ from closer.engine.runtime.program import (
     Program,
     opens_question,
 )
-
-_set = object.__setattr__
 
 if TYPE_CHECKING:
     from closer.engine.runtime.session import SessionState
@@ -144,21 +142,22 @@ RULES = {
 
 
 class Sentence(Frozen):
-    __slots__ = ("text", "utt", "question", "request", "to_you")  # noqa: RUF023
-    text: str
-    utt: Utterance
-    question: bool  # a question mark, or it opens like a question
-    request: bool  # opens with an imperative addressed to her ("tell me", "go on")
-    to_you: bool  # mentions her: you, your
+    _fields: ClassVar[tuple[str, ...]] = ("text", "utt", "question", "request", "to_you")
+    __slots__ = _fields
+    text: Final[str]
+    utt: Final[Utterance]
+    question: Final[bool]  # a question mark, or it opens like a question
+    request: Final[bool]  # opens with an imperative addressed to her ("tell me", "go on")
+    to_you: Final[bool]  # mentions her: you, your
 
     def __init__(
         self, text: str, utt: Utterance, question: bool, request: bool, to_you: bool
     ) -> None:
-        _set(self, "text", text)
-        _set(self, "utt", utt)
-        _set(self, "question", question)
-        _set(self, "request", request)
-        _set(self, "to_you", to_you)
+        self.text = text
+        self.utt = utt
+        self.question = question
+        self.request = request
+        self.to_you = to_you
 
     @property
     def asks(self) -> bool:
@@ -205,15 +204,16 @@ def shapes(text: str) -> tuple[Sentence, ...]:
 class Context(Frozen):
     """Where the conversation stands when the line arrives."""
 
-    __slots__ = ("state", "concern", "said")  # noqa: RUF023
-    state: str
-    concern: m.Concern | None  # the concern on the table in the closing discussion
-    said: int  # how much of it she has said: 1 the vague line, 2 the specific one
+    _fields: ClassVar[tuple[str, ...]] = ("state", "concern", "said")
+    __slots__ = _fields
+    state: Final[str]
+    concern: Final[m.Concern | None]  # the concern on the table in the closing discussion
+    said: Final[int]  # how much of it she has said: 1 the vague line, 2 the specific one
 
     def __init__(self, state: str, concern: m.Concern | None = None, said: int = 0) -> None:
-        _set(self, "state", state)
-        _set(self, "concern", concern)
-        _set(self, "said", said)
+        self.state = state
+        self.concern = concern
+        self.said = said
 
 
 class Reading(Frozen):
@@ -223,14 +223,17 @@ class Reading(Frozen):
     A frozen class, not a dataclass: one is made on every turn, in half a dataclass's time (and
     none is generated at import); `but` is what `dataclasses.replace` gave."""
 
-    __slots__ = ("match", "intent", "why", "guess", "tone", "deferred_question", "form")  # noqa: RUF023
-    match: IntentMatch | None
-    intent: str | None
-    why: str | None
-    guess: bool
-    tone: str | None
-    deferred_question: bool  # an unrecognised question for later, in a question
-    form: str | None  # the closing question's: "full" (asks for a chance to respond)
+    _fields: ClassVar[tuple[str, ...]] = (
+        "match", "intent", "why", "guess", "tone", "deferred_question", "form"
+    )  # fmt: skip
+    __slots__ = _fields
+    match: Final[IntentMatch | None]
+    intent: Final[str | None]
+    why: Final[str | None]
+    guess: Final[bool]
+    tone: Final[str | None]
+    deferred_question: Final[bool]  # an unrecognised question for later, in a question
+    form: Final[str | None]  # the closing question's: "full" (asks for a chance to respond)
 
     def __init__(
         self,
@@ -242,13 +245,13 @@ class Reading(Frozen):
         deferred_question: bool = False,
         form: str | None = None,
     ) -> None:
-        _set(self, "match", match)
-        _set(self, "intent", intent)
-        _set(self, "why", why)
-        _set(self, "guess", guess)
-        _set(self, "tone", tone)
-        _set(self, "deferred_question", deferred_question)
-        _set(self, "form", form)
+        self.match = match
+        self.intent = intent
+        self.why = why
+        self.guess = guess
+        self.tone = tone
+        self.deferred_question = deferred_question
+        self.form = form
 
     def but(self, tone: str | None = None, form: str | None = None) -> Reading:
         """This reading with its tone or form set (what is not given is kept)."""

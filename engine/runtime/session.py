@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache, partial
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar, Final
 
 from closer.engine.errors import EngineError
 from closer.engine.format import model as m
@@ -49,8 +49,6 @@ from closer.engine.runtime.reading import context_of, read
 from closer.engine.runtime.repair import Repair
 from closer.engine.runtime.verdict import verdict
 from closer.engine.runtime.voice import Voice
-
-_set = object.__setattr__
 
 NAVIGATION = frozenset(
     {
@@ -92,7 +90,12 @@ class SessionState:
     stuck: int = 0  # turns in a row that moved nothing on: how far repair has escalated
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # judged answers (judge.py)
     nudged: list[str] = field(default_factory=list)  # questions asked again after a dodge
-    _generator = None  # not a field: the live generator, made on first use
+    # the live generator, made on first use: a field (mypyc gives a compiled class's attributes
+    # slots), but not the state's (not compared, shown, or written by `to_json`)
+    _generator: random.Random | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # a compiled dataclass leaves it unset
+        self._generator = None
 
     def generator(self) -> random.Random:
         """The session's own seeded generator, never the global one."""
@@ -104,6 +107,7 @@ class SessionState:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["_generator"]
         if self._generator is not None:
             data["rng"] = _from_rng_state(self._generator.getstate())
         return data
@@ -119,10 +123,11 @@ class Turn(Frozen):
     """What happened in one step: transcript events in order, the intent match, and the flow
     machine's edges taken as `(trigger, source, dest)` (what coverage counts)."""
 
-    __slots__ = ("events", "match", "moves")
-    events: tuple[Event, ...]
-    match: IntentMatch | None
-    moves: tuple[tuple[str, str, str], ...]
+    _fields: ClassVar[tuple[str, ...]] = ("events", "match", "moves")
+    __slots__ = _fields
+    events: Final[tuple[Event, ...]]
+    match: Final[IntentMatch | None]
+    moves: Final[tuple[tuple[str, str, str], ...]]
 
     def __init__(
         self,
@@ -130,9 +135,9 @@ class Turn(Frozen):
         match: IntentMatch | None = None,
         moves: tuple[tuple[str, str, str], ...] = (),
     ) -> None:
-        _set(self, "events", events)
-        _set(self, "match", match)
-        _set(self, "moves", moves)
+        self.events = events
+        self.match = match
+        self.moves = moves
 
 
 class Session:

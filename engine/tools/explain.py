@@ -23,14 +23,41 @@ NO_MATCH = "no intent matched: in play the line is taken as an answer to the que
 
 
 @dataclass(frozen=True, slots=True)
-class Contender(IntentMatch):
-    """An intent with a pattern that matched the line, and how it fared against the winner."""
+class Contender:
+    """An intent with a pattern that matched the line (`match`), and how it fared against the
+    winner. It holds the match rather than extending `IntentMatch`: a class made here cannot
+    extend a class of the compiled build."""
 
+    match: IntentMatch
     why: Why
     reason: str
 
+    @property
+    def intent(self) -> str:
+        return self.match.intent
+
+    @property
+    def rule(self) -> str:
+        return self.match.rule
+
+    @property
+    def score(self) -> int:
+        return self.match.score
+
+    @property
+    def priority(self) -> int:
+        return self.match.priority
+
+    @property
+    def source(self) -> Span:
+        return self.match.source
+
+    @property
+    def pattern(self) -> str:
+        return self.match.pattern
+
     def to_json(self) -> dict[str, object]:
-        return {**IntentMatch.to_json(self), "why": self.why, "reason": self.reason}
+        return {**self.match.to_json(), "why": self.why, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +189,8 @@ def explain(
         else:
             why = "later_definition"
             reason = "same score and priority, defined later (earlier definitions win)"
-        contender = Contender(
-            intent.id, rule, score, intent.priority, best.source, best.pattern, why, reason
-        )
+        match = IntentMatch(intent.id, rule, score, intent.priority, best.source, best.pattern)
+        contender = Contender(match, why, reason)
         found.append((order, contender))
     found.sort(key=lambda t: (t[1].why == "not_listening", -t[1].score, -t[1].priority, t[0]))
     return Explanation(
