@@ -10,9 +10,10 @@ brings mypy), then, with the pure tree beside it:
       candidates' lines (tests/data/candidates.json) and the scripted candidates themselves
       (tests/candidates.py), and stops unless the transcripts are byte for byte the same;
   (b) whole conversations through the API (bench/throughput.py's probe), turns a second;
-  (c) a turn of bench/peers.py's N-rule bot at N=100 and 10,000, and AIML's (if the `bench`
-      extra is installed: `pip install -e '.[test,bench]'`);
-  (d) start-up: `python -m closer --version`, and a first line through the API (load,
+  (c) a turn of bench/peers.py's N-rule bot at N=10, 100, 1,000 and 10,000, and AIML's (if
+      the `bench` extra is installed: `pip install -e '.[test,bench]'`);
+  (d) start-up, beside `import click` and importing click, yaml and transitions (issue 12's
+      baselines): `python -m closer --version`, and a first line through the API (load,
       compile, `Session.start`).
 
 Each measure runs fresh processes, the builds interleaved in rounds (load on the shared machine
@@ -119,6 +120,8 @@ def build(into: Path) -> Path:
     (wheel,) = (into / "wheel").glob("closer-*.whl")
     tree = into / "compiled"
     zipfile.ZipFile(wheel).extractall(tree)
+    # the bytecode of its pure modules, as an install writes it (the pure tree's is, too)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], check=True)
     return tree
 
 
@@ -171,13 +174,16 @@ def throughput(trees: dict[str, Path], rounds: int, conversations: int) -> None:
     print(f"    compiled/pure {med['compiled'] / med['pure']:.2f}x throughput")
 
 
+SIZES = (10, 100, 1_000, 10_000)  # issue 12's goal 1: at or under AIML's turn at every N
+
+
 def peer_turns(trees: dict[str, Path], rounds: int, count: int) -> None:
     """(c) bench/peers.py's bot, each build and AIML in fresh processes, interleaved."""
     engines = [*trees, *(["aiml"] if peers.installed("aiml") else [])]
-    med = peers.run(engines, (100, 10_000), rounds, count, trees)
+    med = peers.run(engines, SIZES, rounds, count, trees)
     print(f"(c) a turn of the N-rule bot (bench/peers.py), {rounds} rounds of {count} lines:")
     print(f"    {'N':>6} " + " ".join(f"{e:>12}" for e in engines) + "  compiled/pure")
-    for n in (100, 10_000):
+    for n in SIZES:
         row = " ".join(f"{med[e][n]['turn'] * 1e6:>10.1f}us" for e in engines)
         ratio = med["compiled"][n]["turn"] / med["pure"][n]["turn"]
         print(f"    {n:>6} {row}  {ratio:>12.2f}x")
@@ -186,14 +192,21 @@ def peer_turns(trees: dict[str, Path], rounds: int, count: int) -> None:
 
 
 def start_up(trees: dict[str, Path], rounds: int) -> None:
-    """(d) `closer --version` and a first line, wall time of a fresh interpreter."""
-    cases = {"closer --version": ["-m", "closer", "--version"], "first line": ["-c", FIRST]}
+    """(d) `closer --version` and a first line, wall time of a fresh interpreter, each beside
+    issue 12's baseline for it: `import click`, and importing click, yaml and transitions."""
+    cases = {
+        "closer --version": ["-m", "closer", "--version"],
+        "first line": ["-c", FIRST],
+        "import click": ["-c", "import click"],
+        "import the three": ["-c", "import click, yaml, transitions"],
+    }
     med = _median_runs(cases, trees, rounds)
     print(f"(d) start-up, {rounds} rounds, medians (wall time of a fresh interpreter):")
-    for case in cases:
+    for case, base in (("closer --version", "import click"), ("first line", "import the three")):
         row = " ".join(f"{name} {med[(case, name)] * 1000:>6.1f}ms" for name in trees)
+        over = " ".join(f"{med[(case, n)] / med[(base, n)]:.2f}x" for n in trees)
         ratio = med[(case, "compiled")] / med[(case, "pure")]
-        print(f"    {case:<17} {row}  compiled/pure {ratio:.2f}x")
+        print(f"    {case:<17} {row}  compiled/pure {ratio:.2f}x; over {base}: {over}")
 
 
 def parser() -> argparse.ArgumentParser:
