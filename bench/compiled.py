@@ -14,7 +14,8 @@ brings mypy), then, with the pure tree beside it:
       the `bench` extra is installed: `pip install -e '.[test,bench]'`);
   (d) start-up, beside `import click` and importing click, yaml and transitions (issue 12's
       baselines): `python -m closer --version`, and a first line through the API (load,
-      compile, `Session.start`).
+      compile, `Session.start`);
+  (e) loading: bench/compile.py's 10,000 patterns and 1,000 questions (issue 12's goal 4).
 
 Each measure runs fresh processes, the builds interleaved in rounds (load on the shared machine
 hits both alike), after a warm-up round; the report gives medians and compiled/pure. About a
@@ -26,6 +27,7 @@ tests/test_bench_compiled.py checks only the pure half. `--quick`: fewer seeds, 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -209,6 +211,37 @@ def start_up(trees: dict[str, Path], rounds: int) -> None:
         print(f"    {case:<17} {row}  compiled/pure {ratio:.2f}x; over {base}: {over}")
 
 
+def loading(trees: dict[str, Path], tmp: Path, rounds: int) -> None:
+    """(e) goal 4: bench/compile.py's two files (10,000 patterns; 1,000 questions), loaded,
+    compiled and a first line classified, in an interpreter of their own, interleaved."""
+    from compile import PROBE as LOAD  # bench/compile.py
+
+    from tests.test_index import generated as patterns
+    from tests.test_lint import MAX_QUESTIONS
+    from tests.test_lint import generated as questions
+
+    files = {
+        "10,000 patterns": patterns(10_000)[0],
+        f"{MAX_QUESTIONS:,} questions": questions(MAX_QUESTIONS),
+    }
+    paths = {label: tmp / f"load{i}.yaml" for i, label in enumerate(files)}
+    for label, text in files.items():
+        paths[label].write_text(text, encoding="utf-8")
+    runs: dict[tuple[str, str], list[float]] = {(n, f): [] for n in trees for f in files}
+    for _ in range(rounds):
+        for name, tree in trees.items():
+            for label, path in paths.items():
+                out = subprocess.run(
+                    [sys.executable, "-c", LOAD, "3", str(path)],
+                    cwd=tree, env=_env(tree), capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                runs[(name, label)].append(sum(json.loads(out.stdout)[str(path)][:3]))
+    print(f"(e) loading (bench/compile.py's total: load, compile, first line), {rounds} rounds:")
+    for label in files:
+        row = " ".join(f"{n} {statistics.median(runs[(n, label)]):>6.1f}ms" for n in trees)
+        print(f"    {label:<17} {row}")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -231,6 +264,7 @@ def main() -> None:
         throughput(trees, rounds, 20 if args.quick else 100)
         peer_turns(trees, rounds, 80 if args.quick else 400)
         start_up(trees, rounds * 3)
+        loading(trees, Path(tmp), 3 if args.quick else 5)
 
 
 if __name__ == "__main__":
