@@ -2,7 +2,7 @@
 Run with the interpreter of the environment Closer is installed in, the peers installed with it
 (`.venv/bin/pip install -e '.[test,bench]'`):
 
-  .venv/bin/python bench/peers.py [--rounds 5] [--quick] [--json] [--against REV]
+  .venv/bin/python bench/peers.py [--rounds 5] [--quick] [--json] [--against REV] [--compiled]
 
 The bot: N triggers of two made-up words each ("bako dumire"), each answered by a line of
 its own. In Closer a trigger is a pattern of a candidate-question intent (500 intents of N/500
@@ -23,6 +23,8 @@ the per-turn medians in milliseconds. `--quick` runs fewer N, rounds and lines (
 named REV, interleaved with the rest: the column closer/REV is this tree's time over REV's.
 `--fresh`: Closer reads every line anew (at small N the same few lines come back, and Closer
 keeps the last 64 lines it read, with what they matched): how much of the growth with N is that.
+`--compiled`: Closer is this tree's compiled build (`CLOSER_COMPILE=1`, README), built first in
+a temporary folder (about 30 s, reported on stderr); the JSON's key is still "closer".
 """
 
 from __future__ import annotations
@@ -450,6 +452,12 @@ def main() -> None:
         action="store_true",
         help="Closer reads every line anew (its cache of normalised lines cleared each turn)",
     )
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="Closer is this tree's compiled build (CLOSER_COMPILE=1, README), built in a "
+        "temporary folder first (about 30 s; bench/compiled.py)",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fresh:
@@ -475,10 +483,15 @@ def main() -> None:
         sys.exit("bench/peers.py: closer is not installed in this environment")
     with contextlib.ExitStack() as stack:
         trees: dict[str, Path] = {}
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        if args.compiled:
+            from compiled import build  # bench/compiled.py, beside this file
+
+            with contextlib.redirect_stdout(sys.stderr):  # stdout is the table, or the JSON
+                trees["closer"] = build(tmp / "compiled")
         if args.against:
             from common import checkout, stage  # bench/common.py, beside this file
 
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             other = stack.enter_context(checkout(args.against, tmp / "other"))
             trees[args.against] = stage(other, tmp / "staged")
             engines.insert(1, args.against)
@@ -493,6 +506,8 @@ def main() -> None:
             )
         )
     else:
+        if args.compiled:
+            print("closer: this tree's compiled build (CLOSER_COMPILE=1)")
         table(med, rounds, count)
 
 
