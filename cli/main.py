@@ -389,7 +389,10 @@ def _explained(result: Explanation) -> str:
         ]
     if result.runners_up:
         out.append("runners-up:")
-        out += [f"  {c.rule} '{c.pattern}': {c.reason} [{c.source}]" for c in result.runners_up]
+        out += [
+            f"  {c.match.rule} '{c.match.pattern}': {c.reason} [{c.match.source}]"
+            for c in result.runners_up
+        ]
     out += result.in_context()
     if result.scan:
         out.append("concern patterns:")

@@ -96,9 +96,9 @@ def test_ties_lose_on_priority_then_on_file_order() -> None:
     program = compile_text(TIES)
     result = explain(program, normalize("Tell me about the office?"), everything(program))
     assert result.winner is not None and result.winner.intent == "ask_high"
-    why = {c.intent: c.why for c in result.runners_up}
+    why = {c.match.intent: c.why for c in result.runners_up}
     assert why == {"ask_low": "lower_priority", "ask_later": "later_definition"}
-    assert result.runners_up[0].intent == "ask_later"  # the closer call is listed first
+    assert result.runners_up[0].match.intent == "ask_later"  # the closer call is listed first
 
 
 def test_in_a_state_intents_not_listened_for_are_named(runner: CliRunner) -> None:
@@ -141,10 +141,13 @@ def test_the_explanation_agrees_with_the_session_on_every_paraphrase(program: Pr
             assert result.winner == program.classify(utt, allowed)
             for c in result.runners_up:
                 if c.why == "not_listening":
-                    assert c.intent not in allowed
+                    assert c.match.intent not in allowed
                 else:
                     assert result.winner is not None
-                    assert (c.score, c.priority) <= (result.winner.score, result.winner.priority)
+                    assert (c.match.score, c.match.priority) <= (
+                        result.winner.score,
+                        result.winner.priority,
+                    )
 
 
 def test_play_trace_shows_the_hidden_side_and_why_hides_it(runner: CliRunner) -> None:

@@ -25,36 +25,12 @@ NO_MATCH = "no intent matched: in play the line is taken as an answer to the que
 @dataclass(frozen=True, slots=True)
 class Contender:
     """An intent with a pattern that matched the line (`match`), and how it fared against the
-    winner. It holds the match rather than extending `IntentMatch`: a class made here cannot
-    extend a class of the compiled build."""
+    winner. It holds the match (`c.match.intent`, ...) rather than extending `IntentMatch`: a
+    class made here cannot extend a class of the compiled build."""
 
     match: IntentMatch
     why: Why
     reason: str
-
-    @property
-    def intent(self) -> str:
-        return self.match.intent
-
-    @property
-    def rule(self) -> str:
-        return self.match.rule
-
-    @property
-    def score(self) -> int:
-        return self.match.score
-
-    @property
-    def priority(self) -> int:
-        return self.match.priority
-
-    @property
-    def source(self) -> Span:
-        return self.match.source
-
-    @property
-    def pattern(self) -> str:
-        return self.match.pattern
 
     def to_json(self) -> dict[str, object]:
         return {**self.match.to_json(), "why": self.why, "reason": self.reason}
@@ -150,7 +126,7 @@ class Explanation:
                 f"priority {w.priority}) at {w.source}"
             ]
         for c in self.runners_up[:limit]:
-            out.append(f"  lost: {c.rule} '{c.pattern}': {c.reason}")
+            out.append(f"  lost: {c.match.rule} '{c.match.pattern}': {c.reason}")
         if len(self.runners_up) > limit:
             out.append(f"  ... and {len(self.runners_up) - limit} more (see --json)")
         out += self.in_context()
@@ -192,7 +168,9 @@ def explain(
         match = IntentMatch(intent.id, rule, score, intent.priority, best.source, best.pattern)
         contender = Contender(match, why, reason)
         found.append((order, contender))
-    found.sort(key=lambda t: (t[1].why == "not_listening", -t[1].score, -t[1].priority, t[0]))
+    found.sort(
+        key=lambda t: (t[1].why == "not_listening", -t[1].match.score, -t[1].match.priority, t[0])
+    )
     return Explanation(
         utt.text, state, winner, tuple(c for _, c in found), tuple(scan(program, utt)), reading
     )
