@@ -263,6 +263,13 @@ RIVERBEND = DIR / "riverbend.yaml"
             "dropping, so I called a rapid response. Turned out she was bleeding into the wound "
             "and went back to theatre, and she did fine.",
         ),
+        (  # played in tmux: "And how did that patient do, in the end?" was asked after it
+            "riverbend",
+            "deteriorating",
+            "there was a post op patient whose pressure kept dropping and he got really pale. I "
+            "called a rapid response and it turned out he was bleeding internally, he went back "
+            "to surgery and was fine",
+        ),
         (
             "hillcrest",
             "behaviour",

@@ -716,3 +716,18 @@ def test_the_word_on_leaving_a_question_does_not_open_like_what_she_asks_next() 
         assert said[-1].startswith("Right, that's me done"), said
         openings.append(said[-2].split()[0])
     assert "Right." not in openings and len(set(openings)) >= 3
+
+
+@pytest.mark.parametrize(
+    ("line", "tone"),
+    [
+        ("oh it took me 15 minutes to find a spot but I made it", "bad_day"),
+        ("it took us ages to park, sorry", "bad_day"),
+        ("yes thanks, it took me no time at all", None),
+    ],
+)
+def test_a_hard_journey_told_in_the_small_talk_gets_sympathy(line: str, tone: str | None) -> None:
+    """Played in tmux (riverbend): "it took me 15 minutes to find a spot" got "Oh, good." back."""
+    session, _ = Session.start(program_for("riverbend"), 1)
+    turn = jsons(session.turn(line).events)
+    assert next(e for e in turn if e["event"] == "intent").get("tone") == tone
