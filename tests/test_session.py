@@ -731,3 +731,23 @@ def test_a_hard_journey_told_in_the_small_talk_gets_sympathy(line: str, tone: st
     session, _ = Session.start(program_for("riverbend"), 1)
     turn = jsons(session.turn(line).events)
     assert next(e for e in turn if e["event"] == "intent").get("tone") == tone
+
+
+def test_a_goodnight_to_a_night_nurse_manager_is_a_goodbye() -> None:
+    """Played in tmux (riverbend): "thank you so much denise, have a good night" got "Oh, okay."
+    and the interview went on; "have a good day" was a goodbye, "have a good night" was not."""
+    riverbend = program_for("riverbend")
+    session = at_the_close(riverbend)
+    session.turn("Is there anything that would stop you recommending me?")
+    assert session.state.state == "closing_clear"
+    session.turn("thank you so much denise, have a good night")
+    assert session.ended
+
+
+def test_a_guess_that_she_has_been_away_names_the_gap() -> None:
+    """Played in tmux (riverbend): "you mean because I've been away for a while?" got her second
+    vague line, as if it had not named the gap."""
+    session = at_the_close(program_for("riverbend"), "gap")
+    session.turn("Is there anything that would stop you recommending me?")
+    session.turn("you mean because I've been away for a while?")
+    assert session.state.concerns["gap"].said == 2
