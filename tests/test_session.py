@@ -751,3 +751,16 @@ def test_a_guess_that_she_has_been_away_names_the_gap() -> None:
     session.turn("Is there anything that would stop you recommending me?")
     session.turn("you mean because I've been away for a while?")
     assert session.state.concerns["gap"].said == 2
+
+
+def test_wanting_days_in_the_long_term_raises_the_nights_worry() -> None:
+    """Played in tmux (riverbend): "long term I'd probably like days but nights are fine for
+    now" raised nothing, and would have counted as commitment to nights ("long term" and
+    "nights" anywhere in the line) and as liking nights ("like days but nights")."""
+    riverbend = program_for("riverbend")
+    session, _ = Session.start(riverbend, 1, start="why_nights")
+    session.turn("honestly it works for my family, my husband works days. long term I'd probably "
+                 "like days but nights are fine for now")  # fmt: skip
+    cs = session.state.concerns["nights"]
+    assert cs.status == "raised"
+    assert "commitment" not in cs.groups and "preference" not in cs.groups
