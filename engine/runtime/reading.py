@@ -599,7 +599,7 @@ def _on_the_table(
         intent, why = None, "answer"
     if (
         intent == "acknowledge"
-        and _said_before(program, parts, intent, utt)
+        and _said_before(program, parts, intent)
         and len(parts[-1].utt.words) >= SHORT_ANSWER
         and not evidence(program, c, parts[-1].utt)
         and any(evidence(program, o, parts[-1].utt) for o in program.concerns)
@@ -643,12 +643,10 @@ def _staying(
         return False
     if intent == "no_questions" and "question" in utt.words and "questions" not in utt.words:
         return True
-    return _said_before(program, parts, intent, utt)
+    return _said_before(program, parts, intent)
 
 
-def _said_before(
-    program: Program, parts: tuple[Sentence, ...], intent: str, utt: Utterance
-) -> bool:
+def _said_before(program: Program, parts: tuple[Sentence, ...], intent: str) -> bool:
     """`intent` said only before the line's last sentence (a goodbye or an acknowledgement,
     then more)."""
     return len(parts) > 1 and program.classify(parts[-1].utt, frozenset({intent})) is None

@@ -357,7 +357,7 @@ class Session:
             else:
                 self.voice.say(
                     self.repair.acknowledge(style.acknowledgements),
-                    before=_asked_next(self.program, edge),
+                    then=_asked_next(self.program, edge),
                 )
 
     def _skip_to(self, start: str) -> None:

@@ -53,17 +53,17 @@ class Voice:
         return render(line, {**self.values, **values} if values else self.values)
 
     def say(
-        self, lines: m.Lines, clue: str | None = None, before: m.Lines = (), **values: str
+        self, lines: m.Lines, clue: str | None = None, then: m.Lines = (), **values: str
     ) -> None:
         """The interviewer says one of `lines` (nothing, if there are none), never the line she
         said last: another variant if there is one, else the same words after "As I said:".
-        `before`: the lines she says next, when known; a variant that opens with the same word
+        `then`: the lines she says next, when known; a variant that opens with the same word
         as one of them is left out while another is left ("Right." then "Right, that's me
         done." reads like a stutter)."""
         if not lines:
             return
-        if before and len(lines) > 1:
-            taken = {_opening(line) for line in before}
+        if then and len(lines) > 1:
+            taken = {_opening(line) for line in then}
             varied = tuple(line for line in lines if _opening(line) not in taken)
             if varied and len(varied) < len(lines):
                 lines = varied
