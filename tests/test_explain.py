@@ -119,10 +119,10 @@ def test_unknown_state_is_a_usage_error(runner: CliRunner) -> None:
 
 
 def test_scan_marks_negated_evidence(program: Program) -> None:
-    hits = explain(program, normalize("I never shipped it"), everything(program)).scan
+    hits = explain(program, normalize("I never saw it through"), everything(program)).scan
     completion = [h for h in hits if h.group == "completion"]
     assert completion and all(h.negated for h in completion)
-    hits = explain(program, normalize("I shipped it"), everything(program)).scan
+    hits = explain(program, normalize("I saw it through"), everything(program)).scan
     assert [h.negated for h in hits if h.group == "completion"] == [False]
 
 
