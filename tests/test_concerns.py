@@ -302,6 +302,11 @@ LEDGERLINE_EVIDENCE = [
       "failed."],
      ["Brightloop shut down after two years.", "Parcelwise was acquired.",
       "I was made redundant after the acquisition.", "The company went under."]),
+    # played in tmux: an incident's fix was credited as "what you finished before each move"
+    ("tenure", "completion",
+     ["our queue backed up for two hours once. I found the consumer bug, shipped a fix"],
+     ["I shipped the migration before I left Parcelwise.", "I handed over the routing service "
+      "properly.", "I finished the rewrite before the acquisition closed."]),
     ("tenure", "commitment",
      ["I've been coding for many years.", "The long term fix was idempotency keys."],
      ["Payments is where I want to stay for years.", "I'm looking for something long term."]),

@@ -737,20 +737,6 @@ def test_an_answer_to_the_follow_up_is_shown_beside_the_follow_up() -> None:
     assert 'notice period?" (turn 2: "48 now' not in out.replace("\n", " ")
 
 
-def test_an_incident_fixed_is_not_work_finished_before_a_move(program: Program) -> None:
-    """Played in tmux (ledgerline): "I found the consumer bug, shipped a fix and wrote the
-    postmortem" was credited in the debrief as "what you finished before each move"."""
-    [completion] = [g for g in program.concern("tenure").groups if g.id == "completion"]
-    fixed = "our queue backed up for two hours once. I found the consumer bug, shipped a fix"
-    assert not program.any_match(completion.patterns, normalize(fixed))
-    for line in (
-        "I shipped the migration before I left Parcelwise.",
-        "I handed over the routing service properly.",
-        "I finished the rewrite before the acquisition closed.",
-    ):
-        assert program.any_match(completion.patterns, normalize(line)), line
-
-
 def test_happy_to_talk_it_through_asks_for_a_chance_to_respond(program: Program) -> None:
     """Played in tmux: "...would stop you recommending me? happy to talk it through" was scored
     "Asked for a chance to respond: no"."""
