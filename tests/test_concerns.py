@@ -204,6 +204,13 @@ def _group_matches(persona: str, concern: str, group: str, line: str) -> bool:
 # (concern, group, lines a candidate would say that do not show what the label claims, lines
 # that do). The debrief prints the label beside the quote as "evidence that counted".
 GREENLEAF_EVIDENCE = [
+    # played in tmux: the subject said once, then a list of what she did
+    ("customer", "listened",
+     ["The duty manager took him to the office."],
+     ["I took him to the office, listened, found his payment on the card statement."]),
+    ("customer", "sorted",
+     ["The duty manager sorted an exchange in the end."],
+     ["I took him to the office and sorted an exchange myself."]),
     ("reference", "account",
      ["I did the weekend rota for the whole store.", "I learned the tills in my first week.",
       "I could have stayed at Harlow's another year, but I wanted to step up."],
